@@ -1,0 +1,14 @@
+"""`motcua scan`, `motcua print-test`, `motcua devices`: registered by the device packages."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
+    from devices.printers import cli as printer_cli
+    from devices.scanners import cli as scanner_cli
+
+    printer_cli.register(subparsers)
+    scanner_cli.register(subparsers)
