@@ -1,0 +1,1 @@
+"""Lobby display board: the page on the hall TV and its Vietnamese voice."""

@@ -1,0 +1,1 @@
+"""The board's offline Vietnamese voice: number words, announcements, clip generation."""
