@@ -51,6 +51,7 @@ class EscposTicketPrinter:
         self._closed = False
         self._retry_at = 0.0
         self._last = status_for("unplugged", "not connected yet")
+        self.last_job = b""  # bytes of the last job sent, for previews
         with self._lock:
             self._connect()
 
@@ -88,6 +89,7 @@ class EscposTicketPrinter:
                 self.connection.begin_job()
                 self.connection.write(data)
                 self.connection.end_job()
+                self.last_job = data
             except Exception as error:
                 raise PrinterError.from_status(self._drop(error)) from error
 

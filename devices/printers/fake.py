@@ -55,6 +55,10 @@ class FakeTicketPrinter:
         self._fault = None
 
     @property
+    def last_job(self) -> bytes:
+        return self.jobs[-1].data if self.jobs else b""
+
+    @property
     def output(self) -> bytes:
         """All bytes printed so far, as a file printer would hold them."""
         return b"".join(job.data for job in self.jobs)
