@@ -35,7 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
                 file=sys.stderr,
             )
             continue
-        module.register(subparsers)
+        try:
+            module.register(subparsers)
+        except ImportError as error:  # a program half-installed must not take the others down
+            print(f"motcua: commands of {module_name} unavailable: {error}", file=sys.stderr)
     return parser
 
 

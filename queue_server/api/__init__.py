@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the routers: errors, authentication, access to the services."""

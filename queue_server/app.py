@@ -1,0 +1,121 @@
+"""The server's composition root: settings → config → database → services → FastAPI app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from queue_server.api.errors import install_error_handlers
+from queue_server.clock import Clock, system_clock
+from queue_server.config import load_config
+from queue_server.context import ServerContext
+from queue_server.db.engine import Database
+from queue_server.db.migrate import upgrade
+from queue_server.events.hub import EventHub
+from queue_server.events.outbox import last_seq
+from queue_server.services import Services, build_services
+from queue_server.settings import ServerSettings, get_settings
+
+log = logging.getLogger(__name__)
+DAY_END_CHECK_S = 60.0
+
+
+def build_context(settings: ServerSettings | None = None, clock: Clock | None = None) -> ServerContext:
+    settings = settings or get_settings()
+    config = load_config(Path(settings.config_dir))
+    db = Database(settings.database_url)
+    upgrade(db)
+    return ServerContext(db=db, config=config, clock=clock or system_clock, hub=EventHub(), settings=settings)
+
+
+def create_app(ctx: ServerContext | None = None) -> FastAPI:
+    ctx = ctx or build_context()
+    services = build_services(ctx)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        ctx.hub.bind_loop(loop)
+        ctx.hub.set_reader(lambda seq: _read_events(services, seq))
+        with ctx.db.read() as session:
+            ctx.hub.start_from(last_seq(session))
+        tasks = [asyncio.create_task(_day_end_loop(services))]
+        listener = _start_fanout(ctx)
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            if listener is not None:
+                listener.stop()
+
+    app = FastAPI(
+        title="motcua — Bộ phận Một cửa",
+        version="1.0",
+        description="Queue server: tickets, counters, fair calling, appointments, waits, event stream.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    _include_routers(app)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from queue_server.appointments.router import router as appointments
+    from queue_server.auth.router import router as auth
+    from queue_server.counters.router import router as counters
+    from queue_server.events.router import router as events
+    from queue_server.queues.router import router as queues
+    from queue_server.stats.router import router as stats
+    from queue_server.tickets.router import public_router
+    from queue_server.tickets.router import router as tickets
+
+    for router in (queues, auth, tickets, public_router, counters, appointments, stats, events):
+        app.include_router(router)
+    for mount in _optional_mounts():
+        mount(app)
+
+
+def _optional_mounts() -> list[object]:
+    """Web pages of other programs (board, console, dashboard) register themselves when present."""
+    mounts = []
+    for module_name in ("display_board.web", "analytics.web"):
+        with contextlib.suppress(ModuleNotFoundError):
+            module = __import__(module_name, fromlist=["mount"])
+            mounts.append(module.mount)
+    return mounts  # type: ignore[return-value]
+
+
+def _read_events(services: Services, seq: int) -> list[dict[str, object]]:
+    from queue_server.events.outbox import events_since
+
+    with services.ctx.db.read() as session:
+        return events_since(session, seq)
+
+
+async def _day_end_loop(services: Services) -> None:
+    """Expire open tickets of past business days, at start and then every minute."""
+    while True:
+        for office in services.ctx.config.offices:
+            try:
+                await asyncio.to_thread(services.tickets.expire_stale, office=office)
+            except Exception:
+                log.exception("day-end expiry failed for %s", office)
+        await asyncio.sleep(DAY_END_CHECK_S)
+
+
+def _start_fanout(ctx: ServerContext) -> object | None:
+    if ctx.settings.event_fanout == "postgres" and not ctx.db.is_sqlite:
+        from queue_server.events.pg_listener import PostgresListener
+
+        listener = PostgresListener(ctx.settings.database_url, ctx.hub.wake)
+        listener.start()
+        return listener
+    return None

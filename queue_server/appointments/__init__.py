@@ -1,0 +1,1 @@
+"""Appointments feature package."""

@@ -1,0 +1,165 @@
+"""Sign-in, tokens and device keys."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from queue_server.auth.models import AuthToken, Device, User
+from queue_server.auth.principal import DEVICES, PEOPLE, Principal, Role
+from queue_server.auth.secrets import digest, hash_password, new_token, verify_password
+from queue_server.clock import Clock
+from queue_server.db.engine import Database
+from queue_server.domain.errors import DomainError, InvalidInput
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+    principal: Principal
+
+
+class AuthService:
+    def __init__(self, *, db: Database, clock: Clock, token_ttl: timedelta) -> None:
+        self.db = db
+        self.clock = clock
+        self.token_ttl = token_ttl
+
+    def login(self, *, username: str, password: str) -> IssuedToken:
+        with self.db.write() as session:
+            user = session.scalar(select(User).where(User.username == username.strip().lower()))
+            if user is None or not user.active or not verify_password(user.password_hash, password):
+                raise Unauthorized(
+                    "bad_credentials",
+                    "Sai tên đăng nhập hoặc mật khẩu.",
+                    "Wrong username or password.",
+                )
+            token = new_token()
+            now = self.clock()
+            session.add(
+                AuthToken(
+                    token_hash=digest(token), user_id=user.id, created_at=now, expires_at=now + self.token_ttl
+                )
+            )
+            return IssuedToken(token, int(self.token_ttl.total_seconds()), _user_principal(user))
+
+    def logout(self, *, token: str) -> None:
+        with self.db.write() as session:
+            row = session.scalar(select(AuthToken).where(AuthToken.token_hash == digest(token)))
+            if row is not None and row.revoked_at is None:
+                row.revoked_at = self.clock()
+
+    def principal_for_token(self, token: str) -> Principal | None:
+        with self.db.read() as session:
+            row = session.execute(
+                select(AuthToken, User)
+                .join(User, User.id == AuthToken.user_id)
+                .where(AuthToken.token_hash == digest(token))
+            ).first()
+        if row is None:
+            return None
+        token_row, user = row
+        if token_row.revoked_at is not None or token_row.expires_at <= self.clock() or not user.active:
+            return None
+        return _user_principal(user)
+
+    def principal_for_device_key(self, key: str) -> Principal | None:
+        with self.db.read() as session:
+            device = session.scalar(select(Device).where(Device.key_hash == digest(key)))
+        if device is None or device.revoked_at is not None:
+            return None
+        return Principal("device", device.id, device.name, Role(device.role), device.office)
+
+    def add_user(
+        self, *, username: str, role: str, password: str, full_name: str = "", is_demo: bool = False
+    ) -> Principal:
+        username = username.strip().lower()
+        if not USERNAME.match(username):
+            raise InvalidInput(
+                "bad_username",
+                "Tên đăng nhập chỉ gồm chữ thường không dấu, số, '.', '_', '-' (2–64 ký tự).",
+                "A username is 2–64 of a-z, 0-9, '.', '_', '-'.",
+            )
+        if role not in {r.value for r in PEOPLE}:
+            raise InvalidInput(
+                "bad_role", f"Vai trò không hợp lệ: {role}.", f"Unknown role for a person: {role}."
+            )
+        if len(password) < 8:
+            raise InvalidInput(
+                "weak_password", "Mật khẩu cần ít nhất 8 ký tự.", "A password needs 8 characters."
+            )
+        with self.db.write() as session:
+            if session.scalar(select(User.id).where(User.username == username)) is not None:
+                raise DomainError("user_exists", f"Đã có người dùng {username}.", f"User {username} exists.")
+            user = User(
+                username=username,
+                full_name=full_name,
+                role=role,
+                password_hash=hash_password(password),
+                active=True,
+                is_demo=is_demo,
+                created_at=self.clock(),
+            )
+            session.add(user)
+            session.flush()
+            return _user_principal(user)
+
+    def add_device(
+        self,
+        *,
+        name: str,
+        role: str,
+        office: str | None = None,
+        key: str | None = None,
+        is_demo: bool = False,
+    ) -> str:
+        """Register a device and return its key (shown once; only the hash is kept)."""
+        if role not in {r.value for r in DEVICES}:
+            raise InvalidInput(
+                "bad_role", f"Vai trò thiết bị không hợp lệ: {role}.", f"Unknown device role: {role}."
+            )
+        if not USERNAME.match(name.strip().lower()):
+            raise InvalidInput(
+                "bad_device_name",
+                "Tên thiết bị chỉ gồm chữ thường không dấu, số, '.', '_', '-'.",
+                "A device name is 2–64 of a-z, 0-9, '.', '_', '-'.",
+            )
+        key = key or new_token()
+        with self.db.write() as session:
+            if session.scalar(select(Device.id).where(Device.name == name.strip().lower())) is not None:
+                raise DomainError("device_exists", f"Đã có thiết bị {name}.", f"Device {name} exists.")
+            session.add(
+                Device(
+                    name=name.strip().lower(),
+                    role=role,
+                    office=office,
+                    key_hash=digest(key),
+                    is_demo=is_demo,
+                    created_at=self.clock(),
+                )
+            )
+        return key
+
+    def has_demo_accounts(self) -> bool:
+        with self.db.read() as session:
+            user = session.scalar(
+                select(User.id).where(User.is_demo.is_(True), User.active.is_(True)).limit(1)
+            )
+            device = session.scalar(
+                select(Device.id).where(Device.is_demo.is_(True), Device.revoked_at.is_(None)).limit(1)
+            )
+        return user is not None or device is not None
+
+
+def _user_principal(user: User) -> Principal:
+    return Principal("user", user.id, user.username, Role(user.role))

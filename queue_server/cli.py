@@ -1,0 +1,210 @@
+"""`motcua serve|demo|user add|device add|migrate|end-day`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import Any
+
+DEMO_PASSWORD = "motcua-demo"
+DEMO_USERS = (
+    ("admin", "admin", "Quản trị hệ thống"),
+    ("giamsat", "supervisor", "Trưởng bộ phận Một cửa"),
+    ("canbo1", "staff", "Nguyễn Văn An"),
+    ("canbo2", "staff", "Trần Thị Bình"),
+    ("canbo3", "staff", "Lê Văn Cường"),
+    ("canbo4", "staff", "Phạm Thị Dung"),
+)
+DEMO_DEVICES = (("kiosk-demo", "kiosk", "demo-kiosk-key"), ("board-demo", "display", "demo-display-key"))
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    serve = subparsers.add_parser("serve", help="run the queue server (API, board, console)")
+    _add_server_options(serve)
+    serve.add_argument(
+        "--demo", action="store_true", help="create demo accounts and keys (never in production)"
+    )
+    serve.set_defaults(handler=_serve)
+
+    demo = subparsers.add_parser("demo", help="run the demo office on the embedded SQLite file")
+    _add_server_options(demo)
+    demo.set_defaults(handler=_demo)
+
+    user = subparsers.add_parser("user", help="manage staff accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add_user = user_sub.add_parser("add", help="add a person who signs in")
+    add_user.add_argument("name")
+    add_user.add_argument("--role", choices=("staff", "supervisor", "admin"), required=True)
+    add_user.add_argument("--password", help="prompted for when not given")
+    add_user.add_argument("--full-name", default="")
+    add_user.set_defaults(handler=_user_add)
+
+    device = subparsers.add_parser("device", help="manage kiosks and display boards")
+    device_sub = device.add_subparsers(dest="device_command", required=True)
+    add_device = device_sub.add_parser("add", help="register a device; prints its key once, on the last line")
+    add_device.add_argument("name")
+    add_device.add_argument("--role", choices=("kiosk", "display"), required=True)
+    add_device.add_argument("--office", default=None)
+    add_device.set_defaults(handler=_device_add)
+
+    migrate = subparsers.add_parser("migrate", help="bring the database up to the current schema")
+    migrate.set_defaults(handler=_migrate)
+
+    end_day = subparsers.add_parser("end-day", help="expire open tickets of past business days")
+    end_day.set_defaults(handler=_end_day)
+
+
+def _add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=None)
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument(
+        "--config", default=None, help="config folder (default: MOTCUA_CONFIG_DIR or config/demo)"
+    )
+    parser.add_argument("--database-url", default=None, help="default: MOTCUA_DATABASE_URL")
+
+
+def _settings(args: argparse.Namespace, **overrides: Any) -> Any:
+    from queue_server.settings import ServerSettings
+
+    values: dict[str, Any] = {}
+    for key in ("host", "port", "database_url"):
+        if getattr(args, key, None) is not None:
+            values[key] = getattr(args, key)
+    if getattr(args, "config", None):
+        values["config_dir"] = args.config
+    values.update(overrides)
+    return ServerSettings(**values)
+
+
+def _context(settings: Any) -> Any:
+    from queue_server.app import build_context
+    from queue_server.config import ConfigError
+
+    try:
+        return build_context(settings)
+    except ConfigError as error:
+        print("motcua: the configuration has problems:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = _settings(args, **({"demo": True} if args.demo else {}))
+    return _run_server(settings)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    overrides: dict[str, Any] = {"demo": True}
+    if not args.database_url and "MOTCUA_DATABASE_URL" not in os.environ:
+        overrides["database_url"] = "sqlite:///var/demo.sqlite3"
+    return _run_server(_settings(args, **overrides))
+
+
+def _run_server(settings: Any) -> int:
+    import uvicorn
+
+    from queue_server.app import create_app
+    from queue_server.settings import DEFAULT_SECRET
+
+    ctx = _context(settings)
+    from queue_server.services import build_services
+
+    auth = build_services(ctx).auth
+    if settings.demo:
+        _ensure_demo_accounts(auth)
+    else:
+        problems = []
+        if settings.secret == DEFAULT_SECRET:
+            problems.append("MOTCUA_SECRET is the default; set a long random value")
+        if auth.has_demo_accounts():
+            problems.append("this database holds demo accounts with known passwords; use a fresh database")
+        if problems:
+            print("motcua: refusing to start without --demo:", *problems, sep="\n  - ", file=sys.stderr)
+            return 2
+    app = create_app(ctx)
+    print(f"motcua: serving {ctx.config.default_office.name_vi} on http://{settings.host}:{settings.port}")
+    print(f"motcua: API docs at http://{settings.host}:{settings.port}/docs")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", ws_ping_interval=20)
+    return 0
+
+
+def _ensure_demo_accounts(auth: Any) -> None:
+    from queue_server.domain.errors import DomainError
+
+    created = False
+    for username, role, full_name in DEMO_USERS:
+        try:
+            auth.add_user(
+                username=username, role=role, password=DEMO_PASSWORD, full_name=full_name, is_demo=True
+            )
+            created = True
+        except DomainError:
+            pass  # already there
+    for name, role, key in DEMO_DEVICES:
+        try:
+            auth.add_device(name=name, role=role, key=key, is_demo=True)
+            created = True
+        except DomainError:
+            pass
+    print(
+        "motcua: DEMO MODE — demo accounts "
+        + ("created" if created else "present")
+        + " (never use in production):"
+    )
+    print(f"  people: {', '.join(u for u, _, _ in DEMO_USERS)} — password '{DEMO_PASSWORD}'")
+    print(f"  kiosk key: {DEMO_DEVICES[0][2]}   display key: {DEMO_DEVICES[1][2]}")
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    from queue_server.domain.errors import DomainError
+    from queue_server.services import build_services
+
+    password = args.password
+    if password is None:
+        password = getpass.getpass("Mật khẩu / Password: ")
+        if getpass.getpass("Nhập lại / Repeat: ") != password:
+            print("motcua: the two passwords differ", file=sys.stderr)
+            return 2
+    auth = build_services(_context(_settings(args))).auth
+    try:
+        principal = auth.add_user(
+            username=args.name, role=args.role, password=password, full_name=args.full_name
+        )
+    except DomainError as error:
+        print(f"motcua: {error.message_en} / {error.message_vi}", file=sys.stderr)
+        return 1
+    print(f"added {principal.role.value} {principal.name}")
+    return 0
+
+
+def _device_add(args: argparse.Namespace) -> int:
+    from queue_server.domain.errors import DomainError
+    from queue_server.services import build_services
+
+    auth = build_services(_context(_settings(args))).auth
+    try:
+        key = auth.add_device(name=args.name, role=args.role, office=args.office)
+    except DomainError as error:
+        print(f"motcua: {error.message_en} / {error.message_vi}", file=sys.stderr)
+        return 1
+    print(f"added {args.role} {args.name.lower()}; its key is shown once, keep it safe:")
+    print(key)
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    ctx = _context(_settings(args))
+    print(f"database {ctx.db.url.render_as_string(hide_password=True)} is at the current schema")
+    return 0
+
+
+def _end_day(args: argparse.Namespace) -> int:
+    from queue_server.services import build_services
+
+    services = build_services(_context(_settings(args)))
+    total = sum(services.tickets.expire_stale(office=code) for code in services.ctx.config.offices)
+    print(f"expired {total} open ticket(s) of past days")
+    return 0

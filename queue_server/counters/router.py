@@ -1,0 +1,81 @@
+"""Counter endpoints: seat, pause, resume, close, call."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, Response, status
+
+from queue_server.api.deps import OptionalPrincipal, People, ServicesDep
+from queue_server.auth.principal import PEOPLE
+from queue_server.tickets.schemas import ReasonRequest, TicketView
+
+router = APIRouter(prefix="/api/v1/counters", tags=["counters"])
+Number = Annotated[int, Path(ge=1, le=999)]
+Office = Annotated[str | None, Query(max_length=16)]
+
+
+@router.get("")
+def list_counters(
+    services: ServicesDep, principal: OptionalPrincipal, office: Office = None
+) -> list[dict[str, Any]]:
+    counters = services.counters.list(office=office)
+    if principal is None or principal.role not in PEOPLE:
+        for counter in counters:  # boards and kiosks see desks, not who sits at them
+            counter.pop("staff", None)
+            counter.pop("staff_name", None)
+    return counters
+
+
+@router.post("/{number}/open")
+def open_counter(
+    number: Number, services: ServicesDep, actor: People, office: Office = None
+) -> dict[str, Any]:
+    """Seat the signed-in person at this counter; from then on they act here only."""
+    return services.counters.open(number=number, actor=actor, office=office)
+
+
+@router.post("/{number}/pause")
+def pause_counter(
+    number: Number,
+    services: ServicesDep,
+    actor: People,
+    body: Annotated[ReasonRequest | None, Body()] = None,
+    office: Office = None,
+) -> dict[str, Any]:
+    return services.counters.pause(
+        number=number, actor=actor, reason=body.reason if body else None, office=office
+    )
+
+
+@router.post("/{number}/resume")
+def resume_counter(
+    number: Number, services: ServicesDep, actor: People, office: Office = None
+) -> dict[str, Any]:
+    return services.counters.resume(number=number, actor=actor, office=office)
+
+
+@router.post("/{number}/close")
+def close_counter(
+    number: Number, services: ServicesDep, actor: People, office: Office = None
+) -> dict[str, Any]:
+    return services.counters.close(number=number, actor=actor, office=office)
+
+
+@router.post(
+    "/{number}/call-next",
+    response_model=TicketView,
+    responses={204: {"description": "nobody is waiting for this counter"}},
+)
+def call_next(number: Number, services: ServicesDep, actor: People, office: Office = None) -> Any:
+    ticket = services.tickets.call_next(counter=number, actor=actor, office=office)
+    if ticket is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return ticket
+
+
+@router.post("/{number}/call/{ticket_id}", response_model=TicketView)
+def call_ticket(
+    number: Number, ticket_id: Annotated[int, Path(ge=1)], services: ServicesDep, actor: People
+) -> TicketView:
+    return services.tickets.call_ticket(counter=number, ticket_id=ticket_id, actor=actor)

@@ -1,0 +1,21 @@
+"""Every model, imported in one place for Alembic and metadata creation."""
+
+from queue_server.appointments.models import Appointment
+from queue_server.auth.models import AuthToken, Device, User
+from queue_server.counters.models import CounterState
+from queue_server.db.base import Base
+from queue_server.events.models import EventLog
+from queue_server.tickets.models import Ticket, TicketEvent, TicketSequence
+
+__all__ = [
+    "Appointment",
+    "AuthToken",
+    "Base",
+    "CounterState",
+    "Device",
+    "EventLog",
+    "Ticket",
+    "TicketEvent",
+    "TicketSequence",
+    "User",
+]

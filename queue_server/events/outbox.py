@@ -1,0 +1,65 @@
+"""Writing events inside a use case's transaction; they are published only after it commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from queue_server.events.models import EventLog
+
+# One lock id for ordering event inserts on PostgreSQL: seq order then equals commit order, so a client
+# that reconnects with its last seq can never miss an event that committed late with a lower seq.
+_PG_EVENT_LOCK = 7_110_001
+
+
+@dataclass
+class Outbox:
+    """Collects the events of one transaction."""
+
+    session: Session
+    events: list[dict[str, Any]] = field(default_factory=list)
+    _locked: bool = False
+
+    def add(self, *, type: str, office: str, at: datetime, data: dict[str, Any]) -> None:
+        self._lock_order()
+        row = EventLog(type=type, at=at, office=office, data=data)
+        self.session.add(row)
+        self.session.flush()
+        self.events.append(event_payload(row))
+
+    def _lock_order(self) -> None:
+        if self._locked:
+            return
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_EVENT_LOCK})
+            self.session.execute(text("NOTIFY motcua_events"))  # delivered on commit, to other processes
+        self._locked = True
+
+
+def event_payload(row: EventLog) -> dict[str, Any]:
+    return {
+        "seq": row.seq,
+        "type": row.type,
+        "at": row.at.isoformat(),
+        "office": row.office,
+        "data": row.data,
+    }
+
+
+def events_since(
+    session: Session, seq: int, *, office: str | None = None, limit: int = 5000
+) -> list[dict[str, Any]]:
+    query = select(EventLog).where(EventLog.seq > seq).order_by(EventLog.seq).limit(limit)
+    if office is not None:
+        query = query.where(EventLog.office == office)
+    return [event_payload(row) for row in session.scalars(query)]
+
+
+def last_seq(session: Session) -> int:
+    from sqlalchemy import func
+
+    return int(session.scalar(select(func.coalesce(func.max(EventLog.seq), 0))) or 0)

@@ -1,0 +1,59 @@
+"""Health and the queues of the office."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import text
+
+from queue_server.api.deps import ServicesDep
+
+router = APIRouter(prefix="/api/v1", tags=["queues"])
+
+
+@router.get("/health")
+def health(services: ServicesDep) -> dict[str, Any]:
+    with services.ctx.db.read() as session:
+        session.execute(text("SELECT 1"))
+    office = services.ctx.config.default_office
+    return {
+        "status": "ok",
+        "database": services.ctx.db.url.get_backend_name(),
+        "office": office.code,
+        "office_name_vi": office.name_vi,
+        "time": services.ctx.clock().isoformat(),
+        "demo": services.ctx.settings.demo,
+        "event_clients": services.ctx.hub.client_count,
+    }
+
+
+@router.get("/queues")
+def list_queues(
+    services: ServicesDep, office: Annotated[str | None, Query(max_length=16)] = None
+) -> list[dict[str, Any]]:
+    return services.queues.list(office=office)
+
+
+@router.get("/offices")
+def list_offices(services: ServicesDep) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": o.code,
+            "name_vi": o.name_vi,
+            "name_en": o.name_en,
+            "parent": o.parent or None,
+            "time_zone": o.zone.key,
+            "notice_vi": o.notice_vi,
+            "notice_en": o.notice_en,
+        }
+        for o in services.ctx.config.offices.values()
+    ]
+
+
+@router.get("/priority-groups")
+def priority_groups(services: ServicesDep) -> list[dict[str, Any]]:
+    return [
+        {"code": g.code, "name_vi": g.name_vi, "name_en": g.name_en, "min_age": g.min_age}
+        for g in services.ctx.config.priority_groups.values()
+    ]

@@ -1,0 +1,38 @@
+"""The use-case services of one server process, built from a ServerContext."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from queue_server.appointments.service import AppointmentService
+from queue_server.auth.service import AuthService
+from queue_server.context import ServerContext
+from queue_server.counters.service import CounterService
+from queue_server.queues.service import QueueService
+from queue_server.stats.service import StatsService
+from queue_server.tickets.service import TicketService
+
+
+@dataclass
+class Services:
+    ctx: ServerContext
+    auth: AuthService
+    tickets: TicketService
+    counters: CounterService
+    queues: QueueService
+    stats: StatsService
+    appointments: AppointmentService
+
+
+def build_services(ctx: ServerContext) -> Services:
+    tickets = TicketService(ctx)
+    return Services(
+        ctx=ctx,
+        auth=AuthService(db=ctx.db, clock=ctx.clock, token_ttl=timedelta(hours=ctx.settings.token_ttl_hours)),
+        tickets=tickets,
+        counters=CounterService(ctx),
+        queues=QueueService(ctx, tickets),
+        stats=StatsService(ctx),
+        appointments=AppointmentService(ctx, tickets),
+    )

@@ -1,0 +1,1 @@
+"""Stats feature package."""

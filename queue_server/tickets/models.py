@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from queue_server.db.base import Base, UtcDateTime
+
+
+class Ticket(Base):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        UniqueConstraint("office", "queue_prefix", "business_day", "sequence", name="uq_ticket_number"),
+        UniqueConstraint("office", "idempotency_key", name="uq_ticket_idempotency"),
+        Index("ix_ticket_open", "office", "status", "queue"),
+        Index("ix_ticket_day", "office", "business_day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    public_code: Mapped[str] = mapped_column(String(32), unique=True)
+    office: Mapped[str] = mapped_column(String(16))
+    queue: Mapped[str] = mapped_column(String(8))  # the queue it waits in now (transfers change it)
+    issued_queue: Mapped[str] = mapped_column(String(8))  # the queue that numbered it
+    queue_prefix: Mapped[str] = mapped_column(String(1))
+    business_day: Mapped[date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(12))
+    priority: Mapped[str | None] = mapped_column(String(32))
+    priority_granted_by: Mapped[str | None] = mapped_column(String(64))
+    issued_by: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    place_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    called_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_called_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    held_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    counter: Mapped[int | None] = mapped_column(Integer)
+    staff_id: Mapped[int | None] = mapped_column(Integer)
+    recall_count: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    appointment_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    estimated_wait_s: Mapped[int | None] = mapped_column(Integer)
+
+
+class TicketSequence(Base):
+    """The last number handed out per office, queue prefix and business day (compare-and-set counter)."""
+
+    __tablename__ = "ticket_sequence"
+
+    office: Mapped[str] = mapped_column(String(16), primary_key=True)
+    queue_prefix: Mapped[str] = mapped_column(String(1), primary_key=True)
+    business_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class TicketEvent(Base):
+    """Append-only audit of every change of a ticket: who, where, when, from, to, why."""
+
+    __tablename__ = "ticket_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    actor: Mapped[str] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    counter: Mapped[int | None] = mapped_column(Integer)
+    queue: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)

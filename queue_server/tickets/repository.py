@@ -1,0 +1,149 @@
+"""Ticket queries. Repositories query and flush; they never commit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from queue_server.domain.tickets import TicketStatus
+from queue_server.tickets.models import Ticket, TicketSequence
+
+WAITING = TicketStatus.WAITING.value
+
+
+def next_sequence(session: Session, *, office: str, prefix: str, day: date, start: int) -> int:
+    """Atomically take the next number of the day: one upsert, so no two callers get the same one."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(TicketSequence)
+        .values(office=office, queue_prefix=prefix, business_day=day, last_number=start)
+        .on_conflict_do_update(
+            index_elements=["office", "queue_prefix", "business_day"],
+            set_={"last_number": TicketSequence.last_number + 1},
+        )
+        .returning(TicketSequence.last_number)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def by_idempotency_key(session: Session, office: str, key: str) -> Ticket | None:
+    return session.scalar(select(Ticket).where(Ticket.office == office, Ticket.idempotency_key == key))
+
+
+def waiting_tickets(session: Session, *, office: str, day: date, queues: list[str]) -> list[Ticket]:
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.office == office,
+                Ticket.status == WAITING,
+                Ticket.business_day == day,
+                Ticket.queue.in_(queues),
+            )
+            .order_by(Ticket.place_at, Ticket.id)
+        )
+    )
+
+
+def waiting_count(session: Session, *, office: str, day: date, queue: str) -> int:
+    return int(
+        session.scalar(
+            select(func.count(Ticket.id)).where(
+                Ticket.office == office,
+                Ticket.status == WAITING,
+                Ticket.business_day == day,
+                Ticket.queue == queue,
+            )
+        )
+        or 0
+    )
+
+
+def waiting_counts(session: Session, *, office: str, day: date) -> dict[str, int]:
+    rows = session.execute(
+        select(Ticket.queue, func.count(Ticket.id))
+        .where(Ticket.office == office, Ticket.status == WAITING, Ticket.business_day == day)
+        .group_by(Ticket.queue)
+    )
+    return {queue: int(count) for queue, count in rows}
+
+
+def people_ahead(session: Session, ticket: Ticket) -> int:
+    return int(
+        session.scalar(
+            select(func.count(Ticket.id)).where(
+                Ticket.office == ticket.office,
+                Ticket.status == WAITING,
+                Ticket.business_day == ticket.business_day,
+                Ticket.queue == ticket.queue,
+                or_(
+                    Ticket.place_at < ticket.place_at,
+                    and_(Ticket.place_at == ticket.place_at, Ticket.id < ticket.id),
+                ),
+            )
+        )
+        or 0
+    )
+
+
+def recent_service_seconds(
+    session: Session, *, office: str, queue: str, since: datetime, limit: int = 30
+) -> list[float]:
+    rows = session.execute(
+        select(Ticket.started_at, Ticket.ended_at)
+        .where(
+            Ticket.office == office,
+            Ticket.queue == queue,
+            Ticket.status == TicketStatus.DONE.value,
+            Ticket.ended_at >= since,
+        )
+        .order_by(Ticket.ended_at.desc())
+        .limit(limit)
+    )
+    return [(end - start).total_seconds() for start, end in rows if start is not None and end is not None]
+
+
+def compare_and_set(session: Session, ticket: Ticket, expected_status: str, values: dict[str, Any]) -> bool:
+    """Write `values` only if the ticket is still in `expected_status` (two counters never share a ticket)."""
+    result = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status == expected_status)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(ticket)
+    return True
+
+
+def open_tickets_before(session: Session, *, office: str, day: date) -> list[Ticket]:
+    open_statuses = [
+        s.value
+        for s in (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.ON_HOLD)
+    ]
+    return list(
+        session.scalars(
+            select(Ticket).where(
+                Ticket.office == office, Ticket.status.in_(open_statuses), Ticket.business_day < day
+            )
+        )
+    )
+
+
+def current_ticket_of_counter(session: Session, *, office: str, counter: int) -> Ticket | None:
+    return session.scalar(
+        select(Ticket)
+        .where(
+            Ticket.office == office,
+            Ticket.counter == counter,
+            Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
+        )
+        .order_by(Ticket.last_called_at.desc())
+        .limit(1)
+    )

@@ -1,0 +1,53 @@
+"""What the API says about tickets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class IssueTicketRequest(BaseModel):
+    queue: str = Field(min_length=1, max_length=8, description="queue code, e.g. 'A'")
+    priority: str | None = Field(default=None, max_length=32, description="a priority group code from config")
+    idempotency_key: str | None = Field(default=None, min_length=8, max_length=128)
+    office: str | None = Field(default=None, max_length=16)
+
+
+class TicketView(BaseModel):
+    id: int
+    number: str
+    queue: str
+    queue_name_vi: str
+    queue_name_en: str
+    status: str
+    office: str
+    business_day: date
+    priority: str | None
+    position: int | None = Field(description="1 = next in its line; null when not waiting")
+    people_ahead: int | None
+    estimated_wait_s: int | None
+    issued_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    counter: int | None
+    recall_count: int
+    outcome: str | None
+    public_code: str
+    appointment_at: datetime | None
+
+
+class FinishRequest(BaseModel):
+    outcome: str | None = Field(default=None, max_length=64)
+
+
+class ReasonRequest(BaseModel):
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class TransferRequest(BaseModel):
+    queue: str = Field(min_length=1, max_length=8)
+    to: Literal["keep", "back"] = "keep"
+    reason: str | None = Field(default=None, max_length=200)

@@ -1,0 +1,607 @@
+"""Ticket use cases: issue, act, call. One transaction each; events are published after commit."""
+
+from __future__ import annotations
+
+import secrets
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from queue_server.auth.principal import Principal, Role
+from queue_server.config import OfficeConfig, QueueConfig
+from queue_server.context import ServerContext
+from queue_server.counters.models import CounterState
+from queue_server.domain import calling
+from queue_server.domain.calendar import business_day, check_open
+from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+from queue_server.domain.estimates import estimate_wait_s
+from queue_server.domain.tickets import (
+    ActionRequest,
+    TicketAction,
+    TicketSnapshot,
+    TicketStatus,
+    apply_action,
+)
+from queue_server.events.outbox import Outbox
+from queue_server.tickets import repository as repo
+from queue_server.tickets.models import Ticket, TicketEvent
+from queue_server.tickets.schemas import TicketView
+
+DEFAULT_SERVICE_S = 300.0  # until a queue has served someone today
+A = TicketAction
+
+
+@dataclass(frozen=True)
+class ActOptions:
+    to_queue: str | None = None
+    to_back: bool = False
+    reason: str | None = None
+    outcome: str | None = None
+
+
+class TicketService:
+    def __init__(self, ctx: ServerContext) -> None:
+        self.ctx = ctx
+
+    # ---- issuing -------------------------------------------------------------------------------
+
+    def issue(
+        self,
+        *,
+        actor: Principal,
+        queue: str,
+        priority: str | None = None,
+        idempotency_key: str | None = None,
+        office: str | None = None,
+        appointment_at: datetime | None = None,
+    ) -> tuple[TicketView, bool]:
+        """Issue a ticket; answers (ticket, created). A known idempotency key answers the first ticket."""
+        office_cfg = self.office(office or actor.office)
+        queue_cfg = self.queue(office_cfg, queue)
+        self._check_priority(priority)
+        for attempt in range(3):
+            try:
+                with self.ctx.db.write() as session:
+                    if idempotency_key:
+                        existing = repo.by_idempotency_key(session, office_cfg.code, idempotency_key)
+                        if existing is not None:
+                            _check_same_request(existing, queue_cfg, priority)
+                            return self.view(session, existing), False
+                    outbox = Outbox(session)
+                    ticket = self.issue_in(
+                        session,
+                        outbox,
+                        actor=actor,
+                        office=office_cfg,
+                        queue=queue_cfg,
+                        priority=priority,
+                        idempotency_key=idempotency_key,
+                        appointment_at=appointment_at,
+                    )
+                    view = self.view(session, ticket)
+                self.ctx.hub.publish(outbox.events)
+                return view, True
+            except IntegrityError:
+                # Two kiosks sent the same idempotency key at once (PostgreSQL); the other one won.
+                if not idempotency_key or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def issue_in(
+        self,
+        session: Session,
+        outbox: Outbox,
+        *,
+        actor: Principal,
+        office: OfficeConfig,
+        queue: QueueConfig,
+        priority: str | None,
+        idempotency_key: str | None,
+        appointment_at: datetime | None,
+    ) -> Ticket:
+        now = self.ctx.clock()
+        opened = check_open(office.hours, now, office.zone)
+        if not opened.open:
+            raise DomainError(f"office_{opened.reason}", opened.message_vi, opened.message_en)
+        day = business_day(now, office.zone)
+        sequence = repo.next_sequence(
+            session, office=office.code, prefix=queue.prefix, day=day, start=queue.number_start
+        )
+        _check_capacity(queue, sequence)
+        ticket = Ticket(
+            public_code=secrets.token_urlsafe(12),
+            office=office.code,
+            queue=queue.code,
+            issued_queue=queue.code,
+            queue_prefix=queue.prefix,
+            business_day=day,
+            sequence=sequence,
+            number=queue.format_number(sequence),
+            status=TicketStatus.WAITING.value,
+            priority=priority,
+            priority_granted_by=actor.label if priority else None,
+            issued_by=actor.label,
+            idempotency_key=idempotency_key,
+            issued_at=now,
+            place_at=now,
+            recall_count=0,
+            appointment_at=appointment_at,
+        )
+        session.add(ticket)
+        session.flush()
+        ticket.estimated_wait_s = self._estimate(session, ticket, office)
+        self._audit(session, ticket, "issue", None, actor, now, counter=None, reason=None)
+        self._emit(
+            session,
+            outbox,
+            "ticket.issued",
+            ticket,
+            now,
+            extra={"queues": self._queue_counts(session, ticket)},
+        )
+        return ticket
+
+    # ---- acting on a ticket --------------------------------------------------------------------
+
+    def get(self, ticket_id: int) -> TicketView:
+        with self.ctx.db.read() as session:
+            return self.view(session, self._load(session, ticket_id))
+
+    def get_public(self, public_code: str) -> TicketView:
+        with self.ctx.db.read() as session:
+            ticket = session.scalar(select(Ticket).where(Ticket.public_code == public_code))
+            if ticket is None:
+                raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự.", "No such ticket.")
+            return self.view(session, ticket)
+
+    def act(
+        self, ticket_id: int, action: TicketAction, *, actor: Principal, options: ActOptions
+    ) -> TicketView:
+        with self.ctx.db.write() as session:
+            outbox = Outbox(session)
+            ticket = self._load(session, ticket_id, for_update=True)
+            office = self.office(ticket.office)
+            if action is A.TRANSFER:
+                self._check_transfer_target(office, ticket, options)
+            counter = self._acting_counter(session, actor, ticket, action)
+            self._change(session, outbox, ticket, action, actor=actor, counter=counter, options=options)
+            view = self.view(session, ticket)
+        self.ctx.hub.publish(outbox.events)
+        return view
+
+    def call_next(self, *, counter: int, actor: Principal, office: str | None = None) -> TicketView | None:
+        office_cfg = self.office(office or actor.office)
+        counter_cfg = self._counter_cfg(office_cfg, counter)
+        with self.ctx.db.write() as session:
+            outbox = Outbox(session)
+            state = self._seated_state(session, office_cfg, counter, actor, need_open=True)
+            self._end_current(session, outbox, office_cfg, counter, actor)
+            chosen = self._call_by_rule(session, outbox, office_cfg, counter_cfg.weights, state, actor)
+            view = self.view(session, chosen) if chosen else None
+        self.ctx.hub.publish(outbox.events)
+        return view
+
+    def call_ticket(self, *, counter: int, ticket_id: int, actor: Principal) -> TicketView:
+        with self.ctx.db.write() as session:
+            outbox = Outbox(session)
+            ticket = self._load(session, ticket_id, for_update=True)
+            office = self.office(ticket.office)
+            counter_cfg = self._counter_cfg(office, counter)
+            if ticket.queue not in counter_cfg.weights:
+                raise DomainError(
+                    "queue_not_served",
+                    f"Quầy {counter} không phục vụ hàng {ticket.queue}.",
+                    f"Counter {counter} does not serve queue {ticket.queue}.",
+                )
+            state = self._seated_state(session, office, counter, actor, need_open=True)
+            self._end_current(session, outbox, office, counter, actor)
+            self._change(session, outbox, ticket, A.CALL, actor=actor, counter=counter, options=ActOptions())
+            state.priority_streak = state.priority_streak + 1 if ticket.priority else 0
+            view = self.view(session, ticket)
+        self.ctx.hub.publish(outbox.events)
+        return view
+
+    def expire_stale(self, *, office: str | None = None) -> int:
+        """End the business day: expire open tickets of earlier days. History is kept."""
+        office_cfg = self.office(office)
+        now = self.ctx.clock()
+        today = business_day(now, office_cfg.zone)
+        system = Principal("system", 0, "day-end", Role.ADMIN)
+        with self.ctx.db.write() as session:
+            outbox = Outbox(session)
+            stale = repo.open_tickets_before(session, office=office_cfg.code, day=today)
+            for ticket in stale:
+                self._change(
+                    session, outbox, ticket, A.EXPIRE, actor=system, counter=None, options=ActOptions()
+                )
+        self.ctx.hub.publish(outbox.events)
+        return len(stale)
+
+    # ---- views ---------------------------------------------------------------------------------
+
+    def view(self, session: Session, ticket: Ticket) -> TicketView:
+        office = self.office(ticket.office)
+        queue = office.queues.get(ticket.queue)
+        waiting = ticket.status == TicketStatus.WAITING.value
+        ahead = repo.people_ahead(session, ticket) if waiting else None
+        return TicketView(
+            id=ticket.id,
+            number=ticket.number,
+            queue=ticket.queue,
+            queue_name_vi=queue.name_vi if queue else ticket.queue,
+            queue_name_en=queue.name_en if queue else ticket.queue,
+            status=ticket.status,
+            office=ticket.office,
+            business_day=ticket.business_day,
+            priority=ticket.priority,
+            position=None if ahead is None else ahead + 1,
+            people_ahead=ahead,
+            estimated_wait_s=self._estimate(session, ticket, office, ahead) if waiting else None,
+            issued_at=ticket.issued_at,
+            called_at=ticket.called_at,
+            started_at=ticket.started_at,
+            ended_at=ticket.ended_at,
+            counter=ticket.counter,
+            recall_count=ticket.recall_count,
+            outcome=ticket.outcome,
+            public_code=ticket.public_code,
+            appointment_at=ticket.appointment_at,
+        )
+
+    def queue_estimate(self, session: Session, office: OfficeConfig, queue: str, waiting: int) -> int:
+        return estimate_wait_s(
+            people_ahead=waiting,
+            mean_service_s=self._mean_service(session, office, queue),
+            counter_shares=self._counter_shares(session, office, queue),
+        )
+
+    # ---- config lookups ------------------------------------------------------------------------
+
+    def office(self, code: str | None) -> OfficeConfig:
+        try:
+            return self.ctx.config.office(code)
+        except KeyError:
+            raise NotFound("unknown_office", f"Không có đơn vị {code}.", f"Unknown office {code}.") from None
+
+    def queue(self, office: OfficeConfig, code: str) -> QueueConfig:
+        queue = office.queues.get(code.strip().upper())
+        if queue is None:
+            known = ", ".join(office.queues)
+            raise NotFound(
+                "unknown_queue",
+                f"Không có hàng đợi '{code}'. Các hàng đợi: {known}.",
+                f"Unknown queue '{code}'. Queues: {known}.",
+            )
+        return queue
+
+    # ---- internals -----------------------------------------------------------------------------
+
+    def _check_priority(self, priority: str | None) -> None:
+        if priority is not None and priority not in self.ctx.config.priority_groups:
+            known = ", ".join(self.ctx.config.priority_groups)
+            raise InvalidInput(
+                "unknown_priority",
+                f"Nhóm ưu tiên '{priority}' không có trong cấu hình ({known}).",
+                f"Unknown priority group '{priority}' (known: {known}).",
+            )
+
+    def _counter_cfg(self, office: OfficeConfig, number: int) -> Any:
+        counter = office.counters.get(number)
+        if counter is None:
+            raise NotFound("unknown_counter", f"Không có quầy số {number}.", f"Unknown counter {number}.")
+        return counter
+
+    def _load(self, session: Session, ticket_id: int, for_update: bool = False) -> Ticket:
+        query = select(Ticket).where(Ticket.id == ticket_id)
+        if for_update:
+            query = query.with_for_update()
+        ticket = session.scalar(query)
+        if ticket is None:
+            raise NotFound(
+                "ticket_not_found", f"Không có số thứ tự mã {ticket_id}.", f"No ticket {ticket_id}."
+            )
+        return ticket
+
+    def _seated_state(
+        self, session: Session, office: OfficeConfig, counter: int, actor: Principal, need_open: bool
+    ) -> CounterState:
+        state = session.scalar(
+            select(CounterState)
+            .where(CounterState.office == office.code, CounterState.number == counter)
+            .with_for_update()
+        )
+        if state is None or state.staff_id != actor.id or actor.kind != "user":
+            raise Forbidden(
+                "not_your_counter",
+                f"Bạn chưa đăng nhập làm việc tại quầy {counter}.",
+                f"You are not signed in at counter {counter}.",
+            )
+        if need_open and state.status != "open":
+            raise DomainError(
+                "counter_not_open",
+                f"Quầy {counter} đang {'tạm dừng' if state.status == 'paused' else 'đóng'}.",
+                f"Counter {counter} is {state.status}.",
+            )
+        return state
+
+    def _seat_of(self, session: Session, office: str, actor: Principal) -> int | None:
+        if actor.kind != "user":
+            return None
+        return session.scalar(
+            select(CounterState.number).where(
+                CounterState.office == office,
+                CounterState.staff_id == actor.id,
+                CounterState.status != "closed",
+            )
+        )
+
+    def _acting_counter(
+        self, session: Session, actor: Principal, ticket: Ticket, action: TicketAction
+    ) -> int | None:
+        """Which counter acts; staff act only where they are seated, managers may act for any counter."""
+        if actor.role in (Role.KIOSK, Role.DISPLAY):
+            raise Forbidden(
+                "role_forbidden", "Thiết bị này không được làm việc này.", "This device may not do that."
+            )
+        seat = self._seat_of(session, ticket.office, actor)
+        bound_to_ticket_counter = ticket.status in ("called", "serving", "on_hold") and action not in (
+            A.CANCEL,
+            A.REACTIVATE,
+            A.EXPIRE,
+        )
+        if seat is None:
+            if actor.is_manager:
+                return ticket.counter if bound_to_ticket_counter else None
+            raise Forbidden(
+                "not_seated",
+                "Bạn cần mở một quầy trước khi xử lý số thứ tự.",
+                "Open a counter before acting on tickets.",
+            )
+        if not bound_to_ticket_counter and not actor.is_manager:
+            served = self.office(ticket.office).counters[seat].weights
+            if ticket.queue not in served:
+                raise Forbidden(
+                    "queue_not_served",
+                    f"Quầy {seat} không phục vụ hàng {ticket.queue}.",
+                    f"Counter {seat} does not serve queue {ticket.queue}.",
+                )
+        return seat
+
+    def _check_transfer_target(self, office: OfficeConfig, ticket: Ticket, options: ActOptions) -> None:
+        if options.to_queue is None:
+            raise InvalidInput("queue_required", "Cần chọn hàng đợi để chuyển.", "A target queue is needed.")
+        target = self.queue(office, options.to_queue)
+        if (
+            target.code == ticket.queue
+            and not options.to_back
+            and ticket.status == TicketStatus.WAITING.value
+        ):
+            raise InvalidInput(
+                "same_queue", "Số này đã ở hàng đợi đó.", "The ticket already waits in that queue."
+            )
+
+    def _change(
+        self,
+        session: Session,
+        outbox: Outbox,
+        ticket: Ticket,
+        action: TicketAction,
+        *,
+        actor: Principal,
+        counter: int | None,
+        options: ActOptions,
+    ) -> None:
+        office = self.office(ticket.office)
+        now = self.ctx.clock()
+        snapshot = TicketSnapshot(
+            status=TicketStatus(ticket.status),
+            queue=ticket.queue,
+            business_day=ticket.business_day,
+            counter=ticket.counter,
+            recall_count=ticket.recall_count,
+            called_at=ticket.called_at,
+        )
+        request = ActionRequest(
+            action=action,
+            at=now,
+            counter=counter,
+            business_day=business_day(now, office.zone),
+            to_queue=options.to_queue.strip().upper() if options.to_queue else None,
+            to_back=options.to_back,
+            reason=options.reason,
+            outcome=options.outcome,
+        )
+        change = apply_action(snapshot, request)
+        values: dict[str, Any] = {"status": change.to_status.value, **change.fields}
+        if action is A.CALL:
+            values["staff_id"] = actor.id if actor.kind == "user" else None
+        from_queue = ticket.queue
+        if not repo.compare_and_set(session, ticket, change.from_status.value, values):
+            raise DomainError(
+                "ticket_taken",
+                "Số này vừa được quầy khác xử lý; hãy thử lại.",
+                "Another counter acted on this ticket first; try again.",
+            )
+        data: dict[str, Any] = {"from": change.from_status.value, "to": change.to_status.value}
+        if action is A.TRANSFER:
+            data.update({"from_queue": from_queue, "to_queue": ticket.queue, "to_back": options.to_back})
+        self._audit(
+            session, ticket, action.value, change.from_status.value, actor, now, counter, options.reason, data
+        )
+        extra = {"transition": data, "queues": self._queue_counts(session, ticket, from_queue)}
+        self._emit(session, outbox, change.event_type, ticket, now, extra=extra)
+
+    def _end_current(
+        self, session: Session, outbox: Outbox, office: OfficeConfig, counter: int, actor: Principal
+    ) -> None:
+        """Calling the next citizen ends the visit at this counter (serving → done, called → no-show)."""
+        current = repo.current_ticket_of_counter(session, office=office.code, counter=counter)
+        if current is None:
+            return
+        action = A.FINISH if current.status == TicketStatus.SERVING.value else A.NO_SHOW
+        options = ActOptions(reason="ended by the next call", outcome="ended_by_next_call")
+        self._change(session, outbox, current, action, actor=actor, counter=counter, options=options)
+
+    def _call_by_rule(
+        self,
+        session: Session,
+        outbox: Outbox,
+        office: OfficeConfig,
+        weights: dict[str, float],
+        state: CounterState,
+        actor: Principal,
+    ) -> Ticket | None:
+        now = self.ctx.clock()
+        day = business_day(now, office.zone)
+        for _ in range(20):  # a ticket taken by another counter meanwhile (PostgreSQL) → choose again
+            waiting = repo.waiting_tickets(session, office=office.code, day=day, queues=list(weights))
+            decision = calling.choose_next(
+                (_candidate(t) for t in waiting),
+                weights=weights,
+                now=now,
+                priority_streak=state.priority_streak,
+                rule=self.ctx.config.fairness,
+            )
+            if decision is None:
+                return None
+            ticket = next(t for t in waiting if t.id == decision.ticket.id)
+            try:
+                self._change(
+                    session, outbox, ticket, A.CALL, actor=actor, counter=state.number, options=ActOptions()
+                )
+            except DomainError as error:
+                if error.code == "ticket_taken":
+                    continue
+                raise
+            state.priority_streak = decision.priority_streak
+            return ticket
+        raise DomainError("busy", "Hệ thống đang bận, hãy gọi lại.", "Too much contention; call again.")
+
+    def _audit(
+        self,
+        session: Session,
+        ticket: Ticket,
+        action: str,
+        from_status: str | None,
+        actor: Principal,
+        at: datetime,
+        counter: int | None,
+        reason: str | None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                at=at,
+                action=action,
+                from_status=from_status,
+                to_status=ticket.status,
+                actor=actor.label,
+                actor_role=actor.role.value,
+                counter=counter if counter is not None else ticket.counter,
+                queue=ticket.queue,
+                reason=reason,
+                data=data,
+            )
+        )
+
+    def _emit(
+        self,
+        session: Session,
+        outbox: Outbox,
+        type_: str,
+        ticket: Ticket,
+        at: datetime,
+        extra: dict[str, Any],
+    ) -> None:
+        # Boards read these: numbers, queues and counters only — never names or ID numbers.
+        data = {
+            "ticket": {
+                "id": ticket.id,
+                "number": ticket.number,
+                "queue": ticket.queue,
+                "status": ticket.status,
+                "counter": ticket.counter,
+                "priority": ticket.priority is not None,
+                "recall_count": ticket.recall_count,
+            },
+            **extra,
+        }
+        outbox.add(type=type_, office=ticket.office, at=at, data=data)
+
+    def _queue_counts(self, session: Session, ticket: Ticket, *also: str) -> dict[str, dict[str, int]]:
+        office = self.office(ticket.office)
+        result = {}
+        for code in {ticket.queue, *also}:
+            waiting = repo.waiting_count(session, office=ticket.office, day=ticket.business_day, queue=code)
+            result[code] = {
+                "waiting": waiting,
+                "estimated_wait_s": self.queue_estimate(session, office, code, waiting),
+            }
+        return result
+
+    def _estimate(
+        self, session: Session, ticket: Ticket, office: OfficeConfig, ahead: int | None = None
+    ) -> int:
+        if ahead is None:
+            ahead = repo.people_ahead(session, ticket)
+        return self.queue_estimate(session, office, ticket.queue, ahead)
+
+    def _mean_service(self, session: Session, office: OfficeConfig, queue: str) -> float:
+        since = self.ctx.clock() - timedelta(days=7)
+        samples = repo.recent_service_seconds(session, office=office.code, queue=queue, since=since)
+        return statistics.fmean(samples) if samples else DEFAULT_SERVICE_S
+
+    def _counter_shares(self, session: Session, office: OfficeConfig, queue: str) -> dict[int, float]:
+        open_numbers = session.scalars(
+            select(CounterState.number).where(
+                CounterState.office == office.code, CounterState.status == "open"
+            )
+        )
+        shares = {}
+        for number in open_numbers:
+            weights = office.counters[number].weights if number in office.counters else {}
+            if queue in weights:
+                shares[number] = weights[queue] / sum(weights.values())
+        return shares
+
+
+def _candidate(ticket: Ticket) -> calling.Candidate:
+    return calling.Candidate(
+        id=ticket.id,
+        queue=ticket.queue,
+        issued_at=ticket.issued_at,
+        place_at=ticket.place_at,
+        priority=ticket.priority,
+        appointment_at=ticket.appointment_at,
+    )
+
+
+def _check_capacity(queue: QueueConfig, sequence: int) -> None:
+    issued_today = sequence - queue.number_start + 1
+    if queue.daily_cap is not None and issued_today > queue.daily_cap:
+        raise DomainError(
+            "daily_cap_reached",
+            f"Hàng '{queue.name_vi}' đã hết số hôm nay ({queue.daily_cap} số).",
+            f"Queue '{queue.name_en or queue.code}' has reached its daily cap of {queue.daily_cap}.",
+        )
+    if sequence > queue.number_end:
+        raise DomainError(
+            "numbers_exhausted",
+            f"Hàng '{queue.name_vi}' đã hết dải số hôm nay.",
+            f"Queue '{queue.code}' has used its whole number range today.",
+        )
+
+
+def _check_same_request(existing: Ticket, queue: QueueConfig, priority: str | None) -> None:
+    if existing.issued_queue != queue.code or existing.priority != priority:
+        raise InvalidInput(
+            "idempotency_key_reused",
+            "Mã chống trùng này đã dùng cho một yêu cầu khác.",
+            "This idempotency key was already used for a different request.",
+        )
