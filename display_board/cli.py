@@ -89,14 +89,17 @@ def _voice_say(args: argparse.Namespace) -> int:
 
 def _voice_clips(args: argparse.Namespace) -> int:
     from display_board.voice.announce import clip_inventory
+    from display_board.voice.clips import ClipError, ClipLibrary
 
     settings = _settings_or_none(args)
     if settings is None:
         return 2
-    override = settings.clip_dir_override
+    library = ClipLibrary(_out_dir(args), settings.clip_dir_override)
     for name, text in clip_inventory(settings).items():
-        studio = override is not None and (override / f"{name}.wav").is_file()
-        source = "override" if studio else "generated"
+        try:
+            source = str(library.resolve(name))
+        except ClipError:
+            source = "missing: run motcua voice build"
         print(f"{name}.wav\t{text or '(two-tone chime)'}\t{source}")
     return 0
 

@@ -205,3 +205,19 @@ def test_cli_reports_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str
     config.write_text('[voice]\nnumber_style = "words"\nthousand = "ngàn"\n', encoding="utf-8")
     assert run_cli("voice", "say", "B105", "12", "--config", str(config)) == 0
     assert "B một trăm linh năm đến quầy số mười hai" in capsys.readouterr().out
+
+
+def test_cli_clips_lists_where_each_clip_comes_from(
+    generated: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    studio = tmp_path / "studio"
+    studio.mkdir()
+    write_wav(studio / "letter_a.wav", tone(0.2))
+    config = tmp_path / "board.toml"
+    config.write_text(f'[voice]\nclip_dir_override = "{studio}"\n', encoding="utf-8")
+    assert run_cli("voice", "clips", "--out", str(generated), "--config", str(config)) == 0
+    rows = {line.split("\t")[0]: line.split("\t")[1:] for line in capsys.readouterr().out.splitlines()}
+    assert set(rows) == {f"{name}.wav" for name in clip_inventory()}
+    assert rows["letter_a.wav"] == ["a", str(studio / "letter_a.wav")]
+    assert rows["num_3.wav"] == ["ba", str(generated / "num_3.wav")]
+    assert rows["num_9.wav"] == ["chín", "missing: run motcua voice build"]
