@@ -162,6 +162,8 @@ class _Reader:
 
     def _graphics(self, start: int) -> None:
         """GS ( L pL pH m fn ...: store raster graphics (fn 112) and print it (fn 50)."""
+        if self.take(1) != b"L":
+            raise PreviewError(f"unsupported command GS ( at offset {start}: only GS ( L graphics")
         p_low, p_high = self.take(2)
         body = self.take(p_low + 256 * p_high)
         if len(body) < 2 or body[0] != 0x30:
