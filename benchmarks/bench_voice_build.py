@@ -56,9 +56,8 @@ def main() -> None:
         }
     print(f"{clip_count} clips, {rounds} rounds, sox: {shutil.which('sox') is not None}")
     for label, seconds in results.items():
-        print(
-            f"{label:40s} median {statistics.median(seconds) * 1000:8.1f} ms   min {min(seconds) * 1000:8.1f} ms"
-        )
+        median, best = statistics.median(seconds) * 1000, min(seconds) * 1000
+        print(f"{label:40s} median {median:8.1f} ms   min {best:8.1f} ms")
 
 
 if __name__ == "__main__":
