@@ -1,0 +1,335 @@
+"""`CameraCodeScanner`: QR codes from a camera, a video file or a folder of images.
+
+Two threads, neither of them the UI's: the capture thread keeps only the newest frame (latest frame
+wins: a slow decode never builds a backlog), the decode thread takes whatever frame is newest when it
+is free. `latest_frame()` gives the newest frame for a preview.
+
+    camera://0?width=1280&height=720            camera by index (or camera:///dev/video2)
+    camera+file:///path/video.mp4?fps=25        a video file, looping
+    camera+file:///path/frames/?fps=10          a folder of images in name order, looping (loop=0: once)
+Options: fps, loop, width, height (camera), profile=fast|thorough (decode steps), formats, dedupe.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from devices.scanners.base import DEFAULT_DEDUPE_S, ThreadedCodeScanner
+from devices.scanners.decode import FAST, QR_FORMATS, THOROUGH, decode_image, parse_formats
+from devices.scanners.ports import ScannerUrlError
+from devices.scanners.urls import ScannerUrl
+from devices.status import DeviceState, DeviceStatus
+
+log = logging.getLogger(__name__)
+
+Frame = npt.NDArray[np.uint8]
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".pgm", ".ppm")
+PROFILES: dict[str, tuple[str, ...]] = {"fast": FAST, "thorough": THOROUGH}
+_OPTIONS = "fps, loop, width, height, profile, formats, dedupe"
+
+
+class FrameSourceError(Exception):
+    def __init__(self, reason: str, message_vi: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.status = DeviceStatus(DeviceState.OFFLINE, reason, message_vi, message_en)
+
+
+class FrameSource(Protocol):
+    paced: bool  # True: frames come from storage, so the capture thread paces them at `fps`
+
+    def open(self) -> None: ...
+
+    def read(self) -> Frame | None:
+        """The next BGR frame; None at the end of a stream that does not loop."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def natural_key(path: Path) -> list[Any]:
+    """frame2 before frame10."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+
+
+def image_files(folder: Path) -> list[Path]:
+    return sorted(
+        (p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES), key=natural_key
+    )
+
+
+class FolderFrames:
+    paced = True
+
+    def __init__(self, folder: Path, loop: bool = True) -> None:
+        self.folder, self.loop = folder, loop
+        self.files: list[Path] = []
+        self.index = 0
+        self.bad_files: list[Path] = []
+
+    def open(self) -> None:
+        if not self.folder.is_dir():
+            raise FrameSourceError(
+                "not_found", "Không thấy thư mục ảnh", f"Frame folder not found: {self.folder}"
+            )
+        self.files, self.index = image_files(self.folder), 0
+        if not self.files:
+            raise FrameSourceError("no_frames", "Thư mục không có ảnh", f"No images in folder {self.folder}")
+
+    def read(self) -> Frame | None:
+        for _ in range(len(self.files)):
+            if self.index >= len(self.files):
+                if not self.loop:
+                    return None
+                self.index = 0
+            path = self.files[self.index]
+            self.index += 1
+            frame = _read_color(path)
+            if frame is not None:
+                return frame
+            if path not in self.bad_files:
+                self.bad_files.append(path)
+                log.warning("skipping unreadable frame %s", path)
+        raise FrameSourceError("no_frames", "Không đọc được ảnh nào", f"No readable image in {self.folder}")
+
+    def close(self) -> None:
+        self.files = []
+
+
+class CaptureFrames:
+    """cv2.VideoCapture over a video file (paced, looping) or a camera device (its own rate)."""
+
+    def __init__(
+        self, target: int | str, is_file: bool, loop: bool = True, size: tuple[int, int] = (0, 0)
+    ) -> None:
+        self.target, self.paced, self.loop, self.size = target, is_file, loop, size
+        self.capture: cv2.VideoCapture | None = None
+
+    def open(self) -> None:
+        if self.capture is not None:
+            return
+        if self.paced and not Path(str(self.target)).is_file():
+            raise FrameSourceError(
+                "not_found", "Không thấy tệp video", f"Video file not found: {self.target}"
+            )
+        capture = cv2.VideoCapture(self.target)
+        if not capture.isOpened():
+            capture.release()
+            if self.paced:
+                raise FrameSourceError(
+                    "open_failed", "Không mở được tệp video", f"Cannot open video {self.target}"
+                )
+            raise FrameSourceError(
+                "not_found", "Không thấy camera (chưa cắm?)", f"Camera {self.target} not found"
+            )
+        width, height = self.size
+        if width and height:
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        self.capture = capture
+
+    def file_fps(self) -> float:
+        return float(self.capture.get(cv2.CAP_PROP_FPS)) if self.capture is not None else 0.0
+
+    def read(self) -> Frame | None:
+        assert self.capture is not None
+        ok, frame = self.capture.read()
+        if ok:
+            return np.asarray(frame, dtype=np.uint8)
+        if not self.paced:
+            raise FrameSourceError(
+                "unplugged", "Camera bị ngắt kết nối", f"Camera {self.target} stopped sending"
+            )
+        if not self.loop:
+            return None
+        self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        ok, frame = self.capture.read()
+        if not ok:
+            raise FrameSourceError(
+                "bad_video", "Không đọc được khung hình", f"No frame readable in {self.target}"
+            )
+        return np.asarray(frame, dtype=np.uint8)
+
+    def close(self) -> None:
+        if self.capture is not None:
+            self.capture.release()
+            self.capture = None
+
+
+class CameraCodeScanner(ThreadedCodeScanner):
+    def __init__(
+        self,
+        url: str,
+        source: FrameSource,
+        fps: float = 10.0,
+        steps: Sequence[str] = FAST,
+        formats: str = QR_FORMATS,
+        dedupe_s: float = DEFAULT_DEDUPE_S,
+    ) -> None:
+        super().__init__(url, dedupe_s)
+        self.source, self.fps, self.steps, self.formats = source, fps, tuple(steps), formats
+        self._frame: Frame | None = None
+        self._frame_number = 0
+        self._frame_ready = threading.Condition()
+        self.frames_captured = 0
+        self.frames_decoded = 0
+        self.frames_skipped = 0  # captured but never decoded: a newer one had arrived
+
+    @classmethod
+    def from_url(cls, url: str) -> CameraCodeScanner:
+        parsed = ScannerUrl.parse(url)
+        dedupe = parsed.take_float("dedupe", DEFAULT_DEDUPE_S)
+        profile = parsed.take_str("profile", "fast")
+        if profile not in PROFILES:
+            raise ScannerUrlError(f"option profile={profile!r} in {url!r} must be fast or thorough")
+        formats = parsed.take_str("formats", QR_FORMATS)
+        try:
+            parse_formats(formats)
+        except ValueError as error:
+            raise ScannerUrlError(f"{url!r}: {error}") from None
+        loop = parsed.take_bool("loop", True)
+        fps = parsed.take_float("fps", 0.0, 0.0, 240.0)
+        size = (parsed.take_int("width", 0, 0, 10_000), parsed.take_int("height", 0, 0, 10_000))
+        parsed.reject_rest(_OPTIONS)
+        source = _source_for(parsed, loop, size)
+        if not fps and isinstance(source, CaptureFrames):
+            fps = source.file_fps()
+        return cls(url, source, fps or 10.0, PROFILES[profile], formats, dedupe)
+
+    def latest_frame(self) -> Frame | None:
+        """The newest captured BGR frame (read-only), for a preview; None before the first."""
+        with self._frame_ready:
+            return self._frame
+
+    # --- threads ---------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        worker = threading.Thread(target=self._decode_frames, name=f"decoder {self.url}", daemon=True)
+        worker.start()
+        try:
+            self._capture_frames()
+        finally:
+            self._stopping.set()
+            with self._frame_ready:
+                self._frame_ready.notify_all()
+            worker.join(5.0)
+
+    def _capture_frames(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.source.open()
+            except FrameSourceError as error:
+                self._set_status(error.status)
+                if not self._wait_backoff():
+                    return
+                continue
+            self.backoff.reset()
+            self._set_ready()
+            try:
+                ended = self._stream()
+            except FrameSourceError as error:
+                self._set_status(error.status)
+                ended = False
+            finally:
+                self.source.close()
+            if ended:  # a file that does not loop: nothing more will come
+                self._set_status(
+                    DeviceStatus(DeviceState.OFFLINE, "end_of_stream", "Hết video", "End of video")
+                )
+                self._stopping.wait()
+                return
+            if not self._wait_backoff():
+                return
+
+    def _stream(self) -> bool:
+        """Publish frames until stopped; True when the stream ended."""
+        interval = 1.0 / self.fps if self.source.paced else 0.0
+        due = time.monotonic()
+        while not self._stopping.is_set():
+            frame = self.source.read()
+            if frame is None:
+                return True
+            self._publish(frame)
+            if interval:
+                due = max(due + interval, time.monotonic() - interval)  # never race to catch up
+                if not self._wait(max(0.0, due - time.monotonic())):
+                    break
+        return False
+
+    def _publish(self, frame: Frame) -> None:
+        frame.setflags(write=False)
+        with self._frame_ready:
+            self._frame = frame
+            self._frame_number += 1
+            self.frames_captured += 1
+            self._frame_ready.notify()
+
+    def _decode_frames(self) -> None:
+        decoded_number = 0
+        while not self._stopping.is_set():
+            number, frame = self._wait_for_frame_after(decoded_number)
+            if frame is None or number == decoded_number:
+                continue
+            self.frames_skipped += max(0, number - decoded_number - 1)
+            decoded_number = number
+            self._decode(frame)
+
+    def _wait_for_frame_after(self, number: int) -> tuple[int, Frame | None]:
+        with self._frame_ready:
+            self._frame_ready.wait_for(
+                lambda: self._frame_number != number or self._stopping.is_set(), timeout=0.5
+            )
+            return self._frame_number, self._frame
+
+    def _decode(self, frame: Frame) -> None:
+        try:
+            codes = decode_image(frame, self.steps, self.formats)
+        except Exception as error:  # one odd frame must not stop the camera
+            log.exception("decoding a frame of %s failed", self.url)
+            self._set_status(
+                DeviceStatus(
+                    DeviceState.DEGRADED,
+                    "decode_error",
+                    "Lỗi giải mã khung hình",
+                    f"Frame decoding failed: {error}",
+                )
+            )
+            return
+        self.frames_decoded += 1
+        for code in codes:
+            self._emit(code.text, code.format)
+
+
+def _source_for(parsed: ScannerUrl, loop: bool, size: tuple[int, int]) -> FrameSource:
+    if parsed.scheme == "camera":
+        device = parsed.require_device("camera://0")
+        target: int | str = int(device) if device.isdigit() else device
+        return CaptureFrames(target, is_file=False, size=size)
+    path = Path(parsed.require_device("camera+file:///path/frames/"))
+    if path.is_dir() or parsed.url.endswith("/"):
+        return FolderFrames(path, loop)
+    source = CaptureFrames(str(path), is_file=True, loop=loop)
+    if path.is_file():  # learn the file's frame rate now; a missing file becomes an offline status later
+        try:
+            source.open()
+        except FrameSourceError:
+            source.close()
+    return source
+
+
+def _read_color(path: Path) -> Frame | None:
+    try:
+        data = np.fromfile(str(path), dtype=np.uint8)
+    except OSError:
+        return None
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    return None if image is None else np.asarray(image, dtype=np.uint8)
