@@ -36,6 +36,7 @@
   const EVENT_TYPES = ["start", "end", "drop", "clipstart", "clipend", "cliperror", "blocked"];
 
   function sleep(ms) {
+    if (!(ms > 0)) return Promise.resolve(); // no timer for a zero pause: setTimeout(0) still waits ≥ 4 ms
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
