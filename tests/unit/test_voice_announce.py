@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -216,6 +216,7 @@ tickets = st.from_regex(r"\A[A-Z]{0,3}[0-9]{1,6}\Z", fullmatch=True)
 
 
 @given(tickets, st.integers(min_value=1, max_value=999_999), settings_strategy, st.booleans())
+@settings(deadline=None)  # correctness only: no time limit in a test
 def test_every_clip_of_any_call_is_in_the_inventory(
     ticket: str, counter: int, settings: VoiceSettings, recall: bool
 ) -> None:

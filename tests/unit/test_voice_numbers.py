@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from display_board.voice.numbers import (
@@ -114,6 +114,7 @@ numbers = st.integers(min_value=0, max_value=MAX_NUMBER)
 
 
 @given(numbers, styles)
+@settings(deadline=None)  # correctness only: no time limit in a test
 def test_never_empty_and_only_known_words(number: int, style: ReadingStyle) -> None:
     words = number_words(number, style)
     assert words
@@ -122,6 +123,7 @@ def test_never_empty_and_only_known_words(number: int, style: ReadingStyle) -> N
 
 
 @given(numbers, styles)
+@settings(deadline=None)  # correctness only: no time limit in a test
 def test_thousands_structure(number: int, style: ReadingStyle) -> None:
     """n = t*1000 + r reads as reading(t) + "nghìn" + full reading of r (with "không trăm" when needed)."""
     words = number_words(number, style)
@@ -144,6 +146,7 @@ def test_thousands_structure(number: int, style: ReadingStyle) -> None:
 
 
 @given(st.integers(min_value=1, max_value=999), styles)
+@settings(deadline=None)  # correctness only: no time limit in a test
 def test_hundreds_structure(number: int, style: ReadingStyle) -> None:
     """A group reads its hundreds, then "linh"/"lẻ" + a unit or the reading of the last two digits."""
     words = number_words(number, style)
@@ -162,6 +165,7 @@ def test_hundreds_structure(number: int, style: ReadingStyle) -> None:
 
 
 @given(st.integers(min_value=0, max_value=MAX_NUMBER), st.integers(min_value=0, max_value=MAX_NUMBER))
+@settings(deadline=None)  # correctness only: no time limit in a test
 def test_different_numbers_read_differently(first: int, second: int) -> None:
     if first != second:
         assert read_number(first) != read_number(second)
@@ -174,6 +178,7 @@ def test_all_numbers_below_ten_thousand_are_distinct() -> None:
 
 
 @given(st.integers(min_value=20, max_value=99))
+@settings(deadline=None)  # correctness only: no time limit in a test
 def test_units_after_tens(number: int) -> None:
     tens, units = divmod(number, 10)
     words = number_words(number)
@@ -183,6 +188,7 @@ def test_units_after_tens(number: int) -> None:
 
 
 @given(st.text(alphabet="0123456789", min_size=1, max_size=12))
+@settings(deadline=None)  # correctness only: no time limit in a test
 def test_digit_reading_has_one_word_per_digit(digits: str) -> None:
     words = digit_words(digits)
     assert [DIGIT_WORDS.index(word) for word in words] == [int(digit) for digit in digits]
