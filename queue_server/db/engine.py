@@ -8,7 +8,7 @@ row locks and compare-and-set updates; see tickets/repository.py.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -49,9 +49,17 @@ class Database:
         self.engine.dispose()
 
 
+def before_commit_hooks(session: Session) -> list[Callable[[Session], None]]:
+    """Work to do at the very end of a write transaction, just before it commits (e.g. the outbox)."""
+    hooks: list[Callable[[Session], None]] = session.info.setdefault("before_commit", [])
+    return hooks
+
+
 def _transaction(session: Session) -> Iterator[Session]:
     try:
         yield session
+        for hook in session.info.pop("before_commit", []):
+            hook(session)
         session.commit()
     except BaseException:
         session.rollback()

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from queue_server.db.engine import before_commit_hooks
 from queue_server.events.models import EventLog
 
 # One lock id for ordering event inserts on PostgreSQL: seq order then equals commit order, so a client
@@ -18,26 +19,32 @@ _PG_EVENT_LOCK = 7_110_001
 
 @dataclass
 class Outbox:
-    """Collects the events of one transaction."""
+    """Collects the events of one transaction and writes them just before it commits.
+
+    Writing last means the ordering lock is taken after every row lock the use case needed, so two
+    transactions can never wait on each other in a cycle.
+    """
 
     session: Session
     events: list[dict[str, Any]] = field(default_factory=list)
-    _locked: bool = False
+    _pending: list[EventLog] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        before_commit_hooks(self.session).append(self._write_pending)
 
     def add(self, *, type: str, office: str, at: datetime, data: dict[str, Any]) -> None:
-        self._lock_order()
-        row = EventLog(type=type, at=at, office=office, data=data)
-        self.session.add(row)
-        self.session.flush()
-        self.events.append(event_payload(row))
+        self._pending.append(EventLog(type=type, at=at, office=office, data=data))
 
-    def _lock_order(self) -> None:
-        if self._locked:
+    def _write_pending(self, session: Session) -> None:
+        if not self._pending:
             return
-        if self.session.get_bind().dialect.name == "postgresql":
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_EVENT_LOCK})
-            self.session.execute(text("NOTIFY motcua_events"))  # delivered on commit, to other processes
-        self._locked = True
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_EVENT_LOCK})
+            session.execute(text("NOTIFY motcua_events"))  # delivered on commit, to other processes
+        session.add_all(self._pending)
+        session.flush()
+        self.events.extend(event_payload(row) for row in self._pending)
+        self._pending = []
 
 
 def event_payload(row: EventLog) -> dict[str, Any]:

@@ -1,0 +1,110 @@
+"""Helpers for building a real server (real database, real config) with an injected clock."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from queue_server.app import build_context, create_app
+from queue_server.clock import Clock, ManualClock
+from queue_server.context import ServerContext
+from queue_server.services import Services, build_services
+from queue_server.settings import ServerSettings
+from tests.conftest import DEMO_CONFIG
+
+PASSWORD = "mat-khau-thu-nghiem"
+KIOSK_KEY = "kiosk-key-for-tests-0001"
+DISPLAY_KEY = "display-key-for-tests-01"
+STAFF = ("canbo1", "canbo2", "canbo3", "canbo4")
+
+
+@dataclass
+class Server:
+    ctx: ServerContext
+    services: Services
+    app: FastAPI
+    clock: Clock
+
+    def login(self, client: Any, username: str) -> dict[str, str]:
+        answer = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+        assert answer.status_code == 200, answer.text
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def make_server(database_url: str, clock: Clock | None = None, config_dir: Path = DEMO_CONFIG) -> Server:
+    settings = ServerSettings(
+        database_url=database_url, config_dir=config_dir, secret="test-secret-" + "x" * 20
+    )
+    clock = clock or ManualClock(datetime.fromisoformat("2026-03-10T02:00:00+00:00"))
+    ctx = build_context(settings, clock)
+    services = build_services(ctx)
+    for username, role in (*((u, "staff") for u in STAFF), ("giamsat", "supervisor"), ("admin", "admin")):
+        services.auth.add_user(username=username, role=role, password=PASSWORD)
+    services.auth.add_device(name="kiosk-1", role="kiosk", key=KIOSK_KEY)
+    services.auth.add_device(name="board-1", role="display", key=DISPLAY_KEY)
+    return Server(ctx, services, create_app(ctx), clock)
+
+
+KIOSK = {"X-Device-Key": KIOSK_KEY}
+DISPLAY = {"X-Device-Key": DISPLAY_KEY}
+
+
+@contextmanager
+def client_for(server: Server) -> Iterator[TestClient]:
+    with TestClient(server.app) as client:
+        yield client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(server: Server) -> Iterator[str]:
+    """The app under a real uvicorn on a free port, for tests that need real concurrency."""
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(
+        server.app, host="127.0.0.1", port=port, log_level="warning", ws_ping_interval=None
+    )
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/api/v1/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        instance.should_exit = True
+        thread.join()
+
+
+def _hash_each_password_once() -> None:
+    """Argon2 is slow on purpose; tests create the same accounts hundreds of times, so hash each once."""
+    from functools import lru_cache
+
+    import queue_server.auth.service as auth_service
+
+    auth_service.hash_password = lru_cache(maxsize=64)(auth_service.hash_password)  # type: ignore[assignment]
+
+
+_hash_each_password_once()
