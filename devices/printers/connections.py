@@ -6,6 +6,7 @@ it lacks for a kiosk: a short timeout on status answers, draining stale answers,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from pathlib import Path
@@ -51,8 +52,16 @@ class Connection:
 
     def close(self) -> None:
         printer, self.printer = self.printer, None
-        if printer is not None:
-            printer.close()
+        if printer is None:
+            return
+        try:
+            printer.close()  # may fail on a port that is already gone (e.g. flush on an unplugged tty)
+        finally:
+            device: Any = getattr(printer, "_device", None)
+            if device:
+                with contextlib.suppress(Exception):
+                    device.close()
+            printer._device = False  # so python-escpos's __del__ does not try again
 
 
 class SerialConnection(Connection):
@@ -206,6 +215,8 @@ class FileConnection(Connection):
         parent = self.path.parent
         if not parent.is_dir():
             return status_for("not_writable", f"directory {parent} does not exist")
+        if self.path.is_dir():
+            return status_for("not_writable", f"{self.path} is a directory")
         if not os.access(parent, os.W_OK) or (self.path.exists() and not os.access(self.path, os.W_OK)):
             return status_for("not_writable", f"{self.path} is not writable")
         return None
