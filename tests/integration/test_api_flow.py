@@ -1,4 +1,4 @@
-"""The whole counter scenario over HTTP: issue, call, recall, start, finish, no-show, transfer, stats, events."""
+"""The counter scenario over HTTP: issue, call, recall, start, finish, no-show, transfer, stats, events."""
 
 from __future__ import annotations
 

@@ -71,5 +71,5 @@ def test_working_days_skip_weekends_and_tet(office) -> None:  # type: ignore[no-
 
 
 def test_working_days_over_30_4_and_1_5(office) -> None:  # type: ignore[no-untyped-def]
-    # Wed 28 Apr 2027 + 2 working days: Thu 29, then Fri 30/4 and Sat 1/5 are holidays, Mon 3/5 is off (config).
+    # Wed 28 Apr 2027 + 2 working days: Thu 29; Fri 30/4 and Sat 1/5 are holidays; Mon 3/5 is off (config).
     assert add_working_days(date(2027, 4, 28), 2, office.hours) == date(2027, 5, 4)
