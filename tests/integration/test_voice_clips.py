@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import wave
 from pathlib import Path
 
@@ -221,3 +222,18 @@ def test_cli_clips_lists_where_each_clip_comes_from(
     assert rows["letter_a.wav"] == ["a", str(studio / "letter_a.wav")]
     assert rows["num_3.wav"] == ["ba", str(generated / "num_3.wav")]
     assert rows["num_9.wav"] == ["chín", "missing: run motcua voice build"]
+
+
+def espeak_phonemes(text: str) -> str:
+    command = ["espeak-ng", "-q", "-v", "vi", "-x", "--stdin"]
+    result = subprocess.run(command, input=text.encode(), capture_output=True, check=True)
+    return result.stdout.decode().strip()
+
+
+def test_espeak_hears_every_clip_text_differently() -> None:
+    """Tones survive the trip to espeak-ng: "mười"/"mươi", "mốt"/"một", "lăm"/"năm" … all sound different."""
+    texts = [text for text in clip_inventory().values() if text]
+    phonemes = {text: espeak_phonemes(text) for text in texts}
+    assert all(phonemes.values())
+    assert len(set(phonemes.values())) == len(texts)
+    assert phonemes["mười"] != phonemes["mươi"] and phonemes["mốt"] != phonemes["một"]
