@@ -314,8 +314,9 @@ def _source_for(parsed: ScannerUrl, loop: bool, size: tuple[int, int]) -> FrameS
         device = parsed.require_device("camera://0")
         target: int | str = int(device) if device.isdigit() else device
         return CaptureFrames(target, is_file=False, size=size)
-    path = Path(parsed.require_device("camera+file:///path/frames/"))
-    if path.is_dir() or parsed.url.endswith("/"):
+    device = parsed.require_device("camera+file:///path/frames/")
+    path = Path(device)
+    if path.is_dir() or device.endswith("/") or (not path.exists() and not path.suffix):
         return FolderFrames(path, loop)
     source = CaptureFrames(str(path), is_file=True, loop=loop)
     if path.is_file():  # learn the file's frame rate now; a missing file becomes an offline status later
