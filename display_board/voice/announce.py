@@ -41,10 +41,12 @@ CLIP_NAME_PATTERN = re.compile(r"^[a-z0-9_]{1,80}$")
 TICKET_PATTERN = re.compile(r"^(?P<prefix>[A-Za-zĐđ]{0,3})(?P<digits>[0-9]{1,6})$")
 MAX_PHRASE_SLUG = 60
 
-# Vietnamese names of the letters, as a hall announcer reads a ticket prefix.
+# Vietnamese names of the letters, as a hall announcer reads a ticket prefix. Every name must SOUND
+# different: in the north "dê" and "giê" are both /ze/, so D is read "đê" (as codes usually are), Đ by
+# its sound "đờ", and J "di" (espeak-ng says a bare "gi" as a lone consonant).
 LETTER_NAMES: dict[str, str] = {
-    "A": "a", "B": "bê", "C": "xê", "D": "dê", "Đ": "đê", "E": "e", "F": "ép", "G": "giê", "H": "hát",
-    "I": "i", "J": "gi", "K": "ca", "L": "e lờ", "M": "em mờ", "N": "en nờ", "O": "o", "P": "pê",
+    "A": "a", "B": "bê", "C": "xê", "D": "đê", "Đ": "đờ", "E": "e", "F": "ép", "G": "giê", "H": "hát",
+    "I": "i", "J": "di", "K": "ca", "L": "e lờ", "M": "em mờ", "N": "en nờ", "O": "o", "P": "pê",
     "Q": "quy", "R": "e rờ", "S": "ét xì", "T": "tê", "U": "u", "V": "vê", "W": "vê kép", "X": "ích xì",
     "Y": "i dài", "Z": "dét",
 }  # fmt: skip
@@ -84,7 +86,7 @@ class VoiceSettings(BaseModel):
     four_after_tens: FourAfterTens = "bốn"
     zero_tens: ZeroTens = "linh"
     thousand: Thousand = "nghìn"
-    letter_names: dict[str, str] = Field(default_factory=dict)  # e.g. {"D": "đê"}
+    letter_names: dict[str, str] = Field(default_factory=dict)  # e.g. {"D": "dê", "G": "gờ"}
     espeak_voice: str = Field(default="vi", pattern=r"^[A-Za-z0-9_+-]{1,40}$")
     speed_wpm: int = Field(default=130, ge=80, le=300)
 
@@ -102,7 +104,13 @@ class VoiceSettings(BaseModel):
                 raise ValueError(f"chữ cái không hợp lệ: {letter!r} / unknown letter (A-Z or Đ)")
             if not name.strip():
                 raise ValueError(f"tên chữ {letter!r} trống / empty name for letter {letter!r}")
-        return {letter.upper(): name.strip() for letter, name in names.items()}
+        cleaned = {letter.upper(): " ".join(name.split()) for letter, name in names.items()}
+        spoken = LETTER_NAMES | cleaned
+        same = sorted(letter for letter, name in spoken.items() if list(spoken.values()).count(name) > 1)
+        if same:
+            letters = ", ".join(same)
+            raise ValueError(f"các chữ {letters} bị đọc giống nhau / letters {letters} would sound the same")
+        return cleaned
 
     @property
     def reading_style(self) -> ReadingStyle:

@@ -100,15 +100,22 @@ def test_letters_use_vietnamese_names_and_text_keeps_the_letter() -> None:
     announcement = build_announcement("đ7", 1)
     assert "Đ bảy" in announcement.text
     assert "letter_dd" in announcement.clips
-    assert clip_inventory()["letter_dd"] == "đê"
+    assert clip_inventory()["letter_dd"] == "đờ"
+    assert clip_inventory()["letter_d"] == "đê"
     assert clip_inventory()["letter_c"] == "xê"
     assert clip_inventory()["letter_b"] == "bê"
 
 
 def test_letter_name_override() -> None:
-    settings = VoiceSettings(letter_names={"d": "đê"})
-    assert clip_inventory(settings)["letter_d"] == "đê"
-    assert clip_inventory()["letter_d"] == "dê"
+    settings = VoiceSettings(letter_names={"d": "dê", "g": " gờ "})
+    assert clip_inventory(settings)["letter_d"] == "dê"
+    assert clip_inventory(settings)["letter_g"] == "gờ"
+    assert clip_inventory()["letter_d"] == "đê"
+
+
+def test_letter_names_that_would_sound_the_same_are_refused() -> None:
+    with pytest.raises(ValidationError, match="D, G"):
+        VoiceSettings(letter_names={"G": "đê"})
 
 
 def test_recall_uses_recall_repeat() -> None:
