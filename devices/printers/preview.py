@@ -257,3 +257,30 @@ def save_preview(data: bytes, path: Path, paper: str = "80mm") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     stack_pages(render_pages(data, paper)).save(path)
     return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m devices.printers.preview BYTES.bin OUT.png [--paper 58mm] [--last]"""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m devices.printers.preview", description=__doc__)
+    parser.add_argument("source", type=Path, help="ESC/POS bytes, e.g. what a file:// printer wrote")
+    parser.add_argument("out", type=Path, help="PNG to write")
+    parser.add_argument("--paper", choices=("80mm", "58mm"), default="80mm")
+    parser.add_argument("--last", action="store_true", help="only the last cut piece of paper")
+    args = parser.parse_args(argv)
+    try:
+        pages = render_pages(args.source.read_bytes(), args.paper)
+        if args.last:
+            pages = pages[-1:]
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        stack_pages(pages).save(args.out)
+    except (OSError, PreviewError) as error:
+        print(f"preview: {args.source}: {error}")
+        return 1
+    print(f"{args.out}: {len(pages)} piece(s) of paper")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -86,3 +86,21 @@ def test_path_that_is_a_directory_is_offline_with_a_reason(tmp_path: Path) -> No
         printer.print_ticket(sample_ticket())
     assert caught.value.reason == "not_writable"
     assert "is a directory" in printer.status().message_en
+
+
+def test_preview_command_reads_what_a_file_printer_wrote(tmp_path: Path) -> None:
+    from devices.printers.preview import main
+
+    target = tmp_path / "ticket.bin"
+    printer = open_printer(f"file://{target}", "58mm")
+    printer.print_receipt(sample_receipt())
+    printer.print_ticket(sample_ticket())
+    printer.close()
+    assert main([str(target), str(tmp_path / "all.png"), "--paper", "58mm"]) == 0
+    assert main([str(target), str(tmp_path / "last.png"), "--paper", "58mm", "--last"]) == 0
+    from PIL import Image
+
+    last = Image.open(tmp_path / "last.png")
+    assert last.width == 384
+    assert Image.open(tmp_path / "all.png").height > last.height + 500
+    assert main([str(tmp_path / "missing.bin"), str(tmp_path / "x.png")]) == 1

@@ -316,3 +316,22 @@ def test_nobody_listening_is_offline_not_an_exception() -> None:
     status = printer.status()
     assert (status.state, status.reason) == (DeviceState.OFFLINE, "unplugged")
     assert "Không kết nối được máy in" in status.message_vi
+
+
+# -- USB (no printer is attached in the test environment) --------------------------------------------------
+
+
+def test_usb_printer_that_is_not_plugged_in_opens_offline() -> None:
+    printer = open_printer("usb://04b8:0e15")
+    status = printer.status()
+    assert (status.state, status.reason) == (DeviceState.OFFLINE, "unplugged")
+    assert "04b8:0e15" in status.message_en
+
+
+def test_usb_without_pyusb_says_which_driver_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from escpos.printer import Usb
+
+    monkeypatch.setattr(Usb, "is_usable", staticmethod(lambda: False))
+    status = open_printer("usb://04b8:0e15").status()
+    assert (status.state, status.reason) == (DeviceState.OFFLINE, "driver_missing")
+    assert "pip install pyusb" in status.message_en
