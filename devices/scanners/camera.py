@@ -56,14 +56,15 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
-def natural_key(path: Path) -> list[Any]:
-    """frame2 before frame10."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+def natural_key(name: str) -> list[Any]:
+    """Sort key putting frame2 before frame10."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
 
 
 def image_files(folder: Path) -> list[Path]:
     return sorted(
-        (p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES), key=natural_key
+        (p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
+        key=lambda p: natural_key(p.name),
     )
 
 
