@@ -73,19 +73,26 @@ class Style:
         return self.width - 2 * self.margin
 
 
+# Text is drawn antialiased in grey and thresholded at the end: FreeType's 1-bit rendering at small sizes
+# merges thin strokes such as the horn of Ư/Ơ into the stem, while a threshold keeps them.
+INK_THRESHOLD = 144  # grey levels below this burn a dot
+_TO_ONE_BIT = [0 if level < INK_THRESHOLD else 255 for level in range(256)]
+PAPER, INK = 255, 0
+
+
 class Canvas:
-    """A strip of paper that grows downwards as blocks are added."""
+    """A strip of paper that grows downwards as blocks are added (grey while drawing, 1-bit when done)."""
 
     def __init__(self, style: Style) -> None:
         self.style = style
-        self.image = Image.new("1", (style.width, 1600), 1)
+        self.image = Image.new("L", (style.width, 1600), PAPER)
         self.pen = ImageDraw.Draw(self.image)
         self.y = style.margin
 
     def _reserve(self, height: int) -> None:
         if self.y + height <= self.image.height:
             return
-        taller = Image.new("1", (self.image.width, max(self.image.height * 2, self.y + height)), 1)
+        taller = Image.new("L", (self.image.width, max(self.image.height * 2, self.y + height)), PAPER)
         taller.paste(self.image, (0, 0))
         self.image = taller
         self.pen = ImageDraw.Draw(self.image)
@@ -101,7 +108,7 @@ class Canvas:
         for number, line in enumerate(wrap(text, face, self.style.content_width, indent)):
             self._reserve(line_height)
             left = self._left(face.getlength(line), align) + (indent if number and align == "left" else 0)
-            self.pen.text((left, self.y + lead + ascent), line, font=face, fill=0, anchor="ls")
+            self.pen.text((left, self.y + lead + ascent), line, font=face, fill=INK, anchor="ls")
             self.y += line_height
 
     def _left(self, width: float, align: str) -> int:
@@ -115,7 +122,7 @@ class Canvas:
         left, top, right, bottom = (round(edge) for edge in face.getbbox(text))
         self._reserve(bottom - top)
         origin = ((self.style.width - (right - left)) // 2 - left, self.y - top)
-        self.pen.text(origin, text, font=face, fill=0)
+        self.pen.text(origin, text, font=face, fill=INK)
         self.y += bottom - top
 
     def inverted_text(self, text: str, face: Font) -> None:
@@ -126,12 +133,11 @@ class Canvas:
         band = line_height * len(lines) + 2 * self.style.gap
         self._reserve(band)
         margin = self.style.margin
-        self.pen.rectangle((margin, self.y, self.style.width - margin - 1, self.y + band - 1), fill=0)
+        self.pen.rectangle((margin, self.y, self.style.width - margin - 1, self.y + band - 1), fill=INK)
         y = self.y + self.style.gap
         for line in lines:
-            self.pen.text(
-                (self._left(face.getlength(line), "center"), y + ascent), line, font=face, fill=1, anchor="ls"
-            )
+            origin = (self._left(face.getlength(line), "center"), y + ascent)
+            self.pen.text(origin, line, font=face, fill=PAPER, anchor="ls")
             y += line_height
         self.y += band
 
@@ -139,17 +145,19 @@ class Canvas:
         self._reserve(2 * self.style.gap + 2)
         self.y += self.style.gap
         self.pen.rectangle(
-            (self.style.margin, self.y, self.style.width - self.style.margin - 1, self.y + 1), fill=0
+            (self.style.margin, self.y, self.style.width - self.style.margin - 1, self.y + 1), fill=INK
         )
         self.y += 2 + self.style.gap
 
     def picture(self, picture: Image.Image) -> None:
         self._reserve(picture.height)
-        self.image.paste(picture, ((self.style.width - picture.width) // 2, self.y))
+        self.image.paste(picture.convert("L"), ((self.style.width - picture.width) // 2, self.y))
         self.y += picture.height
 
     def finish(self) -> Image.Image:
-        return self.image.crop((0, 0, self.image.width, self.y + self.style.margin))
+        """The 1-bit raster (mode "1": 0 = burn a dot)."""
+        strip = self.image.crop((0, 0, self.image.width, self.y + self.style.margin))
+        return strip.point(_TO_ONE_BIT, mode="1")
 
 
 def wrap(text: str, face: Font, width: int, indent: int) -> list[str]:

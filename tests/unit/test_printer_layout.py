@@ -11,6 +11,8 @@ import zxingcpp
 from PIL import Image, ImageDraw
 
 from devices.printers.layout import (
+    Canvas,
+    Style,
     font,
     local_time_text,
     qr_image,
@@ -183,3 +185,20 @@ def test_receipt_rejects_due_date_before_receipt_and_non_ascii_codes() -> None:
         dataclasses.replace(base, received_at=datetime(2025, 11, 22, 8, 0))
     later = dataclasses.replace(base, received_at=base.received_at + timedelta(days=1))
     assert later.citizen_id == base.citizen_id
+
+
+@pytest.mark.parametrize(
+    ("marked", "plain"), [("ƯU", "UU"), ("ƠO", "OO"), ("ư", "u"), ("ơ", "o"), ("Đ", "D"), ("ị", "i")]
+)
+@pytest.mark.parametrize("bold", [False, True])
+def test_thin_vietnamese_marks_survive_the_one_bit_raster_at_the_smallest_size(
+    marked: str, plain: str, bold: bool
+) -> None:
+    style = Style.for_paper("58mm")
+
+    def raster(text: str) -> bytes:
+        canvas = Canvas(style)
+        canvas.text(text, font(style.small, bold))
+        return canvas.finish().tobytes()
+
+    assert raster(marked) != raster(plain)
