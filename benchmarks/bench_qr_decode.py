@@ -131,7 +131,7 @@ def score_corpus(corpus: Path) -> tuple[dict[str, Score], int]:
     for image in images:
         name = image.relative_to(corpus).as_posix()
         expected = expected_payload(image)
-        gray = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
+        gray = np.asarray(cv2.imread(str(image), cv2.IMREAD_GRAYSCALE), dtype=np.uint8)
         for reader_name, reader in READERS.items():
             score = scores[reader_name]
             started = time.perf_counter()
@@ -248,7 +248,8 @@ def main() -> int:
     exact_verdict = "met" if ours.exact >= TARGET_EXACT else "MISSED"
     time_verdict = "met" if frame_median <= TARGET_MS else "MISSED"
     print(
-        f"\ntargets: exact >= {TARGET_EXACT}: {ours.exact} ({exact_verdict}); wrong reads 0: {len(ours.wrong)}; "
+        f"\ntargets: exact >= {TARGET_EXACT}: {ours.exact} ({exact_verdict}); "
+        f"wrong reads 0: {len(ours.wrong)}; "
         f"card frame median <= {TARGET_MS:.0f} ms: {frame_median:.1f} ms ({time_verdict})"
     )
     return 0 if ok else 1
