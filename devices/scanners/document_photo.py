@@ -41,6 +41,8 @@ DEFAULT_LONG_SIDE = 2000
 # 2000 px over A4's 297 mm: the default page prints at its real size.
 DEFAULT_PDF_DPI = round(DEFAULT_LONG_SIDE * 25.4 / 297.0, 2)
 FRAME_SIDES = ("top", "right", "bottom", "left")
+# Focal length of a typical webcam or phone camera (60-75 degrees across), as a share of the long side.
+FOCAL_PRIOR = 0.8
 TRIM = 0.002  # share of the page's long side cut from each edge of the straightened page
 
 
@@ -153,6 +155,7 @@ class DetectionParams:
     - `edge_support`: the share of points along a side that must show that edge.
     - `border_margin`: outline points this close to the frame edge (share of the long side) lie on it.
     - `min_cut_share`: the page is cut when this share of its outline lies on the frame edge.
+    - `canny_low` / `canny_high`: the gentle edge search's thresholds (Sobel units, about 4x grey levels).
     """
 
     work_long_side: int = 640
@@ -164,6 +167,8 @@ class DetectionParams:
     edge_support: float = 0.6
     border_margin: float = 0.004
     min_cut_share: float = 0.03
+    canny_low: float = 20.0
+    canny_high: float = 50.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -230,18 +235,25 @@ def decode_photo(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Picture:
 
 def _check_pixel_count(data: bytes, max_pixels: int) -> None:
     # PIL reads only the header here: the size is known before anything large is allocated.
+    millions = max_pixels // 1_000_000
     try:
         with Image.open(io.BytesIO(data)) as header:
             width, height = header.size
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:  # PIL itself refuses sizes far beyond any camera
+        raise DocumentPhotoError(
+            "too_large",
+            f"Ảnh quá lớn (tối đa {millions} triệu điểm ảnh).",
+            f"The photo is too large (at most {millions} million pixels).",
+        ) from error
+    except (OSError, ValueError) as error:
         raise DocumentPhotoError(
             "corrupt", "Ảnh bị hỏng, không đọc được.", "The photo is damaged and cannot be read."
         ) from error
     if width * height > max_pixels:
         raise DocumentPhotoError(
             "too_large",
-            f"Ảnh quá lớn ({width}×{height} điểm ảnh, tối đa {max_pixels // 1_000_000} triệu).",
-            f"The photo is too large ({width}x{height} pixels, at most {max_pixels // 1_000_000} million).",
+            f"Ảnh quá lớn ({width}×{height} điểm ảnh, tối đa {millions} triệu).",
+            f"The photo is too large ({width}x{height} pixels, at most {millions} million).",
         )
 
 
@@ -300,7 +312,7 @@ def find_page(image: Picture, params: DetectionParams = DetectionParams()) -> Pa
     best: _Candidate | None = None
     for contour in _outline_candidates(small, gray, params):
         candidate = _judge_outline(contour, gray, params)
-        if candidate is not None and (best is None or candidate.area > best.area):
+        if candidate is not None and (best is None or candidate.score > best.score):
             best = candidate
     if best is None:
         return None
@@ -316,6 +328,13 @@ class _Candidate:
     area: float
     edge_signs: tuple[float, ...]  # per side: +1 page brighter than outside, -1 darker, 0 on the frame edge
     cut_sides: tuple[str, ...]
+    fit: float  # overlap (intersection over union) of the outline and its quad
+
+    @property
+    def score(self) -> float:
+        # The biggest clean quad wins: a page outline that swallowed a bit of desk is bigger but fits its
+        # quad worse, and the fourth power makes that count more than the few percent of area it gains.
+        return self.area * self.fit**4
 
 
 def _outline_candidates(small: Picture, gray: Picture, params: DetectionParams) -> list[NDArray[np.int32]]:
@@ -335,11 +354,13 @@ def _outline_candidates(small: Picture, gray: Picture, params: DetectionParams) 
         opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, opening)
         found, _ = cv2.findContours(opened, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         contours.extend(np.asarray(c, dtype=np.int32) for c in found)
-    # Edges catch the page where brightness alone does not split it from the desk (shadows, gradients).
-    edges = cv2.Canny(gray, 0.4 * otsu_level, 0.8 * otsu_level)
-    edges = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
-    found, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    contours.extend(np.asarray(c, dtype=np.int32) for c in found)
+    # Edges catch the page where brightness alone does not split it from the desk (shadows, gradients):
+    # once gently, for a faint page edge, and once firmly, so that a busy desk pattern drops out.
+    dilation = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+    for low, high in ((params.canny_low, params.canny_high), (0.4 * otsu_level, 0.8 * otsu_level)):
+        edges = cv2.dilate(cv2.Canny(gray, low, high), dilation)
+        found, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        contours.extend(np.asarray(c, dtype=np.int32) for c in found)
     return [c for c in contours if cv2.contourArea(c) >= min_area]
 
 
@@ -363,7 +384,17 @@ def _judge_outline(contour: NDArray[np.int32], gray: Picture, params: DetectionP
     signs = _edge_signs(quad, gray, (width, height), margin, params)
     if signs is None:
         return None
-    return _Candidate(quad, quad_area, signs, cut_sides)
+    return _Candidate(quad, quad_area, signs, cut_sides, _overlap(contour, quad, (width, height)))
+
+
+def _overlap(contour: NDArray[np.int32], quad: Points, size: tuple[int, int]) -> float:
+    """Intersection over union of the filled outline and the filled quad."""
+    outline = np.zeros((size[1], size[0]), np.uint8)
+    cv2.drawContours(outline, [contour], -1, 1, thickness=cv2.FILLED)
+    shape = np.zeros_like(outline)
+    cv2.fillPoly(shape, [np.round(quad).astype(np.int32)], 1)
+    union = int(np.count_nonzero(outline | shape))
+    return int(np.count_nonzero(outline & shape)) / union if union else 0.0
 
 
 def _largest_quad(hull: NDArray[np.int32]) -> Points | None:
@@ -568,34 +599,37 @@ def _intersect(line_a: NDArray[np.float64], line_b: NDArray[np.float64]) -> Poin
 # ----------------------------------------------------------------------------------------- straighten
 
 
-def page_aspect(quad: PageQuad) -> float:
+def page_aspect(quad: PageQuad, focal_prior: float = FOCAL_PRIOR) -> float:
     """Width / height of the real sheet behind the quad.
 
     Uses the rectangle-under-perspective relations of Zhang & He ("Whiteboard scanning and image
-    enhancement", 2007), with the principal point at the frame centre and square pixels, which recover the
-    focal length and so the true ratio; falls back to the mean side lengths when the view is too frontal for
-    that (no measurable perspective) or the focal length comes out implausible.
+    enhancement", 2007), with the principal point at the frame centre and square pixels. When both pairs
+    of opposite sides converge visibly they also give the camera's focal length; otherwise (one pair
+    parallel in the image, e.g. a sheet tipped straight towards the camera) the focal length cannot be
+    measured and `focal_prior` x the frame's long side is used: an error in it then matters only in the
+    direction that has perspective, and not at all for a frontal view.
     """
     tl, tr, br, bl = (np.append(p.astype(np.float64), 1.0) for p in quad.corners)
     width, height = quad.frame_size
-    by_sides = _side_ratio(quad.corners)
+    long_side = float(max(width, height))
     k2 = float(np.dot(np.cross(tl, br), bl) / np.dot(np.cross(tr, br), bl))
     k3 = float(np.dot(np.cross(tl, br), tr) / np.dot(np.cross(bl, br), tr))
     n2, n3 = k2 * tr - tl, k3 * bl - tl
-    if abs(n2[2]) < 1e-3 or abs(n3[2]) < 1e-3:
-        return by_sides
     u0, v0 = width / 2.0, height / 2.0
-    f2 = -(
-        (n2[0] * n3[0] - (n2[0] * n3[2] + n2[2] * n3[0]) * u0 + n2[2] * n3[2] * u0 * u0)
-        + (n2[1] * n3[1] - (n2[1] * n3[2] + n2[2] * n3[1]) * v0 + n2[2] * n3[2] * v0 * v0)
-    ) / (n2[2] * n3[2])
-    long_side = float(max(width, height))
-    if not (0.25 * long_side) ** 2 <= f2 <= (8.0 * long_side) ** 2:
-        return by_sides
-    focal = math.sqrt(f2)
+    focal = focal_prior * long_side
+    # Both pairs of sides must converge measurably; nearer to parallel, a pixel of noise swings the focal
+    # length wildly (0.01 was the best trade-off over random views with half a pixel of corner noise).
+    if min(abs(n2[2]), abs(n3[2])) >= 0.01:
+        f2 = -(
+            (n2[0] * n3[0] - (n2[0] * n3[2] + n2[2] * n3[0]) * u0 + n2[2] * n3[2] * u0 * u0)
+            + (n2[1] * n3[1] - (n2[1] * n3[2] + n2[2] * n3[1]) * v0 + n2[2] * n3[2] * v0 * v0)
+        ) / (n2[2] * n3[2])
+        if (0.25 * long_side) ** 2 <= f2 <= (8.0 * long_side) ** 2:
+            focal = math.sqrt(f2)
     inverse = np.linalg.inv(np.array([[focal, 0.0, u0], [0.0, focal, v0], [0.0, 0.0, 1.0]]))
     metric = inverse.T @ inverse
     ratio = math.sqrt(float(n2 @ metric @ n2) / float(n3 @ metric @ n3))
+    by_sides = _side_ratio(quad.corners)
     # A wild disagreement with the plain side ratio means the corners do not fit one camera: trust sides.
     return ratio if 0.67 <= ratio / by_sides <= 1.5 else by_sides
 
