@@ -17,6 +17,18 @@ DEFAULT_DEDUPE_S = 1.5
 MAX_CODE_CHARS = 4096  # the largest QR holds 2,953 bytes; anything longer is not a code
 
 
+def idle_status() -> DeviceStatus:
+    return DeviceStatus(
+        DeviceState.READY, "idle", "Máy quét sẵn sàng (chưa bật đọc)", "Scanner available (not reading yet)"
+    )
+
+
+def not_found_status(what_en: str) -> DeviceStatus:
+    return DeviceStatus(
+        DeviceState.OFFLINE, "not_found", "Không thấy máy quét (chưa cắm?)", f"Scanner not found: {what_en}"
+    )
+
+
 def stopped_status() -> DeviceStatus:
     return DeviceStatus(
         DeviceState.OFFLINE, "stopped", "Máy quét chưa được bật", "The scanner is not started"
@@ -81,8 +93,12 @@ class ThreadedCodeScanner:
         self.stop()
 
     def status(self) -> DeviceStatus:
+        """While reading: the device thread's view. Before start / after stop: a cheap check of the device."""
         with self._status_lock:
-            return self._status
+            status = self._status
+        if self.running or status.reason == "internal_error":
+            return status
+        return self._probe()
 
     @property
     def running(self) -> bool:
@@ -92,6 +108,10 @@ class ThreadedCodeScanner:
 
     def _run(self) -> None:
         raise NotImplementedError
+
+    def _probe(self) -> DeviceStatus:
+        """Is the device there, without opening it? Adapters that can tell override this."""
+        return idle_status()
 
     def _interrupt(self) -> None:
         """Wake the device thread from a blocking read, if a subclass can (default: reads time out)."""

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from devices.scanners.base import DEFAULT_DEDUPE_S, ThreadedCodeScanner
+from devices.scanners.base import DEFAULT_DEDUPE_S, ThreadedCodeScanner, idle_status, not_found_status
 from devices.scanners.decode import FAST, QR_FORMATS, THOROUGH, decode_image, parse_formats
 from devices.scanners.ports import ScannerUrlError
 from devices.scanners.urls import ScannerUrl
@@ -46,6 +46,10 @@ class FrameSourceError(Exception):
 
 class FrameSource(Protocol):
     paced: bool  # True: frames come from storage, so the capture thread paces them at `fps`
+
+    def probe(self) -> DeviceStatus:
+        """Whether the source is there, without opening it."""
+        ...
 
     def open(self) -> None: ...
 
@@ -77,14 +81,25 @@ class FolderFrames:
         self.index = 0
         self.bad_files: list[Path] = []
 
+    def probe(self) -> DeviceStatus:
+        try:
+            self._check()
+        except FrameSourceError as error:
+            return error.status
+        return idle_status()
+
     def open(self) -> None:
+        self.files, self.index = self._check(), 0
+
+    def _check(self) -> list[Path]:
         if not self.folder.is_dir():
             raise FrameSourceError(
                 "not_found", "Không thấy thư mục ảnh", f"Frame folder not found: {self.folder}"
             )
-        self.files, self.index = image_files(self.folder), 0
-        if not self.files:
+        files = image_files(self.folder)
+        if not files:
             raise FrameSourceError("no_frames", "Thư mục không có ảnh", f"No images in folder {self.folder}")
+        return files
 
     def read(self) -> Frame | None:
         for _ in range(len(self.files)):
@@ -114,6 +129,15 @@ class CaptureFrames:
     ) -> None:
         self.target, self.paced, self.loop, self.size = target, is_file, loop, size
         self.capture: cv2.VideoCapture | None = None
+
+    def probe(self) -> DeviceStatus:
+        if self.paced:
+            found = Path(str(self.target)).is_file()
+        elif isinstance(self.target, int):  # a camera index: its Linux device node, where there is /dev
+            found = not Path("/dev").is_dir() or Path(f"/dev/video{self.target}").exists()
+        else:
+            found = Path(self.target).exists()
+        return idle_status() if found else not_found_status(str(self.target))
 
     def open(self) -> None:
         if self.capture is not None:
@@ -205,6 +229,9 @@ class CameraCodeScanner(ThreadedCodeScanner):
         if not fps and isinstance(source, CaptureFrames):
             fps = source.file_fps()
         return cls(url, source, fps or 10.0, PROFILES[profile], formats, dedupe)
+
+    def _probe(self) -> DeviceStatus:
+        return self.source.probe()
 
     def latest_frame(self) -> Frame | None:
         """The newest captured BGR frame (read-only), for a preview; None before the first."""

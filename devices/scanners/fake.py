@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from devices.scanners.base import ThreadedCodeScanner
+from devices.scanners.base import ThreadedCodeScanner, idle_status
 from devices.scanners.ports import ScannerUrlError
 from devices.scanners.urls import ScannerUrl
 from devices.status import DeviceState, DeviceStatus
@@ -43,6 +43,9 @@ class FakeCodeScanner(ThreadedCodeScanner):
         if every and not text:
             raise ScannerUrlError(f"{url!r}: 'every' needs a 'text' to repeat")
         return cls(url, dedupe, text, every)
+
+    def _probe(self) -> DeviceStatus:
+        return idle_status() if self.plugged else DeviceStatus(DeviceState.OFFLINE, *UNPLUGGED)
 
     def _run(self) -> None:
         self._set_ready() if self.plugged else self._set_unplugged()

@@ -19,7 +19,13 @@ import os
 import select
 import struct
 
-from devices.scanners.base import DEFAULT_DEDUPE_S, MAX_CODE_CHARS, ThreadedCodeScanner
+from devices.scanners.base import (
+    DEFAULT_DEDUPE_S,
+    MAX_CODE_CHARS,
+    ThreadedCodeScanner,
+    idle_status,
+    not_found_status,
+)
 from devices.scanners.urls import ScannerUrl
 from devices.status import DeviceState, DeviceStatus
 
@@ -142,6 +148,9 @@ class HidCodeScanner(ThreadedCodeScanner):
         grab = parsed.take_bool("grab", True)
         parsed.reject_rest("dedupe, grab")
         return cls(url, path, grab, dedupe)
+
+    def _probe(self) -> DeviceStatus:
+        return idle_status() if os.path.exists(self.path) else not_found_status(self.path)
 
     def _run(self) -> None:
         while not self._stopping.is_set():

@@ -12,12 +12,19 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import os
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import serial
 
-from devices.scanners.base import DEFAULT_DEDUPE_S, MAX_CODE_CHARS, ThreadedCodeScanner
+from devices.scanners.base import (
+    DEFAULT_DEDUPE_S,
+    MAX_CODE_CHARS,
+    ThreadedCodeScanner,
+    idle_status,
+    not_found_status,
+)
 from devices.scanners.ports import ScannerUrlError
 from devices.scanners.urls import ScannerUrl
 from devices.status import DeviceState, DeviceStatus
@@ -66,6 +73,11 @@ class SerialCodeScanner(ThreadedCodeScanner):
         except (ValueError, serial.SerialException) as error:
             raise ScannerUrlError(f"serial port URL {url!r} cannot work: {error}") from None
         return cls(url, port_url, settings, line_end, dedupe)
+
+    def _probe(self) -> DeviceStatus:
+        if "://" in self.port_url or os.path.exists(self.port_url):  # pyserial URLs cannot be checked cheaply
+            return idle_status()
+        return not_found_status(self.port_url)
 
     @property
     def port(self) -> serial.SerialBase | None:

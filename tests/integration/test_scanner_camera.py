@@ -182,4 +182,8 @@ def test_preview_is_none_before_the_first_frame(tmp_path: Path) -> None:
     scanner = open_scanner(f"camera+file://{tmp_path}/nothing/")
     assert isinstance(scanner, CameraCodeScanner)
     assert scanner.latest_frame() is None
-    assert scanner.status().reason == "stopped"
+    assert scanner.status().reason == "not_found"  # checked without starting it
+    (tmp_path / "nothing").mkdir()
+    assert scanner.status().reason == "no_frames"
+    write_frames(tmp_path / "nothing", with_card=range(0), count=1)
+    assert scanner.status().ready and scanner.status().reason == "idle"

@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -47,7 +48,22 @@ def test_open_scanner_picks_the_adapter_and_does_not_start_it(url: str, kind: ty
     assert isinstance(scanner, kind)
     assert isinstance(scanner, CodeScanner)
     assert scanner.url == url
-    assert scanner.status().state is DeviceState.OFFLINE and scanner.status().reason == "stopped"
+    assert scanner.status().reason in ("idle", "not_found")  # a cheap check, nothing opened
+
+
+def test_unstarted_scanners_tell_whether_their_device_is_there(tmp_path: Path) -> None:
+    (tmp_path / "ttyACM0").touch()
+    (tmp_path / "event3").touch()
+    assert open_scanner(f"serial://{tmp_path / 'ttyACM0'}").status().reason == "idle"
+    assert open_scanner(f"serial://{tmp_path / 'ttyACM9'}").status().reason == "not_found"
+    assert open_scanner(f"hid://{tmp_path / 'event3'}").status().ready
+    missing = open_scanner(f"hid://{tmp_path / 'event9'}").status()
+    assert missing.state is DeviceState.OFFLINE and "event9" in missing.message_en
+    assert open_scanner(f"camera+file://{tmp_path / 'none.mp4'}").status().reason == "not_found"
+    assert open_scanner("camera://97").status().reason == "not_found"
+    fake = FakeCodeScanner()
+    fake.unplug()
+    assert fake.status().reason == "unplugged"
 
 
 def test_fake_delivers_scans_and_injects_faults() -> None:

@@ -110,7 +110,8 @@ def test_loop_url_reads_lines_with_any_line_end(recorder: Recorder) -> None:
         assert recorder.threads and "MainThread" not in recorder.threads
     finally:
         scanner.stop()
-    assert scanner.status().reason == "stopped"
+    assert not scanner.running
+    assert recorder.statuses[-1].reason == "stopped"
 
 
 def test_same_code_within_the_window_is_reported_once(recorder: Recorder) -> None:
