@@ -24,6 +24,8 @@ Trust rule (why a wrong string cannot come out):
 from __future__ import annotations
 
 import ctypes
+import functools
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 import zxingcpp
+
+log = logging.getLogger(__name__)
 
 GrayImage = npt.NDArray[np.uint8]
 Polygon = tuple[tuple[int, int], ...]
@@ -159,8 +163,23 @@ def zbar_text_if_consistent(raw: bytes, converted: bytes) -> str | None:
     return from_raw if from_raw == from_zbar else None
 
 
+@functools.cache
+def zbar_available() -> bool:
+    """pyzbar needs the libzbar0 system library; without it the pipeline runs on zxing-cpp alone."""
+    try:
+        from pyzbar import wrapper
+
+        wrapper.load_libzbar()
+    except (ImportError, OSError):
+        log.warning("libzbar is not installed (Debian: apt install libzbar0): decoding with zxing-cpp only")
+        return False
+    return True
+
+
 def read_with_pyzbar(gray: GrayImage, source: str = "gray") -> tuple[list[Code], list[Polygon]]:
     """Trusted QR codes, and the locations of symbols whose text could not be trusted."""
+    if not zbar_available():
+        return [], []
     raw_symbols = scan_with_zbar(gray, binary=True)
     if not raw_symbols:
         return [], []
