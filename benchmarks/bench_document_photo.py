@@ -55,7 +55,9 @@ def load_synth() -> ModuleType:
 
 def naive_straighten(data: bytes) -> tuple[NDArray[np.uint8], NDArray[np.float32] | None]:
     """The common tutorial recipe, run on the full-resolution photo."""
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    assert decoded is not None
+    image = np.asarray(decoded, dtype=np.uint8)
     gray = cv2.GaussianBlur(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), (5, 5), 0)
     edges = cv2.Canny(gray, 75, 200)
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
