@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +18,13 @@ from queue_server.counters.models import CounterState
 from queue_server.domain import calling
 from queue_server.domain.calendar import business_day, check_open
 from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
-from queue_server.domain.estimates import estimate_wait_s
+from queue_server.domain.estimates import (
+    CounterLoad,
+    counter_share,
+    expected_wait_s,
+    remaining_service_s,
+    robust_service_s,
+)
 from queue_server.domain.tickets import (
     ActionRequest,
     TicketAction,
@@ -33,6 +38,7 @@ from queue_server.tickets.models import Ticket, TicketEvent
 from queue_server.tickets.schemas import TicketView
 
 DEFAULT_SERVICE_S = 300.0  # until a queue has served someone today
+SERVICE_CACHE = timedelta(seconds=30)
 A = TicketAction
 
 
@@ -47,6 +53,7 @@ class ActOptions:
 class TicketService:
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
+        self._service_cache: dict[tuple[str, str], tuple[float, datetime]] = {}
 
     # ---- issuing -------------------------------------------------------------------------------
 
@@ -254,10 +261,11 @@ class TicketService:
         )
 
     def queue_estimate(self, session: Session, office: OfficeConfig, queue: str, waiting: int) -> int:
-        return estimate_wait_s(
+        mean_s = self._mean_service(session, office, queue)
+        return expected_wait_s(
             people_ahead=waiting,
-            mean_service_s=self._mean_service(session, office, queue),
-            counter_shares=self._counter_shares(session, office, queue),
+            mean_service_s=mean_s,
+            counters=self._counter_loads(session, office, queue, mean_s),
         )
 
     # ---- config lookups ------------------------------------------------------------------------
@@ -553,22 +561,62 @@ class TicketService:
         return self.queue_estimate(session, office, ticket.queue, ahead)
 
     def _mean_service(self, session: Session, office: OfficeConfig, queue: str) -> float:
-        since = self.ctx.clock() - timedelta(days=7)
-        samples = repo.recent_service_seconds(session, office=office.code, queue=queue, since=since)
-        return statistics.fmean(samples) if samples else DEFAULT_SERVICE_S
+        """Recent visit time at the desk, from the call to the end (walking up and no-shows included)."""
+        now = self.ctx.clock()
+        cached = self._service_cache.get((office.code, queue))
+        if cached is not None and timedelta(0) <= now - cached[1] < SERVICE_CACHE:
+            return cached[0]
+        since = now - timedelta(days=7)
+        rows = session.execute(
+            select(Ticket.last_called_at, Ticket.ended_at)
+            .where(
+                Ticket.office == office.code,
+                Ticket.queue == queue,
+                Ticket.status.in_([TicketStatus.DONE.value, TicketStatus.NO_SHOW.value]),
+                Ticket.ended_at >= since,
+            )
+            .order_by(Ticket.ended_at.desc())
+            .limit(30)
+        )
+        samples = [(end - start).total_seconds() for start, end in rows if start and end]
+        mean_s = robust_service_s(samples, default_s=DEFAULT_SERVICE_S)
+        self._service_cache[(office.code, queue)] = (mean_s, now)
+        return mean_s
 
-    def _counter_shares(self, session: Session, office: OfficeConfig, queue: str) -> dict[int, float]:
-        open_numbers = session.scalars(
-            select(CounterState.number).where(
-                CounterState.office == office.code, CounterState.status == "open"
+    def _counter_loads(
+        self, session: Session, office: OfficeConfig, queue: str, mean_s: float
+    ) -> list[CounterLoad]:
+        """Open counters serving the queue: their share of calls for it and when they can call again."""
+        now = self.ctx.clock()
+        open_numbers = list(
+            session.scalars(
+                select(CounterState.number).where(
+                    CounterState.office == office.code, CounterState.status == "open"
+                )
             )
         )
-        shares = {}
+        busy_since = dict(
+            session.execute(
+                select(Ticket.counter, Ticket.last_called_at).where(
+                    Ticket.office == office.code,
+                    Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
+                    Ticket.counter.in_(open_numbers),
+                )
+            ).all()
+        )
+        counts = repo.waiting_counts(session, office=office.code, day=business_day(now, office.zone))
+        with_people = {code for code, n in counts.items() if n > 0}
+        loads = []
         for number in open_numbers:
             weights = office.counters[number].weights if number in office.counters else {}
-            if queue in weights:
-                shares[number] = weights[queue] / sum(weights.values())
-        return shares
+            if queue not in weights:
+                continue
+            since = busy_since.get(number)
+            elapsed = (now - since).total_seconds() if since is not None else None
+            loads.append(
+                CounterLoad(counter_share(weights, queue, with_people), remaining_service_s(elapsed, mean_s))
+            )
+        return loads
 
 
 def _candidate(ticket: Ticket) -> calling.Candidate:
