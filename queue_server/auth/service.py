@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from queue_server.clock import Clock
 from queue_server.db.engine import Database
 from queue_server.domain.errors import DomainError, InvalidInput
 
+DEVICE_CACHE = timedelta(seconds=10)  # how long a revoked device key may still work in a running server
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
@@ -34,6 +35,7 @@ class AuthService:
         self.db = db
         self.clock = clock
         self.token_ttl = token_ttl
+        self._device_cache: dict[str, tuple[Principal, datetime]] = {}
 
     def login(self, *, username: str, password: str) -> IssuedToken:
         with self.db.write() as session:
@@ -74,11 +76,20 @@ class AuthService:
         return _user_principal(user)
 
     def principal_for_device_key(self, key: str) -> Principal | None:
+        """Kiosks send their key with every request; a known key is remembered for a few seconds."""
+        key_hash = digest(key)
+        now = self.clock()
+        cached = self._device_cache.get(key_hash)
+        if cached is not None and now - cached[1] < DEVICE_CACHE:
+            return cached[0]
         with self.db.read() as session:
-            device = session.scalar(select(Device).where(Device.key_hash == digest(key)))
+            device = session.scalar(select(Device).where(Device.key_hash == key_hash))
         if device is None or device.revoked_at is not None:
+            self._device_cache.pop(key_hash, None)
             return None
-        return Principal("device", device.id, device.name, Role(device.role), device.office)
+        principal = Principal("device", device.id, device.name, Role(device.role), device.office)
+        self._device_cache[key_hash] = (principal, now)
+        return principal
 
     def add_user(
         self, *, username: str, role: str, password: str, full_name: str = "", is_demo: bool = False

@@ -16,6 +16,7 @@ class Ticket(Base):
         UniqueConstraint("office", "idempotency_key", name="uq_ticket_idempotency"),
         Index("ix_ticket_open", "office", "status", "queue"),
         Index("ix_ticket_day", "office", "business_day"),
+        Index("ix_ticket_ended", "office", "queue", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -125,6 +125,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.create_index("ix_ticket_day", ["office", "business_day"], unique=False)
+        batch_op.create_index("ix_ticket_ended", ["office", "queue", "ended_at"], unique=False)
         batch_op.create_index("ix_ticket_open", ["office", "status", "queue"], unique=False)
 
     op.create_table(
@@ -187,6 +188,7 @@ def downgrade() -> None:
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.drop_index("ix_ticket_open")
         batch_op.drop_index("ix_ticket_day")
+        batch_op.drop_index("ix_ticket_ended")
 
     op.drop_table("ticket")
     with op.batch_alter_table("event_log", schema=None) as batch_op:

@@ -1,0 +1,214 @@
+"""Ticket issue throughput and latency at 32 concurrent clients, motcua on SQLite vs a bare FastAPI + sqlite3
+endpoint in the same run; again with 50,000 tickets of earlier days; server memory with that history and 200
+event-stream clients connected.
+
+    .venv/bin/python benchmarks/bench_issue.py [--seconds 10] [--clients 32]
+
+Each server runs in its own process (uvicorn, one worker); the load comes from another process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "bench-kiosk-key-" + "x" * 16
+DISPLAY_KEY = "bench-display-key-" + "x" * 14
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
+            return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"server on {port} did not start: {cmd}")
+
+
+def motcua_server(db_path: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        "MOTCUA_DATABASE_URL": f"sqlite:///{db_path}",
+        "MOTCUA_CONFIG_DIR": str(ROOT / "config" / "demo"),
+        "MOTCUA_SECRET": secrets.token_hex(16),
+    }
+    return start([sys.executable, "-m", "motcua", "serve", "--port", str(port)], env, port)
+
+
+def prepare_database(db_path: Path, history: int) -> None:
+    """Migrate, register the devices, and optionally fill earlier days with closed tickets."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import insert
+
+    from queue_server.app import build_context
+    from queue_server.services import build_services
+    from queue_server.settings import ServerSettings
+    from queue_server.tickets.models import Ticket
+
+    ctx = build_context(ServerSettings(database_url=f"sqlite:///{db_path}", config_dir=ROOT / "config" / "demo"))
+    auth = build_services(ctx).auth
+    auth.add_device(name="bench-kiosk", role="kiosk", key=KEY)
+    auth.add_device(name="bench-board", role="display", key=DISPLAY_KEY)
+    if history:
+        rows = []
+        start_day = date.today() - timedelta(days=history // 500 + 2)
+        for i in range(history):
+            day = start_day + timedelta(days=i // 500)
+            issued = datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC) + timedelta(seconds=30 * (i % 500))
+            queue = "ABC"[i % 3]
+            sequence = i % 500 // 3 + 1
+            rows.append(
+                {
+                    "public_code": secrets.token_urlsafe(12),
+                    "office": "CAXTP",
+                    "queue": queue,
+                    "issued_queue": queue,
+                    "queue_prefix": queue,
+                    "business_day": day,
+                    "sequence": sequence,
+                    "number": f"{queue}{sequence:03d}",
+                    "status": "done",
+                    "issued_by": "device:bench",
+                    "issued_at": issued,
+                    "place_at": issued,
+                    "called_at": issued + timedelta(minutes=9),
+                    "started_at": issued + timedelta(minutes=10),
+                    "ended_at": issued + timedelta(minutes=16),
+                    "counter": 1 + i % 4,
+                    "recall_count": 0,
+                }
+            )
+        with ctx.db.write() as session:
+            session.execute(insert(Ticket), rows)
+    ctx.db.dispose()
+
+
+async def load(base: str, seconds: float, clients: int, headers: dict[str, str]) -> dict[str, float]:
+    latencies: list[float] = []
+    stop_at = time.perf_counter() + seconds
+    errors = 0
+
+    async def worker(index: int) -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+            queue = "ABC"[index % 3]
+            while time.perf_counter() < stop_at:
+                started = time.perf_counter()
+                answer = await client.post("/api/v1/tickets", json={"queue": queue})
+                latencies.append(time.perf_counter() - started)
+                if answer.status_code != 201:
+                    errors += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(clients)))
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "per_s": len(latencies) / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1],
+    }
+
+
+def run_load(base: str, seconds: float, clients: int, headers: dict[str, str]) -> dict[str, float]:
+    return asyncio.run(load(base, seconds, clients, headers))
+
+
+async def hold_event_clients(port: int, count: int) -> list[object]:
+    import websockets
+
+    url = f"ws://127.0.0.1:{port}/api/v1/events?key={DISPLAY_KEY}"
+    return [await websockets.connect(url) for _ in range(count)]
+
+
+def memory_with_clients(process: subprocess.Popen[bytes], port: int, count: int) -> float:
+    async def measure() -> float:
+        sockets = await hold_event_clients(port, count)
+        await asyncio.sleep(1.0)
+        rss = psutil.Process(process.pid).memory_info().rss / 2**20
+        for socket in sockets:
+            await socket.close()  # type: ignore[attr-defined]
+        return rss
+
+    return asyncio.run(measure())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--history", type=int, default=50_000)
+    args = parser.parse_args()
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        bare_port = free_port()
+        bare = start(
+            [sys.executable, "-m", "uvicorn", "benchmarks.bare_sqlite_app:app", "--port", str(bare_port),
+             "--log-level", "warning"],
+            {"BARE_DATABASE": str(folder / "bare.sqlite3")},
+            bare_port,
+        )
+        try:
+            run_load(f"http://127.0.0.1:{bare_port}", 2, args.clients, {})  # warm-up
+            results["bare FastAPI + sqlite3 insert"] = run_load(
+                f"http://127.0.0.1:{bare_port}", args.seconds, args.clients, {}
+            )
+        finally:
+            bare.terminate()
+            bare.wait()
+        for label, history in (("motcua, empty database", 0), (f"motcua, {args.history:,} tickets of history", args.history)):
+            db_path = folder / f"motcua-{history}.sqlite3"
+            prepare_database(db_path, history)
+            port = free_port()
+            server = motcua_server(db_path, port)
+            try:
+                run_load(f"http://127.0.0.1:{port}", 2, args.clients, {"X-Device-Key": KEY})
+                results[label] = run_load(f"http://127.0.0.1:{port}", args.seconds, args.clients, {"X-Device-Key": KEY})
+                if history:
+                    results[label]["rss_mb_200_clients"] = memory_with_clients(server, port, 200)
+            finally:
+                server.terminate()
+                server.wait()
+    baseline = results["bare FastAPI + sqlite3 insert"]["per_s"]
+    empty = results["motcua, empty database"]["per_s"]
+    print(f"{'server':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'vs empty':>9} {'errors':>6}")
+    for label, row in results.items():
+        print(
+            f"{label:42} {row['per_s']:8.0f} {row['p50_ms']:8.1f} {row['p99_ms']:8.1f} "
+            f"{row['per_s'] / baseline:8.0%} {row['per_s'] / empty:9.0%} {row['errors']:6.0f}"
+        )
+    for label, row in results.items():
+        if "rss_mb_200_clients" in row:
+            print(f"server resident memory, {label}, 200 event-stream clients: {row['rss_mb_200_clients']:.0f} MB")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
