@@ -3,6 +3,7 @@
 Order: zxing-cpp first, pyzbar (ZBar) as a second opinion, then preprocessed variants of the image
 (other binarizer, blur, rescale, contrast/CLAHE, binarisation, inversion), cheapest first. The pipeline
 stops at the first step that yields a trustworthy code and returns every code that step read.
+Formats: the QR family by default (see QR_FORMATS); pyzbar is only asked for QR codes.
 
 Trust rule (why a wrong string cannot come out):
 - zxing-cpp is trusted. It honours the QR ECI header, reads UTF-8 payloads without one correctly, and we
@@ -10,11 +11,11 @@ Trust rule (why a wrong string cannot come out):
   not rewritten as "<SOH>" or "(01)". Content in an unknown ECI character set is dropped. Content that
   zxing-cpp marks as binary (it does so for any control character) is kept only when its text is exactly
   the UTF-8 reading of its bytes.
-- pyzbar is trusted only when two independent readings of the same symbol agree. ZBar converts byte
-  segments without an ECI header by guessing the character set, and guesses Shift-JIS or Latin-1 for some
-  UTF-8 Vietnamese text. So each symbol is read twice: once with ZBar's binary option (the raw bytes,
+- pyzbar is trusted only when its raw bytes and its own text agree. ZBar converts byte segments without
+  an ECI header by guessing the character set, and guesses Shift-JIS, Big5 or Latin-1 for some UTF-8
+  Vietnamese text. So each symbol is read twice: once with ZBar's binary option (the raw bytes,
   no conversion) and once with ZBar's own conversion. The text is accepted only when the raw bytes are
-  valid UTF-8 AND ZBar's conversion gives exactly the same string. A garbled guess (Shift-JIS, Latin-1)
+  valid UTF-8 AND ZBar's conversion gives exactly the same string. A garbled guess
   disagrees with the UTF-8 reading, so it is dropped. With an ECI header ZBar converts by it in both
   readings, which is right. When they disagree, the symbol's location is kept and zxing-cpp re-reads
   that region, enlarged: its answer is trusted, ZBar's is not. (ZBar misreads 20 of 33 Vietnamese names
