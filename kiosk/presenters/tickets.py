@@ -1,0 +1,182 @@
+"""Taking a number: the queues with their waits, priority, the ticket on screen and on paper.
+
+The ticket is always shown on screen with its QR (PUBLIC_URL/t/{public_code}), so a printer that fails
+never leaves the citizen with nothing; the print result is a message beside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from kivy.properties import DictProperty, ListProperty, NumericProperty, StringProperty
+
+from devices.printers import PrinterError, TicketPrint, TicketPrinter
+from kiosk.api import KioskApi
+from kiosk.presenters.base import Presenter, Session
+from kiosk.presenters.identify import IdentifyPresenter
+from kiosk.text import T, Text, minutes
+
+log = logging.getLogger(__name__)
+
+
+def queue_row(queue: dict[str, Any]) -> dict[str, Any]:
+    """A queue as its button shows it."""
+    wait = minutes(queue.get("estimated_wait_s"))
+    return {
+        "code": queue["code"],
+        "name": Text(queue.get("name_vi") or queue["code"], queue.get("name_en") or queue.get("name_vi", "")),
+        "open": bool(queue.get("open", True)),
+        "waiting": int(queue.get("waiting") or 0),
+        "wait_minutes": wait,
+        "appointments": bool(queue.get("appointments")),
+    }
+
+
+class TakeNumberPresenter(Presenter):
+    queues = ListProperty([])  # queue_row dicts
+    groups = ListProperty([])  # {"code", "name": Text, "min_age"}
+    selected_queue = StringProperty("")
+    priority = StringProperty("")  # a group code, "" for none
+    suggested_priority = StringProperty("")  # from the card's age
+
+    def __init__(self, api: KioskApi, session: Callable[[], Session], identify: IdentifyPresenter) -> None:
+        super().__init__()
+        self.api, self.session, self.identify = api, session, identify
+
+    async def load(self, today: date) -> bool:
+        queues = await self.call(self.api.queues())
+        groups = await self.call(self.api.priority_groups())
+        if queues is None or groups is None:
+            return False
+        self.queues = [queue_row(q) for q in queues]
+        self.groups = [
+            {
+                "code": g["code"],
+                "name": Text(g["name_vi"], g.get("name_en") or g["name_vi"]),
+                "min_age": g.get("min_age"),
+            }
+            for g in groups
+        ]
+        self.suggested_priority = self._age_group(today)
+        if self.suggested_priority and not self.priority:
+            self.priority = self.suggested_priority
+        return True
+
+    def _age_group(self, today: date) -> str:
+        age = self.identify.age(today)
+        if age is None:
+            return ""
+        for group in self.groups:
+            if group.get("min_age") is not None and age >= int(group["min_age"]):
+                return str(group["code"])
+        return ""
+
+    @property
+    def takes_appointments(self) -> bool:
+        return any(q["appointments"] for q in self.queues)
+
+    def choose_queue(self, code: str) -> bool:
+        row = next((q for q in self.queues if q["code"] == code), None)
+        if row is None:
+            self.fail(Text(f"Không có dịch vụ {code}.", f"There is no service {code}."))
+            return False
+        if not row["open"]:
+            self.fail(Text("Dịch vụ này đang đóng.", "This service is closed now."))
+            return False
+        self.selected_queue, self.error = code, None
+        return True
+
+    def choose_priority(self, code: str) -> None:
+        self.priority = code if any(g["code"] == code for g in self.groups) else ""
+
+    def group_name(self, code: str) -> Text | None:
+        return next((g["name"] for g in self.groups if g["code"] == code), None)
+
+    async def take(self) -> dict[str, Any] | None:
+        """Issue the ticket; a retry in the same session answers the same ticket (idempotency key)."""
+        if not self.selected_queue:
+            self.fail(Text("Xin chọn một dịch vụ.", "Please choose a service."))
+            return None
+        key = self.session().idempotency_key("ticket")
+        result: dict[str, Any] | None = await self.call(
+            self.api.issue_ticket(self.selected_queue, self.priority or None, key)
+        )
+        return result
+
+    async def check_in(self, code: str) -> dict[str, Any] | None:
+        code = code.strip().upper()
+        if not 4 <= len(code) <= 12:
+            self.fail(Text("Mã lịch hẹn gồm 4 đến 12 ký tự.", "An appointment code has 4 to 12 characters."))
+            return None
+        result: dict[str, Any] | None = await self.call(self.api.check_in(code))
+        return result
+
+
+class TicketPresenter(Presenter):
+    """The ticket as shown and printed."""
+
+    number = StringProperty("")
+    queue_name = DictProperty({})  # {"vi", "en"}
+    people_ahead = NumericProperty(0)
+    wait_minutes = NumericProperty(-1)  # -1: unknown
+    qr_url = StringProperty("")
+    dossier_code = StringProperty("")
+    priority_label = StringProperty("")
+    print_state = StringProperty("")  # "", "printing", "printed", "failed", "no_printer"
+    print_message = ListProperty(["", ""])  # [vi, en]
+
+    def __init__(
+        self, printer: TicketPrinter | None, public_base: str, office_name: Callable[[], str]
+    ) -> None:
+        super().__init__()
+        self.printer, self.public_base, self.office_name = printer, public_base.rstrip("/"), office_name
+
+    async def show(
+        self, ticket: dict[str, Any], dossier_code: str = "", priority_label: Text | None = None
+    ) -> None:
+        self.number = ticket["number"]
+        self.queue_name = {"vi": ticket.get("queue_name_vi", ""), "en": ticket.get("queue_name_en", "")}
+        self.people_ahead = int(ticket.get("people_ahead") or 0)
+        wait = minutes(ticket.get("estimated_wait_s"))
+        self.wait_minutes = -1 if wait is None else wait
+        self.qr_url = f"{self.public_base}/t/{ticket['public_code']}"
+        self.dossier_code = dossier_code
+        self.priority_label = priority_label.vi if priority_label else ""
+        await self._print(ticket, priority_label)
+
+    async def _print(self, ticket: dict[str, Any], priority_label: Text | None) -> None:
+        if self.printer is None:
+            self._print_result("no_printer", T["ticket.no_printer"])
+            return
+        document = TicketPrint(
+            office_name=self.office_name() or T["app.title"].vi,
+            number=ticket["number"],
+            queue_name_vi=ticket.get("queue_name_vi") or ticket["queue"],
+            queue_name_en=ticket.get("queue_name_en") or "",
+            issued_at=datetime.fromisoformat(ticket["issued_at"].replace("Z", "+00:00")),
+            people_ahead=int(ticket.get("people_ahead") or 0),
+            estimated_wait_s=ticket.get("estimated_wait_s"),
+            qr_url=self.qr_url,
+            dossier_code=self.dossier_code or None,
+            priority_label=priority_label.vi if priority_label else None,
+        )
+        self.print_state = "printing"
+        try:
+            await asyncio.to_thread(self.printer.print_ticket, document)
+        except (PrinterError, OSError, ValueError) as error:  # a printer problem is a message, never a crash
+            log.warning("ticket %s not printed: %s", ticket["number"], error)
+            status = self.printer.status()
+            reason = Text(status.message_vi or str(error), status.message_en or str(error))
+            failed = T["ticket.print_failed"]
+            self._print_result(
+                "failed", Text(failed.vi.format(reason=reason.vi), failed.en.format(reason=reason.en))
+            )
+            return
+        self._print_result("printed", T["ticket.printed"])
+
+    def _print_result(self, state: str, message: Text) -> None:
+        self.print_state, self.print_message = state, [message.vi, message.en]
