@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -9,10 +10,40 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from queue_server.counters.models import CounterState
 from queue_server.domain.tickets import TicketStatus
 from queue_server.tickets.models import Ticket, TicketSequence
 
 WAITING = TicketStatus.WAITING.value
+SNAPSHOT_KEY = "office_snapshots"  # session.info key; any ticket write drops it
+
+
+@dataclass(frozen=True)
+class OfficeSnapshot:
+    open_counters: list[int]
+    busy_since: dict[int, datetime]  # open counter → when it called its current ticket
+    waiting: dict[str, int]  # queue → tickets waiting today
+
+
+def office_snapshot(session: Session, *, office: str, day: date) -> OfficeSnapshot:
+    open_counters = list(
+        session.scalars(
+            select(CounterState.number).where(CounterState.office == office, CounterState.status == "open")
+        )
+    )
+    busy = session.execute(
+        select(Ticket.counter, Ticket.last_called_at).where(
+            Ticket.office == office,
+            Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
+            Ticket.counter.in_(open_counters),
+        )
+    )
+    busy_since = {int(counter): at for counter, at in busy if counter is not None and at is not None}
+    return OfficeSnapshot(open_counters, busy_since, waiting_counts(session, office=office, day=day))
+
+
+def forget_snapshot(session: Session) -> None:
+    session.info.pop(SNAPSHOT_KEY, None)
 
 
 def next_sequence(session: Session, *, office: str, prefix: str, day: date, start: int) -> int:
@@ -116,6 +147,7 @@ def compare_and_set(session: Session, ticket: Ticket, expected_status: str, valu
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    forget_snapshot(session)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
     session.refresh(ticket)

@@ -90,7 +90,7 @@ class TicketService:
                         idempotency_key=idempotency_key,
                         appointment_at=appointment_at,
                     )
-                    view = self.view(session, ticket)
+                    view = self.view(session, ticket, newest=True)
                 self.ctx.hub.publish(outbox.events)
                 return view, True
             except IntegrityError:
@@ -141,7 +141,8 @@ class TicketService:
         )
         session.add(ticket)
         session.flush()
-        ticket.estimated_wait_s = self._estimate(session, ticket, office)
+        repo.forget_snapshot(session)
+        ticket.estimated_wait_s = self._estimate(session, ticket, office, self._newest_ahead(session, ticket))
         self._audit(session, ticket, "issue", None, actor, now, counter=None, reason=None)
         self._emit(
             session,
@@ -231,11 +232,14 @@ class TicketService:
 
     # ---- views ---------------------------------------------------------------------------------
 
-    def view(self, session: Session, ticket: Ticket) -> TicketView:
+    def view(self, session: Session, ticket: Ticket, *, newest: bool = False) -> TicketView:
+        """The ticket as clients see it; `newest`: just issued, so everyone waiting in its line is ahead."""
         office = self.office(ticket.office)
         queue = office.queues.get(ticket.queue)
         waiting = ticket.status == TicketStatus.WAITING.value
-        ahead = repo.people_ahead(session, ticket) if waiting else None
+        ahead = None
+        if waiting:
+            ahead = self._newest_ahead(session, ticket) if newest else repo.people_ahead(session, ticket)
         return TicketView(
             id=ticket.id,
             number=ticket.number,
@@ -544,9 +548,10 @@ class TicketService:
 
     def _queue_counts(self, session: Session, ticket: Ticket, *also: str) -> dict[str, dict[str, int]]:
         office = self.office(ticket.office)
+        counts = self._snapshot(session, office).waiting
         result = {}
         for code in {ticket.queue, *also}:
-            waiting = repo.waiting_count(session, office=ticket.office, day=ticket.business_day, queue=code)
+            waiting = counts.get(code, 0)
             result[code] = {
                 "waiting": waiting,
                 "estimated_wait_s": self.queue_estimate(session, office, code, waiting),
@@ -588,35 +593,32 @@ class TicketService:
     ) -> list[CounterLoad]:
         """Open counters serving the queue: their share of calls for it and when they can call again."""
         now = self.ctx.clock()
-        open_numbers = list(
-            session.scalars(
-                select(CounterState.number).where(
-                    CounterState.office == office.code, CounterState.status == "open"
-                )
-            )
-        )
-        busy_since = dict(
-            session.execute(
-                select(Ticket.counter, Ticket.last_called_at).where(
-                    Ticket.office == office.code,
-                    Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
-                    Ticket.counter.in_(open_numbers),
-                )
-            ).all()
-        )
-        counts = repo.waiting_counts(session, office=office.code, day=business_day(now, office.zone))
-        with_people = {code for code, n in counts.items() if n > 0}
+        snapshot = self._snapshot(session, office)
+        with_people = {code for code, n in snapshot.waiting.items() if n > 0}
         loads = []
-        for number in open_numbers:
+        for number in snapshot.open_counters:
             weights = office.counters[number].weights if number in office.counters else {}
             if queue not in weights:
                 continue
-            since = busy_since.get(number)
+            since = snapshot.busy_since.get(number)
             elapsed = (now - since).total_seconds() if since is not None else None
             loads.append(
                 CounterLoad(counter_share(weights, queue, with_people), remaining_service_s(elapsed, mean_s))
             )
         return loads
+
+    def _newest_ahead(self, session: Session, ticket: Ticket) -> int:
+        waiting = self._snapshot(session, self.office(ticket.office)).waiting.get(ticket.queue, 1)
+        return max(waiting - 1, 0)
+
+    def _snapshot(self, session: Session, office: OfficeConfig) -> repo.OfficeSnapshot:
+        """The live state estimates need, read once per transaction (and again after each write)."""
+        memo: dict[str, repo.OfficeSnapshot] = session.info.setdefault(repo.SNAPSHOT_KEY, {})
+        snapshot = memo.get(office.code)
+        if snapshot is None:
+            day = business_day(self.ctx.clock(), office.zone)
+            snapshot = memo[office.code] = repo.office_snapshot(session, office=office.code, day=day)
+        return snapshot
 
 
 def _candidate(ticket: Ticket) -> calling.Candidate:
