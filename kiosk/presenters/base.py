@@ -59,6 +59,6 @@ class Presenter(EventDispatcher):  # type: ignore[misc]
         finally:
             self.busy = False
 
-    def values(self) -> dict[str, Any]:
+    def snapshot(self) -> dict[str, Any]:
         """Every property's value (tests check that no personal data remains after a wipe)."""
         return {name: getattr(self, name) for name in self.properties()}

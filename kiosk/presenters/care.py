@@ -127,7 +127,7 @@ class MaintenancePresenter(Presenter):
         self.pin_typed = self.pin_typed[:-1]
 
     def unlock(self) -> bool:
-        unlocked = self.pin_typed == self.pin
+        unlocked = bool(self.pin_typed == self.pin)
         self.unlocked, self.pin_typed = unlocked, ""
         self.error = None if unlocked else T["maint.bad_pin"]
         return unlocked

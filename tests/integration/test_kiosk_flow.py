@@ -1,0 +1,330 @@
+"""The kiosk's journeys without a window: presenters and flow against a real server, fake devices."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+os.environ.setdefault("KIVY_NO_FILELOG", "1")
+
+import httpx
+import pytest
+
+from devices.printers.fake import FakeTicketPrinter
+from devices.scanners.cccd import CccdCard, format_cccd
+from kiosk.api import KioskApi
+from kiosk.config import KioskConfig
+from kiosk.flow import KioskFlow
+from queue_server.clock import ManualClock
+from tests.conftest import T0
+from tests.support import KIOSK_KEY, free_port, make_server, running_server
+
+R = TypeVar("R")
+TODAY = date(2026, 3, 10)
+YOUNG = CccdCard(
+    "001099004567",
+    "",
+    "Nguyễn Thị Hồng Nhung",
+    date(1999, 2, 1),
+    "Nữ",
+    "Thôn 3, xã Tân Phú",
+    date(2021, 8, 15),
+)
+ELDER = CccdCard(
+    "001045001234", "", "Trần Văn Bình", date(1945, 5, 19), "Nam", "Số 5, đường Lê Lợi", date(2021, 8, 15)
+)
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("kiosk") / "motcua.sqlite3"
+    server = make_server(f"sqlite:///{database}", ManualClock(T0))
+    with running_server(server) as url:
+        yield url
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def run_flow(
+    base: str,
+    scenario: Callable[[KioskFlow], Awaitable[R]],
+    printer: FakeTicketPrinter | None = None,
+    clock: Clock | None = None,
+    **config: Any,
+) -> R:
+    async def main() -> R:
+        settings = KioskConfig(server=base, device_key=KIOSK_KEY, **config)
+        api = KioskApi(settings.server, settings.device_key, timeout_s=2.0)
+        flow = KioskFlow(api, settings, printer, today=lambda: TODAY, now=clock or Clock())
+        try:
+            return await scenario(flow)
+        finally:
+            flow.health.stop()
+            await api.aclose()
+
+    return asyncio.run(main())
+
+
+def test_take_a_number_shows_and_prints_the_ticket(base_url: str) -> None:
+    printer = FakeTicketPrinter()
+
+    async def scenario(flow: KioskFlow) -> None:
+        await flow.startup()
+        assert flow.office_name == "Công an xã Tân Phú"
+        assert flow.takes_appointments
+        await flow.begin("ticket")
+        assert flow.screen == "queues"
+        assert [q["code"] for q in flow.take_number.queues] == ["A", "B", "C"]
+        assert all(q["wait_minutes"] is not None for q in flow.take_number.queues)
+        flow.choose_queue("B")
+        assert flow.screen == "priority"
+        assert await flow.take_ticket()
+        assert flow.screen == "ticket"
+        ticket = flow.ticket
+        assert ticket.number.startswith("B") and ticket.queue_name["vi"] == "Căn cước"
+        assert ticket.qr_url.startswith(base_url + "/t/")
+        assert ticket.print_state == "printed"
+
+    run_flow(base_url, scenario, printer)
+    assert len(printer.jobs) == 1
+    printed = printer.jobs[0].document
+    assert printed.number.startswith("B") and printed.qr_url and "/t/" in printed.qr_url
+
+
+def test_a_retry_in_one_session_never_makes_a_second_ticket(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> tuple[str, str, str]:
+        await flow.begin("ticket")
+        flow.choose_queue("A")
+        first = await flow.take_number.take()
+        again = await flow.take_number.take()  # the answer was lost: the citizen presses again
+        assert first is not None and again is not None
+        flow.wipe()
+        await flow.begin("ticket")
+        flow.choose_queue("A")
+        other = await flow.take_number.take()
+        assert other is not None
+        return first["number"], again["number"], other["number"]
+
+    first, again, other = run_flow(base_url, scenario)
+    assert first == again
+    assert other != first
+
+
+def test_printer_out_of_paper_still_shows_the_number(base_url: str) -> None:
+    printer = FakeTicketPrinter(fault="paper_out")
+
+    async def scenario(flow: KioskFlow) -> None:
+        await flow.begin("ticket")
+        flow.choose_queue("C")
+        assert await flow.take_ticket()
+        assert flow.screen == "ticket" and flow.ticket.number.startswith("C")
+        assert flow.ticket.print_state == "failed"
+        assert "hết giấy" in flow.ticket.print_message[0]
+        assert "chụp" in flow.ticket.print_message[0]
+        assert flow.ticket.qr_url
+
+    run_flow(base_url, scenario, printer)
+    assert printer.jobs == []
+
+
+def test_no_printer_says_so(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> str:
+        await flow.begin("ticket")
+        flow.choose_queue("A")
+        assert await flow.take_ticket()
+        return str(flow.ticket.print_state)
+
+    assert run_flow(base_url, scenario, None) == "no_printer"
+
+
+def test_the_card_of_an_elderly_citizen_offers_priority(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> None:
+        await flow.begin("ticket")
+        flow.choose_queue("A")
+        assert flow.take_number.priority == ""
+        await flow.on_scan(format_cccd(ELDER))
+        assert flow.take_number.suggested_priority == "elderly"
+        assert flow.take_number.priority == "elderly"
+        ticket = await flow.take_number.take()
+        assert ticket is not None and ticket["priority"] == "elderly"
+
+    run_flow(base_url, scenario)
+
+
+def test_a_young_citizen_is_offered_no_age_priority_but_may_declare_one(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> str | None:
+        await flow.begin("ticket")
+        flow.choose_queue("A")
+        await flow.on_scan(format_cccd(YOUNG))
+        assert flow.take_number.suggested_priority == ""
+        flow.take_number.choose_priority("pregnant")
+        ticket = await flow.take_number.take()
+        return None if ticket is None else ticket["priority"]
+
+    assert run_flow(base_url, scenario) == "pregnant"
+
+
+def test_identify_by_card_and_by_keypad(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> None:
+        await flow.begin("case")
+        await flow.on_scan("https://example.org/not-a-card")
+        assert flow.screen == "identify" and "căn cước" in flow.identify.error.vi
+        await flow.on_scan("001099004567|x|y")
+        assert "7" in flow.identify.error.vi and flow.screen == "identify"
+        await flow.on_scan(format_cccd(YOUNG))
+        assert flow.screen == "confirm"
+        assert flow.identify.full_name == YOUNG.full_name and flow.identify.birth_text == "01/02/1999"
+        assert flow.identify.id_masked == "001****04567"
+        flow.back()
+        for digit in "00109900456":
+            flow.identify.press_digit(digit)
+        flow.submit_typed_id()
+        assert flow.identify.error is not None and flow.screen == "identify"
+        flow.identify.press_digit("7")
+        flow.submit_typed_id()
+        assert flow.screen == "confirm" and flow.identify.id_number == "001099004567"
+        assert flow.identify.full_name == ""
+
+    run_flow(base_url, scenario)
+
+
+def _personal_strings(flow: KioskFlow) -> list[str]:
+    found = []
+    for presenter in flow.citizen_presenters:
+        for name, value in presenter.snapshot().items():
+            text = repr(value)
+            for secret in (YOUNG.full_name, YOUNG.id_number, YOUNG.id_number[-5:], YOUNG.address):
+                if secret in text:
+                    found.append(f"{type(presenter).__name__}.{name}")
+    return found
+
+
+def test_idle_asks_then_wipes_every_personal_detail(base_url: str) -> None:
+    clock = Clock()
+    wiped: list[bool] = []
+
+    async def scenario(flow: KioskFlow) -> None:
+        flow.bind(on_wipe=lambda *_: wiped.append(True))
+        await flow.begin("case")
+        await flow.on_scan(format_cccd(YOUNG))
+        key = flow.session.key
+        assert _personal_strings(flow)  # the check sees the data while the citizen is here
+        clock.t += 59
+        flow.tick()
+        assert not flow.idle.asking
+        clock.t += 2
+        flow.tick()
+        assert flow.idle.asking and flow.idle.seconds_left == 14
+        flow.user_touch()  # "Tôi vẫn ở đây"
+        flow.tick()
+        assert not flow.idle.asking and flow.screen == "confirm"
+        clock.t += 60 + 15
+        flow.tick()
+        assert flow.screen == "start" and wiped == [True]
+        assert flow.session.key != key
+        assert _personal_strings(flow) == []
+        assert flow.identify.id_number == "" and not flow.identify.identified
+
+    run_flow(base_url, scenario, clock=clock, idle_seconds=60, idle_countdown_seconds=15)
+
+
+def test_idle_never_runs_on_the_start_screen(base_url: str) -> None:
+    clock = Clock()
+
+    async def scenario(flow: KioskFlow) -> str:
+        clock.t += 10_000
+        flow.tick()
+        return str(flow.screen)
+
+    assert run_flow(base_url, scenario, clock=clock) == "start"
+
+
+def test_maintenance_needs_the_pin(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> list[Any]:
+        flow.open_maintenance()
+        for digit in "1111":
+            flow.maintenance.press_digit(digit)
+        await flow.unlock_maintenance()
+        assert not flow.maintenance.unlocked and flow.maintenance.error is not None
+        for digit in "2468":
+            flow.maintenance.press_digit(digit)
+        await flow.unlock_maintenance()
+        assert flow.maintenance.unlocked
+        return list(flow.maintenance.rows)
+
+    rows = run_flow(base_url, scenario)
+    assert rows[0]["name"] == "server" and rows[0]["state"] == "ready"
+
+
+def _serve_later(app: Any, port: int, after_s: float, stop: threading.Event) -> threading.Thread:
+    import uvicorn
+
+    def run() -> None:
+        time.sleep(after_s)
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        server = uvicorn.Server(config)
+        watcher = threading.Thread(target=lambda: (stop.wait(), setattr(server, "should_exit", True)))
+        watcher.start()
+        server.run()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_server_down_shows_out_of_service_and_recovers_by_itself(tmp_path: Path) -> None:
+    port = free_port()
+    server = make_server(f"sqlite:///{tmp_path / 'late.sqlite3'}", ManualClock(T0))
+    stop = threading.Event()
+
+    async def scenario(flow: KioskFlow) -> list[str]:
+        seen = [flow.screen]
+        await flow.startup()
+        seen.append(flow.screen)
+        assert flow.health.out_of_service
+        _serve_later(server.app, port, 0.3, stop)
+        for _ in range(200):
+            if not flow.health.out_of_service:
+                break
+            await asyncio.sleep(0.05)
+        seen.append(flow.screen)
+        return seen
+
+    try:
+        seen = run_flow(f"http://127.0.0.1:{port}", scenario, health_poll_seconds=0.1)
+    finally:
+        stop.set()
+    assert seen == ["start", "out_of_service", "start"]
+
+
+def test_a_lost_connection_mid_journey_returns_to_the_same_screen(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> list[str]:
+        await flow.begin("ticket")
+        flow.choose_queue("A")
+        seen = [flow.screen]
+        flow.api.base_url = flow.api._client.base_url = httpx.URL("http://127.0.0.1:9")  # nothing listens
+        assert await flow.take_number.take() is None
+        seen.append(flow.screen)
+        assert flow.take_number.error is not None and "Máy chủ" in flow.take_number.error.vi
+        flow.api._client.base_url = httpx.URL(base_url)
+        for _ in range(200):
+            if not flow.health.out_of_service:
+                break
+            await asyncio.sleep(0.05)
+        seen.append(flow.screen)
+        return seen
+
+    assert run_flow(base_url, scenario, health_poll_seconds=0.1) == ["priority", "out_of_service", "priority"]
