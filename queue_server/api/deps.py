@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, WebSocket
@@ -13,7 +13,7 @@ from queue_server.domain.errors import Forbidden
 from queue_server.services import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -45,23 +45,24 @@ def resolve_principal(
     return None
 
 
-def current_principal(
+async def current_principal(
     services: ServicesDep,
     authorization: Annotated[str | None, Header()] = None,
     x_device_key: Annotated[str | None, Header()] = None,
     key: Annotated[str | None, Query(description="device key, where a header cannot be set")] = None,
 ) -> Principal | None:
+    # Async on purpose: a cached lookup needs no worker thread; a miss is one indexed query.
     return resolve_principal(services, authorization, x_device_key or key)
 
 
 OptionalPrincipal = Annotated[Principal | None, Depends(current_principal)]
 
 
-def require(*roles: Role) -> Callable[[Principal | None], Principal]:
+def require(*roles: Role) -> Callable[[Principal | None], Awaitable[Principal]]:
     """A dependency that lets only these roles through."""
     allowed = frozenset(roles)
 
-    def check(principal: OptionalPrincipal) -> Principal:
+    async def check(principal: OptionalPrincipal) -> Principal:
         if principal is None:
             raise Unauthorized(
                 "unauthorized",

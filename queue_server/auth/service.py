@@ -15,7 +15,8 @@ from queue_server.clock import Clock
 from queue_server.db.engine import Database
 from queue_server.domain.errors import DomainError, InvalidInput
 
-DEVICE_CACHE = timedelta(seconds=10)  # how long a revoked device key may still work in a running server
+# How long a revoked device key, or a token revoked by another server process, may still work.
+CREDENTIAL_CACHE = timedelta(seconds=10)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
@@ -36,6 +37,7 @@ class AuthService:
         self.clock = clock
         self.token_ttl = token_ttl
         self._device_cache: dict[str, tuple[Principal, datetime]] = {}
+        self._token_cache: dict[str, tuple[Principal, datetime]] = {}
 
     def login(self, *, username: str, password: str) -> IssuedToken:
         with self.db.write() as session:
@@ -60,8 +62,23 @@ class AuthService:
             row = session.scalar(select(AuthToken).where(AuthToken.token_hash == digest(token)))
             if row is not None and row.revoked_at is None:
                 row.revoked_at = self.clock()
+        self._token_cache.pop(digest(token), None)
 
     def principal_for_token(self, token: str) -> Principal | None:
+        """Staff send their token with every request; a valid one is remembered for a few seconds."""
+        token_hash = digest(token)
+        now = self.clock()
+        cached = self._token_cache.get(token_hash)
+        if cached is not None and timedelta(0) <= now - cached[1] < CREDENTIAL_CACHE:
+            return cached[0]
+        principal = self._lookup_token(token)
+        if principal is None:
+            self._token_cache.pop(token_hash, None)
+        else:
+            self._token_cache[token_hash] = (principal, now)
+        return principal
+
+    def _lookup_token(self, token: str) -> Principal | None:
         with self.db.read() as session:
             row = session.execute(
                 select(AuthToken, User)
@@ -80,7 +97,7 @@ class AuthService:
         key_hash = digest(key)
         now = self.clock()
         cached = self._device_cache.get(key_hash)
-        if cached is not None and now - cached[1] < DEVICE_CACHE:
+        if cached is not None and timedelta(0) <= now - cached[1] < CREDENTIAL_CACHE:
             return cached[0]
         with self.db.read() as session:
             device = session.scalar(select(Device).where(Device.key_hash == key_hash))
