@@ -373,17 +373,20 @@ def _judge_outline(contour: NDArray[np.int32], gray: Picture, params: DetectionP
         return None
     if cv2.contourArea(contour) < params.min_solidity * hull_area:
         return None
-    quad = _largest_quad(hull)
-    if quad is None:
+    outline, tolerance = _simplify(hull)
+    if len(outline) < 4:
         return None
+    quad = _largest_quad(outline)
     quad_area = float(cv2.contourArea(quad))
     if quad_area < params.min_quad_fill * hull_area or not _plausible_angles(quad):
         return None
     margin = params.border_margin * max(width, height) + 1.0
-    cut_sides = _cut_sides(contour, (width, height), margin, params.min_cut_share)
-    signs = _edge_signs(quad, gray, (width, height), margin, params)
-    if signs is None:
+    # Near the frame edge the simplified outline may cut a corner by up to its tolerance: judge no point
+    # whose outside lies that close to the edge.
+    if not _shows_real_edges(outline, gray, margin + tolerance, params):
         return None
+    cut_sides = _cut_sides(contour, (width, height), margin, params.min_cut_share)
+    signs = tuple(_edge_sign(quad[i], quad[(i + 1) % 4], quad, gray, margin) for i in range(4))
     return _Candidate(quad, quad_area, signs, cut_sides, _overlap(contour, quad, (width, height)))
 
 
@@ -397,23 +400,29 @@ def _overlap(contour: NDArray[np.int32], quad: Points, size: tuple[int, int]) ->
     return int(np.count_nonzero(outline & shape)) / union if union else 0.0
 
 
-def _largest_quad(hull: NDArray[np.int32]) -> Points | None:
-    """The four hull vertices spanning the largest area, ordered TL, TR, BR, BL."""
+def _simplify(hull: NDArray[np.int32]) -> tuple[Points, float]:
+    """The hull as a polygon of at most ~10 vertices (a page: 4, a cut or curled one: a few more), and
+    how far (pixels) the polygon may stray from the hull."""
     perimeter = cv2.arcLength(hull, True)
     points = hull.reshape(-1, 2)
+    tolerance = 0.0
     for share in (0.01, 0.02, 0.04):
-        points = np.asarray(cv2.approxPolyDP(hull, share * perimeter, True), dtype=np.int32).reshape(-1, 2)
+        tolerance = share * perimeter
+        points = np.asarray(cv2.approxPolyDP(hull, tolerance, True), dtype=np.int32).reshape(-1, 2)
         if len(points) <= 10:
             break
-    if len(points) < 4:
-        return None
+    return points.astype(np.float32), tolerance
+
+
+def _largest_quad(points: Points) -> Points:
+    """The four polygon vertices spanning the largest area, ordered TL, TR, BR, BL."""
     best: tuple[int, ...] = (0, 1, 2, 3)
     best_area = -1.0
     for combo in itertools.combinations(range(len(points)), 4):
-        area = float(cv2.contourArea(points[list(combo)].astype(np.float32)))
+        area = float(cv2.contourArea(points[list(combo)]))
         if area > best_area:
             best, best_area = combo, area
-    return _order_corners(points[list(best)].astype(np.float32))
+    return _order_corners(points[list(best)])
 
 
 def _order_corners(points: Points) -> Points:
@@ -458,47 +467,62 @@ def _cut_sides(
     return tuple(side for side in FRAME_SIDES if float(lengths[on_edge[side]].sum()) / perimeter >= min_share)
 
 
-def _edge_signs(
-    quad: Points, gray: Picture, size: tuple[int, int], margin: float, params: DetectionParams
-) -> tuple[float, ...] | None:
-    """Check each side of the quad is a real edge; per side the sign of (inside - outside) brightness.
+def _shows_real_edges(outline: Points, gray: Picture, margin: float, params: DetectionParams) -> bool:
+    """Every side of the outline inside the frame is a real edge, and at least two are.
 
-    Sides lying on the frame edge get 0 (nothing to see beyond them). None when a side inside the frame
-    shows no consistent edge (a shadow line or a desk pattern, not a sheet of paper), or fewer than two
-    sides are real edges.
+    A side whose far side lies on or beyond the frame edge is not judged (the page goes on out of view
+    there). A side inside the frame must show a consistent step in brightness along most of its length:
+    a shadow line or a desk pattern does not, a sheet of paper does.
     """
-    width, height = size
-    centre = quad.mean(axis=0)
-    signs: list[float] = []
-    ts = np.linspace(0.12, 0.88, 24, dtype=np.float32)[:, None]
-    for i in range(4):
-        a, b = quad[i], quad[(i + 1) % 4]
-        if _on_frame_edge(a, b, width, height, margin):
-            signs.append(0.0)
+    perimeter = float(cv2.arcLength(outline, True))
+    real = 0
+    for i in range(len(outline)):
+        a, b = outline[i], outline[(i + 1) % len(outline)]
+        if float(np.linalg.norm(b - a)) < 0.04 * perimeter:
+            continue  # a corner's rounding, not a side
+        contrast = _contrast_across(a, b, outline, gray, margin)
+        if contrast is None:
             continue
-        direction = (b - a) / max(1e-6, float(np.linalg.norm(b - a)))
-        normal = np.array([direction[1], -direction[0]], dtype=np.float32)
-        if float(np.dot((a + b) / 2 - centre, normal)) < 0:
-            normal = -normal  # point outward
-        along = a + ts * (b - a)
-        inside = _sample(gray, along - 3.0 * normal)
-        outside = _sample(gray, along + 3.0 * normal)
-        contrast = inside - outside
-        strong = np.abs(contrast) >= params.edge_contrast
         sign = 1.0 if float(np.median(contrast)) >= 0 else -1.0
-        if float(np.mean(strong & (np.sign(contrast) == sign))) < params.edge_support:
-            return None
-        signs.append(sign)
-    if sum(1 for s in signs if s != 0.0) < 2:
+        supported = (np.abs(contrast) >= params.edge_contrast) & (np.sign(contrast) == sign)
+        if float(np.mean(supported)) < params.edge_support:
+            return False
+        real += 1
+    return real >= 2
+
+
+def _edge_sign(a: Points, b: Points, polygon: Points, gray: Picture, margin: float) -> float:
+    """+1 when the page is brighter than what lies beyond side a-b, -1 when darker, 0 when out of view."""
+    contrast = _contrast_across(a, b, polygon, gray, margin)
+    if contrast is None:
+        return 0.0
+    return 1.0 if float(np.median(contrast)) >= 0 else -1.0
+
+
+def _contrast_across(
+    a: Points, b: Points, polygon: Points, gray: Picture, margin: float, samples: int = 32
+) -> NDArray[np.float32] | None:
+    """Inside minus outside brightness 3 px either side of side a-b, where the outside is in view.
+
+    None when less than a third of the side has its outside in view (it runs along the frame edge).
+    """
+    height, width = gray.shape[:2]
+    direction = (b - a) / max(1e-6, float(np.linalg.norm(b - a)))
+    normal = np.array([direction[1], -direction[0]], dtype=np.float32)
+    if float(np.dot((a + b) / 2 - polygon.mean(axis=0), normal)) < 0:
+        normal = -normal  # point outward
+    along = a + np.linspace(0.05, 0.95, samples, dtype=np.float32)[:, None] * (b - a)
+    beyond = along + 3.0 * normal
+    in_view = (
+        (beyond[:, 0] > margin)
+        & (beyond[:, 0] < width - 1 - margin)
+        & (beyond[:, 1] > margin)
+        & (beyond[:, 1] < height - 1 - margin)
+    )
+    if float(np.mean(in_view)) < 1 / 3:
         return None
-    return tuple(signs)
-
-
-def _on_frame_edge(a: Points, b: Points, width: int, height: int, margin: float) -> bool:
-    """Both ends of the side lie on the same edge of the frame."""
-    xs, ys = (float(a[0]), float(b[0])), (float(a[1]), float(b[1]))
-    far_x, far_y = width - 1 - margin, height - 1 - margin
-    return max(ys) <= margin or min(xs) >= far_x or min(ys) >= far_y or max(xs) <= margin
+    contrast = _sample(gray, along - 3.0 * normal) - _sample(gray, beyond)
+    return np.asarray(contrast[in_view], dtype=np.float32)
 
 
 def _sample(gray: Picture, points: Points) -> NDArray[np.float32]:

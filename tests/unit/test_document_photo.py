@@ -108,6 +108,39 @@ def test_a_page_cut_by_the_frame_is_found_with_the_cut_side() -> None:
     assert (quad.corners[2:, 1] >= height - 4).all()
 
 
+@pytest.mark.parametrize(
+    ("placement", "sides"),
+    [
+        ({"shift": (0.3, 0.0), "roll_deg": 4}, ("right",)),  # a corner just out of view
+        ({"shift": (0.4, 0.0), "roll_deg": 4}, ("right",)),
+        ({"shift": (-0.3, 0.0), "roll_deg": -3}, ("left",)),
+        ({"shift": (0.0, -0.2), "fill": 0.9, "roll_deg": 2}, ("top",)),
+        ({"shift": (0.28, 0.18), "roll_deg": 5}, ("right", "bottom")),
+        ({"fill": 1.1, "roll_deg": 1}, ("top", "bottom")),
+    ],
+)
+@pytest.mark.parametrize("desk", ["wood", "light"])
+def test_the_frame_edges_that_cut_the_page_are_named(
+    placement: dict[str, object], sides: tuple[str, ...], desk: str
+) -> None:
+    frame = (1600, 1200)
+    shot = synth.Shot(
+        synth.a4_corners(frame, **placement), frame, desk=desk, paper_gain=0.8 if desk == "light" else 0.92
+    )
+    result = dp.process_photo(synth.photograph(synth.render_page(1240), shot))
+    assert result.quad is not None
+    assert result.quad.cut_sides == sides
+    assert result.quality.codes == (ReasonCode.PAGE_CUT,)
+
+
+def test_a_page_close_to_the_frame_edge_is_not_cut() -> None:
+    frame = (1600, 1200)
+    shot = synth.Shot(synth.a4_corners(frame, shift=(0.27, 0.0)), frame)  # 37 px from the right edge
+    result = dp.process_photo(synth.photograph(synth.render_page(1240), shot))
+    assert result.quad is not None and result.quality.ok
+    assert corner_error(result.quad.corners, np.float32(shot.corners)) < 0.01
+
+
 @pytest.mark.parametrize("desk", ["wood", "dark", "light"])
 def test_a_bare_desk_has_no_page(desk: str) -> None:
     shot = synth.Shot(synth.a4_corners((1600, 1200)), desk=desk, shading=0.2, shadow=0.3)
