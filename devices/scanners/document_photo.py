@@ -59,6 +59,7 @@ class DocumentPhotoError(ValueError):
 class ReasonCode(enum.StrEnum):
     NO_PAGE = "no_page"
     PAGE_CUT = "page_cut"
+    TOO_SMALL = "too_small"
     TOO_DARK = "too_dark"
     BLURRED = "blurred"
     GLARE = "glare"
@@ -72,6 +73,10 @@ _MESSAGES: dict[ReasonCode, tuple[str, str]] = {
     ReasonCode.PAGE_CUT: (
         "Trang bị cắt: một phần tờ giấy nằm ngoài khung hình. Xin đặt cả tờ giấy vào trong khung.",
         "The page is cut off by the frame edge. Please keep the whole sheet inside the frame.",
+    ),
+    ReasonCode.TOO_SMALL: (
+        "Trang giấy quá nhỏ trong ảnh, chữ sẽ không đọc được. Xin đưa tờ giấy lại gần camera.",
+        "The page is too small in the photo to read. Please bring the sheet closer to the camera.",
     ),
     ReasonCode.TOO_DARK: (
         "Ảnh quá tối. Xin chụp ở nơi đủ ánh sáng.",
@@ -124,6 +129,8 @@ class Quality:
 class QualityThresholds:
     """Limits of a usable photo. Measured on the straightened page scaled to `work_long_side` pixels.
 
+    - `min_page_pixels`: the page's long side in the photo must span this many pixels; 600 px over A4's
+      297 mm is ~50 dpi, below which 10-point print cannot be read whatever the sharpness.
     - `dark_white_level`: the paper's brightness (90th percentile of grey on the page, 0-255) must reach
       this; a well lit white sheet is 170-240, a sheet in a dim corner 40-60.
     - `min_sharpness`: steepest edge slope over its contrast (1/px), about 1/(2.5·σ) for an edge blurred by a
@@ -136,6 +143,7 @@ class QualityThresholds:
     """
 
     work_long_side: int = 1000
+    min_page_pixels: float = 600.0
     dark_white_level: float = 80.0
     min_sharpness: float = 0.2
     min_edge_share: float = 0.002
@@ -159,7 +167,7 @@ class DetectionParams:
     """
 
     work_long_side: int = 640
-    min_area: float = 0.1
+    min_area: float = 0.04
     max_area: float = 0.97
     min_solidity: float = 0.85
     min_quad_fill: float = 0.85
@@ -793,10 +801,19 @@ def judge_page(page: Picture, quad: PageQuad, thresholds: QualityThresholds = Qu
     white = _percentile_u8(gray, 90)
     sharpness, edge_share = _sharpness(gray)
     glare = _glare_share(inner, thresholds)
-    measures = {"white_level": white, "sharpness": sharpness, "edge_share": edge_share, "glare_share": glare}
+    page_pixels = _long_side_in_photo(quad)
+    measures = {
+        "page_pixels": page_pixels,
+        "white_level": white,
+        "sharpness": sharpness,
+        "edge_share": edge_share,
+        "glare_share": glare,
+    }
     reasons: list[Reason] = []
     if quad.cut:
         reasons.append(Reason.of(ReasonCode.PAGE_CUT))
+    if page_pixels < thresholds.min_page_pixels:
+        reasons.append(Reason.of(ReasonCode.TOO_SMALL, page_pixels, thresholds.min_page_pixels))
     if white < thresholds.dark_white_level:
         # In the dark, noise dominates the other measures: ask for light first.
         reasons.append(Reason.of(ReasonCode.TOO_DARK, white, thresholds.dark_white_level))
@@ -806,6 +823,14 @@ def judge_page(page: Picture, quad: PageQuad, thresholds: QualityThresholds = Qu
     if glare > thresholds.max_glare_share:
         reasons.append(Reason.of(ReasonCode.GLARE, glare, thresholds.max_glare_share))
     return Quality(tuple(reasons), measures)
+
+
+def _long_side_in_photo(quad: PageQuad) -> float:
+    """The page's longer extent in the photo: the longer of its mean width and mean height (pixels)."""
+    tl, tr, br, bl = quad.corners.astype(np.float64)
+    across = float(np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2.0
+    down = float(np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2.0
+    return max(across, down)
 
 
 def _sharpness(gray: Picture) -> tuple[float, float]:

@@ -373,6 +373,7 @@ def test_every_reason_speaks_vietnamese_first_then_english() -> None:
     words = {
         ReasonCode.NO_PAGE: ("Không thấy trang giấy", "No page"),
         ReasonCode.PAGE_CUT: ("Trang bị cắt", "cut off"),
+        ReasonCode.TOO_SMALL: ("quá nhỏ", "too small"),
         ReasonCode.TOO_DARK: ("quá tối", "too dark"),
         ReasonCode.BLURRED: ("bị mờ", "blurred"),
         ReasonCode.GLARE: ("bị lóa", "glare"),
