@@ -1,0 +1,471 @@
+/*
+ * The counter console (/counter): staff sign in, take a counter, call and serve citizens.
+ *
+ * The token lives in sessionStorage (closing the browser signs out of this tab). Without a valid token
+ * the page shows the sign-in form and asks the server for nothing else. Every change comes back through
+ * the event stream (WS /api/v1/events?token=…), which makes the page re-read its counter and list.
+ */
+import { ReconnectingSocket, errorMessage, formatWait, wsUrl } from "./live.js";
+
+const TOKEN = "motcua.console.token";
+const $ = (id) => document.getElementById(id);
+const STATUS_VI = {
+  waiting: "Đang chờ",
+  called: "Đã gọi — chờ công dân đến quầy",
+  serving: "Đang phục vụ",
+  on_hold: "Tạm giữ",
+  done: "Đã hoàn thành",
+  no_show: "Vắng mặt",
+  cancelled: "Đã hủy",
+  expired: "Hết hạn",
+};
+const COUNTER_VI = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
+// Which buttons make sense for the current ticket's state (the server checks again).
+const ENABLED = {
+  none: ["callNext"],
+  called: ["callNext", "recall", "startService", "noShow", "hold", "transfer"],
+  serving: ["callNext", "finish", "hold", "transfer"],
+};
+const KEYS = { F1: "callNext", " ": "callNext", r: "recall", s: "startService", f: "finish", n: "noShow", h: "hold",
+  t: "transfer", p: "pause" };
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+class Console {
+  constructor() {
+    this.token = sessionStorage.getItem(TOKEN) || "";
+    this.me = null;
+    this.counter = null; // the counter view from GET /counters
+    this.current = null; // full TicketView of the current ticket
+    this.queues = [];
+    this.refreshTimer = null;
+    this.busy = false;
+    this.stats = { refreshes: 0, events: 0 };
+    this.socket = new ReconnectingSocket({
+      url: () => wsUrl(`/api/v1/events?${new URLSearchParams({ token: this.token })}`),
+      prepare: () => this.refresh(),
+      onmessage: (event) => this.onEvent(event),
+      onstate: (state) => {
+        $("stale").hidden = state !== "stale";
+      },
+      onclose: (event) => {
+        if (event.code === 4401) this.signedOut("Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.");
+      },
+    });
+  }
+
+  async start() {
+    $("login-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.login();
+    });
+    $("logout").addEventListener("click", () => this.logout());
+    $("actions").addEventListener("click", (event) => this.onButton(event));
+    document.querySelector(".counter-actions").addEventListener("click", (event) => this.onButton(event));
+    $("waiting").addEventListener("click", (event) => this.onListButton(event));
+    $("held").addEventListener("click", (event) => this.onListButton(event));
+    document.addEventListener("keydown", (event) => this.onKey(event));
+    if (!this.token) return this.show("login");
+    try {
+      this.me = await this.api("GET", "/api/v1/auth/me");
+    } catch (error) {
+      return; // api() already showed the sign-in form
+    }
+    await this.afterSignIn();
+  }
+
+  // ---- HTTP -------------------------------------------------------------------------------------
+
+  async api(method, path, body) {
+    const headers = { Accept: "application/json" };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (error) {
+      throw new ApiError(0, "Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.");
+    }
+    if (response.status === 401) {
+      this.signedOut(await errorMessage(response));
+      throw new ApiError(401, "signed out");
+    }
+    if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+    return response.status === 204 ? null : response.json();
+  }
+
+  // ---- sign-in and seat -------------------------------------------------------------------------
+
+  async login() {
+    this.hideMessages();
+    const username = $("username").value.trim();
+    const password = $("password").value;
+    try {
+      const answer = await this.api("POST", "/api/v1/auth/login", { username, password });
+      this.token = answer.access_token;
+      sessionStorage.setItem(TOKEN, this.token);
+      this.me = { username: answer.username, role: answer.role };
+      $("password").value = "";
+      await this.afterSignIn();
+    } catch (error) {
+      if (error.status !== 401) this.showError(error.message);
+    }
+  }
+
+  async logout() {
+    try {
+      await this.api("POST", "/api/v1/auth/logout");
+    } catch (error) {
+      /* signed out locally anyway */
+    }
+    this.signedOut("Đã đăng xuất.");
+  }
+
+  signedOut(message) {
+    this.token = "";
+    this.me = null;
+    this.counter = null;
+    sessionStorage.removeItem(TOKEN);
+    this.socket.stop();
+    this.show("login");
+    if (message) this.showError(message);
+  }
+
+  async afterSignIn() {
+    $("me").textContent = this.me.username;
+    $("logout").hidden = false;
+    const counters = await this.api("GET", "/api/v1/counters");
+    const mine = counters.find((c) => c.staff === this.me.username && c.status !== "closed");
+    if (mine) return this.seat(mine);
+    this.showPicker(counters);
+  }
+
+  showPicker(counters) {
+    const box = $("counters");
+    box.replaceChildren();
+    for (const counter of counters) {
+      const button = document.createElement("button");
+      const taken = counter.status !== "closed" && counter.staff && counter.staff !== this.me.username;
+      button.disabled = Boolean(taken);
+      button.innerHTML = "<b></b><span></span><small></small>";
+      button.children[0].textContent = counter.name_vi || `Quầy ${counter.number}`;
+      button.children[1].textContent = `Hàng đợi: ${counter.queues.join(", ")}`;
+      button.children[2].textContent = taken ? `Đang có ${counter.staff_name || counter.staff} làm việc` : COUNTER_VI[counter.status];
+      button.addEventListener("click", () => this.openCounter(counter.number));
+      box.appendChild(button);
+    }
+    this.show("pick");
+  }
+
+  async openCounter(number) {
+    this.hideMessages();
+    try {
+      await this.seat(await this.api("POST", `/api/v1/counters/${number}/open`));
+    } catch (error) {
+      if (error.status !== 401) this.showError(error.message);
+    }
+  }
+
+  async seat(counter) {
+    this.counter = counter;
+    this.queues = await this.api("GET", "/api/v1/queues");
+    $("seat").textContent = counter.name_vi || `Quầy ${counter.number}`;
+    $("seat").hidden = false;
+    document.title = `${counter.name_vi || `Quầy ${counter.number}`} — Bộ phận Một cửa`;
+    this.show("work");
+    this.socket.start(); // prepare() = refresh()
+  }
+
+  // ---- reading the state ------------------------------------------------------------------------
+
+  async refresh() {
+    if (!this.counter) return;
+    const number = this.counter.number;
+    const counters = await this.api("GET", "/api/v1/counters");
+    const counter = counters.find((c) => c.number === number);
+    if (!counter || counter.status === "closed" || counter.staff !== this.me.username) {
+      this.counter = null;
+      this.socket.stop();
+      $("seat").hidden = true;
+      this.showPicker(counters);
+      this.showNotice(`Quầy ${number} đã đóng.`);
+      return;
+    }
+    this.counter = counter;
+    const [current, list] = await Promise.all([
+      counter.current_ticket ? this.api("GET", `/api/v1/tickets/${counter.current_ticket.id}`) : null,
+      this.api("GET", `/api/v1/counters/${number}/waiting`),
+    ]);
+    this.current = current;
+    this.stats.refreshes++;
+    this.renderCurrent();
+    this.renderList(list);
+  }
+
+  refreshSoon() {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(async () => {
+      this.refreshTimer = null;
+      try {
+        await this.refresh();
+      } catch (error) {
+        if (error.status !== 401) this.showError(error.message);
+      }
+    }, 150);
+  }
+
+  onEvent(event) {
+    if (!this.counter || !event || !event.type) return;
+    this.stats.events++;
+    const data = event.data || {};
+    const ticket = data.ticket;
+    const mineQueue = ticket && (this.counter.queues.includes(ticket.queue) || Object.keys(data.queues || {}).some((q) => this.counter.queues.includes(q)));
+    const mineCounter = (ticket && ticket.counter === this.counter.number) || (data.counter && data.counter.number === this.counter.number);
+    if (mineQueue || mineCounter) this.refreshSoon();
+  }
+
+  renderCurrent() {
+    const ticket = this.current;
+    const status = ticket ? ticket.status : "none";
+    $("current").dataset.status = status;
+    $("cur-number").textContent = ticket ? ticket.number : "—";
+    $("cur-queue").textContent = ticket ? `${ticket.queue} · ${ticket.queue_name_vi}` : "";
+    $("cur-state").textContent = ticket ? STATUS_VI[ticket.status] || ticket.status : "Chưa gọi số nào";
+    const dossier = ticket && ticket.dossier_code;
+    $("cur-dossier").hidden = !dossier;
+    $("cur-dossier-code").textContent = dossier || "";
+    const details = [];
+    if (ticket && ticket.recall_count) details.push(`Đã gọi lại ${ticket.recall_count} lần`);
+    if (ticket && ticket.priority) details.push(`Ưu tiên: ${this.priorityName(ticket.priority)}`);
+    $("cur-detail").textContent = details.join(" · ");
+    const paused = this.counter.status === "paused";
+    const counterStatus = $("counter-status");
+    counterStatus.textContent = `${this.counter.name_vi || `Quầy ${this.counter.number}`}: ${COUNTER_VI[this.counter.status]}` + (paused && this.counter.pause_reason ? ` (${this.counter.pause_reason})` : "");
+    counterStatus.classList.toggle("paused", paused);
+    $("pause-button").querySelector("span").textContent = paused ? "Tiếp tục làm việc" : "Tạm dừng quầy";
+    const enabled = new Set(paused ? [] : ENABLED[status] || ENABLED.none);
+    for (const button of $("actions").querySelectorAll("button")) button.disabled = !enabled.has(button.dataset.action);
+  }
+
+  priorityName(code) {
+    return this.priorityNames?.[code] || code;
+  }
+
+  renderList(list) {
+    this.priorityNames = this.priorityNames || {};
+    const rows = list.waiting.map((t) => {
+      if (t.priority) this.priorityNames[t.priority] = t.priority_name_vi || t.priority;
+      return this.row(t, t.next ? "next" : "", "call", "Gọi");
+    });
+    $("waiting").replaceChildren(...rows);
+    $("waiting-total").textContent = String(list.total);
+    $("queues-served").textContent = `hàng đợi ${list.queues.join(", ")}`;
+    $("waiting-empty").hidden = list.waiting.length > 0;
+    $("held").replaceChildren(...list.on_hold.map((t) => this.row(t, "", "resume", "Gọi lại vào quầy")));
+    $("held-empty").hidden = list.on_hold.length > 0;
+  }
+
+  row(ticket, className, action, label) {
+    const row = document.createElement("tr");
+    row.className = className;
+    row.dataset.id = String(ticket.id);
+    row.dataset.number = ticket.number;
+    row.innerHTML = '<td class="num"></td><td></td><td></td><td class="prio"></td><td><button></button></td>';
+    const cells = row.children;
+    cells[0].textContent = ticket.number;
+    cells[1].textContent = ticket.queue_name_vi;
+    cells[2].textContent = formatWait(ticket.waited_s).replace("~", "");
+    cells[3].textContent = ticket.priority_name_vi || "";
+    const button = cells[4].firstChild;
+    button.textContent = label;
+    button.dataset.action = action;
+    button.disabled = this.counter.status !== "open";
+    return row;
+  }
+
+  // ---- acting -----------------------------------------------------------------------------------
+
+  onButton(event) {
+    const button = event.target.closest("button[data-action]");
+    if (button && !button.disabled) this.run(button.dataset.action);
+  }
+
+  onListButton(event) {
+    const button = event.target.closest("button[data-action]");
+    if (!button || button.disabled) return;
+    const row = button.closest("tr");
+    this.run(button.dataset.action, { id: Number(row.dataset.id), number: row.dataset.number });
+  }
+
+  onKey(event) {
+    if (!this.counter || event.ctrlKey || event.altKey || event.metaKey) return;
+    if (document.querySelector("dialog[open]")) return;
+    if (event.target.closest("input, select, textarea")) return;
+    const action = KEYS[event.key] || KEYS[event.key.toLowerCase()];
+    if (!action) return;
+    event.preventDefault(); // F1 would open the browser's help, Space would scroll
+    const button = document.querySelector(`button[data-action="${action}"]`);
+    if (button && !button.disabled) this.run(action);
+  }
+
+  async run(action, target) {
+    if (this.busy) return;
+    this.busy = true;
+    this.hideMessages();
+    try {
+      await this[action](target);
+      await this.refresh();
+    } catch (error) {
+      if (error.status !== 401) this.showError(error.message);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  get ticketPath() {
+    if (!this.current) throw new ApiError(0, "Chưa có số nào đang phục vụ tại quầy.");
+    return `/api/v1/tickets/${this.current.id}`;
+  }
+
+  async callNext() {
+    const called = await this.api("POST", `/api/v1/counters/${this.counter.number}/call-next`);
+    this.showNotice(called ? `Đã gọi số ${called.number}.` : "Không còn ai đang chờ.");
+  }
+
+  async call(target) {
+    const called = await this.api("POST", `/api/v1/counters/${this.counter.number}/call/${target.id}`);
+    this.showNotice(`Đã gọi số ${called.number}.`);
+  }
+
+  async recall() {
+    const ticket = await this.api("POST", `${this.ticketPath}/recall`);
+    this.showNotice(`Đã gọi lại số ${ticket.number}.`);
+  }
+
+  async startService() {
+    await this.api("POST", `${this.ticketPath}/start`);
+  }
+
+  async finish() {
+    const ticket = await this.api("POST", `${this.ticketPath}/finish`, {});
+    this.showNotice(`Đã hoàn thành số ${ticket.number}.`);
+  }
+
+  async noShow() {
+    const ticket = await this.api("POST", `${this.ticketPath}/no-show`);
+    this.showNotice(`Số ${ticket.number}: vắng mặt.`);
+  }
+
+  async hold() {
+    const path = this.ticketPath;
+    const reason = await this.askReason(`Tạm giữ số ${this.current.number}`, "Lý do (ví dụ: công dân đi bổ sung giấy tờ)", false);
+    if (reason === null) return;
+    const ticket = await this.api("POST", `${path}/hold`, { reason: reason || null });
+    this.showNotice(`Đã tạm giữ số ${ticket.number}.`);
+  }
+
+  async resume(target) {
+    const ticket = await this.api("POST", `/api/v1/tickets/${target.id}/resume`);
+    this.showNotice(`Đã gọi lại số ${ticket.number} vào quầy.`);
+  }
+
+  async transfer() {
+    const path = this.ticketPath;
+    const choice = await this.askTransfer();
+    if (!choice) return;
+    const ticket = await this.api("POST", `${path}/transfer`, choice);
+    this.showNotice(`Đã chuyển số ${ticket.number} sang hàng ${ticket.queue_name_vi}.`);
+  }
+
+  async pause() {
+    const path = `/api/v1/counters/${this.counter.number}`;
+    if (this.counter.status === "paused") {
+      await this.api("POST", `${path}/resume`);
+      return;
+    }
+    const reason = await this.askReason("Tạm dừng quầy", "Lý do tạm dừng (bắt buộc)", true);
+    if (reason === null) return;
+    await this.api("POST", `${path}/pause`, { reason });
+  }
+
+  async closeCounter() {
+    await this.api("POST", `/api/v1/counters/${this.counter.number}/close`);
+  }
+
+  // ---- dialogs ----------------------------------------------------------------------------------
+
+  askReason(title, label, required) {
+    $("reason-title").textContent = title;
+    $("reason-label").textContent = label;
+    const input = $("reason-input");
+    input.value = "";
+    input.required = required;
+    return this.dialog("reason-dialog", () => input.value.trim());
+  }
+
+  askTransfer() {
+    $("transfer-number").textContent = this.current.number;
+    const select = $("transfer-queue");
+    const options = this.queues.map((q) => {
+      const option = document.createElement("option");
+      option.value = q.code;
+      option.textContent = `${q.code} · ${q.name_vi}`;
+      return option;
+    });
+    select.replaceChildren(...options);
+    select.value = (this.queues.find((q) => q.code !== this.current.queue) || this.queues[0]).code;
+    $("transfer-reason").value = "";
+    return this.dialog("transfer-dialog", () => ({
+      queue: select.value,
+      to: document.querySelector('#transfer-form input[name="to"]:checked').value,
+      reason: $("transfer-reason").value.trim() || null,
+    }));
+  }
+
+  /** Show a dialog; resolves with read() on OK, null on cancel or Esc. */
+  dialog(id, read) {
+    const dialog = $(id);
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok" ? read() : null), { once: true });
+      dialog.returnValue = "";
+      dialog.showModal();
+    });
+  }
+
+  // ---- showing ----------------------------------------------------------------------------------
+
+  show(view) {
+    for (const name of ["login", "pick", "work"]) $(`${name}-view`).hidden = name !== view;
+    if (view === "login") {
+      $("me").textContent = "";
+      $("logout").hidden = true;
+      $("seat").hidden = true;
+      $("username").focus();
+    }
+  }
+
+  showError(message) {
+    $("notice").hidden = true;
+    $("error").textContent = message;
+    $("error").hidden = false;
+  }
+
+  showNotice(message) {
+    $("notice").textContent = message;
+    $("notice").hidden = false;
+  }
+
+  hideMessages() {
+    $("error").hidden = true;
+    $("notice").hidden = true;
+  }
+}
+
+const app = new Console();
+window.motcuaConsole = app;
+app.start();

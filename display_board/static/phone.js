@@ -1,0 +1,110 @@
+/*
+ * The citizen's phone (/t/{public_code}, from the QR on the ticket): number, queue, people ahead,
+ * expected wait and the clock time of the call, live; "Mời đến quầy 3" (and a vibration) when called.
+ * No key: the server sends this one ticket's public fields only (no name, no ID number).
+ */
+import { ReconnectingSocket, clockTime, formatWait, wsUrl } from "./live.js";
+
+const code = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
+const $ = (id) => document.getElementById(id);
+const ENDED = {
+  done: "Đã hoàn thành. Cảm ơn bạn đã sử dụng dịch vụ!",
+  no_show: "Bạn đã lỡ lượt gọi. Vui lòng liên hệ cán bộ tại quầy để được gọi lại.",
+  cancelled: "Số thứ tự này đã bị hủy.",
+  expired: "Số thứ tự này đã hết hạn (hết ngày làm việc).",
+};
+
+const phone = {
+  ticket: null,
+  etaAt: null, // ms since epoch of the expected call, from the last estimate received
+  lastCallKey: "",
+  updates: 0,
+};
+window.motcuaPhone = phone;
+
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+function render(ticket) {
+  phone.ticket = ticket;
+  phone.updates++;
+  const card = $("card");
+  card.dataset.status = ticket.status;
+  setText($("number"), ticket.number);
+  setText($("queue"), ticket.queue_name_vi || ticket.queue);
+  const called = ticket.status === "called" && ticket.counter;
+  $("call").hidden = !called;
+  if (called) {
+    setText($("call-text"), `Mời đến quầy ${ticket.counter}`);
+    document.title = `${ticket.number} — Mời đến quầy ${ticket.counter}`;
+    const callKey = `${ticket.counter}|${ticket.called_at}`;
+    if (callKey !== phone.lastCallKey && navigator.vibrate) navigator.vibrate([400, 150, 400, 150, 700]);
+    phone.lastCallKey = callKey;
+  } else {
+    document.title = `Số ${ticket.number} — ${ticket.queue_name_vi || ticket.queue}`;
+  }
+  if (ticket.status === "waiting") {
+    setText($("ahead"), String(ticket.people_ahead ?? "—"));
+    phone.etaAt = ticket.estimated_wait_s == null ? null : Date.now() + ticket.estimated_wait_s * 1000;
+  } else {
+    phone.etaAt = null;
+  }
+  setText($("status"), statusLine(ticket));
+  tick();
+}
+
+function statusLine(ticket) {
+  if (ticket.status === "waiting" || ticket.status === "called") return "";
+  if (ticket.status === "serving") return `Bạn đang được phục vụ tại quầy ${ticket.counter}.`;
+  if (ticket.status === "on_hold") return `Tạm giữ lượt tại quầy ${ticket.counter}: khi đủ giấy tờ, mời quay lại quầy.`;
+  return ENDED[ticket.status] || "";
+}
+
+/** The expected wait and the clock time of the call, counted down between updates. */
+function tick() {
+  if (!phone.ticket || phone.ticket.status !== "waiting") return;
+  if (phone.etaAt === null) {
+    setText($("wait"), "—");
+    setText($("eta"), "—");
+    return;
+  }
+  const left = Math.max(0, (phone.etaAt - Date.now()) / 1000);
+  setText($("wait"), phone.ticket.people_ahead === 0 && left < 60 ? "sắp đến lượt" : formatWait(left));
+  setText($("eta"), `khoảng ${clockTime(new Date(Math.max(phone.etaAt, Date.now())), undefined)}`);
+}
+
+function notFound() {
+  socket.stop();
+  document.body.innerHTML =
+    '<main class="card not-found"><h1>Không tìm thấy số thứ tự</h1>' +
+    "<p>Mã trên phiếu không đúng hoặc đã hết hạn. Vui lòng quét lại mã QR trên phiếu.</p></main>";
+}
+
+const socket = new ReconnectingSocket({
+  url: () => wsUrl(`/api/v1/public/tickets/${encodeURIComponent(code)}/events`),
+  onmessage: (message) => {
+    if (message.type === "ticket" && message.ticket) render(message.ticket);
+  },
+  onstate: (state) => {
+    $("banner").hidden = state !== "stale";
+  },
+  onclose: (event) => {
+    if (event.code === 4404) notFound();
+  },
+  maxDelayMs: 20000,
+});
+
+async function start() {
+  try {
+    const response = await fetch(`/api/v1/public/tickets/${encodeURIComponent(code)}`, { cache: "no-store" });
+    if (response.status === 404) return notFound();
+    if (response.ok) render(await response.json());
+  } catch (error) {
+    /* the socket below retries */
+  }
+  socket.start();
+  setInterval(tick, 15000);
+}
+
+start();
