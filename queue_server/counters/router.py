@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from queue_server.api.deps import OptionalPrincipal, People, ServicesDep
 from queue_server.auth.principal import PEOPLE
+from queue_server.counters.waiting import DEFAULT_LIMIT, counter_waiting_list
 from queue_server.tickets.schemas import ReasonRequest, TicketView
 
 router = APIRouter(prefix="/api/v1/counters", tags=["counters"])
@@ -60,6 +61,18 @@ def close_counter(
     number: Number, services: ServicesDep, actor: People, office: Office = None
 ) -> dict[str, Any]:
     return services.counters.close(number=number, actor=actor, office=office)
+
+
+@router.get("/{number}/waiting")
+def waiting_list(
+    number: Number,
+    services: ServicesDep,
+    actor: People,
+    office: Office = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    """The console's list: waiting tickets of this counter's queues (the next one marked) and its holds."""
+    return counter_waiting_list(services.tickets, number=number, actor=actor, office=office, limit=limit)
 
 
 @router.post(

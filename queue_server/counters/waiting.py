@@ -1,0 +1,142 @@
+"""What a counter's console lists: the waiting tickets of its queues, and its own tickets on hold.
+
+The ticket the calling rule would pick next is marked, so "call next" holds no surprise for the staff.
+Rows carry numbers, queues, times and the priority group only: tickets hold no names.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from queue_server.auth.principal import Principal
+from queue_server.counters.models import CounterState
+from queue_server.domain import calling
+from queue_server.domain.calendar import business_day
+from queue_server.domain.errors import Forbidden, NotFound
+from queue_server.domain.tickets import TicketStatus
+from queue_server.tickets import repository as ticket_repo
+from queue_server.tickets.models import Ticket
+from queue_server.tickets.service import TicketService
+
+DEFAULT_LIMIT = 100
+
+
+def counter_waiting_list(
+    tickets: TicketService,
+    *,
+    number: int,
+    actor: Principal,
+    office: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    """{"counter", "queues", "total", "waiting": [rows, oldest place first], "on_hold": [rows]}."""
+    office_cfg = tickets.office(office or actor.office)
+    counter_cfg = office_cfg.counters.get(number)
+    if counter_cfg is None:
+        raise NotFound("unknown_counter", f"Không có quầy số {number}.", f"Unknown counter {number}.")
+    now = tickets.ctx.clock()
+    day = business_day(now, office_cfg.zone)
+    with tickets.ctx.db.read() as session:
+        state = session.scalar(
+            select(CounterState).where(CounterState.office == office_cfg.code, CounterState.number == number)
+        )
+        _check_may_read(actor, state, number)
+        waiting = ticket_repo.waiting_tickets(
+            session, office=office_cfg.code, day=day, queues=list(counter_cfg.weights)
+        )
+        held = session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.office == office_cfg.code,
+                Ticket.counter == number,
+                Ticket.status == TicketStatus.ON_HOLD.value,
+                Ticket.business_day == day,
+            )
+            .order_by(Ticket.held_at, Ticket.id)
+        ).all()
+    next_id = _next_ticket_id(tickets, waiting, counter_cfg.weights, now, state)
+    positions: Counter[str] = Counter()
+    rows = []
+    for ticket in waiting[:limit]:
+        positions[ticket.queue] += 1
+        rows.append(
+            _row(
+                tickets,
+                office_cfg.code,
+                ticket,
+                now,
+                position=positions[ticket.queue],
+                is_next=ticket.id == next_id,
+            )
+        )
+    return {
+        "counter": number,
+        "queues": list(counter_cfg.weights),
+        "total": len(waiting),
+        "waiting": rows,
+        "on_hold": [_row(tickets, office_cfg.code, t, now, position=None, is_next=False) for t in held],
+    }
+
+
+def _check_may_read(actor: Principal, state: CounterState | None, number: int) -> None:
+    if actor.is_manager:
+        return
+    if state is None or state.status == "closed" or state.staff_id != actor.id or actor.kind != "user":
+        raise Forbidden(
+            "not_your_counter",
+            f"Bạn chưa đăng nhập làm việc tại quầy {number}.",
+            f"You are not signed in at counter {number}.",
+        )
+
+
+def _next_ticket_id(
+    tickets: TicketService,
+    waiting: list[Ticket],
+    weights: dict[str, float],
+    now: datetime,
+    state: CounterState | None,
+) -> int | None:
+    decision = calling.choose_next(
+        (
+            calling.Candidate(
+                id=t.id,
+                queue=t.queue,
+                issued_at=t.issued_at,
+                place_at=t.place_at,
+                priority=t.priority,
+                appointment_at=t.appointment_at,
+            )
+            for t in waiting
+        ),
+        weights=weights,
+        now=now,
+        priority_streak=state.priority_streak if state is not None else 0,
+        rule=tickets.ctx.config.fairness,
+    )
+    return decision.ticket.id if decision else None
+
+
+def _row(
+    tickets: TicketService, office: str, ticket: Ticket, now: datetime, *, position: int | None, is_next: bool
+) -> dict[str, Any]:
+    queue = tickets.ctx.config.office(office).queues.get(ticket.queue)
+    group = tickets.ctx.config.priority_groups.get(ticket.priority) if ticket.priority else None
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "queue": ticket.queue,
+        "queue_name_vi": queue.name_vi if queue else ticket.queue,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "priority_name_vi": group.name_vi if group else None,
+        "issued_at": ticket.issued_at.isoformat(),
+        "waited_s": max(0, int((now - ticket.issued_at).total_seconds())),
+        "appointment_at": ticket.appointment_at.isoformat() if ticket.appointment_at else None,
+        "position": position,
+        "next": is_next,
+        "dossier_code": getattr(ticket, "dossier_code", None),
+    }
