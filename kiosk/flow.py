@@ -198,21 +198,6 @@ class KioskFlow(Presenter):
             self.lookup.handle_scan(text)
         elif screen == "rate":
             self.rating.handle_scan(text)
-        elif screen == "start":
-            await self._scan_at_start(text)
-
-    async def _scan_at_start(self, text: str) -> None:
-        """At the start screen a card begins a case, a receipt a lookup, a ticket a rating."""
-        if "|" in text:
-            await self.begin("case")
-            if self.identify.handle_scan(text):
-                self.go("confirm")
-        elif self.lookup.handle_scan(text):
-            await self.begin("lookup")
-        elif self.rating.handle_scan(text):
-            await self.begin("rate")
-        for presenter in (self.lookup, self.rating):
-            presenter.error = None
 
     # --- the short path: a number -----------------------------------------------------------------
 

@@ -1,0 +1,296 @@
+"""The kiosk's composition root: config → devices → API client → flow and presenters → Kivy app.
+
+The app runs on asyncio (`App.async_run`); device threads hand scans to the loop through
+`AsyncScanQueue`; every presenter call that waits on the network is a task on that loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devices.config import DevicesConfig, load_devices_config
+from devices.printers import TicketPrinter
+from devices.registry import DeviceRegistry, open_devices
+from devices.scanners import AsyncScanQueue
+from kiosk.api import KioskApi
+from kiosk.config import KioskConfig
+from kiosk.flow import KioskFlow
+from kiosk.text import T, say
+
+log = logging.getLogger(__name__)
+KV_FILE = Path(__file__).parent / "kv" / "kiosk.kv"
+
+
+@dataclass
+class KioskParts:
+    """Everything the kiosk is made of, built once; tests build it without a window too."""
+
+    config: KioskConfig
+    api: KioskApi
+    registry: DeviceRegistry
+    flow: KioskFlow
+    emulated: bool = False
+    scanners: list[Any] = field(default_factory=list)
+
+    @property
+    def printer(self) -> TicketPrinter | None:
+        return next(iter(self.registry.printers.values()), None)
+
+    @property
+    def camera(self) -> Any:
+        return next((s for s in self.scanners if hasattr(s, "latest_frame")), None)
+
+    def close(self) -> None:
+        self.registry.close()
+
+
+def emulated_devices(config: KioskConfig) -> DevicesConfig:
+    """No devices configured: a camera reading a folder of images and a printer writing a file."""
+    from kiosk.demo_frames import write_demo_frames
+
+    frames = Path(config.emulated_frames)
+    if not frames.is_dir() or not any(frames.iterdir()):
+        write_demo_frames(frames)
+    return DevicesConfig.model_validate(
+        {
+            "printers": {"ticket": {"url": f"file://{config.emulated_ticket_file}", "paper": "80mm"}},
+            "scanners": {"camera": {"url": f"camera+file://{frames}?fps=15"}},
+        }
+    )
+
+
+def build_parts(config: KioskConfig, transport: Any = None) -> KioskParts:
+    devices = load_devices_config(config.devices) if config.devices else DevicesConfig()
+    emulated = not devices.printers and not devices.scanners
+    if emulated:
+        devices = emulated_devices(config)
+    registry = open_devices(devices)
+    scanners = [s for s in registry.scanners.values()]
+    api = KioskApi(
+        config.server,
+        config.device_key,
+        timeout_s=config.request_timeout_seconds,
+        office=config.office,
+        transport=transport,
+    )
+    camera = next((s for s in scanners if hasattr(s, "latest_frame")), None)
+    frames: Callable[[], Any] = camera.latest_frame if camera is not None else (lambda: None)
+    flow = KioskFlow(
+        api,
+        config,
+        next(iter(registry.printers.values()), None),
+        frames=frames,
+        device_statuses=lambda: [device.as_dict() for device in registry.devices],
+    )
+    return KioskParts(config, api, registry, flow, emulated, scanners)
+
+
+def make_app_class() -> type:
+    """The Kivy App class; defined in a function so that importing this module opens no window."""
+    from kivy.app import App
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+    from kivy.lang import Builder
+    from kivy.properties import ObjectProperty
+    from kivy.uix.floatlayout import FloatLayout
+    from kivy.uix.image import Image
+    from kivy.uix.textinput import TextInput
+
+    from kiosk.ui import views
+    from kiosk.ui.widgets import Theme, bgr_texture
+
+    class KioskRoot(FloatLayout):  # type: ignore[misc]
+        def on_touch_down(self, touch: Any) -> bool:
+            App.get_running_app().flow.user_touch()
+            return bool(super().on_touch_down(touch))
+
+    class KioskApp(App):  # type: ignore[misc]
+        flow = ObjectProperty(None)
+        theme = ObjectProperty(None)
+
+        def __init__(self, parts: KioskParts, fullscreen: bool = True, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.parts, self.flow, self.theme = parts, parts.flow, Theme()
+            self.fullscreen = fullscreen
+            self.title = "motcua kiosk"
+            self.tasks: set[asyncio.Task[Any]] = set()
+            self.started_at = time.perf_counter()
+            self.ready_at: float | None = None
+            self._search_event: Any = None
+            self._thumb_textures: dict[str, list[Any]] = {}
+
+        # --- building ------------------------------------------------------------------------
+
+        def build(self) -> Any:
+            from kivy.factory import Factory
+
+            Factory.register("KioskRoot", cls=KioskRoot)
+            if self.fullscreen:
+                Window.fullscreen = "auto"
+            self.theme.apply(self.flow.high_contrast, self.flow.large_text)
+            self.flow.bind(high_contrast=self._restyle, large_text=self._restyle, on_wipe=self._on_wipe)
+            self.flow.scan.bind(taken_count=self._refresh_thumbs, page_counts=self._refresh_thumbs)
+            self.flow.scan.bind(index=self._refresh_thumbs)
+            Builder.load_file(str(KV_FILE))
+            root = Builder.load_string("KioskRoot:\n")
+            screens = root.ids.screens
+            screens.current = self.flow.screen
+            self.flow.bind(screen=lambda _flow, name: setattr(screens, "current", name))
+            return root
+
+        def on_start(self) -> None:
+            self.ready_at = time.perf_counter()
+            Clock.schedule_interval(lambda _dt: self.flow.tick(), 1.0)
+            Clock.schedule_interval(self._look_for_page, 0.25)
+            self.run(self.flow.startup())
+            self.run(self._scan_loop())
+
+        def on_stop(self) -> None:
+            self.flow.health.stop()
+            for scanner in self.parts.scanners:
+                scanner.stop()
+            for task in list(self.tasks):
+                task.cancel()
+
+        def _restyle(self, *_: Any) -> None:
+            self.theme.apply(self.flow.high_contrast, self.flow.large_text)
+
+        # --- async plumbing ------------------------------------------------------------------
+
+        def run(self, awaitable: Awaitable[Any]) -> None:
+            """Run a presenter coroutine as a task on the app's loop (from a kv handler)."""
+            task = asyncio.ensure_future(awaitable)
+            self.tasks.add(task)
+            task.add_done_callback(self._task_done)
+
+        def _task_done(self, task: asyncio.Task[Any]) -> None:
+            self.tasks.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                log.error("kiosk task failed", exc_info=task.exception())
+
+        async def _scan_loop(self) -> None:
+            queue = AsyncScanQueue(asyncio.get_running_loop())
+            for scanner in self.parts.scanners:
+                scanner.start(queue.put_threadsafe)
+            while True:
+                event = await queue.get()
+                await self.flow.on_scan(event.text)
+
+        def frames(self) -> Any:
+            camera = self.parts.camera
+            return camera.latest_frame() if camera is not None else None
+
+        def _look_for_page(self, _dt: float) -> None:
+            if self.flow.screen == "scan" and not self.flow.scan.busy:
+                self.run(self.flow.scan.look())
+
+        def search_soon(self) -> None:
+            """Search a moment after the last key, not on every key."""
+            if self._search_event is not None:
+                self._search_event.cancel()
+            self._search_event = Clock.schedule_once(lambda _dt: self.run(self.flow.procedure.search()), 0.4)
+
+        # --- wipe ----------------------------------------------------------------------------
+
+        def _on_wipe(self, *_: Any) -> None:
+            """Forget what the screens show: text inputs, camera pictures, thumbnails."""
+            self._thumb_textures = {}
+            if self.root is None:
+                return
+            for widget in self.root.walk(restrict=True):
+                if isinstance(widget, TextInput):
+                    widget.text = ""
+                if hasattr(widget, "drop"):
+                    widget.drop()
+            thumbs = self.find("thumbs")
+            if thumbs is not None:
+                thumbs.clear_widgets()
+
+        def _refresh_thumbs(self, *_: Any) -> None:
+            thumbs = self.find("thumbs")
+            paper = self.flow.scan.current
+            if thumbs is None:
+                return
+            thumbs.clear_widgets()
+            if paper is None:
+                return
+            for page in self.flow.scan.pages_of(paper["type"])[-6:]:
+                import cv2
+
+                small = cv2.resize(page, (page.shape[1] * 200 // page.shape[0], 200))
+                thumbs.add_widget(Image(texture=bgr_texture(small), allow_stretch=True))
+
+        def find(self, widget_id: str) -> Any:
+            """The widget with this id anywhere in the tree (ids of nested rules included)."""
+            if self.root is None:
+                return None
+            for widget in self.root.walk(restrict=True):
+                found = getattr(widget, "ids", {}).get(widget_id)
+                if found is not None:
+                    return found
+            return None
+
+        # --- texts for the .kv ---------------------------------------------------------------
+
+        def t(self, key: str, language: str) -> str:
+            return T[key](language)
+
+        def say(self, text: Any, language: str) -> str:
+            return say(text, language)
+
+        def form_touch(self, name: str) -> None:
+            spec = self.flow.prepare.spec(name)
+            if spec.get("type") == "choice" and spec.get("choices"):
+                values = [c["value"] for c in spec["choices"]]
+                current = self.flow.prepare.values.get(name, "")
+                following = (
+                    values[(values.index(current) + 1) % len(values)] if current in values else values[0]
+                )
+                self.flow.prepare.set_value(name, following)
+            elif spec.get("type") == "boolean":
+                current = self.flow.prepare.values.get(name, "")
+                self.flow.prepare.set_value(name, "" if current == "1" else "1")
+            else:
+                self.flow.prepare.focus(name)
+
+        queue_items = staticmethod(views.queue_items)
+        priority_items = staticmethod(views.priority_items)
+        procedure_facts = staticmethod(views.procedure_facts)
+        papers_text = staticmethod(views.papers_text)
+        checklist_text = staticmethod(views.checklist_text)
+        form_items = staticmethod(views.form_items)
+        scan_title = staticmethod(views.scan_title)
+        review_text = staticmethod(views.review_text)
+        lookup_text = staticmethod(views.lookup_text)
+        device_text = staticmethod(views.device_text)
+
+    return KioskApp
+
+
+def run_kiosk(config: KioskConfig, fullscreen: bool = True) -> int:
+    """Open the window and run until it is closed."""
+    from kivy.config import Config
+
+    Config.set("graphics", "width", "1280")
+    Config.set("graphics", "height", "800")
+    Config.set("kivy", "exit_on_escape", "0" if fullscreen else "1")
+    parts = build_parts(config)
+    app = make_app_class()(parts, fullscreen=fullscreen)
+    try:
+        asyncio.run(run_app(app))
+    finally:
+        parts.close()
+    return 0
+
+
+async def run_app(app: Any) -> None:
+    try:
+        await app.async_run(async_lib="asyncio")
+    finally:
+        await app.parts.api.aclose()

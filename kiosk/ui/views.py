@@ -1,0 +1,183 @@
+"""How presenter data reads on screen: short texts and list items for the .kv bindings (pure functions)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kiosk.presenters.case import money
+from kiosk.text import T, Text, say
+
+STATUS_MARK = {"on_file": "✓", "uploaded": "✓", "expired": "!", "missing": "•"}
+
+
+def _pick(item: Mapping[str, Any], key: str, language: str) -> str:
+    return str(item.get(f"{key}_en" if language == "en" else f"{key}_vi") or item.get(f"{key}_vi") or "")
+
+
+def queue_items(queues: Sequence[Mapping[str, Any]], language: str) -> list[dict[str, Any]]:
+    items = []
+    for queue in queues:
+        if not queue["open"]:
+            sub = say(T["queue.closed"], language)
+        else:
+            sub = say(T["queue.waiting"], language).format(waiting=queue["waiting"])
+            if queue["wait_minutes"] is not None:
+                sub += " · " + say(T["queue.wait"], language).format(minutes=queue["wait_minutes"])
+        items.append(
+            {"key": queue["code"], "label": queue["name"], "sub": sub, "disabled": not queue["open"]}
+        )
+    return items
+
+
+def priority_items(groups: Sequence[Mapping[str, Any]], chosen: str, suggested: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = [{"key": "", "label": T["priority.none"], "selected": not chosen}]
+    for group in groups:
+        label = group["name"]
+        if group["code"] == suggested:
+            label = Text("★ " + label.vi, "★ " + label.en)
+        items.append({"key": group["code"], "label": label, "selected": group["code"] == chosen})
+    return items
+
+
+def procedure_facts(detail: Mapping[str, Any], language: str) -> str:
+    if not detail:
+        return ""
+    fee = detail.get("fee_vnd")
+    lines = [
+        f"{detail.get('code', '')} · {_pick(detail, 'field_name', language)}",
+        say(T["procedure.fee"], language).format(fee=money(fee))
+        if fee
+        else say(T["procedure.free"], language),
+        say(T["procedure.days"], language).format(days=detail.get("legal_days", "?")),
+    ]
+    note = _pick(detail, "fee_note", language)
+    if note:
+        lines.append(note)
+    return "\n".join(lines)
+
+
+def papers_text(papers: Sequence[Mapping[str, Any]], language: str) -> str:
+    lines = []
+    for paper in papers:
+        counts = []
+        if paper.get("originals"):
+            counts.append(f"{paper['originals']} " + ("original" if language == "en" else "bản chính"))
+        if paper.get("copies"):
+            counts.append(f"{paper['copies']} " + ("copy" if language == "en" else "bản sao"))
+        optional = f" ({say(T['prepare.optional'], language)})" if paper.get("optional") else ""
+        lines.append(
+            f"• {_pick(paper, 'name', language)}{optional}" + (f" — {', '.join(counts)}" if counts else "")
+        )
+    return "\n".join(lines)
+
+
+def checklist_text(papers: Sequence[Mapping[str, Any]], language: str) -> str:
+    lines = []
+    for paper in papers:
+        status = paper.get("status", "missing")
+        if status in ("on_file", "uploaded"):
+            note = f"[color=1a8a4a]{say(T['prepare.on_file'], language)}[/color]"
+        elif paper.get("needed"):
+            note = f"[b]{say(T['prepare.needed'], language)}[/b]"
+        else:
+            note = say(T["prepare.optional"], language)
+        lines.append(f"{STATUS_MARK.get(status, '•')} {_pick(paper, 'name', language)}\n     {note}")
+    return "\n".join(lines)
+
+
+def form_items(
+    fields: Sequence[Mapping[str, Any]],
+    values: Mapping[str, str],
+    errors: Mapping[str, Sequence[str]],
+    active: str,
+    language: str,
+) -> list[dict[str, Any]]:
+    items = []
+    for field in fields:
+        name = field["name"]
+        label = _pick(field, "label", language) + (" *" if field.get("required") else "")
+        value = values.get(name, "")
+        if field.get("type") == "choice" and value:
+            choice = next((c for c in field.get("choices", []) if c["value"] == value), None)
+            value = _pick(choice, "label", language) if choice else value
+        if field.get("type") == "boolean":
+            value = ("Yes" if language == "en" else "Có") if value in ("1", "true") else ""
+        sub = f"[b]{value}[/b]" if value else "…"
+        if name == active:
+            sub += "▏"
+        if name in errors:
+            sub += f"\n[color=c01a1a]{errors[name][1 if language == 'en' else 0]}[/color]"
+        items.append({"key": name, "label": label, "sub": sub, "selected": name == active})
+    return items
+
+
+def scan_title(papers: Sequence[Mapping[str, Any]], index: int, language: str) -> str:
+    if not papers or index >= len(papers):
+        return say(T["prepare.scan"], language)
+    name = say(papers[int(index)]["name"], language)
+    return say(T["scan.title"], language).format(paper=f"{name} ({int(index) + 1}/{len(papers)})")
+
+
+def review_text(
+    detail: Mapping[str, Any],
+    papers: Sequence[Mapping[str, Any]],
+    page_counts: Mapping[str, int],
+    id_masked: str,
+    language: str,
+) -> str:
+    lines = [
+        f"[b]{_pick(detail, 'name', language)}[/b]",
+        f"{say(T['identify.id'], language)}: {id_masked}",
+        "",
+    ]
+    missing = False
+    for paper in papers:
+        kind = paper.get("type", "")
+        pages = page_counts.get(kind, 0)
+        if paper.get("status") in ("on_file", "uploaded"):
+            note = say(T["prepare.on_file"], language)
+        elif pages:
+            note = say(T["scan.pages"], language).format(count=pages)
+        elif paper.get("needed"):
+            note, missing = "—", True
+        else:
+            note = say(T["prepare.optional"], language)
+        lines.append(f"• {_pick(paper, 'name', language)}: {note}")
+    if missing:
+        lines += ["", say(T["submit.missing"], language)]
+    return "\n".join(lines)
+
+
+def lookup_text(result: Mapping[str, Any], language: str) -> str:
+    if not result:
+        return ""
+    lines = [
+        f"[b]{result.get('code', '')}[/b] — {result.get('procedure_name_vi', '')}",
+        f"{say(T['lookup.status'], language)}: [b]{_pick(result, 'status_name', language)}[/b]",
+    ]
+    if result.get("due_date"):
+        day = str(result["due_date"])
+        year, month, date_of_month = day.split("-")
+        lines.append(say(T["lookup.due"], language).format(day=f"{date_of_month}/{month}/{year}"))
+    missing = result.get("missing") or []
+    if missing:
+        lines.append(
+            say(T["lookup.missing"], language) + ": " + ", ".join(_pick(m, "name", language) for m in missing)
+        )
+    if result.get("missing_reason"):
+        lines.append(str(result["missing_reason"]))
+    return "\n".join(lines)
+
+
+def device_text(rows: Sequence[Mapping[str, Any]], language: str) -> str:
+    colours = {"ready": "1a8a4a", "degraded": "b07800", "offline": "c01a1a"}
+    lines = []
+    for row in rows:
+        message = row["message_en"] if language == "en" else row["message_vi"]
+        colour = colours.get(row["state"], "555555")
+        lines.append(
+            f"[b]{row['kind']} {row['name']}[/b]  [color={colour}]{row['state']}[/color]  {message}\n"
+            f"[size=16]{row['url']}[/size]"
+        )
+    return "\n".join(lines)

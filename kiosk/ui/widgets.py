@@ -1,0 +1,344 @@
+"""Touch widgets of the kiosk: big buttons, keypad, Vietnamese keyboard, choice lists, QR, camera preview.
+
+View code only: widgets show what presenters hold and report touches as events; no journey logic here.
+Every touch target is at least MIN_TARGET (1.5 cm) in both directions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.event import EventDispatcher
+from kivy.graphics import Color, Line
+from kivy.graphics.texture import Texture
+from kivy.metrics import cm, dp
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.image import Image
+
+from kiosk.text import say
+
+MIN_TARGET = cm(1.5)
+
+
+class Theme(EventDispatcher):  # type: ignore[misc]
+    """Colours and type sizes; high contrast: white on black with yellow actions."""
+
+    bg = ColorProperty([0.96, 0.97, 0.98, 1])
+    fg = ColorProperty([0.10, 0.12, 0.16, 1])
+    muted = ColorProperty([0.30, 0.34, 0.40, 1])
+    button = ColorProperty([0.05, 0.33, 0.62, 1])
+    button_fg = ColorProperty([1, 1, 1, 1])
+    soft = ColorProperty([0.86, 0.90, 0.95, 1])
+    soft_fg = ColorProperty([0.05, 0.20, 0.40, 1])
+    selected = ColorProperty([0.00, 0.55, 0.35, 1])
+    error = ColorProperty([0.75, 0.10, 0.10, 1])
+    ok = ColorProperty([0.00, 0.45, 0.25, 1])
+    font = NumericProperty(dp(26))
+    title = NumericProperty(dp(40))
+    huge = NumericProperty(dp(120))
+
+    def apply(self, high_contrast: bool, large: bool) -> None:
+        if high_contrast:
+            self.bg, self.fg, self.muted = [0, 0, 0, 1], [1, 1, 1, 1], [0.9, 0.9, 0.9, 1]
+            self.button, self.button_fg = [1, 0.85, 0, 1], [0, 0, 0, 1]
+            self.soft, self.soft_fg = [0.15, 0.15, 0.15, 1], [1, 1, 1, 1]
+            self.selected, self.error, self.ok = [0, 0.9, 1, 1], [1, 0.45, 0.45, 1], [0.4, 1, 0.5, 1]
+        else:
+            self.bg, self.fg, self.muted = [0.96, 0.97, 0.98, 1], [0.10, 0.12, 0.16, 1], [0.30, 0.34, 0.40, 1]
+            self.button, self.button_fg = [0.05, 0.33, 0.62, 1], [1, 1, 1, 1]
+            self.soft, self.soft_fg = [0.86, 0.90, 0.95, 1], [0.05, 0.20, 0.40, 1]
+            self.selected, self.error, self.ok = (
+                [0.00, 0.55, 0.35, 1],
+                [0.75, 0.10, 0.10, 1],
+                [0.0, 0.45, 0.25, 1],
+            )
+        scale = 1.3 if large else 1.0
+        self.font, self.title, self.huge = dp(26) * scale, dp(40) * scale, dp(120) * scale
+
+
+class BigButton(Button):  # type: ignore[misc]
+    """A button at least 1.5 cm each way, its text wrapped inside it."""
+
+    kind = StringProperty("primary")  # primary, soft, selected
+
+
+class KeyButton(BigButton):
+    key = StringProperty("")
+
+
+class Keypad(GridLayout):  # type: ignore[misc]
+    """Digits 0-9, backspace and OK; `on_key`, `on_backspace`, `on_ok` events."""
+
+    ok_text = StringProperty("OK")
+    __events__ = ("on_key", "on_backspace", "on_ok")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cols=3, spacing=dp(8), **kwargs)
+        for label in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"):
+            button = KeyButton(text=label, key=label, kind="soft")
+            button.bind(on_release=self._pressed)
+            self.add_widget(button)
+        self.bind(ok_text=self._relabel)
+
+    def _relabel(self, *_: Any) -> None:
+        for child in self.children:
+            if child.key == "OK":
+                child.text = self.ok_text
+
+    def _pressed(self, button: KeyButton) -> None:
+        if button.key == "⌫":
+            self.dispatch("on_backspace")
+        elif button.key == "OK":
+            self.dispatch("on_ok")
+        else:
+            self.dispatch("on_key", button.key)
+
+    def on_key(self, key: str) -> None:
+        pass
+
+    def on_backspace(self) -> None:
+        pass
+
+    def on_ok(self) -> None:
+        pass
+
+
+KEY_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+class Keyboard(BoxLayout):  # type: ignore[misc]
+    """A QWERTY keyboard for Telex typing (aa→â, dd→đ, s/f/r/x/j tones), with shift, space, / and -."""
+
+    shift = BooleanProperty(False)
+    __events__ = ("on_key", "on_backspace", "on_done")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(orientation="vertical", spacing=dp(6), **kwargs)
+        self._letters: list[KeyButton] = []
+        for row in KEY_ROWS:
+            line = BoxLayout(spacing=dp(6))
+            for key in row:
+                button = KeyButton(text=key, key=key, kind="soft")
+                button.bind(on_release=self._pressed)
+                line.add_widget(button)
+                if key.isalpha():
+                    self._letters.append(button)
+            if row.startswith("z"):
+                for label, key in (("-", "-"), ("/", "/"), ("⌫", "⌫")):
+                    extra = KeyButton(text=label, key=key, kind="soft")
+                    extra.bind(on_release=self._pressed)
+                    line.add_widget(extra)
+            self.add_widget(line)
+        bottom = BoxLayout(spacing=dp(6))
+        for label, key, hint in (("⇧", "⇧", 0.15), ("space", " ", 0.55), (",", ",", 0.1), ("OK", "OK", 0.2)):
+            button = KeyButton(
+                text=label, key=key, kind="soft" if key != "OK" else "primary", size_hint_x=hint
+            )
+            button.bind(on_release=self._pressed)
+            bottom.add_widget(button)
+        self.add_widget(bottom)
+        self.bind(shift=self._relabel)
+
+    def _relabel(self, *_: Any) -> None:
+        for button in self._letters:
+            button.text = button.key.upper() if self.shift else button.key
+
+    def _pressed(self, button: KeyButton) -> None:
+        key = button.key
+        if key == "⇧":
+            self.shift = not self.shift
+        elif key == "⌫":
+            self.dispatch("on_backspace")
+        elif key == "OK":
+            self.dispatch("on_done")
+        else:
+            self.dispatch("on_key", key.upper() if self.shift else key)
+            self.shift = False
+
+    def on_key(self, key: str) -> None:
+        pass
+
+    def on_backspace(self) -> None:
+        pass
+
+    def on_done(self) -> None:
+        pass
+
+
+class ChoiceList(GridLayout):  # type: ignore[misc]
+    """Buttons for a list of choices: items are dicts {"key", "label", "sub"?, "selected"?, "disabled"?}
+    whose texts are `Text` pairs or plain strings; `on_choose(key)`."""
+
+    items = ListProperty([])
+    lang = StringProperty("vi")
+    row_height = NumericProperty(dp(96))
+    __events__ = ("on_choose",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cols", 1)
+        super().__init__(spacing=dp(10), size_hint_y=None, **kwargs)
+        self.bind(minimum_height=self.setter("height"))
+        self.bind(items=self._rebuild, lang=self._rebuild)
+
+    def _rebuild(self, *_: Any) -> None:
+        self.clear_widgets()
+        for item in self.items:
+            text = say(item.get("label"), self.lang)
+            sub = say(item.get("sub"), self.lang)
+            if sub:
+                text = f"{text}\n[size={int(dp(20))}]{sub}[/size]"
+            button = KeyButton(
+                text=text,
+                key=str(item["key"]),
+                markup=True,
+                kind="selected" if item.get("selected") else "soft",
+                size_hint_y=None,
+                height=max(self.row_height, MIN_TARGET),
+                disabled=bool(item.get("disabled")),
+            )
+            button.bind(on_release=lambda b: self.dispatch("on_choose", b.key))
+            self.add_widget(button)
+
+    def on_choose(self, key: str) -> None:
+        pass
+
+
+def bgr_texture(frame: np.ndarray[Any, Any], texture: Texture | None = None) -> Texture:
+    """A Kivy texture of a BGR (or grey) frame, reused when the size matches."""
+    height, width = frame.shape[:2]
+    fmt = "bgr" if frame.ndim == 3 else "luminance"
+    if texture is None or texture.size != (width, height) or texture.colorfmt != fmt:
+        texture = Texture.create(size=(width, height), colorfmt=fmt)
+        texture.flip_vertical()
+    texture.blit_buffer(np.ascontiguousarray(frame).tobytes(), colorfmt=fmt, bufferfmt="ubyte")
+    return texture
+
+
+class QrImage(Image):  # type: ignore[misc]
+    """A QR code of `data`, drawn as a crisp texture."""
+
+    data = StringProperty("")
+
+    def on_data(self, _instance: Any, data: str) -> None:
+        if not data:
+            self.texture = None
+            return
+        import qrcode
+
+        code = qrcode.QRCode(border=2, box_size=1)
+        code.add_data(data)
+        code.make(fit=True)
+        modules = np.array(code.get_matrix(), dtype=bool)
+        picture = np.where(modules, 0, 255).astype(np.uint8)
+        picture = np.kron(picture, np.ones((8, 8), dtype=np.uint8))
+        texture = bgr_texture(picture)
+        texture.mag_filter = "nearest"
+        self.texture = texture
+
+
+class CameraPreview(Image):  # type: ignore[misc]
+    """The camera's newest frame at up to `fps`, with the page outline the scan presenter found."""
+
+    source_fn = ObjectProperty(None, allownone=True)  # () -> frame or None
+    outline = ListProperty([])  # 8 shares of the frame: TL, TR, BR, BL
+    running = BooleanProperty(False)
+    fps = NumericProperty(30)
+    frames_shown = NumericProperty(0)
+    outline_color = ColorProperty([0.0, 0.9, 0.3, 1])
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._event: Any = None
+        self._last: Any = None
+        self.bind(outline=self._draw_outline, size=self._draw_outline, pos=self._draw_outline)
+        self.bind(running=self._run)
+
+    def _run(self, *_: Any) -> None:
+        if self.running and self._event is None:
+            self._event = Clock.schedule_interval(self._refresh, 1.0 / self.fps)
+        elif not self.running and self._event is not None:
+            self._event.cancel()
+            self._event = None
+
+    def _refresh(self, _dt: float) -> None:
+        frame = self.source_fn() if self.source_fn else None
+        if frame is None or frame is self._last:
+            return
+        self._last = frame
+        self.texture = bgr_texture(frame, self.texture)  # type: ignore[has-type]
+        self.frames_shown += 1
+        self._draw_outline()
+
+    def drop(self) -> None:
+        """Forget the picture (a wipe)."""
+        self.running = False
+        self._last = None
+        self.texture = None
+        self.outline = []
+
+    def _draw_outline(self, *_: Any) -> None:
+        self.canvas.after.clear()
+        if len(self.outline) != 8 or self.texture is None:
+            return
+        width, height = self.norm_image_size
+        left = self.center_x - width / 2
+        bottom = self.center_y - height / 2
+        points: list[float] = []
+        for index in range(0, 8, 2):
+            points += [left + self.outline[index] * width, bottom + (1 - self.outline[index + 1]) * height]
+        with self.canvas.after:
+            Color(*self.outline_color)
+            Line(points=points, close=True, width=dp(3))
+
+
+def current_app() -> Any:
+    return App.get_running_app()
+
+
+FACE_COLORS = {
+    1: (0.80, 0.15, 0.15, 1),
+    2: (0.92, 0.45, 0.10, 1),
+    3: (0.90, 0.72, 0.05, 1),
+    4: (0.45, 0.70, 0.15, 1),
+    5: (0.05, 0.60, 0.25, 1),
+}
+
+
+class FaceButton(BigButton):
+    """One of five faces, drawn (no emoji font needed): 1 frowns, 3 is flat, 5 smiles."""
+
+    score = NumericProperty(3)
+    chosen = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bind(pos=self._draw, size=self._draw, score=self._draw, chosen=self._draw)
+
+    def _draw(self, *_: Any) -> None:
+        self.canvas.after.clear()
+        radius = min(self.width, self.height - dp(50)) * 0.38
+        cx, cy = self.center_x, self.y + dp(50) + (self.height - dp(50)) / 2
+        curve = (int(self.score) - 3) * radius * 0.22  # >0 smiles, <0 frowns
+        with self.canvas.after:
+            Color(*FACE_COLORS.get(int(self.score), FACE_COLORS[3]))
+            Line(circle=(cx, cy, radius), width=dp(5) if self.chosen else dp(3))
+            Line(circle=(cx - radius * 0.35, cy + radius * 0.25, radius * 0.08), width=dp(4))
+            Line(circle=(cx + radius * 0.35, cy + radius * 0.25, radius * 0.08), width=dp(4))
+            mouth_y = cy - radius * 0.35
+            Line(
+                bezier=[cx - radius * 0.45, mouth_y, cx, mouth_y - curve * 2, cx + radius * 0.45, mouth_y],
+                width=dp(4),
+            )
