@@ -27,6 +27,7 @@ def connection() -> sqlite3.Connection:
 @app.post("/api/v1/tickets", status_code=201)
 def issue(body: dict[str, object]) -> dict[str, object]:
     cursor = connection().execute(
-        "INSERT INTO ticket (queue, issued_at) VALUES (?, ?)", (str(body.get("queue")), datetime.now(UTC).isoformat())
+        "INSERT INTO ticket (queue, issued_at) VALUES (?, ?)",
+        (str(body.get("queue")), datetime.now(UTC).isoformat()),
     )
     return {"id": cursor.lastrowid, "queue": body.get("queue")}

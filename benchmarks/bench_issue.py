@@ -69,7 +69,9 @@ def prepare_database(db_path: Path, history: int) -> None:
     from queue_server.settings import ServerSettings
     from queue_server.tickets.models import Ticket
 
-    ctx = build_context(ServerSettings(database_url=f"sqlite:///{db_path}", config_dir=ROOT / "config" / "demo"))
+    ctx = build_context(
+        ServerSettings(database_url=f"sqlite:///{db_path}", config_dir=ROOT / "config" / "demo")
+    )
     auth = build_services(ctx).auth
     auth.add_device(name="bench-kiosk", role="kiosk", key=KEY)
     auth.add_device(name="bench-board", role="display", key=DISPLAY_KEY)
@@ -78,7 +80,9 @@ def prepare_database(db_path: Path, history: int) -> None:
         start_day = date.today() - timedelta(days=history // 500 + 2)
         for i in range(history):
             day = start_day + timedelta(days=i // 500)
-            issued = datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC) + timedelta(seconds=30 * (i % 500))
+            issued = datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC) + timedelta(
+                seconds=30 * (i % 500)
+            )
             queue = "ABC"[i % 3]
             sequence = i % 500 // 3 + 1
             rows.append(
@@ -170,8 +174,16 @@ def main() -> None:
         folder = Path(tmp)
         bare_port = free_port()
         bare = start(
-            [sys.executable, "-m", "uvicorn", "benchmarks.bare_sqlite_app:app", "--port", str(bare_port),
-             "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "benchmarks.bare_sqlite_app:app",
+                "--port",
+                str(bare_port),
+                "--log-level",
+                "warning",
+            ],
             {"BARE_DATABASE": str(folder / "bare.sqlite3")},
             bare_port,
         )
@@ -183,14 +195,19 @@ def main() -> None:
         finally:
             bare.terminate()
             bare.wait()
-        for label, history in (("motcua, empty database", 0), (f"motcua, {args.history:,} tickets of history", args.history)):
+        for label, history in (
+            ("motcua, empty database", 0),
+            (f"motcua, {args.history:,} tickets of history", args.history),
+        ):
             db_path = folder / f"motcua-{history}.sqlite3"
             prepare_database(db_path, history)
             port = free_port()
             server = motcua_server(db_path, port)
             try:
                 run_load(f"http://127.0.0.1:{port}", 2, args.clients, {"X-Device-Key": KEY})
-                results[label] = run_load(f"http://127.0.0.1:{port}", args.seconds, args.clients, {"X-Device-Key": KEY})
+                results[label] = run_load(
+                    f"http://127.0.0.1:{port}", args.seconds, args.clients, {"X-Device-Key": KEY}
+                )
                 if history:
                     results[label]["rss_mb_200_clients"] = memory_with_clients(server, port, 200)
             finally:
@@ -198,7 +215,9 @@ def main() -> None:
                 server.wait()
     baseline = results["bare FastAPI + sqlite3 insert"]["per_s"]
     empty = results["motcua, empty database"]["per_s"]
-    print(f"{'server':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'vs empty':>9} {'errors':>6}")
+    print(
+        f"{'server':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'vs empty':>9} {'errors':>6}"
+    )
     for label, row in results.items():
         print(
             f"{label:42} {row['per_s']:8.0f} {row['p50_ms']:8.1f} {row['p99_ms']:8.1f} "
@@ -206,7 +225,9 @@ def main() -> None:
         )
     for label, row in results.items():
         if "rss_mb_200_clients" in row:
-            print(f"server resident memory, {label}, 200 event-stream clients: {row['rss_mb_200_clients']:.0f} MB")
+            print(
+                f"server resident memory, {label}, 200 event-stream clients: {row['rss_mb_200_clients']:.0f} MB"
+            )
     print(json.dumps(results))
 
 

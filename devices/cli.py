@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 
-def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     from devices.printers import cli as printer_cli
     from devices.scanners import cli as scanner_cli
 

@@ -18,7 +18,9 @@ def imported_roots(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             roots.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            roots.add(node.module if node.module.startswith("queue_server.domain") else node.module.split(".")[0])
+            roots.add(
+                node.module if node.module.startswith("queue_server.domain") else node.module.split(".")[0]
+            )
     return roots
 
 
@@ -27,6 +29,8 @@ def test_domain_module_uses_only_the_standard_library(path: Path) -> None:
     outside = {
         root
         for root in imported_roots(path)
-        if root not in sys.stdlib_module_names and root != "__future__" and not root.startswith("queue_server.domain")
+        if root not in sys.stdlib_module_names
+        and root != "__future__"
+        and not root.startswith("queue_server.domain")
     }
     assert not outside, f"{path.name} imports {sorted(outside)}"
