@@ -1,8 +1,9 @@
-"""`motcua voice …`: the display board's commands, registered on the motcua command line."""
+"""`motcua voice …` and `motcua display URL`: the display board's commands on the motcua command line."""
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,51 @@ if TYPE_CHECKING:
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     _register_voice(subparsers)
+    _register_display(subparsers)
+
+
+def _register_display(subparsers: argparse._SubParsersAction[Any]) -> None:
+    display = subparsers.add_parser(
+        "display", help="open the lobby board full-screen on this PC (Chromium kiosk mode, sound on)"
+    )
+    display.add_argument("url", help="the board's address, e.g. http://192.168.1.10:8000/board?key=KEY")
+    display.add_argument("--browser", help="Chromium to run (default: $MOTCUA_CHROMIUM or chromium on PATH)")
+    display.add_argument("--profile", type=Path, help="browser profile folder (default var/board-profile)")
+    display.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
+    display.add_argument(
+        "--keep-running", action="store_true", help="start the browser again when it exits (capped backoff)"
+    )
+    display.add_argument(
+        "--browser-arg",
+        action="append",
+        default=[],
+        metavar="FLAG",
+        help="one more browser flag, repeatable, e.g. --browser-arg=--force-device-scale-factor=1.5",
+    )
+    display.add_argument("--print", dest="print_only", action="store_true", help="print the command only")
+    display.set_defaults(handler=_display)
+
+
+def _display(args: argparse.Namespace) -> int:
+    from display_board.kiosk import DEFAULT_PROFILE, DisplayError, find_browser, kiosk_command, run_board
+
+    profile = args.profile or DEFAULT_PROFILE
+    try:
+        command = kiosk_command(
+            find_browser(args.browser),
+            args.url,
+            profile_dir=profile,
+            windowed=args.windowed,
+            extra_args=args.browser_arg,
+        )
+        if args.print_only:
+            print(shlex.join(command))
+            return 0
+        profile.mkdir(parents=True, exist_ok=True)
+        return run_board(command, keep_running=args.keep_running)
+    except DisplayError as error:
+        print(f"motcua display: {error}", file=sys.stderr)
+        return 2
 
 
 def _register_voice(subparsers: argparse._SubParsersAction[Any]) -> None:
