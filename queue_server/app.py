@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from queue_server.api.errors import install_error_handlers
 from queue_server.clock import Clock, system_clock
@@ -79,8 +79,23 @@ def _include_routers(app: FastAPI) -> None:
 
     for router in (queues, auth, tickets, public_router, counters, appointments, stats, events):
         app.include_router(router)
+    for router in _case_routers():
+        app.include_router(router)
     for mount in _optional_mounts():
         mount(app)
+
+
+def _case_routers() -> list[APIRouter]:
+    """Procedures, citizens, documents, dossiers, lookup and ratings (issue 4)."""
+    from queue_server.citizens.router import router as citizens
+    from queue_server.documents.router import router as documents
+    from queue_server.dossiers.router import public_router as dossier_lookup
+    from queue_server.dossiers.router import router as dossiers
+    from queue_server.procedures.router import router as procedures
+    from queue_server.ratings.router import page_router as rating_page
+    from queue_server.ratings.router import router as ratings
+
+    return [procedures, citizens, documents, dossiers, dossier_lookup, ratings, rating_page]
 
 
 def _optional_mounts() -> list[object]:

@@ -1,4 +1,4 @@
-"""`motcua serve|demo|user add|device add|migrate|end-day`."""
+"""`motcua serve|demo|user add|device add|migrate|end-day` (+ purge, receipt from queue_server.dossiers.cli)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     end_day = subparsers.add_parser("end-day", help="expire open tickets of past business days")
     end_day.set_defaults(handler=_end_day)
 
+    from queue_server.dossiers.cli import register as register_dossier_commands
+
+    register_dossier_commands(subparsers)  # purge, receipt
+
 
 def _add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None)
@@ -81,9 +85,14 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Any:
 def _context(settings: Any) -> Any:
     from queue_server.app import build_context
     from queue_server.config import ConfigError
+    from queue_server.procedures.catalogue import load_catalogue
 
     try:
-        return build_context(settings)
+        ctx = build_context(settings)
+        load_catalogue(
+            ctx.config
+        )  # procedures.toml and ratings.toml: report mistakes here, not as a traceback
+        return ctx
     except ConfigError as error:
         print("motcua: the configuration has problems:", file=sys.stderr)
         for problem in error.problems:

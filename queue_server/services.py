@@ -9,6 +9,7 @@ from queue_server.appointments.service import AppointmentService
 from queue_server.auth.service import AuthService
 from queue_server.context import ServerContext
 from queue_server.counters.service import CounterService
+from queue_server.dossiers.wiring import CaseServices, build_case_services
 from queue_server.queues.service import QueueService
 from queue_server.stats.service import StatsService
 from queue_server.tickets.service import TicketService
@@ -23,6 +24,7 @@ class Services:
     queues: QueueService
     stats: StatsService
     appointments: AppointmentService
+    cases: CaseServices  # procedures, citizens, documents, dossiers, ratings, purge
 
 
 def build_services(ctx: ServerContext) -> Services:
@@ -35,4 +37,5 @@ def build_services(ctx: ServerContext) -> Services:
         queues=QueueService(ctx, tickets),
         stats=StatsService(ctx),
         appointments=AppointmentService(ctx, tickets),
+        cases=build_case_services(ctx, tickets),
     )

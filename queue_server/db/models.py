@@ -2,18 +2,31 @@
 
 from queue_server.appointments.models import Appointment
 from queue_server.auth.models import AuthToken, Device, User
+from queue_server.citizens.models import Citizen, PersonalDataAccess
 from queue_server.counters.models import CounterState
 from queue_server.db.base import Base
+from queue_server.documents.models import Document, DocumentPage
+from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierSequence
 from queue_server.events.models import EventLog
+from queue_server.ratings.models import Rating
 from queue_server.tickets.models import Ticket, TicketEvent, TicketSequence
 
 __all__ = [
     "Appointment",
     "AuthToken",
     "Base",
+    "Citizen",
     "CounterState",
     "Device",
+    "Document",
+    "DocumentPage",
+    "Dossier",
+    "DossierDocument",
+    "DossierEvent",
+    "DossierSequence",
     "EventLog",
+    "PersonalDataAccess",
+    "Rating",
     "Ticket",
     "TicketEvent",
     "TicketSequence",

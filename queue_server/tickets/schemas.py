@@ -37,6 +37,7 @@ class TicketView(BaseModel):
     outcome: str | None
     public_code: str
     appointment_at: datetime | None
+    dossier_code: str | None = Field(default=None, description="the case (hồ sơ) this visit is for, if any")
 
 
 class FinishRequest(BaseModel):

@@ -32,6 +32,7 @@ from queue_server.domain.tickets import (
     TicketStatus,
     apply_action,
 )
+from queue_server.dossiers.models import Dossier
 from queue_server.events.outbox import Outbox
 from queue_server.tickets import repository as repo
 from queue_server.tickets.models import Ticket, TicketEvent
@@ -262,6 +263,7 @@ class TicketService:
             outcome=ticket.outcome,
             public_code=ticket.public_code,
             appointment_at=ticket.appointment_at,
+            dossier_code=session.scalar(select(Dossier.code).where(Dossier.ticket_id == ticket.id)),
         )
 
     def queue_estimate(self, session: Session, office: OfficeConfig, queue: str, waiting: int) -> int:

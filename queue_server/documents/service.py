@@ -1,0 +1,337 @@
+"""Documents: upload (checked bytes, content-addressed files), the per-procedure checklist, audited reads."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from queue_server.auth.principal import Principal
+from queue_server.citizens.models import Citizen
+from queue_server.citizens.privacy import mask_id, record_access
+from queue_server.citizens.service import find_citizen
+from queue_server.context import ServerContext
+from queue_server.documents.filetypes import CheckedFile, FileRejected, check_file
+from queue_server.documents.models import Document, DocumentPage
+from queue_server.documents.storage import BlobStore
+from queue_server.domain.calendar import business_day
+from queue_server.domain.errors import InvalidInput, NotFound
+from queue_server.procedures.catalogue import Catalogue, DocumentType, Procedure
+
+SOURCES = ("kiosk", "counter", "issued")
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    name: str
+    content_type: str | None
+    data: bytes
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def is_valid_on(document: Document, day: date) -> bool:
+    return document.valid_until is None or document.valid_until >= day
+
+
+def is_on_file(document: Document) -> bool:
+    """The state already holds it: it served an earlier dossier, or the office issued it."""
+    return document.first_used_at is not None or document.source == "issued"
+
+
+class DocumentService:
+    def __init__(self, ctx: ServerContext, catalogue: Catalogue, store: BlobStore) -> None:
+        self.ctx = ctx
+        self.catalogue = catalogue
+        self.store = store
+
+    def today(self) -> date:
+        return business_day(self.ctx.clock(), self.ctx.config.default_office.zone)
+
+    # ---- upload --------------------------------------------------------------------------------
+
+    def upload(
+        self,
+        *,
+        actor: Principal,
+        personal_id: str,
+        type_code: str,
+        files: Sequence[UploadedFile],
+        issued_on: date | None = None,
+        valid_until: date | None = None,
+        source: str = "kiosk",
+    ) -> dict[str, Any]:
+        doc_type = self.document_type(type_code)
+        if source not in SOURCES or (source == "issued" and actor.role.value == "kiosk"):
+            raise InvalidInput(
+                "bad_source", "Nguồn giấy tờ không hợp lệ.", f"source must be one of {SOURCES}."
+            )
+        with self.ctx.db.read() as session:
+            find_citizen(session, personal_id)  # fail fast, before reading files
+        valid_until = self._validity(doc_type, issued_on, valid_until)
+        checked = self._check_files(files)
+        digests = [self.store.put(upload.data) for upload in files]  # content-addressed: leftovers harmless
+        now = self.ctx.clock()
+        with self.ctx.db.write() as session:
+            citizen = find_citizen(session, personal_id)
+            document = Document(
+                citizen_id=citizen.id,
+                type_code=doc_type.code,
+                code=f"{citizen.personal_id}.{doc_type.code}",
+                issued_on=issued_on,
+                valid_until=valid_until,
+                source=source,
+                created_by=actor.label,
+                created_at=now,
+            )
+            session.add(document)
+            session.flush()
+            for number, (digest, info) in enumerate(zip(digests, checked, strict=True), 1):
+                session.add(
+                    DocumentPage(
+                        document_id=document.id,
+                        number=number,
+                        sha256=digest,
+                        media_type=info.media_type,
+                        size=info.size,
+                    )
+                )
+            session.flush()
+            return self.view(session, document, citizen)
+
+    def _check_files(self, files: Sequence[UploadedFile]) -> list[CheckedFile]:
+        limits = self.catalogue.settings
+        if not files:
+            raise FileRejected("no_files", 422, "Chưa có tệp nào được gửi lên.", "No file was uploaded.")
+        if len(files) > limits.max_files_per_document:
+            raise FileRejected(
+                "too_many_files",
+                413,
+                f"Quá nhiều tệp cho một giấy tờ (tối đa {limits.max_files_per_document}).",
+                f"Too many files for one document (at most {limits.max_files_per_document}).",
+            )
+        total = sum(len(upload.data) for upload in files)
+        if total > limits.max_document_bytes:
+            mb = limits.max_document_bytes / 1024 / 1024
+            raise FileRejected(
+                "file_too_large",
+                413,
+                f"Tổng dung lượng các tệp quá lớn (tối đa {mb:g} MB).",
+                f"The files are too large together (at most {mb:g} MB).",
+            )
+        return [
+            check_file(
+                upload.data,
+                name=upload.name,
+                claimed_type=upload.content_type,
+                max_bytes=limits.max_file_bytes,
+                index=index,
+            )
+            for index, upload in enumerate(files)
+        ]
+
+    def _validity(
+        self, doc_type: DocumentType, issued_on: date | None, valid_until: date | None
+    ) -> date | None:
+        today = self.today()
+        if issued_on is not None and issued_on > today:
+            raise InvalidInput(
+                "bad_issued_on", "Ngày cấp không được ở tương lai.", "issued_on is in the future."
+            )
+        if valid_until is not None and issued_on is not None and valid_until < issued_on:
+            raise InvalidInput(
+                "bad_valid_until", "Ngày hết hạn trước ngày cấp.", "valid_until is before issued_on."
+            )
+        if valid_until is None and doc_type.valid_months:
+            valid_until = add_months(issued_on or today, doc_type.valid_months)
+        if valid_until is not None and valid_until < today:
+            raise InvalidInput(
+                "document_expired",
+                f"Giấy tờ '{doc_type.name_vi}' đã hết hạn ({valid_until:%d/%m/%Y}).",
+                f"The document '{doc_type.name_en}' has expired ({valid_until}).",
+            )
+        return valid_until
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def checklist(self, *, actor: Principal, personal_id: str, procedure: Procedure) -> dict[str, Any]:
+        """Each paper of the procedure: on file (reuse it), uploaded now, expired or missing."""
+        today = self.today()
+        with self.ctx.db.write() as session:
+            citizen = find_citizen(session, personal_id)
+            record_access(
+                session,
+                actor,
+                self.ctx.clock(),
+                "documents.checklist",
+                citizen_id=citizen.id,
+                detail=procedure.code,
+            )
+            documents = self._documents_of(session, citizen.id)
+            papers = []
+            for paper in procedure.papers:
+                status, document = paper_status(paper.type, documents.get(paper.type.code, []), today)
+                needed = status in ("missing", "expired") and not paper.optional
+                papers.append(
+                    {
+                        "type": paper.type.code,
+                        "name_vi": paper.type.name_vi,
+                        "name_en": paper.type.name_en,
+                        "originals": paper.originals,
+                        "copies": paper.copies,
+                        "optional": paper.optional,
+                        "note_vi": paper.note_vi,
+                        "note_en": paper.note_en,
+                        "status": status,
+                        "document": None if document is None else self._brief(session, document),
+                        "needed": needed,
+                    }
+                )
+            return {
+                "procedure": procedure.code,
+                "personal_id_masked": mask_id(citizen.personal_id),
+                "papers": papers,
+                "needed": [p["type"] for p in papers if p["needed"]],
+            }
+
+    def list_for(self, *, actor: Principal, personal_id: str) -> dict[str, Any]:
+        with self.ctx.db.write() as session:
+            citizen = find_citizen(session, personal_id)
+            record_access(session, actor, self.ctx.clock(), "documents.list", citizen_id=citizen.id)
+            rows = session.scalars(
+                select(Document).where(Document.citizen_id == citizen.id).order_by(Document.id.desc())
+            )
+            return {"documents": [self.view(session, d, citizen) for d in rows]}
+
+    def get(self, *, actor: Principal, document_id: int) -> dict[str, Any]:
+        with self.ctx.db.write() as session:
+            document, citizen = self._load(session, document_id)
+            record_access(
+                session,
+                actor,
+                self.ctx.clock(),
+                "document.read",
+                citizen_id=citizen.id,
+                document_id=document.id,
+            )
+            return self.view(session, document, citizen)
+
+    def page(self, *, actor: Principal, document_id: int, number: int) -> tuple[bytes, str]:
+        with self.ctx.db.write() as session:
+            document, citizen = self._load(session, document_id)
+            page = session.scalar(
+                select(DocumentPage).where(
+                    DocumentPage.document_id == document.id, DocumentPage.number == number
+                )
+            )
+            if page is None:
+                raise NotFound("page_not_found", f"Không có trang {number}.", f"No page {number}.")
+            record_access(
+                session,
+                actor,
+                self.ctx.clock(),
+                "document.page",
+                citizen_id=citizen.id,
+                document_id=document.id,
+                detail=f"page {number}",
+            )
+            digest, media_type = page.sha256, page.media_type
+        try:
+            return self.store.read(digest), media_type
+        except FileNotFoundError:
+            raise NotFound(
+                "file_missing", "Tệp của trang này không còn trong kho.", "The file of this page is missing."
+            ) from None
+
+    # ---- helpers shared with dossiers ----------------------------------------------------------
+
+    def document_type(self, code: str) -> DocumentType:
+        doc_type = self.catalogue.document_types.get(code.strip().upper())
+        if doc_type is None:
+            known = ", ".join(self.catalogue.document_types)
+            raise InvalidInput(
+                "unknown_document_type",
+                f"Không có loại giấy tờ '{code}'. Các loại: {known}.",
+                f"Unknown document type '{code}'. Known: {known}.",
+            )
+        return doc_type
+
+    def _documents_of(self, session: Session, citizen_id: int) -> dict[str, list[Document]]:
+        result: dict[str, list[Document]] = {}
+        rows = session.scalars(
+            select(Document).where(Document.citizen_id == citizen_id).order_by(Document.id.desc())
+        )
+        for document in rows:
+            result.setdefault(document.type_code, []).append(document)
+        return result
+
+    def _load(self, session: Session, document_id: int) -> tuple[Document, Citizen]:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise NotFound("document_not_found", "Không tìm thấy giấy tờ.", "No such document.")
+        citizen = session.get(Citizen, document.citizen_id)
+        assert citizen is not None  # foreign key
+        return document, citizen
+
+    def _brief(self, session: Session, document: Document) -> dict[str, Any]:
+        pages = session.scalars(select(DocumentPage.id).where(DocumentPage.document_id == document.id)).all()
+        return {
+            "id": document.id,
+            "code": document.code,
+            "valid_until": document.valid_until,
+            "pages": len(pages),
+        }
+
+    def view(self, session: Session, document: Document, citizen: Citizen) -> dict[str, Any]:
+        doc_type = self.catalogue.document_types.get(document.type_code)
+        pages = session.scalars(
+            select(DocumentPage).where(DocumentPage.document_id == document.id).order_by(DocumentPage.number)
+        )
+        return {
+            "id": document.id,
+            "code": document.code,
+            "type": document.type_code,
+            "type_name_vi": doc_type.name_vi if doc_type else document.type_code,
+            "type_name_en": doc_type.name_en if doc_type else document.type_code,
+            "personal_id_masked": mask_id(citizen.personal_id),
+            "issued_on": document.issued_on,
+            "valid_until": document.valid_until,
+            "source": document.source,
+            "on_file": is_on_file(document),
+            "created_at": document.created_at,
+            "pages": [
+                {"number": p.number, "sha256": p.sha256, "media_type": p.media_type, "size": p.size}
+                for p in pages
+            ],
+        }
+
+
+def paper_status(
+    doc_type: DocumentType, documents: list[Document], today: date
+) -> tuple[str, Document | None]:
+    """on_file / uploaded / expired / missing, and the document to attach (newest first in `documents`)."""
+    valid = [d for d in documents if is_valid_on(d, today)]
+    if doc_type.reusable:
+        on_file = next((d for d in valid if is_on_file(d)), None)
+        if on_file is not None:
+            return "on_file", on_file
+    fresh = next((d for d in valid if not is_on_file(d)), None)
+    if fresh is not None:
+        return "uploaded", fresh
+    if doc_type.reusable and any(is_on_file(d) for d in documents):
+        return "expired", next(d for d in documents if is_on_file(d))
+    return "missing", None
+
+
+def first_use(document: Document, at: datetime) -> None:
+    if document.first_used_at is None:
+        document.first_used_at = at

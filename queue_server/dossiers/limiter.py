@@ -1,0 +1,79 @@
+"""Rate limits for the public status lookup, so dossier codes cannot be walked.
+
+Two sliding windows, kept in memory with the injected clock: every attempt per client address, and failed
+attempts per dossier code (a code that failed too often is locked for everyone until the window passes).
+With several server processes each keeps its own counts; the reverse proxy should add its own limit.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import defaultdict, deque
+from datetime import datetime
+
+from queue_server.clock import Clock
+from queue_server.domain.errors import DomainError
+
+MAX_TRACKED_KEYS = 100_000  # memory bound: the oldest keys are dropped first
+
+
+class TooManyLookups(DomainError):
+    status_code = 429
+
+    def __init__(self, retry_after_s: int) -> None:
+        minutes = max(1, math.ceil(retry_after_s / 60))
+        super().__init__(
+            "too_many_lookups",
+            f"Tra cứu quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+            f"Too many lookups. Try again in {minutes} minute(s).",
+            retry_after_s=retry_after_s,
+        )
+        self.retry_after_s = retry_after_s
+
+
+class _Window:
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit = limit
+        self.seconds = seconds
+        self.hits: defaultdict[str, deque[datetime]] = defaultdict(deque)
+
+    def retry_after(self, key: str, now: datetime) -> int | None:
+        hits = self.hits.get(key)
+        if not hits:
+            return None
+        while hits and (now - hits[0]).total_seconds() >= self.seconds:
+            hits.popleft()
+        if len(hits) < self.limit:
+            return None
+        return max(1, math.ceil(self.seconds - (now - hits[0]).total_seconds()))
+
+    def add(self, key: str, now: datetime) -> None:
+        if key not in self.hits and len(self.hits) >= MAX_TRACKED_KEYS:
+            self.hits.pop(next(iter(self.hits)))
+        self.hits[key].append(now)
+
+
+class LookupLimiter:
+    def __init__(
+        self, clock: Clock, *, per_ip_per_minute: int, failures_per_code: int, failure_window_s: int
+    ) -> None:
+        self.clock = clock
+        self._per_ip = _Window(per_ip_per_minute, 60.0)
+        self._failures = _Window(failures_per_code, float(failure_window_s))
+        self._lock = threading.Lock()
+
+    def admit(self, client: str, code: str) -> None:
+        """Count an attempt from `client` on `code`, or raise TooManyLookups with the wait."""
+        now = self.clock()
+        with self._lock:
+            waits = [
+                w for w in (self._per_ip.retry_after(client, now), self._failures.retry_after(code, now)) if w
+            ]
+            if waits:
+                raise TooManyLookups(max(waits))
+            self._per_ip.add(client, now)
+
+    def failed(self, code: str) -> None:
+        with self._lock:
+            self._failures.add(code, self.clock())

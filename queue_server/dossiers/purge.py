@@ -1,0 +1,118 @@
+"""Removing personal data past the retention period, keeping anonymous counts.
+
+Removed: the citizen (name, address, birth date, ID), the declared form, free-text reasons and notes, the
+documents and their files, rating comments. Kept: every dossier row with its office, day, procedure, status,
+dates and paper counts (reused/new/re-supplied), its status history without reasons, and the ratings' scores,
+reasons, counters and procedures — the statistics the plan's targets are measured with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import Session
+
+from queue_server.citizens.models import Citizen
+from queue_server.context import ServerContext
+from queue_server.documents.models import Document, DocumentPage
+from queue_server.documents.storage import BlobStore
+from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
+from queue_server.ratings.models import Rating
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    cutoff: datetime
+    dossiers: int
+    documents: int
+    citizens: int
+    rating_comments: int
+    files: int
+    dry_run: bool
+
+
+class _DryRun(Exception):
+    def __init__(self, report: PurgeReport) -> None:
+        self.report = report
+
+
+class PurgeService:
+    def __init__(self, ctx: ServerContext, store: BlobStore) -> None:
+        self.ctx = ctx
+        self.store = store
+
+    def purge(self, *, older_than_days: int, dry_run: bool = False) -> PurgeReport:
+        if older_than_days < 1:
+            raise ValueError("older_than_days must be at least 1")
+        now = self.ctx.clock()
+        cutoff = now - timedelta(days=older_than_days)
+        try:
+            with self.ctx.db.write() as session:
+                report, hashes = self._purge_rows(session, now, cutoff, dry_run)
+                if dry_run:
+                    raise _DryRun(report)
+        except _DryRun as outcome:
+            return outcome.report
+        removed = self._remove_files(hashes)
+        return PurgeReport(**{**report.__dict__, "files": removed})
+
+    def _purge_rows(
+        self, session: Session, now: datetime, cutoff: datetime, dry_run: bool
+    ) -> tuple[PurgeReport, set[str]]:
+        old = select(Dossier.id).where(Dossier.purged_at.is_(None), Dossier.updated_at < cutoff)
+        dossier_ids = list(session.scalars(old))
+        if dossier_ids:
+            session.execute(
+                update(Dossier)
+                .where(Dossier.id.in_(dossier_ids))
+                .values(citizen_id=None, form_data=None, reason=None, idempotency_key=None, purged_at=now)
+            )
+            session.execute(
+                update(DossierEvent)
+                .where(DossierEvent.dossier_id.in_(dossier_ids))
+                .values(reason=None, data=None)
+            )
+            session.execute(
+                update(DossierDocument)
+                .where(DossierDocument.dossier_id.in_(dossier_ids))
+                .values(document_id=None)
+            )
+        in_use = exists().where(DossierDocument.document_id == Document.id)
+        documents = list(session.scalars(select(Document.id).where(Document.created_at < cutoff, ~in_use)))
+        hashes = set(
+            session.scalars(select(DocumentPage.sha256).where(DocumentPage.document_id.in_(documents)))
+        )
+        if documents:
+            session.execute(delete(DocumentPage).where(DocumentPage.document_id.in_(documents)))
+            session.execute(delete(Document).where(Document.id.in_(documents)))
+        has_dossier = exists().where(Dossier.citizen_id == Citizen.id)
+        has_document = exists().where(Document.citizen_id == Citizen.id)
+        citizens = list(
+            session.scalars(
+                select(Citizen.id).where(Citizen.updated_at < cutoff, ~has_dossier, ~has_document)
+            )
+        )
+        if citizens:
+            session.execute(delete(Citizen).where(Citizen.id.in_(citizens)))
+        comments = session.execute(
+            update(Rating)
+            .where(Rating.created_at < cutoff, Rating.comment.is_not(None))
+            .values(comment=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        report = PurgeReport(
+            cutoff, len(dossier_ids), len(documents), len(citizens), int(comments), 0, dry_run
+        )
+        return report, hashes
+
+    def _remove_files(self, hashes: set[str]) -> int:
+        """Delete the purged documents' files that no remaining page shares, then sweep old leftovers."""
+        with self.ctx.db.read() as session:
+            still_used = set(
+                session.scalars(select(DocumentPage.sha256).where(DocumentPage.sha256.in_(hashes)))
+            )
+            referenced = set(session.scalars(select(DocumentPage.sha256)))
+        removed = sum(self.store.delete(digest) for digest in hashes - still_used)
+        return removed + self.store.sweep_unreferenced(referenced, older_than_s=24 * 3600)

@@ -1,0 +1,170 @@
+"""Dossier endpoints: submit (kiosk), read and act (people), receipt (thermal data, A4 PDF), public lookup."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, model_validator
+
+from queue_server.api.deps import Issuers, People, ServicesDep
+from queue_server.api.errors import error_body
+from queue_server.domain.dossiers import DossierAction, DossierStatus
+from queue_server.dossiers.limiter import TooManyLookups
+from queue_server.dossiers.receipt import receipt_pdf
+from queue_server.dossiers.service import ActRequest, SubmitRequest
+from queue_server.tickets.schemas import TicketView
+
+router = APIRouter(prefix="/api/v1/dossiers", tags=["dossiers"])
+public_router = APIRouter(prefix="/api/v1/public/dossiers", tags=["public"])
+Code = Annotated[str, Path(min_length=8, max_length=32, description="e.g. CAXTP-260310-0001")]
+
+
+class SubmitDossierRequest(BaseModel):
+    procedure: str = Field(min_length=1, max_length=24)
+    citizen_id: str = Field(min_length=12, max_length=12, description="12-digit personal ID")
+    form: dict[str, Any] = Field(default_factory=dict)
+    documents: list[int] = Field(default_factory=list, max_length=50)
+    idempotency_key: str = Field(min_length=8, max_length=128)
+    priority: str | None = Field(default=None, max_length=32)
+    office: str | None = Field(default=None, max_length=16)
+
+
+class SubmitDossierAnswer(BaseModel):
+    dossier: dict[str, Any]
+    ticket: TicketView
+
+
+class ActionBody(BaseModel):
+    reason: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=500)
+    papers: list[str] = Field(default_factory=list, max_length=30, description="document type codes")
+    documents: list[int] = Field(default_factory=list, max_length=30)
+    amount_vnd: int | None = Field(default=None, ge=0)
+
+
+class LookupRequest(BaseModel):
+    code: str = Field(min_length=8, max_length=40)
+    last4: str | None = Field(default=None, pattern=r"^\d{4}$", description="last 4 digits of the ID number")
+    birth_date: date | None = None
+
+    @model_validator(mode="after")
+    def _second_factor(self) -> LookupRequest:
+        if (self.last4 is None) == (self.birth_date is None):
+            raise ValueError("give exactly one of 'last4' or 'birth_date'")
+        return self
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=SubmitDossierAnswer)
+def submit_dossier(
+    body: SubmitDossierRequest, services: ServicesDep, actor: Issuers, response: Response
+) -> SubmitDossierAnswer:
+    """Submit a case and get its ticket in the procedure's queue, in one transaction (idempotent by key)."""
+    request = SubmitRequest(
+        procedure=body.procedure,
+        personal_id=body.citizen_id,
+        form=body.form,
+        documents=tuple(body.documents),
+        idempotency_key=body.idempotency_key,
+        priority=body.priority,
+        office=body.office,
+    )
+    dossier, ticket, created = services.cases.dossiers.submit(request, actor=actor)
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return SubmitDossierAnswer(dossier=dossier, ticket=ticket)
+
+
+@router.get("")
+def list_dossiers(
+    services: ServicesDep,
+    actor: People,
+    ticket_id: Annotated[int | None, Query(ge=1)] = None,
+    status_: Annotated[DossierStatus | None, Query(alias="status")] = None,
+    procedure: Annotated[str | None, Query(max_length=24)] = None,
+    day: Annotated[date | None, Query()] = None,
+    office: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[dict[str, Any]]:
+    return services.cases.dossiers.list_dossiers(
+        ticket_id=ticket_id,
+        status=status_.value if status_ else None,
+        procedure=procedure,
+        day=day,
+        office=office,
+        limit=limit,
+    )
+
+
+@router.get("/stats")
+def dossier_stats(
+    services: ServicesDep,
+    actor: People,
+    day: Annotated[date | None, Query(description="YYYY-MM-DD; today by default")] = None,
+    office: Annotated[str | None, Query(max_length=16)] = None,
+) -> dict[str, Any]:
+    """Per procedure and day: dossiers, and how many needed no re-supplied paper."""
+    return services.cases.dossiers.stats(day=day, office=office)
+
+
+@router.get("/{code}")
+def get_dossier(code: Code, services: ServicesDep, actor: People) -> dict[str, Any]:
+    return services.cases.dossiers.get(code, actor=actor)
+
+
+@router.get("/{code}/receipt")
+def get_receipt(code: Code, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
+    """The fields of devices.printers.ReceiptPrint, for the thermal printer."""
+    return services.cases.dossiers.receipt(code, actor=actor)
+
+
+@router.get("/{code}/receipt.pdf")
+def get_receipt_pdf(code: Code, services: ServicesDep, actor: Issuers) -> Response:
+    data = services.cases.dossiers.receipt(code, actor=actor)
+    url = f"{services.ctx.settings.public_url.rstrip('/')}/tra-cuu?ma={data['dossier_code']}"
+    return Response(
+        receipt_pdf(data, lookup_url=url),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="giay-hen-{data["dossier_code"]}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/{code}/{action}")
+def act_on_dossier(
+    code: Code,
+    action: DossierAction,
+    services: ServicesDep,
+    actor: People,
+    body: Annotated[ActionBody | None, Body()] = None,
+) -> dict[str, Any]:
+    """receive, refuse, request-papers, supply, process, request-fee, pay, finish, return, withdraw, stop."""
+    body = body or ActionBody()
+    request = ActRequest(
+        reason=body.reason,
+        note=body.note,
+        papers=tuple(body.papers),
+        documents=tuple(body.documents),
+        amount_vnd=body.amount_vnd,
+    )
+    return services.cases.dossiers.act(code, action, request, actor=actor)
+
+
+@public_router.post("/lookup", response_model=None)
+def lookup_dossier(body: LookupRequest, request: Request, services: ServicesDep) -> dict[str, Any] | Response:
+    """Status, due date and what is missing, for the code plus a second factor. Rate limited (429)."""
+    client = request.client.host if request.client else "unknown"
+    try:
+        return services.cases.dossiers.lookup(
+            code=body.code, last4=body.last4, birth_date=body.birth_date, client=client
+        )
+    except TooManyLookups as error:
+        return JSONResponse(
+            error_body(error.code, error.message_vi, error.message_en, error.details),
+            status_code=error.status_code,
+            headers={"Retry-After": str(error.retry_after_s), "Cache-Control": "no-store"},
+        )

@@ -1,0 +1,879 @@
+"""Dossier use cases: submit (with its ticket, one transaction), act on the status, receipt, lookup, stats."""
+
+from __future__ import annotations
+
+import hmac
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from queue_server.auth.principal import Principal
+from queue_server.citizens.models import Citizen
+from queue_server.citizens.privacy import mask_id, record_access
+from queue_server.citizens.service import check_personal_id, find_citizen
+from queue_server.config import OfficeConfig
+from queue_server.context import ServerContext
+from queue_server.counters.models import CounterState
+from queue_server.documents.models import Document
+from queue_server.documents.service import DocumentService, first_use, is_on_file, is_valid_on
+from queue_server.domain.calendar import business_day, local_time
+from queue_server.domain.dossiers import (
+    MAX_DAILY_SEQUENCE,
+    STATUS_NAMES,
+    DossierAction,
+    DossierSnapshot,
+    DossierStatus,
+    allowed_actions,
+    apply_dossier_action,
+    counting_start,
+    due_date,
+    format_dossier_code,
+    parse_dossier_code,
+)
+from queue_server.domain.errors import DomainError, InvalidInput, NotFound
+from queue_server.domain.forms import FieldError, validate_form
+from queue_server.dossiers.limiter import LookupLimiter
+from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierSequence
+from queue_server.events.outbox import Outbox
+from queue_server.procedures.catalogue import Catalogue, Procedure
+from queue_server.tickets.models import Ticket
+from queue_server.tickets.schemas import TicketView
+from queue_server.tickets.service import TicketService
+
+S = DossierStatus
+A = DossierAction
+NOT_FOUND = ("dossier_not_found", "Không tìm thấy hồ sơ.", "No such dossier.")
+
+
+@dataclass(frozen=True)
+class SubmitRequest:
+    procedure: str
+    personal_id: str
+    form: dict[str, Any]
+    documents: tuple[int, ...]
+    idempotency_key: str
+    priority: str | None = None
+    office: str | None = None
+
+
+@dataclass(frozen=True)
+class ActRequest:
+    reason: str | None = None
+    note: str | None = None
+    papers: tuple[str, ...] = ()
+    documents: tuple[int, ...] = ()
+    amount_vnd: int | None = None
+
+
+@dataclass
+class _Attached:
+    document: Document
+    reused: bool
+    resupplied: bool
+
+
+@dataclass
+class _Papers:
+    attached: list[_Attached] = field(default_factory=list)
+
+
+def dossier_not_found() -> NotFound:
+    return NotFound(*NOT_FOUND)
+
+
+class DossierService:
+    def __init__(
+        self,
+        ctx: ServerContext,
+        catalogue: Catalogue,
+        tickets: TicketService,
+        documents: DocumentService,
+        limiter: LookupLimiter,
+    ) -> None:
+        self.ctx = ctx
+        self.catalogue = catalogue
+        self.tickets = tickets
+        self.documents = documents
+        self.limiter = limiter
+
+    # ---- catalogue -----------------------------------------------------------------------------
+
+    def procedure(self, code: str) -> Procedure:
+        procedure = self.catalogue.procedures.get(code.strip())
+        if procedure is None:
+            raise NotFound(
+                "unknown_procedure",
+                f"Không có thủ tục mã '{code}'.",
+                f"Unknown procedure '{code}'.",
+            )
+        return procedure
+
+    # ---- submit --------------------------------------------------------------------------------
+
+    def submit(self, request: SubmitRequest, *, actor: Principal) -> tuple[dict[str, Any], TicketView, bool]:
+        """Create the dossier and its ticket together; a known idempotency key answers the first ones."""
+        procedure = self.procedure(request.procedure)
+        office = self.tickets.office(request.office or actor.office)
+        if not procedure.served_by(office.code):
+            raise DomainError(
+                "procedure_not_served",
+                f"Đơn vị {office.name_vi} không giải quyết thủ tục này.",
+                f"Office {office.code} does not handle this procedure.",
+            )
+        queue = self.tickets.queue(office, procedure.queue)
+        personal_id = check_personal_id(request.personal_id)
+        self._check_priority(request.priority)
+        for attempt in range(3):
+            try:
+                return self._submit_once(request, procedure, office, queue.code, personal_id, actor)
+            except IntegrityError:
+                if attempt == 2:  # two kiosks sent the same key at once (PostgreSQL): the other one won
+                    raise
+        raise AssertionError("unreachable")
+
+    def _submit_once(
+        self,
+        request: SubmitRequest,
+        procedure: Procedure,
+        office: OfficeConfig,
+        queue_code: str,
+        personal_id: str,
+        actor: Principal,
+    ) -> tuple[dict[str, Any], TicketView, bool]:
+        now = self.ctx.clock()
+        day = business_day(now, office.zone)
+        with self.ctx.db.write() as session:
+            existing = session.scalar(
+                select(Dossier).where(
+                    Dossier.office == office.code, Dossier.idempotency_key == request.idempotency_key
+                )
+            )
+            if existing is not None:
+                return self._replay(session, existing, procedure, personal_id)
+            citizen = find_citizen(session, personal_id)
+            form_values = self._validate_form(procedure, request.form, citizen, day)
+            papers = self._resolve_papers(session, procedure, citizen, request.documents, day)
+            outbox = Outbox(session)
+            ticket = self.tickets.issue_in(
+                session,
+                outbox,
+                actor=actor,
+                office=office,
+                queue=office.queues[queue_code],
+                priority=request.priority,
+                idempotency_key=None,
+                appointment_at=None,
+            )
+            dossier = self._new_dossier(session, office, day, procedure, citizen, form_values, request, actor)
+            dossier.ticket_id = ticket.id
+            self._attach(session, dossier, papers)
+            self._audit(session, dossier, "submit", None, actor, counter=None, reason=None)
+            self._emit(outbox, dossier, "dossier.submitted")
+            session.flush()
+            view = self.view(session, dossier, full=True)
+            ticket_view = self.tickets.view(session, ticket)
+        self.ctx.hub.publish(outbox.events)
+        return view, ticket_view, True
+
+    def _replay(
+        self, session: Session, existing: Dossier, procedure: Procedure, personal_id: str
+    ) -> tuple[dict[str, Any], TicketView, bool]:
+        citizen = session.get(Citizen, existing.citizen_id) if existing.citizen_id else None
+        if existing.procedure_code != procedure.code or citizen is None or citizen.personal_id != personal_id:
+            raise InvalidInput(
+                "idempotency_key_reused",
+                "Mã chống trùng này đã dùng cho một hồ sơ khác.",
+                "This idempotency key was already used for a different dossier.",
+            )
+        ticket = session.get(Ticket, existing.ticket_id)
+        assert ticket is not None
+        return self.view(session, existing, full=True), self.tickets.view(session, ticket), False
+
+    def _check_priority(self, priority: str | None) -> None:
+        if priority is not None and priority not in self.ctx.config.priority_groups:
+            known = ", ".join(self.ctx.config.priority_groups)
+            raise InvalidInput(
+                "unknown_priority",
+                f"Nhóm ưu tiên '{priority}' không có trong cấu hình ({known}).",
+                f"Unknown priority group '{priority}' (known: {known}).",
+            )
+
+    def _validate_form(
+        self, procedure: Procedure, data: dict[str, Any], citizen: Citizen, today: date
+    ) -> dict[str, Any] | None:
+        if procedure.form is None:
+            if data:
+                raise InvalidInput(
+                    "form_not_expected",
+                    "Thủ tục này không có tờ khai.",
+                    "This procedure has no declaration form.",
+                )
+            return None
+        result = validate_form(procedure.form, data, today=today)
+        errors = list(result.errors)
+        declared_id = result.values.get("personal_id")
+        if declared_id is not None and declared_id != citizen.personal_id:
+            errors.append(
+                FieldError(
+                    "personal_id",
+                    "not_the_citizen",
+                    "Số định danh trên tờ khai khác số trên căn cước đã quét.",
+                    "The personal ID on the form differs from the scanned ID card.",
+                )
+            )
+        if errors:
+            names = ", ".join(error.field for error in errors)
+            raise InvalidInput(
+                "form_invalid",
+                f"Tờ khai {procedure.form.code} chưa đúng ở các mục: {names}.",
+                f"Form {procedure.form.code} has problems in: {names}.",
+                fields=[error.as_dict() for error in errors],
+            )
+        return result.values
+
+    def _resolve_papers(
+        self,
+        session: Session,
+        procedure: Procedure,
+        citizen: Citizen,
+        document_ids: Sequence[int],
+        today: date,
+        already: Sequence[str] = (),
+    ) -> _Papers:
+        """Check every referenced document belongs to the citizen, fits the procedure and is valid today."""
+        types = {paper.type.code: paper.type for paper in procedure.papers}
+        result = _Papers()
+        seen: set[str] = set(already)
+        for document_id in dict.fromkeys(document_ids):
+            document = session.get(Document, document_id)
+            if document is None or document.citizen_id != citizen.id:
+                code = "unknown_document" if document is None else "document_not_citizens"
+                raise InvalidInput(
+                    code,
+                    f"Giấy tờ số {document_id} không có hoặc không thuộc công dân này.",
+                    f"Document {document_id} does not exist or belongs to someone else.",
+                    document=document_id,
+                )
+            doc_type = types.get(document.type_code)
+            if doc_type is None:
+                raise InvalidInput(
+                    "document_wrong_type",
+                    f"Giấy tờ {document.code} không thuộc thành phần hồ sơ của thủ tục này.",
+                    f"Document {document.code} is not one of this procedure's papers.",
+                    document=document_id,
+                )
+            if document.type_code in seen:
+                raise InvalidInput(
+                    "document_duplicate",
+                    f"Đã có giấy tờ loại '{doc_type.name_vi}' trong hồ sơ.",
+                    f"The dossier already has a '{doc_type.name_en}'.",
+                    document=document_id,
+                )
+            if not is_valid_on(document, today):
+                raise InvalidInput(
+                    "document_expired",
+                    f"Giấy tờ '{doc_type.name_vi}' đã hết hạn; hãy nộp bản mới.",
+                    f"The document '{doc_type.name_en}' has expired; supply a new one.",
+                    document=document_id,
+                )
+            reused = is_on_file(document)
+            if reused and not doc_type.reusable:
+                raise InvalidInput(
+                    "document_not_reusable",
+                    f"Giấy tờ '{doc_type.name_vi}' chỉ dùng cho một hồ sơ; hãy nộp bản mới.",
+                    f"The document '{doc_type.name_en}' serves one dossier only; supply a new one.",
+                    document=document_id,
+                )
+            resupplied = not reused and doc_type.reusable and self._held_already(session, document, today)
+            seen.add(document.type_code)
+            result.attached.append(_Attached(document, reused, resupplied))
+        return result
+
+    def _held_already(self, session: Session, document: Document, today: date) -> bool:
+        """Did the state already hold a valid paper of this type for this citizen (so it was re-supplied)?"""
+        others = session.scalars(
+            select(Document).where(
+                Document.citizen_id == document.citizen_id,
+                Document.type_code == document.type_code,
+                Document.id != document.id,
+            )
+        )
+        return any(is_on_file(other) and is_valid_on(other, today) for other in others)
+
+    def _new_dossier(
+        self,
+        session: Session,
+        office: OfficeConfig,
+        day: date,
+        procedure: Procedure,
+        citizen: Citizen,
+        form_values: dict[str, Any] | None,
+        request: SubmitRequest,
+        actor: Principal,
+    ) -> Dossier:
+        now = self.ctx.clock()
+        sequence = next_dossier_sequence(session, office=office.code, day=day)
+        if sequence > MAX_DAILY_SEQUENCE:
+            raise DomainError(
+                "dossier_numbers_exhausted",
+                "Đã hết số hồ sơ trong ngày.",
+                f"More than {MAX_DAILY_SEQUENCE} dossiers today; no more numbers.",
+            )
+        dossier = Dossier(
+            code=format_dossier_code(office.code, day, sequence),
+            office=office.code,
+            business_day=day,
+            sequence=sequence,
+            procedure_code=procedure.code,
+            citizen_id=citizen.id,
+            status=S.NEW.value,
+            form_data=form_values,
+            idempotency_key=request.idempotency_key,
+            submitted_by=actor.label,
+            submitted_at=now,
+            papers_reused=0,
+            papers_new=0,
+            papers_resupplied=0,
+            updated_at=now,
+        )
+        session.add(dossier)
+        session.flush()
+        return dossier
+
+    def _attach(self, session: Session, dossier: Dossier, papers: _Papers) -> None:
+        now = self.ctx.clock()
+        for item in papers.attached:
+            session.add(
+                DossierDocument(
+                    dossier_id=dossier.id,
+                    document_id=item.document.id,
+                    type_code=item.document.type_code,
+                    reused=item.reused,
+                    resupplied=item.resupplied,
+                    added_at=now,
+                )
+            )
+            first_use(item.document, now)
+            dossier.papers_reused += int(item.reused)
+            dossier.papers_new += int(not item.reused)
+            dossier.papers_resupplied += int(item.resupplied)
+        session.flush()
+
+    # ---- acting --------------------------------------------------------------------------------
+
+    def act(
+        self, code: str, action: DossierAction, request: ActRequest, *, actor: Principal
+    ) -> dict[str, Any]:
+        with self.ctx.db.write() as session:
+            outbox = Outbox(session)
+            dossier = self._load(session, code, for_update=True)
+            procedure = self.procedure(dossier.procedure_code)
+            snapshot = DossierSnapshot(S(dossier.status), received=dossier.received_at is not None)
+            change = apply_dossier_action(snapshot, action, reason=request.reason)
+            values: dict[str, Any] = {"status": change.to_status.value, "updated_at": self.ctx.clock()}
+            values.update(self._action_fields(session, dossier, procedure, action, request))
+            moved = session.execute(
+                update(Dossier)
+                .where(Dossier.id == dossier.id, Dossier.status == change.from_status.value)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if moved.rowcount != 1:  # type: ignore[attr-defined]
+                raise DomainError(
+                    "dossier_changed",
+                    "Hồ sơ vừa được người khác cập nhật; hãy thử lại.",
+                    "Changed meanwhile.",
+                )
+            session.refresh(dossier)
+            data = _event_data(action, request)
+            counter = self._seat_of(session, dossier.office, actor)
+            reason = request.reason.strip() if request.reason else None
+            self._audit(
+                session, dossier, action.value, change.from_status.value, actor, counter, reason, data
+            )
+            self._emit(outbox, dossier, f"dossier.{action.value.replace('-', '_')}")
+            view = self.view(session, dossier, full=True)
+        self.ctx.hub.publish(outbox.events)
+        return view
+
+    def _action_fields(
+        self,
+        session: Session,
+        dossier: Dossier,
+        procedure: Procedure,
+        action: DossierAction,
+        request: ActRequest,
+    ) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        if request.reason and request.reason.strip():
+            values["reason"] = request.reason.strip()[:500]
+        if action is A.RECEIVE:
+            values.update(self._reception(dossier, procedure))
+        elif action is A.REQUEST_PAPERS:
+            values["requested_papers"] = self._requested(request.papers)
+        elif action is A.SUPPLY:
+            self._supply(session, dossier, procedure, request.documents)
+            values["requested_papers"] = []
+        return values
+
+    def _reception(self, dossier: Dossier, procedure: Procedure) -> dict[str, Any]:
+        now = self.ctx.clock()
+        office = self.tickets.office(dossier.office)
+        received_local = local_time(now, office.zone)
+        cutoff = self.catalogue.settings.count_from_next_day_after
+        return {
+            "received_at": now,
+            "counting_from": counting_start(received_local, office.hours, cutoff),
+            "due_date": due_date(received_local, procedure.legal_days, office.hours, cutoff),
+        }
+
+    def _requested(self, papers: Sequence[str]) -> list[str]:
+        codes = [self.documents.document_type(code).code for code in papers]
+        return list(dict.fromkeys(codes))
+
+    def _supply(
+        self, session: Session, dossier: Dossier, procedure: Procedure, document_ids: Sequence[int]
+    ) -> None:
+        if not document_ids:
+            return  # the originals were shown at the counter
+        citizen = session.get(Citizen, dossier.citizen_id) if dossier.citizen_id else None
+        if citizen is None:
+            raise dossier_not_found()
+        today = business_day(self.ctx.clock(), self.tickets.office(dossier.office).zone)
+        have = session.scalars(
+            select(DossierDocument.type_code).where(DossierDocument.dossier_id == dossier.id)
+        )
+        papers = self._resolve_papers(session, procedure, citizen, document_ids, today, already=list(have))
+        self._attach(session, dossier, papers)
+
+    def _seat_of(self, session: Session, office: str, actor: Principal) -> int | None:
+        if actor.kind != "user":
+            return None
+        return session.scalar(
+            select(CounterState.number).where(
+                CounterState.office == office,
+                CounterState.staff_id == actor.id,
+                CounterState.status != "closed",
+            )
+        )
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def get(self, code: str, *, actor: Principal) -> dict[str, Any]:
+        with self.ctx.db.write() as session:
+            dossier = self._load(session, code)
+            record_access(
+                session,
+                actor,
+                self.ctx.clock(),
+                "dossier.read",
+                citizen_id=dossier.citizen_id,
+                dossier_code=dossier.code,
+            )
+            return self.view(session, dossier, full=True)
+
+    def list_dossiers(
+        self,
+        *,
+        ticket_id: int | None = None,
+        status: str | None = None,
+        procedure: str | None = None,
+        day: date | None = None,
+        office: str | None = None,
+        limit: int = 50,
+    ) -> list[dict[str, Any]]:
+        query = select(Dossier).where(Dossier.office == self.tickets.office(office).code)
+        if ticket_id is not None:
+            query = query.where(Dossier.ticket_id == ticket_id)
+        if status is not None:
+            query = query.where(Dossier.status == S(status).value)
+        if procedure is not None:
+            query = query.where(Dossier.procedure_code == procedure)
+        if day is not None:
+            query = query.where(Dossier.business_day == day)
+        with self.ctx.db.read() as session:
+            rows = session.scalars(query.order_by(Dossier.id.desc()).limit(limit))
+            return [self.view(session, d, full=False) for d in rows]
+
+    def _load(self, session: Session, code: str, for_update: bool = False) -> Dossier:
+        parsed = parse_dossier_code(code)
+        if parsed is None:
+            raise dossier_not_found()
+        query = select(Dossier).where(
+            Dossier.code == format_dossier_code(parsed.office, parsed.day, parsed.sequence)
+        )
+        if for_update:
+            query = query.with_for_update()
+        dossier = session.scalar(query)
+        if dossier is None:
+            raise dossier_not_found()
+        return dossier
+
+    def view(self, session: Session, dossier: Dossier, *, full: bool) -> dict[str, Any]:
+        procedure = self.catalogue.procedures.get(dossier.procedure_code)
+        citizen = session.get(Citizen, dossier.citizen_id) if dossier.citizen_id else None
+        links = list(session.scalars(select(DossierDocument).where(DossierDocument.dossier_id == dossier.id)))
+        status = S(dossier.status)
+        ticket = session.get(Ticket, dossier.ticket_id) if dossier.ticket_id else None
+        view: dict[str, Any] = {
+            "code": dossier.code,
+            "office": dossier.office,
+            **status_fields(status),
+            "procedure": _procedure_brief(dossier.procedure_code, procedure),
+            "citizen": None
+            if citizen is None
+            else {"personal_id_masked": mask_id(citizen.personal_id), "full_name": citizen.full_name},
+            "papers": self._papers_view(session, procedure, links),
+            "missing_papers": self._missing(procedure, links),
+            "papers_reused": dossier.papers_reused,
+            "papers_new": dossier.papers_new,
+            "submitted_at": dossier.submitted_at,
+            "received_at": dossier.received_at,
+            "counting_from": dossier.counting_from,
+            "due_date": dossier.due_date,
+            "requested_papers": [self._type_brief(code) for code in dossier.requested_papers or []],
+            "reason": dossier.reason,
+            "ticket": None
+            if ticket is None
+            else {
+                "id": ticket.id,
+                "number": ticket.number,
+                "queue": ticket.queue,
+                "public_code": ticket.public_code,
+                "status": ticket.status,
+            },
+            "allowed_actions": [
+                a.value for a in allowed_actions(DossierSnapshot(status, dossier.received_at is not None))
+            ],
+        }
+        if full:
+            view["form"] = dossier.form_data
+            view["events"] = self._events(session, dossier)
+        return view
+
+    def _papers_view(
+        self, session: Session, procedure: Procedure | None, links: Sequence[DossierDocument]
+    ) -> list[dict[str, Any]]:
+        by_type = {link.type_code: link for link in links}
+        result = []
+        for paper in procedure.papers if procedure else ():
+            link = by_type.get(paper.type.code)
+            document = session.get(Document, link.document_id) if link and link.document_id else None
+            result.append(
+                {
+                    "type": paper.type.code,
+                    "name_vi": paper.type.name_vi,
+                    "name_en": paper.type.name_en,
+                    "originals": paper.originals,
+                    "copies": paper.copies,
+                    "optional": paper.optional,
+                    "document": None
+                    if link is None
+                    else {
+                        "id": link.document_id,
+                        "code": document.code if document else None,
+                        "reused": link.reused,
+                    },
+                }
+            )
+        return result
+
+    def _missing(self, procedure: Procedure | None, links: Sequence[DossierDocument]) -> list[dict[str, str]]:
+        have = {link.type_code for link in links}
+        return [
+            self._type_brief(paper.type.code)
+            for paper in (procedure.papers if procedure else ())
+            if not paper.optional and paper.type.code not in have
+        ]
+
+    def _type_brief(self, code: str) -> dict[str, str]:
+        doc_type = self.catalogue.document_types.get(code)
+        return {
+            "type": code,
+            "name_vi": doc_type.name_vi if doc_type else code,
+            "name_en": doc_type.name_en if doc_type else code,
+        }
+
+    def _events(self, session: Session, dossier: Dossier) -> list[dict[str, Any]]:
+        rows = session.scalars(
+            select(DossierEvent).where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.id)
+        )
+        return [
+            {
+                "at": e.at,
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "actor": e.actor,
+                "counter": e.counter,
+                "reason": e.reason,
+                "data": e.data,
+            }
+            for e in rows
+        ]
+
+    # ---- receipt -------------------------------------------------------------------------------
+
+    def receipt(self, code: str, *, actor: Principal) -> dict[str, Any]:
+        """The fields of a ReceiptPrint (ID masked), for the thermal printer and the A4 PDF."""
+        with self.ctx.db.write() as session:
+            dossier = self._load(session, code)
+            if dossier.received_at is None or dossier.due_date is None:
+                raise DomainError(
+                    "not_received_yet",
+                    "Hồ sơ chưa được tiếp nhận nên chưa có giấy hẹn.",
+                    "The dossier has not been received yet, so there is no receipt.",
+                )
+            citizen = session.get(Citizen, dossier.citizen_id) if dossier.citizen_id else None
+            if citizen is None:
+                raise DomainError(
+                    "purged", "Dữ liệu hồ sơ đã được xóa.", "The dossier's personal data was purged."
+                )
+            record_access(
+                session,
+                actor,
+                self.ctx.clock(),
+                "dossier.receipt",
+                citizen_id=citizen.id,
+                dossier_code=dossier.code,
+            )
+            procedure = self.procedure(dossier.procedure_code)
+            links = list(
+                session.scalars(select(DossierDocument).where(DossierDocument.dossier_id == dossier.id))
+            )
+            office = self.tickets.office(dossier.office)
+            return {
+                "office_name": office.name_vi,
+                "dossier_code": dossier.code,
+                "citizen_name": citizen.full_name,
+                "citizen_id": mask_id(citizen.personal_id),
+                "procedure_name": f"{procedure.code} {procedure.name_vi}",
+                "received_at": dossier.received_at,
+                "due_date": dossier.due_date,
+                "papers": self._receipt_papers(procedure, links),
+                "footer": self._receipt_footer(),
+                "legal_days": procedure.legal_days,
+                "counting_from": dossier.counting_from,
+                "fee_vnd": procedure.fee_vnd,
+            }
+
+    def _receipt_papers(self, procedure: Procedure, links: Sequence[DossierDocument]) -> list[list[str]]:
+        papers: list[list[str]] = []
+        if procedure.form is not None:
+            papers.append([procedure.form.name_vi, "kê khai điện tử"])
+        by_type = {link.type_code: link for link in links}
+        for paper in procedure.papers:
+            link = by_type.get(paper.type.code)
+            if link is not None:
+                notes = paper.count_vi + ("; đã có trong hệ thống" if link.reused else "")
+                papers.append([paper.type.name_vi, notes])
+        return papers
+
+    def _receipt_footer(self) -> list[str]:
+        url = self.ctx.settings.public_url.rstrip("/")
+        return [
+            f"Tra cứu: {url} (mã hồ sơ + 4 số cuối CCCD)",
+            "Mang theo giấy này khi nhận kết quả / Bring this receipt to collect the result",
+        ]
+
+    # ---- public lookup -------------------------------------------------------------------------
+
+    def lookup(self, *, code: str, last4: str | None, birth_date: date | None, client: str) -> dict[str, Any]:
+        """Status, due date and what is missing — nothing more; rate limited per client and per code."""
+        normalized = code.strip().upper()[:40]
+        self.limiter.admit(client, normalized)
+        with self.ctx.db.read() as session:
+            parsed = parse_dossier_code(normalized)
+            dossier = session.scalar(select(Dossier).where(Dossier.code == normalized)) if parsed else None
+            citizen = session.get(Citizen, dossier.citizen_id) if dossier and dossier.citizen_id else None
+            if dossier is None or citizen is None or not _second_factor_ok(citizen, last4, birth_date):
+                self.limiter.failed(normalized)
+                raise dossier_not_found()
+            procedure = self.catalogue.procedures.get(dossier.procedure_code)
+            status = S(dossier.status)
+            links = list(
+                session.scalars(select(DossierDocument).where(DossierDocument.dossier_id == dossier.id))
+            )
+            if status is S.PAPERS_REQUESTED:
+                missing = [self._type_brief(c) for c in dossier.requested_papers or []]
+            elif status is S.NEW:
+                missing = self._missing(procedure, links)
+            else:
+                missing = []
+            return {
+                "code": dossier.code,
+                **status_fields(status),
+                "procedure_name_vi": procedure.name_vi if procedure else dossier.procedure_code,
+                "procedure_name_en": procedure.name_en if procedure else dossier.procedure_code,
+                "due_date": dossier.due_date,
+                "missing": missing,
+                "missing_reason": dossier.reason if status is S.PAPERS_REQUESTED else None,
+            }
+
+    # ---- statistics ----------------------------------------------------------------------------
+
+    def stats(self, *, day: date | None = None, office: str | None = None) -> dict[str, Any]:
+        office_cfg = self.tickets.office(office)
+        day = day or business_day(self.ctx.clock(), office_cfg.zone)
+        with self.ctx.db.read() as session:
+            rows = session.execute(
+                select(
+                    Dossier.procedure_code,
+                    Dossier.status,
+                    Dossier.papers_reused,
+                    Dossier.papers_new,
+                    Dossier.papers_resupplied,
+                ).where(Dossier.office == office_cfg.code, Dossier.business_day == day)
+            ).all()
+        per_procedure: dict[str, Counter[str]] = {}
+        statuses: Counter[str] = Counter()
+        for procedure_code, status, reused, new, resupplied in rows:
+            counts = per_procedure.setdefault(procedure_code, Counter())
+            _count(counts, reused, new, resupplied)
+            statuses[status] += 1
+        total: Counter[str] = sum(per_procedure.values(), Counter())
+        procedures = []
+        for procedure_code, counts in sorted(per_procedure.items()):
+            procedure = self.catalogue.procedures.get(procedure_code)
+            procedures.append(
+                {
+                    "procedure": procedure_code,
+                    "name_vi": procedure.name_vi if procedure else procedure_code,
+                    **_stat_fields(counts),
+                }
+            )
+        return {
+            "day": day,
+            "office": office_cfg.code,
+            **_stat_fields(total),
+            "share_without_resupply": round(total["without_resupply"] / total["dossiers"], 4)
+            if total["dossiers"]
+            else None,
+            "by_status": dict(statuses),
+            "procedures": procedures,
+        }
+
+    # ---- internals -----------------------------------------------------------------------------
+
+    def _audit(
+        self,
+        session: Session,
+        dossier: Dossier,
+        action: str,
+        from_status: str | None,
+        actor: Principal,
+        counter: int | None,
+        reason: str | None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        session.add(
+            DossierEvent(
+                dossier_id=dossier.id,
+                at=self.ctx.clock(),
+                action=action,
+                from_status=from_status,
+                to_status=dossier.status,
+                actor=actor.label,
+                actor_role=actor.role.value,
+                counter=counter,
+                reason=reason,
+                data=data,
+            )
+        )
+
+    def _emit(self, outbox: Outbox, dossier: Dossier, type_: str) -> None:
+        # Consoles and dashboards read these: codes and statuses only, never names or ID numbers.
+        outbox.add(
+            type=type_,
+            office=dossier.office,
+            at=self.ctx.clock(),
+            data={
+                "dossier": {
+                    "code": dossier.code,
+                    "status": dossier.status,
+                    "procedure": dossier.procedure_code,
+                    "ticket_id": dossier.ticket_id,
+                }
+            },
+        )
+
+
+def next_dossier_sequence(session: Session, *, office: str, day: date) -> int:
+    """Atomically take the office's next dossier number of the day (one upsert, as for tickets)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(DossierSequence)
+        .values(office=office, business_day=day, last_number=1)
+        .on_conflict_do_update(
+            index_elements=["office", "business_day"],
+            set_={"last_number": DossierSequence.last_number + 1},
+        )
+        .returning(DossierSequence.last_number)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def dossier_code_of_ticket(session: Session, ticket_id: int) -> str | None:
+    return session.scalar(select(Dossier.code).where(Dossier.ticket_id == ticket_id).limit(1))
+
+
+def _event_data(action: DossierAction, request: ActRequest) -> dict[str, Any] | None:
+    data: dict[str, Any] = {}
+    if request.note:
+        data["note"] = request.note
+    if action is A.REQUEST_PAPERS:
+        data["papers"] = list(request.papers)
+    if action is A.REQUEST_FEE and request.amount_vnd is not None:
+        data["amount_vnd"] = request.amount_vnd
+    return data or None
+
+
+def status_fields(status: DossierStatus) -> dict[str, Any]:
+    name_vi, name_en = STATUS_NAMES[status]
+    return {
+        "status": status.value,
+        "status_number": status.number,
+        "status_name_vi": name_vi,
+        "status_name_en": name_en,
+    }
+
+
+def _procedure_brief(code: str, procedure: Procedure | None) -> dict[str, Any]:
+    if procedure is None:
+        return {"code": code, "name_vi": code, "name_en": code, "legal_days": None, "fee_vnd": None}
+    return {
+        "code": code,
+        "name_vi": procedure.name_vi,
+        "name_en": procedure.name_en,
+        "legal_days": procedure.legal_days,
+        "fee_vnd": procedure.fee_vnd,
+    }
+
+
+def _second_factor_ok(citizen: Citizen, last4: str | None, birth_date: date | None) -> bool:
+    if last4 is not None:
+        return hmac.compare_digest(last4.strip().encode(), citizen.personal_id[-4:].encode())
+    if birth_date is not None:
+        return citizen.birth_date is not None and citizen.birth_date == birth_date
+    return False
+
+
+def _count(counts: Counter[str], reused: int, new: int, resupplied: int) -> None:
+    counts["dossiers"] += 1
+    counts["without_resupply"] += int(resupplied == 0)
+    counts["fully_reused"] += int(new == 0)
+    counts["papers_reused"] += reused
+    counts["papers_new"] += new
+
+
+def _stat_fields(counts: Counter[str]) -> dict[str, int]:
+    keys = ("dossiers", "without_resupply", "fully_reused", "papers_reused", "papers_new")
+    return {key: counts[key] for key in keys}

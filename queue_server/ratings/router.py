@@ -1,0 +1,65 @@
+"""Ratings: the public POST (the ticket's public code is the capability), the counter tablet, statistics."""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response, status
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from queue_server.api.deps import People, Readers, ServicesDep
+
+router = APIRouter(prefix="/api/v1", tags=["ratings"])
+page_router = APIRouter(tags=["ratings"])
+
+
+class RatingRequest(BaseModel):
+    ticket: str = Field(min_length=8, max_length=32, description="the ticket's public_code")
+    score: int = Field(ge=1, le=5)
+    reasons: list[str] = Field(default_factory=list, max_length=10)
+    comment: str | None = Field(default=None, max_length=500)
+
+
+@router.get("/ratings/reasons")
+def rating_reasons(services: ServicesDep) -> dict[str, Any]:
+    return services.cases.ratings.reasons()
+
+
+@router.post("/ratings", status_code=status.HTTP_201_CREATED)
+def rate(body: RatingRequest, services: ServicesDep) -> dict[str, Any]:
+    """Rate a finished visit once: 1–5, with reasons from the list when the score is low."""
+    return services.cases.ratings.rate(
+        public_code=body.ticket, score=body.score, reasons=body.reasons, comment=body.comment
+    )
+
+
+@router.get("/ratings/stats")
+def rating_stats(
+    services: ServicesDep,
+    actor: People,
+    day: Annotated[date | None, Query()] = None,
+    office: Annotated[str | None, Query(max_length=16)] = None,
+) -> dict[str, Any]:
+    """The share of satisfied citizens (score ≥ 4) of a day, by counter, officer and procedure."""
+    return services.cases.ratings.stats(day=day, office=office)
+
+
+@router.get("/public/counters/{number}/rating-prompt", response_model=None)
+def rating_prompt(
+    number: Annotated[int, Path(ge=1, le=999)], services: ServicesDep, device: Readers
+) -> dict[str, Any] | Response:
+    """The visit just finished at this counter and not yet rated, or 204."""
+    prompt = services.cases.ratings.prompt(counter=number, office=device.office)
+    if prompt is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT, headers={"Cache-Control": "no-store"})
+    return prompt
+
+
+@page_router.get("/rate/{counter}", response_class=HTMLResponse, include_in_schema=False)
+def rating_page(counter: Annotated[int, Path(ge=1, le=999)]) -> HTMLResponse:
+    """The tablet facing the citizen at a counter: /rate/1?key=DEVICE_KEY."""
+    html = resources.files("queue_server.ratings").joinpath("static", "rate.html").read_text(encoding="utf-8")
+    return HTMLResponse(html.replace("{{COUNTER}}", str(counter)), headers={"Cache-Control": "no-store"})
