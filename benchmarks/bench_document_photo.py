@@ -64,7 +64,7 @@ def naive_straighten(data: bytes) -> tuple[NDArray[np.uint8], NDArray[np.float32
     for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:5]:
         approx = cv2.approxPolyDP(contour, 0.02 * cv2.arcLength(contour, True), True)
         if len(approx) == 4:
-            corners = dp._order_corners(approx.reshape(4, 2).astype(np.float32))
+            corners = dp.order_corners(approx.reshape(4, 2).astype(np.float32))
             quad = dp.PageQuad(corners, FRAME)
             return dp.straighten(image, quad), corners
     return image, None

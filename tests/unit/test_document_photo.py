@@ -216,7 +216,7 @@ def test_aspect_of_an_a4_sheet_is_exact_once_the_focal_length_is_known(
     corners = synth.a4_corners(
         frame, fill=0.6, pitch_deg=pitch, yaw_deg=yaw, roll_deg=roll, focal=focal, shift=(shift_x, 0.0)
     )
-    quad = dp.PageQuad(dp._order_corners(np.float32(corners)), frame)
+    quad = dp.PageQuad(dp.order_corners(np.float32(corners)), frame)
     # Told the camera's focal length, the ratio is exact from every view ...
     told = dp.page_aspect(quad, focal_prior=focal)
     assert abs(max(told, 1 / told) / A4 - 1) < 0.002
@@ -242,7 +242,7 @@ def test_aspect_at_kiosk_angles_stays_within_the_snap_tolerance(seed: int) -> No
         roll_deg=float(rng.uniform(-180, 180)),
         focal=float(rng.uniform(0.6, 1.1)),
     )
-    noisy = dp._order_corners(np.float32(corners) + rng.normal(0, 0.5, (4, 2)).astype(np.float32))
+    noisy = dp.order_corners(np.float32(corners) + rng.normal(0, 0.5, (4, 2)).astype(np.float32))
     aspect = dp.page_aspect(dp.PageQuad(noisy, frame))
     assert abs(max(aspect, 1 / aspect) / A4 - 1) < 0.04
 
