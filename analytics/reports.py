@@ -1,0 +1,300 @@
+"""Reports over a period: one row per value of a dimension (queue, counter, officer…), the plan's KPIs,
+and charts — as CSV, XLSX or PDF.
+
+A dimension is one entry in DIMENSIONS: a Vietnamese heading and a function from a visit to its key.
+Field (lĩnh vực) and procedure (TTHC) are added the same way once tickets are linked to dossiers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from analytics.kpi import KpiTargets, KpiValue, Visit, figures, office_kpis, productivity
+from queue_server.config import OfficeConfig, SystemConfig
+
+
+class ReportError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Dimension:
+    code: str
+    heading_vi: str
+    heading_en: str
+    key: Callable[[Visit, OfficeConfig], str]
+
+
+def _hour(visit: Visit, office: OfficeConfig) -> str:
+    return f"{visit.issued_at.astimezone(office.zone).hour:02d}h"
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.code: d
+    for d in (
+        Dimension("office", "Đơn vị", "Office", lambda v, o: v.office),
+        Dimension(
+            "queue",
+            "Hàng đợi",
+            "Queue",
+            lambda v, o: f"{v.queue} — {o.queues[v.queue].name_vi}" if v.queue in o.queues else v.queue,
+        ),
+        Dimension(
+            "counter", "Quầy", "Counter", lambda v, o: f"Quầy {v.counter}" if v.counter else "(chưa gọi)"
+        ),
+        Dimension("officer", "Cán bộ", "Officer", lambda v, o: v.staff or "(chưa phục vụ)"),
+        Dimension("day", "Ngày", "Day", lambda v, o: v.business_day.isoformat()),
+        Dimension("hour", "Giờ lấy số", "Hour of issue", _hour),
+    )
+}
+# Not yet measurable: the ticket does not know its case. Listed so reports can say so.
+MISSING_DIMENSIONS_VI = {
+    "field": "Lĩnh vực — cần liên kết số thứ tự với hồ sơ",
+    "procedure": "Thủ tục hành chính — cần liên kết số thứ tự với hồ sơ",
+}
+
+# (key, Vietnamese heading, English heading, kind) of each column of a row.
+COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    ("issued", "Số đã cấp", "Issued", "int"),
+    ("served", "Đã phục vụ", "Served", "int"),
+    ("no_show", "Vắng mặt", "No-show", "int"),
+    ("cancelled", "Đã hủy", "Cancelled", "int"),
+    ("expired", "Hết hạn", "Expired", "int"),
+    ("transferred", "Chuyển hàng", "Transferred", "int"),
+    ("recalls", "Gọi lại", "Recalls", "int"),
+    ("mean_wait_s", "Chờ TB (phút)", "Mean wait (min)", "minutes"),
+    ("p90_wait_s", "Chờ p90 (phút)", "p90 wait (min)", "minutes"),
+    ("share_wait_within_target", "Chờ ≤ mục tiêu", "Wait within target", "share"),
+    ("mean_handling_s", "Xử lý TB (phút)", "Mean handling (min)", "minutes"),
+    ("share_handling_within_target", "Xử lý ≤ mục tiêu", "Handling within target", "share"),
+    ("estimate_mae_s", "Sai số dự báo (phút)", "Estimate error (min)", "minutes"),
+    ("per_year", "Năng suất/năm", "Per year", "number"),
+)
+
+
+@dataclass
+class Report:
+    office: OfficeConfig
+    first: date
+    last: date
+    by: Dimension
+    generated_at: datetime
+    targets: KpiTargets
+    rows: list[tuple[str, dict[str, Any]]]
+    total: dict[str, Any]
+    kpis: list[KpiValue]
+    waits_by_hour: list[tuple[str, float | None]]
+    waits_by_queue: list[tuple[str, float | None]]
+    notes_vi: list[str] = field(default_factory=list)
+
+    @property
+    def title_vi(self) -> str:
+        return f"Báo cáo thời gian chờ và xử lý — {self.office.name_vi}"
+
+    @property
+    def period_vi(self) -> str:
+        return f"Từ {self.first:%d/%m/%Y} đến {self.last:%d/%m/%Y}"
+
+
+def targets_from(config: SystemConfig, extra: dict[str, Any] | None = None) -> KpiTargets:
+    return KpiTargets(
+        wait_s=config.targets.wait.total_seconds(),
+        handling_s=config.targets.handling.total_seconds(),
+        **(extra or {}),
+    )
+
+
+def build_report(
+    visits: Sequence[Visit],
+    *,
+    config: SystemConfig,
+    office: OfficeConfig,
+    first: date,
+    last: date,
+    by: str,
+    generated_at: datetime,
+    targets: KpiTargets | None = None,
+) -> Report:
+    if by not in DIMENSIONS:
+        raise ReportError(f"unknown dimension {by!r}; known: {', '.join(DIMENSIONS)}")
+    if last < first:
+        raise ReportError(f"the period ends ({last}) before it starts ({first})")
+    targets = targets or targets_from(config)
+    dimension = DIMENSIONS[by]
+    groups: dict[str, list[Visit]] = {}
+    for visit in visits:
+        groups.setdefault(dimension.key(visit, office), []).append(visit)
+    per_officer = productivity(visits, office.zone, targets) if by == "officer" else {}
+    rows = []
+    for key in sorted(groups):
+        row = figures(groups[key], office.hours, office.zone).as_row(targets)
+        row["per_year"] = per_officer.get(key, {}).get("per_year")
+        rows.append((key, row))
+    total = figures(visits, office.hours, office.zone).as_row(targets)
+    total["per_year"] = None
+    kpis = office_kpis(
+        visits,
+        hours=office.hours,
+        zone=office.zone,
+        targets=targets,
+        office=office.code,
+        first=first,
+        last=last,
+    )
+    notes = [f"Chưa báo cáo được theo: {text}." for text in MISSING_DIMENSIONS_VI.values()]
+    if not visits:
+        notes.insert(0, "Không có số thứ tự nào trong khoảng thời gian này.")
+    return Report(
+        office=office,
+        first=first,
+        last=last,
+        by=dimension,
+        generated_at=generated_at,
+        targets=targets,
+        rows=rows,
+        total=total,
+        kpis=kpis,
+        waits_by_hour=_mean_wait_by(visits, office, DIMENSIONS["hour"]),
+        waits_by_queue=[
+            (code, row["mean_wait_s"])
+            for code, row in (
+                (q, figures([v for v in visits if v.queue == q], office.hours, office.zone).as_row(targets))
+                for q in office.queues
+            )
+        ],
+        notes_vi=notes,
+    )
+
+
+def _mean_wait_by(
+    visits: Sequence[Visit], office: OfficeConfig, dimension: Dimension
+) -> list[tuple[str, float | None]]:
+    groups: dict[str, list[Visit]] = {}
+    for visit in visits:
+        groups.setdefault(dimension.key(visit, office), []).append(visit)
+    return [
+        (key, figures(items, office.hours, office.zone).as_row(KpiTargets())["mean_wait_s"])
+        for key, items in sorted(groups.items())
+    ]
+
+
+def render(report: Report, fmt: str) -> bytes:
+    if fmt == "csv":
+        return render_csv(report)
+    if fmt == "xlsx":
+        return render_xlsx(report)
+    if fmt == "pdf":
+        from analytics.report_pdf import render_pdf
+
+        return render_pdf(report)
+    raise ReportError(f"unknown format {fmt!r}; use csv, xlsx or pdf")
+
+
+def cell(value: Any, kind: str) -> Any:
+    """A value as people read it: minutes with one decimal, shares as percentages."""
+    if value is None:
+        return None
+    if kind == "minutes":
+        return round(value / 60, 1)
+    if kind == "share":
+        return round(100 * value, 1)
+    if kind == "number":
+        return round(value)
+    return value
+
+
+def table(report: Report) -> tuple[list[str], list[list[Any]]]:
+    headings = [report.by.heading_vi] + [f"{vi} (%)" if kind == "share" else vi for _, vi, _, kind in COLUMNS]
+    body = [[key] + [cell(row[c], kind) for c, _, _, kind in COLUMNS] for key, row in report.rows]
+    body.append(["Tổng cộng"] + [cell(report.total[c], kind) for c, _, _, kind in COLUMNS])
+    return headings, body
+
+
+def kpi_lines(report: Report) -> list[list[Any]]:
+    lines = []
+    for kpi in report.kpis:
+        kind = {"s": "minutes", "share": "share", "per_year": "number"}[kpi.unit]
+        value = cell(kpi.value, kind)
+        target = cell(kpi.target, kind)
+        unit = {"minutes": "phút", "share": "%", "number": "hồ sơ/năm"}[kind]
+        verdict = {"ok": "Đạt", "off_target": "Chưa đạt", "no_data": "Chưa có dữ liệu"}[kpi.status]
+        sign = "≤" if kpi.better == "lower" else "≥"
+        lines.append(
+            [kpi.name_vi, "—" if value is None else value, f"{sign} {target} {unit}", verdict, kpi.note_vi]
+        )
+    return lines
+
+
+def render_csv(report: Report) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([report.title_vi])
+    writer.writerow([report.period_vi])
+    headings, body = table(report)
+    writer.writerow(headings)
+    writer.writerows(body)
+    writer.writerow([])
+    writer.writerow(["Chỉ tiêu", "Kết quả", "Mục tiêu", "Đánh giá", "Ghi chú"])
+    writer.writerows(kpi_lines(report))
+    for note in report.notes_vi:
+        writer.writerow([note])
+    # A byte-order mark so that Excel opens the Vietnamese text as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def render_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Báo cáo"
+    sheet.append([report.title_vi])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([report.period_vi])
+    sheet.append([])
+    headings, body = table(report)
+    sheet.append(headings)
+    for column in range(1, len(headings) + 1):
+        heading = sheet.cell(row=4, column=column)
+        heading.font = Font(bold=True, color="FFFFFF")
+        heading.fill = PatternFill("solid", fgColor="1D4ED8")
+        heading.alignment = Alignment(wrap_text=True, vertical="center")
+    for line in body:
+        sheet.append(line)
+    sheet.cell(row=4 + len(body), column=1).font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 34
+    sheet.freeze_panes = "B5"
+
+    kpis = book.create_sheet("Chỉ tiêu")
+    kpis.append(["Chỉ tiêu", "Kết quả", "Mục tiêu", "Đánh giá", "Ghi chú"])
+    for line in kpi_lines(report):
+        kpis.append(line)
+    kpis.column_dimensions["A"].width = 48
+    kpis.column_dimensions["E"].width = 60
+
+    charts = book.create_sheet("Biểu đồ")
+    charts.append(["Giờ lấy số", "Chờ TB (phút)"])
+    for label, value in report.waits_by_hour:
+        charts.append([label, cell(value, "minutes")])
+    if report.waits_by_hour:
+        chart = BarChart()
+        chart.title = "Thời gian chờ trung bình theo giờ"
+        chart.y_axis.title = "phút"
+        rows = len(report.waits_by_hour) + 1
+        chart.add_data(Reference(charts, min_col=2, min_row=1, max_row=rows), titles_from_data=True)
+        chart.set_categories(Reference(charts, min_col=1, min_row=2, max_row=rows))
+        charts.add_chart(chart, "D2")
+    notes = book.create_sheet("Ghi chú")
+    for note in report.notes_vi:
+        notes.append([note])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
