@@ -416,6 +416,14 @@ def test_process_photo_accepts_image_bytes(encode: object) -> None:
     assert dp.process_photo(bytearray(encode(photo))).quad is not None  # type: ignore[operator]
 
 
+def test_process_photo_refuses_bad_options_before_any_work() -> None:
+    photo = photo_of("flat")[0]
+    with pytest.raises(ValueError, match="long_side"):
+        dp.process_photo(photo, long_side=20_000)
+    with pytest.raises(ValueError, match="light mode"):
+        dp.process_photo(photo, light="sepia")  # type: ignore[arg-type]
+
+
 def test_a_photo_without_a_page_gives_no_page_image() -> None:
     result = processed("no_page")
     assert result.page is None and result.quad is None

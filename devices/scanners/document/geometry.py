@@ -69,6 +69,8 @@ def page_size(
     The ratio snaps to a known paper (A4, Letter) when within `snap_tolerance` of it, so that a
     slightly misjudged ratio does not squash the print.
     """
+    if not 64 <= long_side <= 10_000:
+        raise ValueError(f"long_side must be 64..10000 pixels, not {long_side}")
     aspect = page_aspect(quad)
     portrait = aspect <= 1.0
     ratio = 1.0 / aspect if portrait else aspect  # long / short
@@ -85,8 +87,6 @@ def straighten(
 ) -> Picture:
     """The page as an upright image, long side `long_side` pixels; one warp of the full-resolution photo."""
     image = as_picture(image)
-    if not 64 <= long_side <= 10_000:
-        raise ValueError(f"long_side must be 64..10000 pixels, not {long_side}")
     size, _ = page_size(quad, long_side, snap_tolerance)
     return warp(image, quad, size)
 

@@ -32,6 +32,10 @@ def process_photo(
     is visible of it) and carries a PAGE_CUT reason. Bytes that are not a readable JPEG/PNG raise
     DocumentPhotoError.
     """
+    if light not in ("color", "gray", "none"):
+        raise ValueError(f"light mode must be 'color', 'gray' or 'none', not {light!r}")
+    if not 64 <= long_side <= 10_000:
+        raise ValueError(f"long_side must be 64..10000 pixels, not {long_side}")
     image = (
         decode_photo(bytes(photo)) if isinstance(photo, bytes | bytearray | memoryview) else as_picture(photo)
     )
