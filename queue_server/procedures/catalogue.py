@@ -276,7 +276,7 @@ class Catalogue:
             if (field is None or p.field.code == field) and (office is None or p.served_by(office))
         ]
         entries = [
-            SearchEntry(p.code, p.name_vi, (p.code, p.name_en, p.field.name_vi, p.field.name_en, *p.keywords))
+            SearchEntry(p.code, p.name_vi, (p.name_en, p.field.name_vi, p.field.name_en, *p.keywords))
             for p in chosen
         ]
         return [self.procedures[code] for code in search(entries, query)]
@@ -320,7 +320,7 @@ def _load(path: Path, model: type[M], problems: list[str]) -> M | None:
 def _describe(path: Path, error: ValidationError) -> list[str]:
     lines = []
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"])
+        key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"]).lstrip(".")
         message = item["msg"].removeprefix("Value error, ")
         given = item.get("input")
         shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"

@@ -24,7 +24,7 @@ def fold(text: str) -> str:
 class SearchEntry:
     key: str  # what is returned, e.g. the procedure code
     name: str  # the main name: matches there rank first
-    other: Sequence[str] = ()  # code, English name, field name, keywords
+    other: Sequence[str] = ()  # English name, field name, keywords (the key is searched too)
 
 
 def search(entries: Iterable[SearchEntry], query: str) -> list[str]:
@@ -36,7 +36,7 @@ def search(entries: Iterable[SearchEntry], query: str) -> list[str]:
     scored = []
     for index, entry in enumerate(entries):
         name = fold(entry.name)
-        everything = " ".join([name, *(fold(text) for text in entry.other)])
+        everything = " ".join([name, fold(entry.key), *(fold(text) for text in entry.other)])
         if not all(word in everything for word in words):
             continue
         scored.append((_rank(name, entry, folded_query, words), index, entry.key))
