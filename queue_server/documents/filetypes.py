@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -162,7 +163,10 @@ def _decode_image(
         # Entropy-coded data never holds FF D9: a complete JPEG ends its last scan with an EOI marker.
         raise _damaged(shown, where, "no end-of-image marker after the last scan")
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we judge the size ourselves
+            image = Image.open(io.BytesIO(data))
+        with image:
             width, height = image.size
             if width * height > max_pixels:
                 millions = max_pixels // 1_000_000
@@ -176,7 +180,15 @@ def _decode_image(
             image.load()  # a full decode: a truncated or corrupt stream fails here
     except FileRejected:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError:  # far beyond any camera: PIL refuses even to read the header
+        raise FileRejected(
+            "image_too_large",
+            422,
+            f"Ảnh '{shown}' quá lớn.",
+            f"The image '{shown}' is far too large.",
+            **where,
+        ) from None
+    except (OSError, ValueError, SyntaxError) as error:
         raise _damaged(shown, where, str(error) or type(error).__name__) from None
 
 
