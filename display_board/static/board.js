@@ -111,6 +111,7 @@ class Board {
       if (error.status === 503) this.showProblem(error.message);
       throw error;
     }
+    await this.checkKey(config.last_seq);
     document.body.classList.remove("problem");
     if (!this.config) this.build(config);
     const office = `?office=${encodeURIComponent(config.office.code)}`;
@@ -124,6 +125,19 @@ class Board {
     if (this.lastSeq > serverSeq || serverSeq - this.lastSeq > MAX_CATCH_UP) this.lastSeq = serverSeq;
     this.liveFrom = serverSeq; // what the server had before this connection is caught up silently
     if (this.stats.events > 0 || this.stats.reconnects > 0) this.stats.reconnects++;
+  }
+
+  /** A refused WebSocket handshake tells the page nothing, so ask the log over HTTP whether the key is good. */
+  async checkKey(seq) {
+    if (!this.key) {
+      this.showProblem(BANNER.badKey);
+      throw new Error("no display key");
+    }
+    const response = await fetch(`/api/v1/events?since=${seq}&limit=1`, { headers: { "X-Device-Key": this.key } });
+    if (response.status === 401 || response.status === 403) {
+      this.showProblem(BANNER.badKey);
+      throw new Error("display key refused");
+    }
   }
 
   build(config) {
@@ -220,7 +234,7 @@ class Board {
       if (!view) {
         const root = document.createElement("div");
         root.className = "queue";
-        root.innerHTML = '<div class="name"></div><div class="figures">Đang chờ: <b class="waiting">0</b> · Dự kiến: <b class="wait">—</b></div>';
+        root.innerHTML = '<div class="name"></div><div class="figures"><span>Đang chờ: <b class="waiting">0</b></span><span>Dự kiến: <b class="wait">—</b></span></div>';
         setText(root.firstChild, `${queue.prefix} · ${queue.name_vi}`);
         panel.appendChild(root);
         view = { root, waiting: root.querySelector(".waiting"), wait: root.querySelector(".wait") };
@@ -327,8 +341,8 @@ class Board {
     setText($("banner"), message);
   }
 
-  onClose(event) {
-    if (event && event.code === 4401) this.showProblem(BANNER.badKey);
+  onClose() {
+    /* the next prepare() tells a refused key from a server that is away */
   }
 
   /** A stream that is silently dead, or that misses events, is reopened. */

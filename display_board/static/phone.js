@@ -36,7 +36,7 @@ function render(ticket) {
   const called = ticket.status === "called" && ticket.counter;
   $("call").hidden = !called;
   if (called) {
-    setText($("call-text"), `Mời đến quầy ${ticket.counter}`);
+    setText($("call-counter"), `quầy ${ticket.counter}`);
     document.title = `${ticket.number} — Mời đến quầy ${ticket.counter}`;
     const callKey = `${ticket.counter}|${ticket.called_at}`;
     if (callKey !== phone.lastCallKey && navigator.vibrate) navigator.vibrate([400, 150, 400, 150, 700]);
