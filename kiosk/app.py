@@ -263,6 +263,8 @@ def make_app_class() -> type:
         priority_items = staticmethod(views.priority_items)
         procedure_facts = staticmethod(views.procedure_facts)
         papers_text = staticmethod(views.papers_text)
+        pick = staticmethod(views.pick)
+        pages_text = staticmethod(views.pages_text)
         checklist_text = staticmethod(views.checklist_text)
         form_items = staticmethod(views.form_items)
         scan_title = staticmethod(views.scan_title)

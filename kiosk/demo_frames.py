@@ -18,7 +18,7 @@ from devices.scanners.cccd import CccdCard, format_cccd
 from devices.scanners.synthetic import card_photo
 
 DEMO_CARD = CccdCard(
-    id_number="001099004567",
+    id_number="001199004567",
     old_id="",
     full_name="Nguyễn Thị Hồng Nhung",
     birth_date=date(1999, 2, 1),

@@ -184,8 +184,10 @@ class KioskFlow(Presenter):
     # --- scans from the camera or a scanner -------------------------------------------------------
 
     async def on_scan(self, text: str) -> None:
-        self.user_touch()
+        """A code from a scanner; it counts as the citizen's activity only where the screen uses it."""
         screen = self.screen
+        if screen in ("identify", "queues", "priority", "review", "lookup", "rate"):
+            self.user_touch()
         if screen == "identify":
             if self.identify.handle_scan(text):
                 self.go("confirm")

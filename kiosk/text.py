@@ -169,7 +169,7 @@ def say(text: Text | str | None, language: str) -> str:
         return ""
     if isinstance(text, Text):
         return text(language)
-    if isinstance(text, tuple) and len(text) == 2:
+    if isinstance(text, tuple | list) and len(text) == 2:
         return str(text[1] if language == "en" else text[0])
     found = T.get(text)
     return found(language) if found else text

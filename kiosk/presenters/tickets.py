@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from kivy.properties import DictProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import ListProperty, NumericProperty, StringProperty
 
 from devices.printers import PrinterError, TicketPrint, TicketPrinter
 from kiosk.api import KioskApi
@@ -120,7 +120,7 @@ class TicketPresenter(Presenter):
     """The ticket as shown and printed."""
 
     number = StringProperty("")
-    queue_name = DictProperty({})  # {"vi", "en"}
+    queue_name = ListProperty(["", ""])  # [vi, en]
     people_ahead = NumericProperty(0)
     wait_minutes = NumericProperty(-1)  # -1: unknown
     qr_url = StringProperty("")
@@ -139,7 +139,7 @@ class TicketPresenter(Presenter):
         self, ticket: dict[str, Any], dossier_code: str = "", priority_label: Text | None = None
     ) -> None:
         self.number = ticket["number"]
-        self.queue_name = {"vi": ticket.get("queue_name_vi", ""), "en": ticket.get("queue_name_en", "")}
+        self.queue_name = [ticket.get("queue_name_vi") or "", ticket.get("queue_name_en") or ""]
         self.people_ahead = int(ticket.get("people_ahead") or 0)
         wait = minutes(ticket.get("estimated_wait_s"))
         self.wait_minutes = -1 if wait is None else wait

@@ -8,7 +8,7 @@ from typing import Any
 from kiosk.presenters.case import money
 from kiosk.text import T, Text, say
 
-STATUS_MARK = {"on_file": "✓", "uploaded": "✓", "expired": "!", "missing": "•"}
+STATUS_MARK = {"on_file": "•", "uploaded": "•", "expired": "!", "missing": "•"}
 
 
 def _pick(item: Mapping[str, Any], key: str, language: str) -> str:
@@ -35,7 +35,7 @@ def priority_items(groups: Sequence[Mapping[str, Any]], chosen: str, suggested: 
     for group in groups:
         label = group["name"]
         if group["code"] == suggested:
-            label = Text("★ " + label.vi, "★ " + label.en)
+            label = Text(label.vi + " (theo tuổi)", label.en + " (by age)")
         items.append({"key": group["code"], "label": label, "selected": group["code"] == chosen})
     return items
 
@@ -57,9 +57,21 @@ def procedure_facts(detail: Mapping[str, Any], language: str) -> str:
     return "\n".join(lines)
 
 
-def papers_text(papers: Sequence[Mapping[str, Any]], language: str) -> str:
+def pick(item: Mapping[str, Any], key: str, language: str) -> str:
+    """item["<key>_vi"] or item["<key>_en"] by language (Vietnamese when English is missing)."""
+    return _pick(item, key, language)
+
+
+def pages_text(
+    counts: Mapping[str, int], papers: Sequence[Mapping[str, Any]], index: int, language: str
+) -> str:
+    kind = papers[int(index)]["type"] if 0 <= index < len(papers) else ""
+    return say(T["scan.pages"], language).format(count=counts.get(kind, 0))
+
+
+def papers_text(detail: Mapping[str, Any], language: str) -> str:
     lines = []
-    for paper in papers:
+    for paper in detail.get("papers", []):
         counts = []
         if paper.get("originals"):
             counts.append(f"{paper['originals']} " + ("original" if language == "en" else "bản chính"))
@@ -105,7 +117,7 @@ def form_items(
             value = ("Yes" if language == "en" else "Có") if value in ("1", "true") else ""
         sub = f"[b]{value}[/b]" if value else "…"
         if name == active:
-            sub += "▏"
+            sub += "|"
         if name in errors:
             sub += f"\n[color=c01a1a]{errors[name][1 if language == 'en' else 0]}[/color]"
         items.append({"key": name, "label": label, "sub": sub, "selected": name == active})

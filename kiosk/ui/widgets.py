@@ -88,7 +88,7 @@ class Keypad(GridLayout):  # type: ignore[misc]
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cols=3, spacing=dp(8), **kwargs)
         for label in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"):
-            button = KeyButton(text=label, key=label, kind="soft")
+            button = KeyButton(text=KEY_LABELS.get(label, label), key=label, kind="soft")
             button.bind(on_release=self._pressed)
             self.add_widget(button)
         self.bind(ok_text=self._relabel)
@@ -117,6 +117,8 @@ class Keypad(GridLayout):  # type: ignore[misc]
 
 
 KEY_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+# Labels drawn with the bundled Roboto font (it has no ⌫ or ⇧ glyphs).
+KEY_LABELS = {"⌫": "Xóa", "⇧": "Hoa", " ": "Dấu cách"}
 
 
 class Keyboard(BoxLayout):  # type: ignore[misc]
@@ -137,13 +139,18 @@ class Keyboard(BoxLayout):  # type: ignore[misc]
                 if key.isalpha():
                     self._letters.append(button)
             if row.startswith("z"):
-                for label, key in (("-", "-"), ("/", "/"), ("⌫", "⌫")):
+                for label, key in (("-", "-"), ("/", "/"), (KEY_LABELS["⌫"], "⌫")):
                     extra = KeyButton(text=label, key=key, kind="soft")
                     extra.bind(on_release=self._pressed)
                     line.add_widget(extra)
             self.add_widget(line)
         bottom = BoxLayout(spacing=dp(6))
-        for label, key, hint in (("⇧", "⇧", 0.15), ("space", " ", 0.55), (",", ",", 0.1), ("OK", "OK", 0.2)):
+        for label, key, hint in (
+            (KEY_LABELS["⇧"], "⇧", 0.15),
+            (KEY_LABELS[" "], " ", 0.55),
+            (",", ",", 0.1),
+            ("OK", "OK", 0.2),
+        ):
             button = KeyButton(
                 text=label, key=key, kind="soft" if key != "OK" else "primary", size_hint_x=hint
             )
@@ -199,7 +206,7 @@ class ChoiceList(GridLayout):  # type: ignore[misc]
             text = say(item.get("label"), self.lang)
             sub = say(item.get("sub"), self.lang)
             if sub:
-                text = f"{text}\n[size={int(dp(20))}]{sub}[/size]"
+                text = f"[b]{text}[/b]\n[size={int(dp(21))}]{sub}[/size]"
             button = KeyButton(
                 text=text,
                 key=str(item["key"]),
