@@ -364,6 +364,18 @@ def test_glare_share_grows_with_the_spot() -> None:
     assert shares == sorted(shares) and shares[1] < shares[2] < shares[3]
 
 
+@pytest.mark.parametrize(("gain", "spot", "glare"), [(1.1, 60.0, True), (1.1, 0.0, False), (1.4, 0.0, False)])
+def test_glare_is_a_spot_brighter_than_the_paper_not_a_bright_exposure(
+    gain: float, spot: float, glare: bool
+) -> None:
+    # Auto-exposure over a dark desk may push the whole sheet to white: the print stays readable.
+    frame = (1600, 1200)
+    shot = synth.Shot(synth.a4_corners(frame, roll_deg=2), frame, desk="dark", gain=gain, glare_radius=spot)
+    quality = dp.assess(synth.photograph(synth.render_page(1240), shot))
+    assert (ReasonCode.GLARE in quality.codes) is glare
+    assert quality.ok is not glare
+
+
 def test_a_dark_frame_without_a_page_says_both() -> None:
     quality = dp.assess(np.full((600, 800, 3), 12, np.uint8))
     assert quality.codes == (ReasonCode.NO_PAGE, ReasonCode.TOO_DARK)

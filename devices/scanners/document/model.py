@@ -120,6 +120,8 @@ class QualityThresholds:
     - `glare_level`: a pixel whose every channel is at least this is blown out.
     - `glare_min_blob`: a blown-out blob counts as glare from this share of the page area.
     - `max_glare_share`: the photo has glare when blown-out blobs cover more than this share of the page.
+      A page whose bare paper is itself blown out (within 3 of `glare_level`) is overexposed as a whole,
+      which leaves the print readable, and is not judged for glare.
     """
 
     work_long_side: int = 1000

@@ -57,11 +57,15 @@ def judge_page(page: Picture, quad: PageQuad, thresholds: QualityThresholds = Qu
     gray = np.ascontiguousarray(to_gray(inner))
     white = percentile_u8(gray, 90)
     sharpness, edge_share = _sharpness(gray)
-    glare = _glare_share(inner, thresholds)
+    paper = percentile_u8(gray, 30)  # print covers well under 30 % of a page: this is bare paper
+    # Glare is a spot brighter than the paper around it. When the paper itself is at the sensor's top the
+    # camera simply exposed for a dark desk: the print is still readable, so that is not glare.
+    glare = _glare_share(inner, thresholds) if paper < thresholds.glare_level - 3 else 0.0
     page_pixels = _long_side_in_photo(quad)
     measures = {
         "page_pixels": page_pixels,
         "white_level": white,
+        "paper_level": paper,
         "sharpness": sharpness,
         "edge_share": edge_share,
         "glare_share": glare,
