@@ -399,6 +399,7 @@ class DossierService:
                 session, dossier, action.value, change.from_status.value, actor, counter, reason, data
             )
             self._emit(outbox, dossier, f"dossier.{action.value.replace('-', '_')}")
+            session.flush()  # the session does not autoflush: the view reads the new audit row
             view = self.view(session, dossier, full=True)
         self.ctx.hub.publish(outbox.events)
         return view
