@@ -26,19 +26,18 @@ class OfficeSnapshot:
 
 
 def office_snapshot(session: Session, *, office: str, day: date) -> OfficeSnapshot:
-    open_counters = list(
-        session.scalars(
-            select(CounterState.number).where(CounterState.office == office, CounterState.status == "open")
-        )
+    busy_ticket = and_(
+        Ticket.office == CounterState.office,
+        Ticket.counter == CounterState.number,
+        Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
     )
-    busy = session.execute(
-        select(Ticket.counter, Ticket.last_called_at).where(
-            Ticket.office == office,
-            Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
-            Ticket.counter.in_(open_counters),
-        )
-    )
-    busy_since = {int(counter): at for counter, at in busy if counter is not None and at is not None}
+    rows = session.execute(
+        select(CounterState.number, Ticket.last_called_at)
+        .outerjoin(Ticket, busy_ticket)
+        .where(CounterState.office == office, CounterState.status == "open")
+    ).all()
+    open_counters = sorted({int(number) for number, _ in rows})
+    busy_since = {int(number): at for number, at in rows if at is not None}
     return OfficeSnapshot(open_counters, busy_since, waiting_counts(session, office=office, day=day))
 
 
