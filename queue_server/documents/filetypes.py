@@ -71,8 +71,8 @@ def check_file(
         raise FileRejected(
             "file_too_large",
             413,
-            f"Tệp '{shown}' quá lớn (tối đa {mb:g} MB).",
-            f"The file '{shown}' is too large (at most {mb:g} MB).",
+            f"Tệp '{shown}' quá lớn (tối đa {mb:.3g} MB).",
+            f"The file '{shown}' is too large (at most {mb:.3g} MB).",
             **where,
         )
     actual = sniff(data)

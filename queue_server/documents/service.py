@@ -125,8 +125,8 @@ class DocumentService:
             raise FileRejected(
                 "file_too_large",
                 413,
-                f"Tổng dung lượng các tệp quá lớn (tối đa {mb:g} MB).",
-                f"The files are too large together (at most {mb:g} MB).",
+                f"Tổng dung lượng các tệp quá lớn (tối đa {mb:.3g} MB).",
+                f"The files are too large together (at most {mb:.3g} MB).",
             )
         return [
             check_file(
