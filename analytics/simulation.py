@@ -31,9 +31,11 @@ from analytics.stats import mean, percentile
 from queue_server.domain.calling import Candidate, FairnessRule, choose_next
 from queue_server.domain.estimates import (
     CounterLoad,
+    DeskNow,
     counter_share,
     expected_wait_s,
     naive_wait_s,
+    projected_wait_s,
     remaining_service_s,
     robust_service_s,
 )
@@ -62,6 +64,7 @@ class SimTicket:
     expired: bool = False
     estimate_s: int | None = None  # the live estimate the kiosk would have printed
     naive_estimate_s: int | None = None  # the first version's estimate, for comparison
+    flow_estimate_s: int | None = None  # the flow estimate (shares of busy desks), for comparison
     candidate: Candidate | None = None
 
     @property
@@ -275,29 +278,50 @@ class OfficeSimulation:
     # ---- what the kiosk would have printed -------------------------------------------------------
 
     def _estimate(self, now: float, ticket: SimTicket, line: _Line) -> None:
-        """The live estimate and the naive one, from exactly what the server would know at this moment."""
-        ahead = len(line)
-        mean_s = robust_service_s(list(line.occupancy), default_s=DEFAULT_SERVICE_S)
+        """Three estimates from exactly what the server would know at this moment: the projection the
+        server prints (the calling rule played forward), the flow estimate, and the first naive one."""
+        means = {
+            code: robust_service_s(list(other.occupancy), default_s=DEFAULT_SERVICE_S)
+            for code, other in self.lines.items()
+        }
+        mean_s = means[ticket.queue]
         with_people = {code for code, other in self.lines.items() if len(other)}
-        loads = []
+        loads, desks = [], []
         capacity = 0.0
-        for state in self.serving[ticket.queue]:
+        for state in self.states.values():
             if not state.staffed:
                 continue
             weights = state.counter.weights
-            capacity += weights[ticket.queue] / sum(weights.values())
             elapsed = None
             if state.current is not None and state.current.called_at is not None:
                 elapsed = now - state.current.called_at
+            busy_mean = means[state.current.queue] if state.current is not None else mean_s
+            desks.append(DeskNow(weights, remaining_service_s(elapsed, busy_mean), state.streak))
+            if ticket.queue not in weights:
+                continue
+            capacity += weights[ticket.queue] / sum(weights.values())
             loads.append(
                 CounterLoad(
                     counter_share(weights, ticket.queue, with_people), remaining_service_s(elapsed, mean_s)
                 )
             )
-        ticket.estimate_s = expected_wait_s(people_ahead=ahead, mean_service_s=mean_s, counters=loads)
+        waiting = [t.candidate for other in self.lines.values() for t in (*other.normal, *other.priority)]
+        assert ticket.candidate is not None
+        ticket.estimate_s = projected_wait_s(
+            target=ticket.candidate,
+            waiting=[c for c in waiting if c is not None],
+            desks=desks,
+            mean_service_s=means,
+            rule=self.rule,
+            now=self._moment(now),
+            default_service_s=DEFAULT_SERVICE_S,
+        )
+        ticket.flow_estimate_s = expected_wait_s(
+            people_ahead=len(line), mean_service_s=mean_s, counters=loads
+        )
         naive_mean = mean(list(line.service)) or DEFAULT_SERVICE_S
         ticket.naive_estimate_s = naive_wait_s(
-            people_ahead=ahead, mean_service_s=naive_mean, capacity=capacity
+            people_ahead=len(line), mean_service_s=naive_mean, capacity=capacity
         )
 
 

@@ -15,9 +15,14 @@ Three things make it better than "people ahead × mean service ÷ counters":
 
 from __future__ import annotations
 
+import heapq
 import statistics
+from collections import deque
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from queue_server.domain.calling import Candidate, FairnessRule, choose_next
 
 # A visit that has run past the mean still has some way to go; never count on it ending right now.
 MIN_REMAINING_FRACTION = 0.25
@@ -109,3 +114,82 @@ def naive_wait_s(*, people_ahead: int, mean_service_s: float, capacity: float) -
     Kept as the baseline the benchmarks compare against.
     """
     return round(people_ahead * mean_service_s / (capacity or 1.0))
+
+
+@dataclass(frozen=True)
+class DeskNow:
+    """An open desk as the projection sees it: what it serves and when it can call again."""
+
+    weights: Mapping[str, float]
+    free_in_s: float = 0.0
+    priority_streak: int = 0
+
+
+def projected_wait_s(
+    *,
+    target: Candidate,
+    waiting: Sequence[Candidate],
+    desks: Sequence[DeskNow],
+    mean_service_s: Mapping[str, float],
+    rule: FairnessRule,
+    now: datetime,
+    default_service_s: float = 300.0,
+) -> int:
+    """Seconds until `target` is called, playing the calling rule forward over the people waiting now.
+
+    Each open desk calls when its current visit ends and then once per mean visit time of whatever it
+    called: the same rule the server runs picks every call (weights, priority, ageing, appointments), so
+    lines that empty hand their desks to the others and a priority ticket jumps ahead as it will. Only
+    people already waiting are counted; those who come later are not known yet.
+    """
+    lines = _lines_of([*waiting, target] if target not in waiting else waiting)
+    free = [(max(d.free_in_s, 0.0), index) for index, d in enumerate(desks) if target.queue in d.weights]
+    if not free:
+        ahead = sum(1 for pool in lines[target.queue] for c in pool if _place(c) < _place(target))
+        return round(ahead * mean_service_s.get(target.queue, default_service_s))
+    streaks = [d.priority_streak for d in desks]
+    others = [
+        (max(d.free_in_s, 0.0), index) for index, d in enumerate(desks) if target.queue not in d.weights
+    ]
+    heap = free + others
+    heapq.heapify(heap)
+    while heap:
+        at, index = heapq.heappop(heap)
+        desk = desks[index]
+        heads = [pool[0] for code in desk.weights for pool in lines.get(code, ()) if pool]
+        decision = choose_next(
+            heads,
+            weights=desk.weights,
+            now=now + timedelta(seconds=at),
+            priority_streak=streaks[index],
+            rule=rule,
+        )
+        if decision is None:
+            continue  # nothing left for this desk
+        chosen = decision.ticket
+        if chosen == target:
+            return round(at)
+        streaks[index] = decision.priority_streak
+        _remove_head(lines, chosen)
+        heapq.heappush(heap, (at + mean_service_s.get(chosen.queue, default_service_s), index))
+    raise AssertionError("unreachable: a desk serving the target's queue always calls it in the end")
+
+
+def _place(c: Candidate) -> tuple[datetime, datetime, int]:
+    return (c.place_at, c.issued_at, c.id)
+
+
+def _lines_of(candidates: Sequence[Candidate]) -> dict[str, tuple[deque[Candidate], deque[Candidate]]]:
+    """Per queue: its normal and its priority tickets, each in place order (the rule only picks heads)."""
+    lines: dict[str, tuple[deque[Candidate], deque[Candidate]]] = {}
+    for candidate in sorted(candidates, key=_place):
+        normal, priority = lines.setdefault(candidate.queue, (deque(), deque()))
+        (priority if candidate.priority is not None else normal).append(candidate)
+    return lines
+
+
+def _remove_head(lines: dict[str, tuple[deque[Candidate], deque[Candidate]]], chosen: Candidate) -> None:
+    normal, priority = lines[chosen.queue]
+    pool = priority if chosen.priority is not None else normal
+    assert pool[0] == chosen
+    pool.popleft()

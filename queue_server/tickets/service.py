@@ -20,8 +20,10 @@ from queue_server.domain.calendar import business_day, check_open
 from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from queue_server.domain.estimates import (
     CounterLoad,
+    DeskNow,
     counter_share,
     expected_wait_s,
+    projected_wait_s,
     remaining_service_s,
     robust_service_s,
 )
@@ -40,6 +42,9 @@ from queue_server.tickets.schemas import TicketView
 
 DEFAULT_SERVICE_S = 300.0  # until a queue has served someone today
 SERVICE_CACHE = timedelta(seconds=30)
+PROJECTION_LIMIT = 400  # more people waiting than this: the flow estimate instead of playing every call
+NEWCOMER_ID = 2**62  # a ticket taken now: after everyone else on every tie
+WAITING_KEY = "waiting_candidates"  # session.info key, tied to the live snapshot it was read with
 A = TicketAction
 
 
@@ -267,12 +272,10 @@ class TicketService:
         )
 
     def queue_estimate(self, session: Session, office: OfficeConfig, queue: str, waiting: int) -> int:
-        mean_s = self._mean_service(session, office, queue)
-        return expected_wait_s(
-            people_ahead=waiting,
-            mean_service_s=mean_s,
-            counters=self._counter_loads(session, office, queue, mean_s),
-        )
+        """Expected wait of a ticket taken now at the back of `queue` (`waiting` people ahead of it)."""
+        now = self.ctx.clock()
+        newcomer = calling.Candidate(id=NEWCOMER_ID, queue=queue, issued_at=now, place_at=now)
+        return self._projected_wait(session, office, newcomer, waiting)
 
     # ---- config lookups ------------------------------------------------------------------------
 
@@ -565,7 +568,53 @@ class TicketService:
     ) -> int:
         if ahead is None:
             ahead = repo.people_ahead(session, ticket)
-        return self.queue_estimate(session, office, ticket.queue, ahead)
+        return self._projected_wait(session, office, _candidate(ticket), ahead)
+
+    def _projected_wait(
+        self, session: Session, office: OfficeConfig, target: calling.Candidate, ahead: int
+    ) -> int:
+        """The calling rule played forward over everyone waiting now (domain/estimates.py); with no open
+        desk for the line, or a very long wait list, the cheaper flow estimate."""
+        snapshot = self._snapshot(session, office)
+        mean_s = self._mean_service(session, office, target.queue)
+        serving = [n for n in snapshot.open_counters if target.queue in _weights(office, n)]
+        if not serving or sum(snapshot.waiting.values()) > PROJECTION_LIMIT:
+            loads = self._counter_loads(session, office, target.queue, mean_s)
+            return expected_wait_s(people_ahead=ahead, mean_service_s=mean_s, counters=loads)
+        now = self.ctx.clock()
+        means = {code: self._mean_service(session, office, code) for code in office.queues}
+        desks = []
+        for number in snapshot.open_counters:
+            weights = _weights(office, number)
+            since = snapshot.busy_since.get(number)
+            elapsed = (now - since).total_seconds() if since is not None else None
+            busy_mean = sum(w * means.get(q, mean_s) for q, w in weights.items()) / (
+                sum(weights.values()) or 1
+            )
+            desks.append(DeskNow(weights, remaining_service_s(elapsed, busy_mean)))
+        return projected_wait_s(
+            target=target,
+            waiting=self._waiting_candidates(session, office, snapshot),
+            desks=desks,
+            mean_service_s=means,
+            rule=self.ctx.config.fairness,
+            now=now,
+            default_service_s=DEFAULT_SERVICE_S,
+        )
+
+    def _waiting_candidates(
+        self, session: Session, office: OfficeConfig, snapshot: repo.OfficeSnapshot
+    ) -> list[calling.Candidate]:
+        """Everyone waiting today, read once per live snapshot (a write drops both)."""
+        memo: dict[str, tuple[object, list[calling.Candidate]]] = session.info.setdefault(WAITING_KEY, {})
+        cached = memo.get(office.code)
+        if cached is not None and cached[0] is snapshot:
+            return cached[1]
+        day = business_day(self.ctx.clock(), office.zone)
+        tickets = repo.waiting_tickets(session, office=office.code, day=day, queues=list(office.queues))
+        candidates = [_candidate(t) for t in tickets]
+        memo[office.code] = (snapshot, candidates)
+        return candidates
 
     def _mean_service(self, session: Session, office: OfficeConfig, queue: str) -> float:
         """Recent visit time at the desk, from the call to the end (walking up and no-shows included)."""
@@ -621,6 +670,11 @@ class TicketService:
             day = business_day(self.ctx.clock(), office.zone)
             snapshot = memo[office.code] = repo.office_snapshot(session, office=office.code, day=day)
         return snapshot
+
+
+def _weights(office: OfficeConfig, number: int) -> dict[str, float]:
+    counter = office.counters.get(number)
+    return counter.weights if counter is not None else {}
 
 
 def _candidate(ticket: Ticket) -> calling.Candidate:

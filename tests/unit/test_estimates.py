@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analytics.simulation import OfficeSimulation, SimCounter, SimTicket
+from queue_server.domain.calling import Candidate, FairnessRule
 from queue_server.domain.estimates import (
     MIN_REMAINING_FRACTION,
     CounterLoad,
+    DeskNow,
     counter_share,
     expected_wait_s,
     naive_wait_s,
+    projected_wait_s,
     remaining_service_s,
     robust_service_s,
 )
@@ -123,3 +130,81 @@ def test_opening_another_free_counter_never_lengthens_the_wait(
     before = expected_wait_s(people_ahead=ahead, mean_service_s=mean, counters=counters)
     after = expected_wait_s(people_ahead=ahead, mean_service_s=mean, counters=[*counters, CounterLoad(1.0)])
     assert after <= before
+
+
+# ---- the projection: the calling rule played forward ------------------------------------------------
+
+T = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+RULE = FairnessRule()
+
+
+def waiting_ticket(ticket_id: int, queue: str, minutes_ago: float, priority: str | None = None) -> Candidate:
+    at = T - timedelta(minutes=minutes_ago)
+    return Candidate(id=ticket_id, queue=queue, issued_at=at, place_at=at, priority=priority)
+
+
+def newcomer(queue: str) -> Candidate:
+    return Candidate(id=10_000, queue=queue, issued_at=T, place_at=T)
+
+
+def project(target: Candidate, waiting: list[Candidate], desks: list[DeskNow], **means: float) -> int:
+    return projected_wait_s(
+        target=target, waiting=waiting, desks=desks, mean_service_s=means, rule=RULE, now=T
+    )
+
+
+def test_projection_one_free_desk_one_line() -> None:
+    waiting = [waiting_ticket(1, "A", 5), waiting_ticket(2, "A", 3)]
+    assert project(newcomer("A"), waiting, [DeskNow({"A": 1.0})], A=300) == 600
+
+
+def test_projection_counts_the_other_line_a_shared_desk_serves_first() -> None:
+    # B's ticket has waited longer, so the shared desk calls it before A's newcomer.
+    waiting = [waiting_ticket(1, "B", 10)]
+    assert project(newcomer("A"), waiting, [DeskNow({"A": 1.0, "B": 1.0})], A=300, B=480) == 480
+
+
+def test_projection_priority_goes_first() -> None:
+    waiting = [waiting_ticket(1, "A", 1, priority="elderly")]
+    desk = DeskNow({"A": 1.0}, free_in_s=60)
+    assert project(newcomer("A"), waiting, [desk], A=300) == 360
+
+
+def test_projection_for_a_ticket_already_waiting() -> None:
+    waiting = [waiting_ticket(1, "A", 9), waiting_ticket(2, "A", 6), waiting_ticket(3, "A", 2)]
+    desks = [DeskNow({"A": 1.0}, free_in_s=100), DeskNow({"A": 1.0}, free_in_s=250)]
+    # Ticket 1 at 100 s, ticket 2 at 250 s, ticket 3 when the first desk is free again: 100 + 300.
+    assert project(waiting[2], waiting, desks, A=300) == 400
+
+
+def test_projection_without_a_desk_for_the_line() -> None:
+    waiting = [waiting_ticket(1, "A", 5), waiting_ticket(2, "C", 5)]
+    assert project(newcomer("A"), waiting, [DeskNow({"C": 1.0})], A=200) == 200
+
+
+def test_projection_equals_the_simulated_wait_when_visits_take_their_mean() -> None:
+    """With fixed visit times and nobody arriving later, the projection is exactly what happens."""
+    rng = random.Random(7)
+    services = {"A": 240.0, "B": 420.0, "C": 600.0}
+    desks = {1: {"A": 2.0, "B": 1.0}, 2: {"A": 1.0, "B": 2.0}, 3: {"B": 1.0, "C": 2.0}}
+    tickets = []
+    for ticket_id in range(1, 40):
+        queue = rng.choice("ABC")
+        priority = "elderly" if rng.random() < 0.15 else None
+        tickets.append(SimTicket(ticket_id, queue, -3600 + ticket_id * 60.0, services[queue], priority))
+    played = OfficeSimulation(
+        tickets=tickets,
+        counters=[SimCounter(n, w, [(0.0, 10**6)]) for n, w in desks.items()],
+        rule=RULE,
+        epoch=T,
+    ).run()
+    waiting = [
+        Candidate(
+            t.id, t.queue, T + timedelta(seconds=t.issued_at), T + timedelta(seconds=t.issued_at), t.priority
+        )
+        for t in tickets
+    ]
+    for target, ticket in zip(waiting, played.tickets, strict=True):
+        assert ticket.called_at is not None
+        expected = ticket.called_at  # seconds after T, when every desk was free and everyone waited
+        assert project(target, waiting, [DeskNow(w) for w in desks.values()], **services) == round(expected)
