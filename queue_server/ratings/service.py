@@ -145,7 +145,7 @@ class RatingService:
                     select(Rating).where(Rating.office == office_cfg.code, Rating.business_day == day)
                 )
             )
-            names = dict(session.execute(select(User.id, User.username)).tuples().all())
+            names = {row.id: row.username for row in session.execute(select(User.id, User.username))}
         scores = Counter(r.score for r in rows)
         reasons = Counter(code for r in rows for code in r.reasons)
         return {
