@@ -327,6 +327,7 @@ def office_kpis(
             "s",
             "lower",
             len(measured.estimate_errors_s),
+            note_vi="mục tiêu nội bộ của phần mềm (không phải chỉ tiêu của tỉnh)",
         ),
     ]
     return kpis

@@ -1,0 +1,170 @@
+"""Alerts for supervisors: a line whose expected wait passes the target, a desk paused too long.
+
+An alert is an event on the stream (alert.wait_over_target, alert.counter_paused_long, and
+alert.cleared when the condition ends), written through the Outbox in a write transaction like every
+other event, so a dashboard that reconnects catches up on it. Each condition is raised once per episode:
+a wait alert ends only when the estimate falls below `clear_below_share` × target, so a line hovering
+at the target does not flood the stream.
+
+The state of open alerts is kept in the process; after a restart a condition still true is raised again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from analytics.settings import AnalyticsSettings
+from queue_server.events.outbox import Outbox
+from queue_server.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # wait_over_target, counter_paused_long
+    key: str  # the queue code or the counter number
+    office: str
+    since: datetime
+    message_vi: str
+    message_en: str
+    data: dict[str, Any]
+
+    @property
+    def event_type(self) -> str:
+        return f"alert.{self.kind}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "office": self.office,
+            "since": self.since.isoformat(),
+            "message_vi": self.message_vi,
+            "message_en": self.message_en,
+            **self.data,
+        }
+
+
+class AlertMonitor:
+    def __init__(self, services: Services, settings: AnalyticsSettings) -> None:
+        self.services = services
+        self.settings = settings
+        self._active: dict[tuple[str, str, str], Alert] = {}
+        self._lock = threading.Lock()
+
+    def active(self, office: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            alerts = list(self._active.values())
+        return [a.as_dict() for a in alerts if office is None or a.office == office]
+
+    def check(self) -> list[dict[str, Any]]:
+        """Look at every office now; raise new alerts and clear ended ones. Returns the events written."""
+        with self._lock:  # one check at a time: two checks must not raise the same alert twice
+            events: list[dict[str, Any]] = []
+            for office in self.services.ctx.config.offices:
+                events.extend(self._check_office(office))
+            return events
+
+    def _check_office(self, office: str) -> list[dict[str, Any]]:
+        now = self.services.ctx.clock()
+        target_s = self.services.ctx.config.targets.wait.total_seconds()
+        found: dict[tuple[str, str, str], Alert] = {}
+        still: set[tuple[str, str, str]] = set()
+        for queue in self.services.queues.list(office=office):
+            key = (office, "wait_over_target", queue["code"])
+            estimate = queue["estimated_wait_s"]
+            if estimate is None or not queue["waiting"]:
+                continue
+            if estimate > target_s:
+                found[key] = _wait_alert(office, queue, target_s, now)
+            elif key in self._active and estimate >= self.settings.alerts.clear_below_share * target_s:
+                still.add(key)  # not yet clearly back under the target
+        limit_s = self.settings.alerts.paused_too_long_minutes * 60
+        for counter in self.services.counters.list(office=office):
+            if counter["status"] != "paused" or not counter["since"]:
+                continue
+            paused_s = (now - datetime.fromisoformat(counter["since"])).total_seconds()
+            if paused_s > limit_s:
+                key = (office, "counter_paused_long", str(counter["number"]))
+                found[key] = _pause_alert(office, counter, paused_s, limit_s, now)
+        raised = [alert for key, alert in found.items() if key not in self._active]
+        cleared = [
+            alert
+            for key, alert in self._active.items()
+            if key[0] == office and key not in found and key not in still
+        ]
+        for key, alert in found.items():
+            self._active.setdefault(key, alert)
+        for alert in cleared:
+            del self._active[(alert.office, alert.kind, alert.key)]
+        return self._emit(office, raised, cleared, now)
+
+    def _emit(
+        self, office: str, raised: list[Alert], cleared: list[Alert], now: datetime
+    ) -> list[dict[str, Any]]:
+        if not raised and not cleared:
+            return []
+        ctx = self.services.ctx
+        with ctx.db.write() as session:
+            outbox = Outbox(session)
+            for alert in raised:
+                outbox.add(type=alert.event_type, office=office, at=now, data={"alert": alert.as_dict()})
+            for alert in cleared:
+                outbox.add(
+                    type="alert.cleared",
+                    office=office,
+                    at=now,
+                    data={"alert": {"kind": alert.kind, "key": alert.key, "office": office}},
+                )
+        ctx.hub.publish(outbox.events)
+        return outbox.events
+
+
+def _wait_alert(office: str, queue: dict[str, Any], target_s: float, now: datetime) -> Alert:
+    minutes = round(queue["estimated_wait_s"] / 60)
+    target = f"{target_s / 60:g}"
+    return Alert(
+        kind="wait_over_target",
+        key=queue["code"],
+        office=office,
+        since=now,
+        message_vi=(
+            f"Hàng {queue['name_vi']}: người lấy số bây giờ dự kiến chờ {minutes} phút, "
+            f"quá mục tiêu {target} phút ({queue['waiting']} người đang chờ)."
+        ),
+        message_en=f"Line {queue['code']}: a new ticket would wait about {minutes} min (target {target}).",
+        data={
+            "queue": queue["code"],
+            "estimated_wait_s": queue["estimated_wait_s"],
+            "target_s": target_s,
+            "waiting": queue["waiting"],
+        },
+    )
+
+
+def _pause_alert(
+    office: str, counter: dict[str, Any], paused_s: float, limit_s: float, now: datetime
+) -> Alert:
+    reason = counter.get("pause_reason") or "không rõ lý do"
+    return Alert(
+        kind="counter_paused_long",
+        key=str(counter["number"]),
+        office=office,
+        since=now,
+        message_vi=(
+            f"Quầy {counter['number']} tạm dừng đã {round(paused_s / 60)} phút "
+            f"(quá {limit_s / 60:g} phút), lý do: {reason}."
+        ),
+        message_en=f"Desk {counter['number']} has been paused for {round(paused_s / 60)} min.",
+        data={
+            "counter": counter["number"],
+            "pause_reason": counter.get("pause_reason"),
+            "paused_for_s": paused_s,
+            "limit_s": limit_s,
+        },
+    )

@@ -1,0 +1,173 @@
+"""/metrics in the Prometheus text format (version 0.0.4), written by hand: a few lines of text.
+
+Counters come from the database (all processes agree; a restart does not reset them). The wait
+histogram is fed by this process's event stream: each first call adds its wait. Devices report through
+DEVICE_SOURCES: a kiosk or board status collector appends a function returning DeviceReading rows.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from queue_server.services import Services
+from queue_server.tickets.models import Ticket
+
+WAIT_BUCKETS_S = (60, 300, 600, 900, 1200, 1800, 2700, 3600, 7200)
+
+
+@dataclass(frozen=True)
+class DeviceReading:
+    device: str
+    kind: str  # printer, scanner, kiosk, board
+    state: str  # ready, degraded, offline (devices/status.py)
+    office: str = ""
+
+
+# Hook for device status: append a function returning the devices' latest statuses.
+DEVICE_SOURCES: list[Callable[[], Iterable[DeviceReading]]] = []
+
+
+class WaitHistogram:
+    """Waits of first calls seen on the event stream since this process started."""
+
+    def __init__(self) -> None:
+        self._pending: list[int] = []
+        self._counts: dict[tuple[str, str], list[int]] = {}
+        self._sums: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def on_event(self, event: dict[str, Any]) -> None:
+        if event.get("type") != "ticket.called":
+            return
+        data = event.get("data") or {}
+        if (data.get("transition") or {}).get("from") != "waiting":
+            return  # a recall or a resume is not a new wait
+        ticket = data.get("ticket") or {}
+        if isinstance(ticket.get("id"), int):
+            with self._lock:
+                self._pending.append(ticket["id"])
+
+    def resolve(self, services: Services) -> None:
+        """Read the waits of the calls seen since the last scrape (one query)."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+        if not pending:
+            return
+        with services.ctx.db.read() as session:
+            rows = session.execute(
+                select(Ticket.office, Ticket.queue, Ticket.issued_at, Ticket.called_at).where(
+                    Ticket.id.in_(pending)
+                )
+            ).all()
+        with self._lock:
+            for office, queue, issued, called in rows:
+                if called is None:
+                    continue
+                wait = (called - issued).total_seconds()
+                key = (office, queue)
+                counts = self._counts.setdefault(key, [0] * (len(WAIT_BUCKETS_S) + 1))
+                for index, bound in enumerate(WAIT_BUCKETS_S):
+                    if wait <= bound:
+                        counts[index] += 1
+                counts[-1] += 1
+                self._sums[key] = self._sums.get(key, 0.0) + wait
+
+    def lines(self) -> list[str]:
+        out = [
+            "# HELP motcua_wait_seconds Wait from issue to first call, of calls seen by this process.",
+            "# TYPE motcua_wait_seconds histogram",
+        ]
+        with self._lock:
+            for (office, queue), counts in sorted(self._counts.items()):
+                labels = f'office="{_esc(office)}",queue="{_esc(queue)}"'
+                for bound, count in zip(WAIT_BUCKETS_S, counts, strict=False):
+                    out.append(f'motcua_wait_seconds_bucket{{{labels},le="{bound}"}} {count}')
+                out.append(f'motcua_wait_seconds_bucket{{{labels},le="+Inf"}} {counts[-1]}')
+                out.append(f"motcua_wait_seconds_sum{{{labels}}} {self._sums[(office, queue)]:.3f}")
+                out.append(f"motcua_wait_seconds_count{{{labels}}} {counts[-1]}")
+        return out
+
+
+def render_metrics(services: Services, histogram: WaitHistogram) -> str:
+    histogram.resolve(services)
+    lines: list[str] = []
+    _ticket_totals(services, lines)
+    _live(services, lines)
+    lines.extend(histogram.lines())
+    _metric(lines, "motcua_event_stream_clients", "gauge", "WebSocket clients of the event stream.")
+    lines.append(f"motcua_event_stream_clients {services.ctx.hub.client_count}")
+    _devices(lines)
+    return "\n".join(lines) + "\n"
+
+
+def _ticket_totals(services: Services, lines: list[str]) -> None:
+    with services.ctx.db.read() as session:
+        issued = session.execute(
+            select(Ticket.office, Ticket.issued_queue, func.count(Ticket.id)).group_by(
+                Ticket.office, Ticket.issued_queue
+            )
+        ).all()
+        served = session.execute(
+            select(Ticket.office, Ticket.queue, func.count(Ticket.id))
+            .where(Ticket.status == "done")
+            .group_by(Ticket.office, Ticket.queue)
+        ).all()
+    _metric(
+        lines, "motcua_tickets_issued_total", "counter", "Tickets issued, by the queue that numbered them."
+    )
+    for office, queue, count in sorted(issued):
+        lines.append(f'motcua_tickets_issued_total{{office="{_esc(office)}",queue="{_esc(queue)}"}} {count}')
+    _metric(lines, "motcua_tickets_served_total", "counter", "Tickets finished at a desk, by queue.")
+    for office, queue, count in sorted(served):
+        lines.append(f'motcua_tickets_served_total{{office="{_esc(office)}",queue="{_esc(queue)}"}} {count}')
+
+
+def _live(services: Services, lines: list[str]) -> None:
+    waiting, estimate, desks = [], [], []
+    for office in services.ctx.config.offices:
+        for queue in services.queues.list(office=office):
+            labels = f'office="{_esc(office)}",queue="{_esc(queue["code"])}"'
+            waiting.append(f"motcua_waiting{{{labels}}} {queue['waiting']}")
+            estimate.append(f"motcua_estimated_wait_seconds{{{labels}}} {queue['estimated_wait_s']}")
+        counts = {"open": 0, "paused": 0, "closed": 0}
+        for counter in services.counters.list(office=office):
+            counts[counter["status"]] = counts.get(counter["status"], 0) + 1
+        for status, count in counts.items():
+            desks.append(f'motcua_counters{{office="{_esc(office)}",status="{status}"}} {count}')
+    _metric(lines, "motcua_waiting", "gauge", "Tickets waiting now, by queue.")
+    lines.extend(waiting)
+    _metric(lines, "motcua_estimated_wait_seconds", "gauge", "Expected wait of a ticket issued now.")
+    lines.extend(estimate)
+    _metric(lines, "motcua_counters", "gauge", "Desks by status (open, paused, closed).")
+    lines.extend(desks)
+
+
+def _devices(lines: list[str]) -> None:
+    _metric(lines, "motcua_device_up", "gauge", "1 when a device reports ready or degraded, 0 when offline.")
+    readings = [r for source in DEVICE_SOURCES for r in source()]
+    for reading in readings:
+        labels = (
+            f'office="{_esc(reading.office)}",device="{_esc(reading.device)}",kind="{_esc(reading.kind)}"'
+        )
+        lines.append(f"motcua_device_up{{{labels}}} {0 if reading.state == 'offline' else 1}")
+    _metric(lines, "motcua_device_state", "gauge", "The state a device reports (1 for its current state).")
+    for reading in readings:
+        labels = (
+            f'office="{_esc(reading.office)}",device="{_esc(reading.device)}",kind="{_esc(reading.kind)}",'
+            f'state="{_esc(reading.state)}"'
+        )
+        lines.append(f"motcua_device_state{{{labels}}} 1")
+
+
+def _metric(lines: list[str], name: str, kind: str, help_text: str) -> None:
+    lines.append(f"# HELP {name} {help_text}")
+    lines.append(f"# TYPE {name} {kind}")
+
+
+def _esc(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

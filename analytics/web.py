@@ -1,0 +1,215 @@
+"""The analytics part of the server: /dashboard, its data, reports over the API, /metrics, alerts.
+
+`mount(app)` is called by queue_server.app.create_app when this package is installed. It adds routes,
+an event-stream listener (alerts, wait histogram) and a periodic alert check bound to the app's lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Query
+from fastapi.responses import FileResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from analytics.alerts import AlertMonitor
+from analytics.live import LiveView
+from analytics.metrics import WaitHistogram, render_metrics
+from analytics.settings import AnalyticsSettings, load_analytics_settings
+from queue_server.api.deps import Managers, ServicesDep
+from queue_server.domain.errors import InvalidInput, NotFound
+from queue_server.services import Services
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+NO_CACHE = {"Cache-Control": "no-store"}
+EVENT_CHECK_GAP_S = 2.0  # after events, check alerts at most this often
+MAX_REPORT_DAYS = 400
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+class AnalyticsRuntime:
+    """What the analytics part keeps while the server runs."""
+
+    def __init__(self, services: Services, settings: AnalyticsSettings) -> None:
+        self.services = services
+        self.settings = settings
+        self.live = LiveView(services, settings)
+        self.alerts = AlertMonitor(services, settings)
+        self.histogram = WaitHistogram()
+        self._check_pending = False
+        self._last_event_check = 0.0
+
+    def on_event(self, event: dict[str, Any]) -> None:
+        """Hub listener (on the event loop): feed the histogram, and soon check alerts."""
+        self.histogram.on_event(event)
+        if str(event.get("type", "")).startswith("alert.") or self._check_pending:
+            return
+        self._check_pending = True
+        delay = max(0.0, EVENT_CHECK_GAP_S - (time.monotonic() - self._last_event_check))
+        asyncio.get_running_loop().call_later(delay, self._start_check)
+
+    def _start_check(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.run_in_executor(None, self._checked)
+
+    def _checked(self) -> None:
+        self._last_event_check = time.monotonic()
+        self._check_pending = False
+        try:
+            self.alerts.check()
+        except Exception:  # the server goes on; the next check tries again
+            log.exception("alert check failed")
+
+    async def periodic(self) -> None:
+        """Desks paused too long become visible even when nothing else happens."""
+        while True:
+            await asyncio.sleep(self.settings.alerts.check_every_seconds)
+            await asyncio.to_thread(self._checked)
+
+
+def mount(app: FastAPI) -> None:
+    services: Services = app.state.services
+    settings = load_analytics_settings(Path(services.ctx.settings.config_dir))
+    runtime = AnalyticsRuntime(services, settings)
+    app.state.analytics = runtime
+    services.ctx.hub.add_listener(runtime.on_event)
+    _run_alongside(app, runtime)
+    app.include_router(_pages())
+    app.include_router(_api(runtime))
+    app.mount("/dashboard/static", StaticFiles(directory=STATIC_DIR), name="dashboard-static")
+
+
+def _run_alongside(app: FastAPI, runtime: AnalyticsRuntime) -> None:
+    """Start the periodic alert check with the app and stop it with the app."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        async with inner(application) as state:
+            task = asyncio.create_task(runtime.periodic())
+            try:
+                yield state
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app.router.lifespan_context = lifespan
+
+
+def _pages() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/dashboard")
+    def dashboard_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "dashboard.html", headers=NO_CACHE)
+
+    return router
+
+
+def _api(runtime: AnalyticsRuntime) -> APIRouter:
+    router = APIRouter(tags=["analytics"])
+
+    @router.get("/api/v1/analytics/overview")
+    def overview(
+        services: ServicesDep, actor: Managers, office: Annotated[str | None, Query(max_length=16)] = None
+    ) -> dict[str, Any]:
+        """Live lines and desks, today's KPIs against the plan's targets, waits by hour, staffing advice."""
+        code = _office_code(services, office or actor.office)
+        return runtime.live.overview(office=code, alerts=runtime.alerts.active(code))
+
+    @router.get("/api/v1/analytics/alerts")
+    def alerts(services: ServicesDep, actor: Managers) -> list[dict[str, Any]]:
+        """Alerts open now (a line over its wait target, a desk paused too long)."""
+        return runtime.alerts.active()
+
+    @router.get("/api/v1/reports", response_model=None)
+    def report(
+        services: ServicesDep,
+        actor: Managers,
+        first: Annotated[date, Query(alias="from", description="first business day, YYYY-MM-DD")],
+        last: Annotated[date, Query(alias="to", description="last business day, YYYY-MM-DD")],
+        format: Annotated[str, Query(pattern="^(csv|xlsx|pdf)$")] = "csv",
+        by: Annotated[str, Query(max_length=16)] = "queue",
+        office: Annotated[str | None, Query(max_length=16)] = None,
+    ) -> Response:
+        """The report of `motcua report` as a file: CSV, XLSX or PDF (with charts)."""
+        return _report(services, runtime, first, last, format, by, office or actor.office)
+
+    @router.get("/metrics", include_in_schema=False)
+    def metrics(services: ServicesDep) -> PlainTextResponse:
+        return PlainTextResponse(
+            render_metrics(services, runtime.histogram), media_type="text/plain; version=0.0.4; charset=utf-8"
+        )
+
+    return router
+
+
+def _office_code(services: Services, office: str | None) -> str:
+    try:
+        return services.ctx.config.office(office).code
+    except KeyError:
+        raise NotFound("unknown_office", f"Không có đơn vị {office}.", f"Unknown office {office}.") from None
+
+
+def _report(
+    services: Services,
+    runtime: AnalyticsRuntime,
+    first: date,
+    last: date,
+    fmt: str,
+    by: str,
+    office: str | None,
+) -> Response:
+    from analytics.reports import DIMENSIONS, build_report, render
+    from analytics.store import load_visits
+
+    if last < first:
+        raise InvalidInput(
+            "bad_period",
+            f"Ngày kết thúc ({last:%d/%m/%Y}) trước ngày bắt đầu ({first:%d/%m/%Y}).",
+            f"The period ends ({last}) before it starts ({first}).",
+        )
+    if (last - first).days >= MAX_REPORT_DAYS:
+        raise InvalidInput(
+            "period_too_long",
+            f"Khoảng thời gian quá dài (tối đa {MAX_REPORT_DAYS} ngày).",
+            f"The period is too long (at most {MAX_REPORT_DAYS} days).",
+        )
+    if by not in DIMENSIONS:
+        known = ", ".join(DIMENSIONS)
+        raise InvalidInput(
+            "unknown_dimension", f"Không báo cáo theo '{by}' được ({known}).", f"Unknown 'by' ({known})."
+        )
+    office_cfg = services.ctx.config.office(_office_code(services, office))
+    with services.ctx.db.read() as session:
+        visits = load_visits(session, office=office_cfg, first=first, last=last)
+    built = build_report(
+        visits,
+        config=services.ctx.config,
+        office=office_cfg,
+        first=first,
+        last=last,
+        by=by,
+        generated_at=services.ctx.clock(),
+        targets=runtime.settings.targets(services.ctx.config),
+    )
+    name = f"bao-cao-{office_cfg.code}-{first.isoformat()}-{last.isoformat()}-{by}.{fmt}"
+    return Response(
+        render(built, fmt),
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_CACHE},
+    )
