@@ -52,7 +52,7 @@ def _services(args: argparse.Namespace) -> Any:
 
 def _purge(args: argparse.Namespace) -> int:
     services = _services(args)
-    days = args.older_than or services.cases.catalogue.settings.retention_days
+    days = services.cases.catalogue.settings.retention_days if args.older_than is None else args.older_than
     if days < 1:
         print("motcua: --older-than must be at least 1 day", file=sys.stderr)
         return 2
