@@ -225,48 +225,62 @@ def fewest_counters(scenario: Scenario, *, weekday: int, replications: int, seed
     hours = scenario.hours_of_day(weekday)
     most = len(scenario.counters)
     plan = StaffingPlan(weekday)
-    rng = random.Random(seed)
-    drawn = [draw_day(scenario, weekday=weekday, day_index=0, rng=rng).tickets for _ in range(replications)]
+    drawn = draw_citizens(scenario, weekday=weekday, replications=replications, seed=seed)
     staffing = dict.fromkeys(hours, most)
 
     def evaluate(hour: int, count: int) -> tuple[float | None, float | None]:
-        trial = {**staffing, hour: count}
-        desks, day_end = desk_shifts(scenario, weekday=weekday, day_index=0, staffing=trial)
-        waits = []
-        for tickets in drawn:
-            result = OfficeSimulation(
-                tickets=fresh(tickets),
-                counters=desks,
-                rule=scenario.rule,
-                day_ends=[day_end],
-                walk_s=scenario.walk_s,
-                no_show_wait_s=scenario.no_show_wait_s,
-            ).run()
-            for ticket in result.tickets:
-                if int(ticket.issued_at // 3600) == hour:
-                    # Waits of those still waiting at the day's end count as the time they were left.
-                    waits.append(ticket.wait_s if ticket.wait_s is not None else day_end - ticket.issued_at)
         plan.evaluations += 1
-        summary = summarise_waits(waits, scenario.target_wait_s)
-        return summary.mean_s, summary.share_within_target
+        return hour_waits(
+            scenario, weekday=weekday, staffing={**staffing, hour: count}, hour=hour, drawn=drawn
+        )
 
     for hour in hours:
-        low, high = 1, most
         best = evaluate(hour, most)
         reachable = best[0] is None or best[0] <= scenario.target_wait_s
-        chosen = most
-        if reachable:
-            while low < high:  # more desks never lengthen the wait; find the first count that meets it
-                middle = (low + high) // 2
-                measured = evaluate(hour, middle)
-                if measured[0] is None or measured[0] <= scenario.target_wait_s:
-                    high, best = middle, measured
-                else:
-                    low = middle + 1
-            chosen = high
-        staffing[hour] = chosen
-        plan.hours.append(HourPlan(hour, chosen, best[0], best[1], reachable))
+        low, high = 1, most
+        while reachable and low < high:  # more desks never lengthen the wait: the first count that meets it
+            middle = (low + high) // 2
+            measured = evaluate(hour, middle)
+            if measured[0] is None or measured[0] <= scenario.target_wait_s:
+                high, best = middle, measured
+            else:
+                low = middle + 1
+        staffing[hour] = high
+        plan.hours.append(HourPlan(hour, high, best[0], best[1], reachable))
     return plan
+
+
+def draw_citizens(scenario: Scenario, *, weekday: int, replications: int, seed: int) -> list[list[SimTicket]]:
+    rng = random.Random(seed)
+    return [draw_day(scenario, weekday=weekday, day_index=0, rng=rng).tickets for _ in range(replications)]
+
+
+def hour_waits(
+    scenario: Scenario,
+    *,
+    weekday: int,
+    staffing: Mapping[int, int],
+    hour: int,
+    drawn: Sequence[Sequence[SimTicket]],
+) -> tuple[float | None, float | None]:
+    """Mean wait and share within the target of those who take a number in `hour`, over the drawn days.
+    Those still waiting at the day's end count with the time they were left waiting."""
+    desks, day_end = desk_shifts(scenario, weekday=weekday, day_index=0, staffing=staffing)
+    waits = []
+    for tickets in drawn:
+        result = OfficeSimulation(
+            tickets=fresh(tickets),
+            counters=desks,
+            rule=scenario.rule,
+            day_ends=[day_end],
+            walk_s=scenario.walk_s,
+            no_show_wait_s=scenario.no_show_wait_s,
+        ).run()
+        for ticket in result.tickets:
+            if int(ticket.issued_at // 3600) == hour:
+                waits.append(ticket.wait_s if ticket.wait_s is not None else day_end - ticket.issued_at)
+    summary = summarise_waits(waits, scenario.target_wait_s)
+    return summary.mean_s, summary.share_within_target
 
 
 def offered_load(scenario: Scenario, weekday: int, hour: int) -> float:
