@@ -95,10 +95,12 @@ def _long_side_in_photo(quad: PageQuad) -> float:
 
 
 def _sharpness(gray: Picture) -> tuple[float, float]:
-    """(steepest edge slope / edge contrast, share of pixels on ink edges).
+    """(steepest edge slope / edge contrast in the softest direction, share of pixels on ink edges).
 
     Slope over contrast does not depend on exposure or on how much print the page has, only on how
     soft the edges are: a step blurred by a Gaussian of σ px has a peak slope of contrast / (σ·√(2π)).
+    It is measured along four directions and the lowest counts: a sheet that moved during the shot is
+    smeared along one direction only, and edges running that way stay sharp.
     """
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (11, 11))
     contrast = cv2.subtract(cv2.dilate(gray, kernel), cv2.erode(gray, kernel))
@@ -107,12 +109,19 @@ def _sharpness(gray: Picture) -> tuple[float, float]:
     count = int(np.count_nonzero(on_edge))
     if count == 0:
         return math.nan, 0.0
-    slope_x = np.asarray(cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3), dtype=np.float32)
-    slope_y = np.asarray(cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3), dtype=np.float32)
-    slope = np.asarray(cv2.magnitude(slope_x, slope_y), dtype=np.float32)[on_edge]
-    ratio = slope / (8.0 * contrast[on_edge])  # Sobel weighs the two-pixel difference by 4
+    # Sobel weighs the two-pixel difference by 4, hence the 8.
+    scale = 8.0 * contrast[on_edge].astype(np.float32)
+    slope_x = np.asarray(cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3), dtype=np.float32)[on_edge] / scale
+    slope_y = np.asarray(cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3), dtype=np.float32)[on_edge] / scale
     rank = int(0.95 * (count - 1))
-    return float(np.partition(ratio, rank)[rank]), count / float(gray.size)
+    steepest = []
+    for along_x, along_y in ((1.0, 0.0), (0.0, 1.0), (_HALF_ROOT2, _HALF_ROOT2), (_HALF_ROOT2, -_HALF_ROOT2)):
+        slope = np.abs(along_x * slope_x + along_y * slope_y)
+        steepest.append(float(np.partition(slope, rank)[rank]))
+    return min(steepest), count / float(gray.size)
+
+
+_HALF_ROOT2 = math.sqrt(0.5)
 
 
 def _glare_share(page: Picture, thresholds: QualityThresholds) -> float:
