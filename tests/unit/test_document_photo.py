@@ -530,9 +530,11 @@ def test_the_default_dpi_prints_a_processed_page_at_a4_size() -> None:
     assert float(box.width) * 25.4 / 72 == pytest.approx(210.0, abs=0.5)
 
 
-def test_jpeg_quality_trades_size() -> None:
-    page = processed("flat")
-    assert len(dp.pages_to_pdf([page], jpeg_quality=30)) < len(dp.pages_to_pdf([page], jpeg_quality=95))
+def test_jpeg_quality_applies_to_every_page() -> None:
+    pages = [processed("flat"), processed("tilted")]
+    low, high = (PdfReader(io.BytesIO(dp.pages_to_pdf(pages, jpeg_quality=q))) for q in (30, 95))
+    for small, large in zip(low.pages, high.pages, strict=True):
+        assert len(small.images[0].data) < 0.7 * len(large.images[0].data)
 
 
 def test_pdf_refuses_nothing_or_a_missing_page() -> None:
