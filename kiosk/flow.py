@@ -245,6 +245,11 @@ class KioskFlow(Presenter):
         self.go("prepare")
         await self.prepare.load(dict(self.procedure.detail))
 
+    async def form_ok(self) -> None:
+        """OK on the keyboard: the next field, and after the last one, on to the papers."""
+        if not self.prepare.next_field():
+            await self.to_scan()
+
     async def to_scan(self) -> None:
         needed = self.prepare.needed_papers
         self.prepare.form_payload()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 
 from kiosk.api import ApiError, KioskApi
 from kiosk.presenters.base import Presenter, Session
@@ -97,11 +97,13 @@ class PreparePresenter(Presenter):
     field_errors = DictProperty({})  # field name -> [vi, en]
     active = StringProperty("")
     registered = BooleanProperty(False)
+    needed_count = NumericProperty(0)  # papers the citizen must still supply
 
     def __init__(self, api: KioskApi, identify: IdentifyPresenter) -> None:
         super().__init__()
         self.api, self.identify = api, identify
         self.composer = TelexComposer()
+        self.bind(papers=lambda *_: setattr(self, "needed_count", len(self.needed_papers)))
 
     async def load(self, procedure: dict[str, Any]) -> bool:
         self.form_fields = list((procedure.get("form") or {}).get("fields", []))
@@ -164,6 +166,14 @@ class PreparePresenter(Presenter):
             return
         self.active = name
         self.composer = TelexComposer(str(self.values.get(name, "")), enabled=spec.get("type") in TELEX_TYPES)
+
+    def next_field(self) -> bool:
+        """Move to the next field after the active one; False after the last."""
+        names = [f["name"] for f in self.form_fields]
+        if self.active not in names or names.index(self.active) + 1 >= len(names):
+            return False
+        self.focus(names[names.index(self.active) + 1])
+        return True
 
     def press(self, key: str) -> None:
         if self.active:

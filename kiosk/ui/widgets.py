@@ -192,6 +192,7 @@ class ChoiceList(GridLayout):  # type: ignore[misc]
     items = ListProperty([])
     lang = StringProperty("vi")
     row_height = NumericProperty(dp(96))
+    follow_selected = BooleanProperty(False)  # keep the selected item scrolled into view
     __events__ = ("on_choose",)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -218,6 +219,15 @@ class ChoiceList(GridLayout):  # type: ignore[misc]
             )
             button.bind(on_release=lambda b: self.dispatch("on_choose", b.key))
             self.add_widget(button)
+            if item.get("selected") and self.follow_selected:
+                Clock.schedule_once(lambda _dt, b=button: self.show(b), 0)
+
+    def show(self, button: Any) -> None:
+        """Scroll the list so that this item is in view."""
+        from kivy.uix.scrollview import ScrollView
+
+        if isinstance(self.parent, ScrollView) and button.parent is self:
+            self.parent.scroll_to(button, padding=dp(10), animate=False)
 
     def on_choose(self, key: str) -> None:
         pass
