@@ -320,7 +320,8 @@ def _load(path: Path, model: type[M], problems: list[str]) -> M | None:
 def _describe(path: Path, error: ValidationError) -> list[str]:
     lines = []
     for item in error.errors():
-        key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"]).lstrip(".")
+        parts = (f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"])
+        key = "".join(parts).lstrip(".")
         message = item["msg"].removeprefix("Value error, ")
         given = item.get("input")
         shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
