@@ -113,10 +113,21 @@ def advise(
             f"opens (desk {best})."
         )
         return Advice(text_vi, text_en, now, best, trials[best], codes)
-    text_vi = f"Hàng {worst.name_vi} sẽ vượt {target_min} phút kể cả khi mở thêm một quầy: cần thêm người."
-    text_en = (
-        f"Line {worst.code} will exceed {target_min} min even with one more desk: more staff are needed."
-    )
+    expected = f"{(now[worst.code] or 0.0) / 60:.0f}"
+    if not spare:
+        text_vi = (
+            f"Hàng {worst.name_vi} dự kiến chờ {expected} phút (mục tiêu {target_min} phút) và mọi quầy phục vụ "
+            "hàng này đều đang mở: cần thêm người hoặc chuyển bớt sang hàng khác."
+        )
+        text_en = f"Line {worst.code}: about {expected} min expected and every desk serving it is open."
+    else:
+        text_vi = (
+            f"Hàng {worst.name_vi} dự kiến chờ {expected} phút, vẫn vượt {target_min} phút kể cả khi mở thêm "
+            "một quầy: cần mở thêm nhiều quầy."
+        )
+        text_en = (
+            f"Line {worst.code}: about {expected} min expected, over the target even with one more desk."
+        )
     return Advice(text_vi, text_en, now, best, trials.get(best, {}) if best is not None else {}, codes)
 
 

@@ -149,6 +149,11 @@ function link(on) {
 // ---- drawing -------------------------------------------------------------------------------------
 
 function render(data) {
+  if (!state.datesSet) {  // the report form starts on the office's own day
+    $("report-from").value = data.day;
+    $("report-to").value = data.day;
+    state.datesSet = true;
+  }
   $("office-name").textContent = data.office.name_vi;
   const day = new Date(`${data.day}T00:00:00`);
   $("today").textContent = day.toLocaleDateString("vi-VN", { weekday: "long", day: "2-digit", month: "2-digit", year: "numeric" });
@@ -293,9 +298,6 @@ function init() {
   $("login-form").addEventListener("submit", signIn);
   $("logout").addEventListener("click", () => signOut());
   $("report-form").addEventListener("submit", downloadReport);
-  const today = new Date().toISOString().slice(0, 10);
-  $("report-from").value = today;
-  $("report-to").value = today;
   setInterval(() => { if (state.data) renderCounters(state.data); }, 1000);
   setInterval(() => { if (state.token) refreshSoon(0); }, 30000);
   if (state.token) start(); else $("login").hidden = false;

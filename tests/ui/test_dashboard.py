@@ -5,48 +5,28 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from analytics.planning import play
-from analytics.replay import replay_day, staff_for_counters
-from analytics.scenario import load_scenario
-from queue_server.auth.principal import Principal, Role
 from queue_server.clock import ManualClock
-from tests.support import KIOSK, PASSWORD, Server, make_server, running_server
+from tests.fixtures.analytics.office_day import office_with_a_day
+from tests.support import KIOSK, PASSWORD, Server, running_server
 from tests.ui.conftest import new_page, screenshot
 
 pytestmark = pytest.mark.ui
 
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-DAY = date(2026, 3, 9)  # a Monday
 STOP_AT_S = 10.25 * 3600  # the morning is played up to 10:15
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
 def office() -> Iterator[tuple[Server, str]]:
-    """A real server whose database holds a simulated busy Monday morning, under uvicorn."""
+    """A real server whose database holds a simulated busy Monday morning (to 10:15), under uvicorn."""
     folder = Path(tempfile.mkdtemp(prefix="motcua-dashboard-"))
-    clock = ManualClock(datetime(2026, 3, 9, tzinfo=ZONE))
-    server = make_server(f"sqlite:///{folder / 'dashboard.sqlite3'}", clock)
-    scenario = load_scenario(server.ctx.config.directory / "simulation.toml", server.ctx.config)
-    played = play(scenario.with_rates_scaled(1.6), weekdays=[0], seed=5)
-    replay_day(
-        server.services,
-        clock,
-        played.tickets,
-        day=DAY,
-        zone=ZONE,
-        staff=staff_for_counters(server.services),
-        issuer=Principal("device", 0, "kiosk-1", Role.KIOSK),
-        until_s=STOP_AT_S,
-    )
+    server, _ = office_with_a_day(folder, until_s=STOP_AT_S, rate_factor=1.6)
     with running_server(server) as base:
         yield server, base
     shutil.rmtree(folder, ignore_errors=True)

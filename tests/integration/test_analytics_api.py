@@ -1,0 +1,218 @@
+"""Analytics over HTTP and in the server: overview by role, alerts as events, /metrics, staffing advice."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from analytics.alerts import AlertMonitor
+from analytics.settings import load_analytics_settings
+from queue_server.auth.principal import Principal, Role
+from queue_server.clock import ManualClock
+from queue_server.domain.tickets import TicketAction
+from queue_server.tickets.service import ActOptions
+from tests.conftest import T0
+from tests.fixtures.analytics.office_day import office_with_a_day
+from tests.support import DISPLAY, KIOSK, Server, client_for, make_server
+
+KIOSK_ACTOR = Principal("device", 0, "kiosk-1", Role.KIOSK)
+
+
+@pytest.fixture(scope="module")
+def morning() -> Iterator[tuple[Server, TestClient]]:
+    """The demo office after a simulated Monday morning, to 10:15."""
+    folder = Path(tempfile.mkdtemp(prefix="motcua-analytics-"))
+    server, _ = office_with_a_day(folder, until_s=10.25 * 3600, rate_factor=1.3)
+    with client_for(server) as client:
+        yield server, client
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_only_supervisors_and_admins_see_the_overview(morning: tuple[Server, TestClient]) -> None:
+    server, client = morning
+    assert client.get("/api/v1/analytics/overview").status_code == 401
+    assert client.get("/api/v1/analytics/overview", headers=DISPLAY).status_code == 403
+    staff = client.get("/api/v1/analytics/overview", headers=server.login(client, "canbo2"))
+    assert staff.status_code == 403 and staff.json()["error"]["message_vi"]
+    for person in ("giamsat", "admin"):
+        assert (
+            client.get("/api/v1/analytics/overview", headers=server.login(client, person)).status_code == 200
+        )
+    assert client.get("/dashboard").status_code == 200  # the page itself; its data needs the token
+
+
+def test_overview_agrees_with_the_server(morning: tuple[Server, TestClient]) -> None:
+    server, client = morning
+    supervisor = server.login(client, "giamsat")
+    data = client.get("/api/v1/analytics/overview", headers=supervisor).json()
+    queues = {q["code"]: q for q in client.get("/api/v1/queues").json()}
+    stats = client.get("/api/v1/stats", headers=supervisor).json()
+    for row in data["queues"]:
+        assert row["waiting"] == queues[row["code"]]["waiting"]
+        assert row["estimated_wait_s"] == queues[row["code"]]["estimated_wait_s"]
+        assert row["over_target"] == (row["estimated_wait_s"] > 900)
+        assert row["issued_today"] == stats["queues"][row["code"]]["issued"]
+        assert row["served_today"] == stats["queues"][row["code"]]["served"]
+    wait = next(k for k in data["kpis"] if k["code"] == "wait")
+    assert wait["value"] == pytest.approx(stats["total"]["wait_s"]["mean"])  # the demo office never closes
+    assert [k["code"] for k in data["kpis"]] == [
+        "wait",
+        "handling",
+        "satisfaction",
+        "reuse",
+        "productivity",
+        "estimate_error",
+    ]
+    assert sum(h["issued"] for h in data["waits_by_hour"]) == stats["total"]["issued"]
+    assert [c["number"] for c in data["counters"]] == [1, 2, 3, 4]
+    assert data["advice"]["message_vi"]
+
+
+def test_metrics_in_prometheus_text(morning: tuple[Server, TestClient]) -> None:
+    server, client = morning
+    supervisor = server.login(client, "giamsat")
+    staff = server.login(client, "canbo1")
+    before = client.get("/metrics")
+    assert before.status_code == 200 and before.headers["content-type"].startswith(
+        "text/plain; version=0.0.4"
+    )
+    issued = client.post("/api/v1/tickets", json={"queue": "B"}, headers=KIOSK).json()
+    called = client.post(f"/api/v1/counters/1/call/{issued['id']}", headers=staff)
+    assert called.status_code == 200, called.text
+    samples = parse_metrics(client.get("/metrics").text)
+    stats = client.get("/api/v1/stats", headers=supervisor).json()
+    for code in ("A", "B", "C"):
+        assert (
+            samples[f'motcua_tickets_issued_total{{office="CAXTP",queue="{code}"}}']
+            == stats["queues"][code]["issued"]
+        )
+    queues = {q["code"]: q for q in client.get("/api/v1/queues").json()}
+    assert samples['motcua_waiting{office="CAXTP",queue="A"}'] == queues["A"]["waiting"]
+    assert samples['motcua_counters{office="CAXTP",status="open"}'] == 4
+    # This process saw exactly one first call while the app ran: the one above.
+    count = sum(v for k, v in samples.items() if k.startswith("motcua_wait_seconds_count"))
+    assert count == 1
+    assert samples['motcua_wait_seconds_count{office="CAXTP",queue="B"}'] == 1
+    assert "motcua_event_stream_clients 0" in client.get("/metrics").text
+    assert "# TYPE motcua_device_up gauge" in client.get("/metrics").text
+
+
+def parse_metrics(text: str) -> dict[str, float]:
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, value = line.rsplit(" ", 1)
+        samples[name] = float(value)
+    return samples
+
+
+# ---- alerts ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh(sqlite_url: str) -> Server:
+    return make_server(sqlite_url, ManualClock(T0))
+
+
+def alert_events(server: Server) -> list[dict[str, Any]]:
+    from queue_server.events.outbox import events_since
+
+    with server.ctx.db.read() as session:
+        return [e for e in events_since(session, 0) if e["type"].startswith("alert.")]
+
+
+def staff_of(server: Server, number: int) -> Principal:
+    from analytics.replay import staff_for_counters
+
+    return staff_for_counters(server.services)[number]
+
+
+def test_a_line_over_its_target_raises_one_alert_then_clears(fresh: Server) -> None:
+    monitor = AlertMonitor(fresh.services, load_analytics_settings(fresh.ctx.config.directory))
+    desk = staff_of(fresh, 1)
+    fresh.services.counters.open(number=1, actor=desk)
+    for _ in range(3):
+        fresh.services.tickets.issue(actor=KIOSK_ACTOR, queue="A")
+    assert monitor.check() == []  # a 4th would wait 3 × 5 min: at the target, not over it
+    fresh.services.tickets.issue(actor=KIOSK_ACTOR, queue="A")
+    raised = monitor.check()
+    assert [e["type"] for e in raised] == ["alert.wait_over_target"]
+    alert = raised[0]["data"]["alert"]
+    assert alert["queue"] == "A" and alert["estimated_wait_s"] > 900 and "Cư trú" in alert["message_vi"]
+    assert monitor.check() == []  # once per episode
+    assert [a["key"] for a in monitor.active()] == ["A"]
+    clock = fresh.clock
+    assert isinstance(clock, ManualClock)
+    while True:  # serve the line down until a new ticket would wait well under the target
+        view = fresh.services.tickets.call_next(counter=1, actor=desk)
+        if view is None:
+            break
+        clock.advance(minutes=1)
+        fresh.services.tickets.act(view.id, TicketAction.START, actor=desk, options=ActOptions())
+        clock.advance(minutes=4)
+        fresh.services.tickets.act(view.id, TicketAction.FINISH, actor=desk, options=ActOptions())
+        monitor.check()
+    assert [e["type"] for e in alert_events(fresh)] == ["alert.wait_over_target", "alert.cleared"]
+    assert monitor.active() == []
+
+
+def test_a_desk_paused_too_long(fresh: Server) -> None:
+    monitor = AlertMonitor(fresh.services, load_analytics_settings(fresh.ctx.config.directory))
+    desk = staff_of(fresh, 2)
+    fresh.services.counters.open(number=2, actor=desk)
+    fresh.services.counters.pause(number=2, actor=desk, reason="Đi họp")
+    clock = fresh.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(minutes=14)
+    assert monitor.check() == []
+    clock.advance(minutes=2)
+    raised = monitor.check()
+    assert [e["type"] for e in raised] == ["alert.counter_paused_long"]
+    assert raised[0]["data"]["alert"]["pause_reason"] == "Đi họp"
+    assert "Quầy 2 tạm dừng đã 16 phút" in raised[0]["data"]["alert"]["message_vi"]
+    fresh.services.counters.resume(number=2, actor=desk)
+    assert [e["type"] for e in monitor.check()] == ["alert.cleared"]
+
+
+def test_the_running_server_checks_alerts_after_events(fresh: Server) -> None:
+    with client_for(fresh) as client:
+        staff = fresh.login(client, "canbo1")
+        client.post("/api/v1/counters/1/open", headers=staff)
+        for _ in range(6):
+            assert client.post("/api/v1/tickets", json={"queue": "A"}, headers=KIOSK).status_code == 201
+        deadline = time.monotonic() + 10
+        while not alert_events(fresh) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the check runs on the server's own schedule, soon after the events
+        assert [e["type"] for e in alert_events(fresh)] == ["alert.wait_over_target"]
+        supervisor = fresh.login(client, "giamsat")
+        assert client.get("/api/v1/analytics/alerts", headers=supervisor).json()[0]["queue"] == "A"
+        assert client.get("/api/v1/analytics/alerts", headers=staff).status_code == 403
+
+
+# ---- advice ---------------------------------------------------------------------------------------------
+
+
+def test_overview_advice_is_consistent_with_its_projection(fresh: Server) -> None:
+    fresh.services.counters.open(number=1, actor=staff_of(fresh, 1))
+    for _ in range(8):
+        fresh.services.tickets.issue(actor=KIOSK_ACTOR, queue="A")
+    with client_for(fresh) as client:
+        supervisor = fresh.login(client, "giamsat")
+        advice = client.get("/api/v1/analytics/overview", headers=supervisor).json()["advice"]
+    over = [code for code, wait in advice["projected_wait_s"].items() if wait is not None and wait > 900]
+    assert sorted(advice["over_target"]) == sorted(over)
+    assert "A" in over  # eight people waiting for one desk that also serves B
+    assert "C" in over  # people will come to line C, and no open desk serves it
+    worst = max(over, key=lambda code: advice["projected_wait_s"][code])
+    name = fresh.ctx.config.default_office.queues[worst].name_vi
+    assert advice["message_vi"].startswith(f"Hàng {name} ")
+    suggested = advice["suggested_counter"]
+    assert worst in fresh.ctx.config.default_office.counters[suggested].weights  # a desk for that line
