@@ -1,4 +1,4 @@
-"""`motcua scan`, `motcua print-test`, `motcua devices`: registered by the device packages."""
+"""`motcua scan`, `motcua document`, `motcua print-test`, `motcua devices`: registered by the device packages."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     from devices.printers import cli as printer_cli
     from devices.scanners import cli as scanner_cli
+    from devices.scanners.document import cli as document_cli
 
     printer_cli.register(subparsers)
     scanner_cli.register(subparsers)
+    document_cli.register(subparsers)
