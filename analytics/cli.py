@@ -202,17 +202,21 @@ def _simulate_office(args: argparse.Namespace) -> int:
 def _from_history(args: argparse.Namespace, scenario: Any, config: Any) -> Any:
     from analytics.scenario import business_days, profile_from_history
     from analytics.store import history_visits
-    from queue_server.db.engine import Database
 
     if args.since is None or args.until is None or args.until < args.since:
         raise ValueError("--from-history needs --since and --until (YYYY-MM-DD, until not before since)")
-    url = args.database_url or os.environ.get("MOTCUA_DATABASE_URL") or "sqlite:///var/motcua.sqlite3"
-    db = Database(url)
     office = config.office(scenario.office)
-    with db.read() as session:
+    with _database(args).read() as session:
         visits = history_visits(session, office=office.code, first=args.since, last=args.until)
     days = [d for d in business_days(args.since, args.until) if scenario.hours.get(d.weekday())]
     return profile_from_history(scenario, visits, office.zone, days=days)
+
+
+def _database(args: argparse.Namespace) -> Any:
+    from queue_server.db.engine import Database
+
+    url = args.database_url or os.environ.get("MOTCUA_DATABASE_URL") or "sqlite:///var/motcua.sqlite3"
+    return Database(url)
 
 
 def _office_text(s: dict[str, Any]) -> str:
@@ -261,10 +265,12 @@ def _office_text(s: dict[str, Any]) -> str:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from analytics.reports import DIMENSIONS, ReportError, build_report, render
+    from analytics.settings import load_analytics_settings
     from analytics.store import load_visits
     from queue_server.config import ConfigError, load_config
-    from queue_server.db.engine import Database
 
     if args.last < args.first:
         return _fail(f"--to ({args.last}) is before --from ({args.first})")
@@ -276,15 +282,19 @@ def _report(args: argparse.Namespace) -> int:
     try:
         config = load_config(config_dir)
         office = config.office(args.office)
+        targets = load_analytics_settings(config_dir).targets(config)
     except ConfigError as error:
         print("motcua: the configuration has problems:", *error.problems, sep="\n  - ", file=sys.stderr)
         return 2
     except KeyError:
         return _fail(f"unknown office {args.office!r}")
-    url = args.database_url or os.environ.get("MOTCUA_DATABASE_URL") or "sqlite:///var/motcua.sqlite3"
-    db = Database(url)
-    with db.read() as session:
-        visits = load_visits(session, office=office, first=args.first, last=args.last)
+    try:
+        with _database(args).read() as session:
+            visits = load_visits(session, office=office, first=args.first, last=args.last)
+    except SQLAlchemyError as error:
+        return _fail(
+            f"cannot read the tickets ({type(error).__name__}): is this a motcua database? (motcua migrate)"
+        )
     try:
         report = build_report(
             visits,
@@ -294,6 +304,7 @@ def _report(args: argparse.Namespace) -> int:
             last=args.last,
             by=args.by,
             generated_at=datetime.now().astimezone(),
+            targets=targets,
         )
         data = render(report, args.format)
     except ReportError as error:
