@@ -147,7 +147,7 @@ def make_app_class() -> type:
         def on_start(self) -> None:
             self.ready_at = time.perf_counter()
             Clock.schedule_interval(lambda _dt: self.flow.tick(), 1.0)
-            Clock.schedule_interval(self._look_for_page, 0.25)
+            Clock.schedule_interval(self._look_for_page, 0.05)
             self.run(self.flow.startup())
             self.run(self._scan_loop())
 
@@ -187,8 +187,13 @@ def make_app_class() -> type:
             return camera.latest_frame() if camera is not None else None
 
         def _look_for_page(self, _dt: float) -> None:
-            if self.flow.screen == "scan" and not self.flow.scan.busy:
-                self.run(self.flow.scan.look())
+            scan = self.flow.scan
+            if self.flow.screen == "scan" and not scan.busy and not scan.looking:
+                self.run(scan.look())
+
+        def looked_at(self) -> Any:
+            """The frame the scan presenter last looked at: the preview and its outline agree."""
+            return self.flow.scan.looked_at
 
         def search_soon(self) -> None:
             """Search a moment after the last key, not on every key."""

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 # Screens that belong to no citizen: the idle countdown never runs there.
 RESTING_SCREENS = ("start", "out_of_service", "maintenance")
+RECENT_SCAN_S = 4.0  # a card read this long before "Nộp hồ sơ" still counts
 
 
 class KioskFlow(Presenter):
@@ -73,6 +74,7 @@ class KioskFlow(Presenter):
         self.maintenance = MaintenancePresenter(config.maintenance_pin, device_statuses, api)
         self.health.bind(out_of_service=self._on_service_change)
         self._before_outage = "start"
+        self._recent_scan: tuple[str, float] = ("", 0.0)
 
     @property
     def citizen_presenters(self) -> list[Presenter]:
@@ -138,6 +140,11 @@ class KioskFlow(Presenter):
         self.journey = journey
         if journey == "case":
             self.go("identify")
+            text, seen_at = self._recent_scan
+            self._recent_scan = ("", 0.0)
+            if text and self.now() - seen_at <= RECENT_SCAN_S and self.identify.handle_scan(text):
+                self.go("confirm")
+            self.identify.error = None
         elif journey == "ticket":
             self.go("queues")
             await self.take_number.load(self.today())
@@ -163,6 +170,7 @@ class KioskFlow(Presenter):
     def wipe(self) -> None:
         """Forget the citizen: new session, every presenter reset, start screen; the view drops its images."""
         self.session = Session()
+        self._recent_scan = ("", 0.0)
         for presenter in self.citizen_presenters:
             presenter.reset()
         self.idle.reset()
@@ -188,6 +196,10 @@ class KioskFlow(Presenter):
         screen = self.screen
         if screen in ("identify", "queues", "priority", "review", "lookup", "rate"):
             self.user_touch()
+        else:
+            # A card held up before "Nộp hồ sơ" is touched: scanners report a code once while it
+            # stays in view, so the identify screen takes it from here if it is that recent.
+            self._recent_scan = (text, self.now())
         if screen == "identify":
             if self.identify.handle_scan(text):
                 self.go("confirm")

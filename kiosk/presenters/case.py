@@ -221,7 +221,19 @@ class PreparePresenter(Presenter):
             vi = str(item.get("message_vi") or item.get("problem") or error.message_vi)
             problems[name] = [vi, str(item.get("message_en") or item.get("problem") or vi)]
         self.field_errors = problems
-        self.error = Text(error.message_vi, error.message_en)
+        labels = [self.spec(name) for name in problems if self.spec(name)]
+        self.error = (
+            Text(
+                "Xin sửa các mục tô đỏ: "
+                + ", ".join(str(f.get("label_vi", f["name"])) for f in labels)
+                + ".",
+                "Please fix the answers in red: "
+                + ", ".join(str(f.get("label_en") or f.get("label_vi") or f["name"]) for f in labels)
+                + ".",
+            )
+            if labels
+            else Text(error.message_vi, error.message_en)
+        )
         first = next((f["name"] for f in self.form_fields if f["name"] in problems), "")
         if first:
             self.focus(first)

@@ -59,8 +59,9 @@ class ScanPresenter(Presenter):
         super().__init__()
         self.api, self.identify, self.frames = api, identify, frames
         self.pages: dict[str, list[Frame]] = {}
+        self.looked_at: Frame | None = None  # the frame the outline belongs to (the preview shows it)
         self._steady = 0
-        self._looking = False
+        self.looking = False
 
     def start(self, papers: list[dict[str, Any]]) -> None:
         self.papers = [
@@ -75,18 +76,19 @@ class ScanPresenter(Presenter):
     async def look(self, force: bool = False) -> bool:
         """Look at the newest frame once; True when a page was taken."""
         frame, paper = self.frames(), self.current
-        if frame is None or paper is None or self._looking:
+        if frame is None or paper is None or self.looking:
             return False
-        self._looking = True
+        self.looking = True
         try:
             return await self._look(frame, paper["type"], force)
         finally:
-            self._looking = False
+            self.looking = False
 
     async def _look(self, frame: Frame, paper_type: str, force: bool) -> bool:
         from devices.scanners.document_photo import find_page, process_photo
 
         quad = await asyncio.to_thread(find_page, frame)
+        self.looked_at = frame
         if quad is None:
             self.outline, self._steady = [], 0
             self.armed = True  # the sheet is gone: the next one may be taken
@@ -157,4 +159,5 @@ class ScanPresenter(Presenter):
     def reset(self) -> None:
         super().reset()
         self.pages = {}  # drop every image of the last citizen
+        self.looked_at = None
         self._steady = 0

@@ -120,7 +120,15 @@ def form_items(
             sub += "|"
         if name in errors:
             sub += f"\n[color=c01a1a]{errors[name][1 if language == 'en' else 0]}[/color]"
-        items.append({"key": name, "label": label, "sub": sub, "selected": name == active})
+        items.append(
+            {
+                "key": name,
+                "label": label,
+                "sub": sub,
+                "selected": name == active,
+                "extra_lines": int(name in errors),
+            }
+        )
     return items
 
 

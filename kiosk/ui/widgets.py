@@ -214,7 +214,7 @@ class ChoiceList(GridLayout):  # type: ignore[misc]
                 markup=True,
                 kind="selected" if item.get("selected") else "soft",
                 size_hint_y=None,
-                height=max(self.row_height, MIN_TARGET),
+                height=max(self.row_height + dp(34) * int(item.get("extra_lines", 0)), MIN_TARGET),
                 disabled=bool(item.get("disabled")),
             )
             button.bind(on_release=lambda b: self.dispatch("on_choose", b.key))
