@@ -132,6 +132,7 @@ class OfficeSimulation:
         estimate: bool = False,
         record_calls: bool = False,
         epoch: datetime = EPOCH,
+        heads_only: bool = True,
     ) -> None:
         self.tickets = sorted(tickets, key=lambda t: (t.issued_at, t.id))
         self.rule = rule
@@ -140,6 +141,7 @@ class OfficeSimulation:
         self.estimate = estimate
         self.record_calls = record_calls
         self.epoch = epoch
+        self.heads_only = heads_only  # False: give the rule every waiting ticket (slower, same answers)
         self.states = {c.number: _CounterState(c) for c in counters}
         queues = {t.queue for t in self.tickets} | {q for c in counters for q in c.weights}
         self.lines = {q: _Line() for q in sorted(queues)}
@@ -244,10 +246,10 @@ class OfficeSimulation:
         for code in weights:
             line = self.lines[code]
             for pool in (line.normal, line.priority):
-                if pool:
-                    candidate = pool[0].candidate
-                    assert candidate is not None
-                    heads.append(candidate)
+                waiting = pool if not self.heads_only else (pool[0],) if pool else ()
+                for ticket in waiting:
+                    assert ticket.candidate is not None
+                    heads.append(ticket.candidate)
         if not heads:
             return
         decision = choose_next(
@@ -438,7 +440,11 @@ def simulate_mmc(
     busy = 0.0
     calls: list[Call] = []
     drawn = poisson_tickets(
-        rng, arrivals_per_hour=arrivals_per_hour, mean_service_s=mean_service_s, hours=hours
+        rng,
+        arrivals_per_hour=arrivals_per_hour,
+        mean_service_s=mean_service_s,
+        hours=hours,
+        antithetic=antithetic,
     )
     for ticket_id, (arrival, service) in enumerate(drawn, start=1):
         free_at, number = free[0]

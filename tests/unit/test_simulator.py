@@ -65,6 +65,38 @@ def test_fast_path_calls_exactly_like_the_calling_rule(
     assert fast.calls == by_rule.calls  # same ticket, same desk, same moment, every call
 
 
+def test_giving_the_rule_only_the_heads_changes_no_call() -> None:
+    """The office path hands the rule the head of each line; with every waiting ticket it calls the same."""
+    scenario = office(rate_factor=1.6)
+    days = [draw_day(scenario, weekday=d, day_index=d, rng=random.Random(d)) for d in range(3)]
+    results = []
+    for heads_only in (True, False):
+        tickets = [
+            SimTicket(t.id, t.queue, t.issued_at, t.service_s, t.priority, t.no_show)
+            for d in days
+            for t in d.tickets
+        ]
+        shifts: dict[int, list[tuple[float, float]]] = {}
+        for d in days:
+            for desk in d.counters:
+                shifts.setdefault(desk.number, []).extend(desk.shifts)
+        weights = {c.number: dict(c.weights) for c in scenario.counters}
+        results.append(
+            OfficeSimulation(
+                tickets=tickets,
+                counters=[SimCounter(n, weights[n], spans) for n, spans in shifts.items()],
+                rule=scenario.rule,
+                day_ends=[d.day_end_s for d in days],
+                walk_s=40,
+                no_show_wait_s=120,
+                record_calls=True,
+                heads_only=heads_only,
+            ).run()
+        )
+    assert len(results[0].calls) > 300
+    assert results[0].calls == results[1].calls
+
+
 def test_poisson_draws_have_the_asked_rates() -> None:
     pairs = list(poisson_tickets(random.Random(9), arrivals_per_hour=120, mean_service_s=300, hours=500))
     assert len(pairs) == pytest.approx(60_000, rel=0.02)
@@ -75,6 +107,12 @@ def test_poisson_draws_have_the_asked_rates() -> None:
         )
     )
     assert sum(s for _, s in mirrored) / len(mirrored) == pytest.approx(300, rel=0.02)
+    assert mirrored[:100] != pairs[:100]
+    one = simulate_mmc(arrivals_per_hour=50, mean_service_s=300, counters=5, hours=100, seed=9)
+    other = simulate_mmc(
+        arrivals_per_hour=50, mean_service_s=300, counters=5, hours=100, seed=9, antithetic=True
+    )
+    assert one.waits != other.waits  # the mirrored run really is another run
 
 
 def test_bad_mmc_input_says_what_is_wrong() -> None:
