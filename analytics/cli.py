@@ -100,6 +100,8 @@ def _fail(message: str) -> int:
 def _simulate(args: argparse.Namespace) -> int:
     if args.mmc:
         return _simulate_mmc(args)
+    from sqlalchemy.exc import SQLAlchemyError
+
     from analytics.scenario import ScenarioError
 
     try:
@@ -109,6 +111,10 @@ def _simulate(args: argparse.Namespace) -> int:
         return 2
     except ValueError as error:
         return _fail(str(error))
+    except SQLAlchemyError as error:
+        return _fail(
+            f"cannot read the tickets ({type(error).__name__}): is this a motcua database? (motcua migrate)"
+        )
 
 
 def _simulate_mmc(args: argparse.Namespace) -> int:

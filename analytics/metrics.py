@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from queue_server.domain.calendar import business_day
 from queue_server.services import Services
 from queue_server.tickets.models import Ticket
 
@@ -98,6 +99,7 @@ def render_metrics(services: Services, histogram: WaitHistogram) -> str:
     lines: list[str] = []
     _ticket_totals(services, lines)
     _live(services, lines)
+    _estimate_errors(services, lines)
     lines.extend(histogram.lines())
     _metric(lines, "motcua_event_stream_clients", "gauge", "WebSocket clients of the event stream.")
     lines.append(f"motcua_event_stream_clients {services.ctx.hub.client_count}")
@@ -145,6 +147,33 @@ def _live(services: Services, lines: list[str]) -> None:
     lines.extend(estimate)
     _metric(lines, "motcua_counters", "gauge", "Desks by status (open, paused, closed).")
     lines.extend(desks)
+
+
+def _estimate_errors(services: Services, lines: list[str]) -> None:
+    """Today's mean absolute error of the estimate printed at issue against the wait that followed."""
+    _metric(
+        lines,
+        "motcua_estimate_error_seconds",
+        "gauge",
+        "Mean absolute error today of the wait estimate given at issue (called tickets).",
+    )
+    for office in services.ctx.config.offices.values():
+        today = business_day(services.ctx.clock(), office.zone)
+        with services.ctx.db.read() as session:
+            rows = session.execute(
+                select(Ticket.queue, Ticket.estimated_wait_s, Ticket.issued_at, Ticket.called_at).where(
+                    Ticket.office == office.code,
+                    Ticket.business_day == today,
+                    Ticket.called_at.is_not(None),
+                    Ticket.estimated_wait_s.is_not(None),
+                )
+            ).all()
+        errors: dict[str, list[float]] = {}
+        for queue, estimate, issued, called in rows:
+            errors.setdefault(queue, []).append(abs(estimate - (called - issued).total_seconds()))
+        for queue, values in sorted(errors.items()):
+            labels = f'office="{_esc(office.code)}",queue="{_esc(queue)}"'
+            lines.append(f"motcua_estimate_error_seconds{{{labels}}} {sum(values) / len(values):.1f}")
 
 
 def _devices(lines: list[str]) -> None:

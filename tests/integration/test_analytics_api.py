@@ -100,6 +100,10 @@ def test_metrics_in_prometheus_text(morning: tuple[Server, TestClient]) -> None:
     count = sum(v for k, v in samples.items() if k.startswith("motcua_wait_seconds_count"))
     assert count == 1
     assert samples['motcua_wait_seconds_count{office="CAXTP",queue="B"}'] == 1
+    data = client.get("/api/v1/analytics/overview", headers=supervisor).json()
+    for row in data["queues"]:
+        key = f'motcua_estimate_error_seconds{{office="CAXTP",queue="{row["code"]}"}}'
+        assert samples[key] == pytest.approx(row["estimate_mae_today_s"], abs=0.1)
     assert "motcua_event_stream_clients 0" in client.get("/metrics").text
     assert "# TYPE motcua_device_up gauge" in client.get("/metrics").text
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -176,3 +177,18 @@ def test_an_empty_period_still_makes_a_report(day: tuple[Server, TestClient, str
     assert done.returncode == 0, done.stderr
     assert "Không có số thứ tự nào trong khoảng thời gian này." in done.stdout
     assert "Tổng cộng,0," in done.stdout
+
+
+def test_simulate_from_the_office_history(day: tuple[Server, TestClient, str, int]) -> None:
+    _, _, url, tickets = day
+    args = ("simulate", "--from-history", "--since", DAY.isoformat(), "--until", DAY.isoformat(), "--json")
+    done = motcua(*args, "--no-staffing", database_url=url)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["source"] == f"history {DAY.isoformat()}..{DAY.isoformat()} ({tickets} tickets)"
+    # One Monday of history: the simulated Monday has about as many tickets as the real one.
+    assert result["total"]["tickets"] == pytest.approx(tickets, rel=0.35)
+    nothing = motcua(
+        "simulate", "--from-history", "--since", "2026-01-05", "--until", "2026-01-09", database_url=url
+    )
+    assert nothing.returncode == 2 and "no tickets in that period" in nothing.stderr
