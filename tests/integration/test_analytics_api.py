@@ -220,3 +220,42 @@ def test_overview_advice_is_consistent_with_its_projection(fresh: Server) -> Non
     assert advice["message_vi"].startswith(f"Hàng {name} ")
     suggested = advice["suggested_counter"]
     assert worst in fresh.ctx.config.default_office.counters[suggested].weights  # a desk for that line
+
+
+# ---- visits read back from the server's events -------------------------------------------------------
+
+
+def test_handling_is_summed_over_desks_and_holds(fresh: Server) -> None:
+    from analytics.store import load_visits
+
+    clock = fresh.clock
+    assert isinstance(clock, ManualClock)
+    tickets, counters = fresh.services.tickets, fresh.services.counters
+    one, two = staff_of(fresh, 1), staff_of(fresh, 2)
+    counters.open(number=1, actor=one)
+    counters.open(number=2, actor=two)
+    moved = tickets.issue(actor=KIOSK_ACTOR, queue="A")[0]
+    held = tickets.issue(actor=KIOSK_ACTOR, queue="B")[0]
+    clock.advance(minutes=3)
+    tickets.call_ticket(counter=1, ticket_id=moved.id, actor=one)
+    tickets.act(moved.id, TicketAction.START, actor=one, options=ActOptions())
+    tickets.call_ticket(counter=2, ticket_id=held.id, actor=two)
+    tickets.act(held.id, TicketAction.START, actor=two, options=ActOptions())
+    clock.advance(minutes=5)
+    tickets.act(moved.id, TicketAction.TRANSFER, actor=one, options=ActOptions(to_queue="B"))
+    tickets.act(held.id, TicketAction.HOLD, actor=two, options=ActOptions(reason="đi photo giấy tờ"))
+    clock.advance(minutes=10)  # neither is being served now
+    tickets.act(held.id, TicketAction.RESUME, actor=two, options=ActOptions())
+    tickets.act(held.id, TicketAction.START, actor=two, options=ActOptions())
+    tickets.call_ticket(counter=1, ticket_id=moved.id, actor=one)
+    tickets.act(moved.id, TicketAction.START, actor=one, options=ActOptions())
+    clock.advance(minutes=7)
+    for ticket_id, actor in ((moved.id, one), (held.id, two)):
+        tickets.act(ticket_id, TicketAction.FINISH, actor=actor, options=ActOptions())
+    office = fresh.ctx.config.default_office
+    day = moved.business_day
+    with fresh.ctx.db.read() as session:
+        visits = {v.id: v for v in load_visits(session, office=office, first=day, last=day)}
+    assert visits[moved.id].handling_s == 12 * 60 and visits[moved.id].transfers == 1
+    assert visits[moved.id].wall_wait_s == 3 * 60  # to the first call
+    assert visits[held.id].handling_s == 12 * 60 and visits[held.id].transfers == 0
