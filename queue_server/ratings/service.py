@@ -124,7 +124,7 @@ class RatingService:
                     Ticket.status == TicketStatus.DONE.value,
                     Ticket.ended_at >= since,
                 )
-                .order_by(Ticket.ended_at.desc())
+                .order_by(Ticket.ended_at.desc(), Ticket.id.desc())  # the latest, also within one second
                 .limit(1)
             )
             if ticket is None or session.scalar(select(Rating.id).where(Rating.ticket_id == ticket.id)):
