@@ -118,6 +118,7 @@ T: dict[str, Text] = {
         "Quét mã QR trên phiếu số thứ tự của bạn (hoặc nhập mã in dưới mã QR).",
         "Scan the QR code on your ticket (or type the code printed under it).",
     ),
+    "rate.got_ticket": Text("Đã đọc mã phiếu. Xin chọn một khuôn mặt.", "Ticket read. Please choose a face."),
     "rate.reasons": Text("Điều gì chưa tốt? (chọn một hoặc nhiều)", "What was not good? (choose any)"),
     "rate.send": Text("Gửi đánh giá", "Send"),
     "rate.thanks": Text("Cảm ơn bạn đã đánh giá!", "Thank you for your rating!"),

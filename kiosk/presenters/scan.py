@@ -92,6 +92,7 @@ class ScanPresenter(Presenter):
         if quad is None:
             self.outline, self._steady = [], 0
             self.armed = True  # the sheet is gone: the next one may be taken
+            self.reason = None
             if force:
                 self.reason = Text(
                     "Không thấy trang giấy. Xin đặt cả tờ giấy vào giữa khung hình.",

@@ -343,6 +343,10 @@ class FaceButton(BigButton):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.bind(pos=self._draw, size=self._draw, score=self._draw, chosen=self._draw)
+        self.bind(size=self._place_text)
+
+    def _place_text(self, *_: Any) -> None:
+        self.text_size = (self.width - dp(12), self.height - dp(10))  # the label under the face
 
     def _draw(self, *_: Any) -> None:
         self.canvas.after.clear()
