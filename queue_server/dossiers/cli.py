@@ -77,7 +77,7 @@ def _receipt(args: argparse.Namespace) -> int:
     services = _services(args)
     operator = Principal("user", 0, "cli", Role.ADMIN)
     try:
-        data = services.cases.dossiers.receipt(args.code, actor=operator)
+        data = services.cases.reports.receipt(args.code, actor=operator)
     except DomainError as error:
         print(f"motcua: {error.message_en} / {error.message_vi}", file=sys.stderr)
         return 1

@@ -106,7 +106,7 @@ def dossier_stats(
     office: Annotated[str | None, Query(max_length=16)] = None,
 ) -> dict[str, Any]:
     """Per procedure and day: dossiers, and how many needed no re-supplied paper."""
-    return services.cases.dossiers.stats(day=day, office=office)
+    return services.cases.reports.stats(day=day, office=office)
 
 
 @router.get("/{code}")
@@ -117,12 +117,12 @@ def get_dossier(code: Code, services: ServicesDep, actor: People) -> dict[str, A
 @router.get("/{code}/receipt")
 def get_receipt(code: Code, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
     """The fields of devices.printers.ReceiptPrint, for the thermal printer."""
-    return services.cases.dossiers.receipt(code, actor=actor)
+    return services.cases.reports.receipt(code, actor=actor)
 
 
 @router.get("/{code}/receipt.pdf")
 def get_receipt_pdf(code: Code, services: ServicesDep, actor: Issuers) -> Response:
-    data = services.cases.dossiers.receipt(code, actor=actor)
+    data = services.cases.reports.receipt(code, actor=actor)
     url = f"{services.ctx.settings.public_url.rstrip('/')}/tra-cuu?ma={data['dossier_code']}"
     return Response(
         receipt_pdf(data, lookup_url=url),
@@ -159,7 +159,7 @@ def lookup_dossier(body: LookupRequest, request: Request, services: ServicesDep)
     """Status, due date and what is missing, for the code plus a second factor. Rate limited (429)."""
     client = request.client.host if request.client else "unknown"
     try:
-        return services.cases.dossiers.lookup(
+        return services.cases.reports.lookup(
             code=body.code, last4=body.last4, birth_date=body.birth_date, client=client
         )
     except TooManyLookups as error:

@@ -1,22 +1,22 @@
-"""Dossier use cases: submit (with its ticket, one transaction), act on the status, receipt, lookup, stats."""
+"""Dossier use cases: submit (with its ticket, one transaction), act on the status, read (audited).
+
+The receipt, the public lookup and the counts are in reports.py; what a dossier looks like in views.py.
+"""
 
 from __future__ import annotations
 
-import hmac
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal
 from queue_server.citizens.models import Citizen
-from queue_server.citizens.privacy import mask_id, record_access
+from queue_server.citizens.privacy import record_access
 from queue_server.citizens.service import check_personal_id, find_citizen
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
@@ -26,21 +26,19 @@ from queue_server.documents.service import DocumentService, first_use, is_on_fil
 from queue_server.domain.calendar import business_day, local_time
 from queue_server.domain.dossiers import (
     MAX_DAILY_SEQUENCE,
-    STATUS_NAMES,
     DossierAction,
     DossierSnapshot,
     DossierStatus,
-    allowed_actions,
     apply_dossier_action,
     counting_start,
     due_date,
     format_dossier_code,
-    parse_dossier_code,
 )
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.domain.forms import FieldError, validate_form
-from queue_server.dossiers.limiter import LookupLimiter
-from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierSequence
+from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
+from queue_server.dossiers.repository import dossier_not_found, load_dossier, next_dossier_sequence
+from queue_server.dossiers.views import DossierViews
 from queue_server.events.outbox import Outbox
 from queue_server.procedures.catalogue import Catalogue, Procedure
 from queue_server.tickets.models import Ticket
@@ -49,7 +47,6 @@ from queue_server.tickets.service import TicketService
 
 S = DossierStatus
 A = DossierAction
-NOT_FOUND = ("dossier_not_found", "Không tìm thấy hồ sơ.", "No such dossier.")
 
 
 @dataclass(frozen=True)
@@ -84,10 +81,6 @@ class _Papers:
     attached: list[_Attached] = field(default_factory=list)
 
 
-def dossier_not_found() -> NotFound:
-    return NotFound(*NOT_FOUND)
-
-
 class DossierService:
     def __init__(
         self,
@@ -95,13 +88,12 @@ class DossierService:
         catalogue: Catalogue,
         tickets: TicketService,
         documents: DocumentService,
-        limiter: LookupLimiter,
     ) -> None:
         self.ctx = ctx
         self.catalogue = catalogue
         self.tickets = tickets
         self.documents = documents
-        self.limiter = limiter
+        self.views = DossierViews(catalogue)
 
     # ---- catalogue -----------------------------------------------------------------------------
 
@@ -177,7 +169,7 @@ class DossierService:
             self._audit(session, dossier, "submit", None, actor, counter=None, reason=None)
             self._emit(outbox, dossier, "dossier.submitted")
             session.flush()
-            view = self.view(session, dossier, full=True)
+            view = self.views.view(session, dossier, full=True)
             ticket_view = self.tickets.view(session, ticket)
         self.ctx.hub.publish(outbox.events)
         return view, ticket_view, True
@@ -194,7 +186,7 @@ class DossierService:
             )
         ticket = session.get(Ticket, existing.ticket_id)
         assert ticket is not None
-        return self.view(session, existing, full=True), self.tickets.view(session, ticket), False
+        return self.views.view(session, existing, full=True), self.tickets.view(session, ticket), False
 
     def _check_priority(self, priority: str | None) -> None:
         if priority is not None and priority not in self.ctx.config.priority_groups:
@@ -373,7 +365,7 @@ class DossierService:
     ) -> dict[str, Any]:
         with self.ctx.db.write() as session:
             outbox = Outbox(session)
-            dossier = self._load(session, code, for_update=True)
+            dossier = load_dossier(session, code, for_update=True)
             procedure = self.procedure(dossier.procedure_code)
             snapshot = DossierSnapshot(S(dossier.status), received=dossier.received_at is not None)
             change = apply_dossier_action(snapshot, action, reason=request.reason)
@@ -400,7 +392,7 @@ class DossierService:
             )
             self._emit(outbox, dossier, f"dossier.{action.value.replace('-', '_')}")
             session.flush()  # the session does not autoflush: the view reads the new audit row
-            view = self.view(session, dossier, full=True)
+            view = self.views.view(session, dossier, full=True)
         self.ctx.hub.publish(outbox.events)
         return view
 
@@ -469,7 +461,7 @@ class DossierService:
 
     def get(self, code: str, *, actor: Principal) -> dict[str, Any]:
         with self.ctx.db.write() as session:
-            dossier = self._load(session, code)
+            dossier = load_dossier(session, code)
             record_access(
                 session,
                 actor,
@@ -478,7 +470,7 @@ class DossierService:
                 citizen_id=dossier.citizen_id,
                 dossier_code=dossier.code,
             )
-            return self.view(session, dossier, full=True)
+            return self.views.view(session, dossier, full=True)
 
     def list_dossiers(
         self,
@@ -501,265 +493,7 @@ class DossierService:
             query = query.where(Dossier.business_day == day)
         with self.ctx.db.read() as session:
             rows = session.scalars(query.order_by(Dossier.id.desc()).limit(limit))
-            return [self.view(session, d, full=False) for d in rows]
-
-    def _load(self, session: Session, code: str, for_update: bool = False) -> Dossier:
-        parsed = parse_dossier_code(code)
-        if parsed is None:
-            raise dossier_not_found()
-        query = select(Dossier).where(
-            Dossier.code == format_dossier_code(parsed.office, parsed.day, parsed.sequence)
-        )
-        if for_update:
-            query = query.with_for_update()
-        dossier = session.scalar(query)
-        if dossier is None:
-            raise dossier_not_found()
-        return dossier
-
-    def view(self, session: Session, dossier: Dossier, *, full: bool) -> dict[str, Any]:
-        procedure = self.catalogue.procedures.get(dossier.procedure_code)
-        citizen = session.get(Citizen, dossier.citizen_id) if dossier.citizen_id else None
-        links = list(session.scalars(select(DossierDocument).where(DossierDocument.dossier_id == dossier.id)))
-        status = S(dossier.status)
-        ticket = session.get(Ticket, dossier.ticket_id) if dossier.ticket_id else None
-        view: dict[str, Any] = {
-            "code": dossier.code,
-            "office": dossier.office,
-            **status_fields(status),
-            "procedure": _procedure_brief(dossier.procedure_code, procedure),
-            "citizen": None
-            if citizen is None
-            else {"personal_id_masked": mask_id(citizen.personal_id), "full_name": citizen.full_name},
-            "papers": self._papers_view(session, procedure, links),
-            "missing_papers": self._missing(procedure, links),
-            "papers_reused": dossier.papers_reused,
-            "papers_new": dossier.papers_new,
-            "submitted_at": dossier.submitted_at,
-            "received_at": dossier.received_at,
-            "counting_from": dossier.counting_from,
-            "due_date": dossier.due_date,
-            "requested_papers": [self._type_brief(code) for code in dossier.requested_papers or []],
-            "reason": dossier.reason,
-            "ticket": None
-            if ticket is None
-            else {
-                "id": ticket.id,
-                "number": ticket.number,
-                "queue": ticket.queue,
-                "public_code": ticket.public_code,
-                "status": ticket.status,
-            },
-            "allowed_actions": [
-                a.value for a in allowed_actions(DossierSnapshot(status, dossier.received_at is not None))
-            ],
-        }
-        if full:
-            view["form"] = dossier.form_data
-            view["events"] = self._events(session, dossier)
-        return view
-
-    def _papers_view(
-        self, session: Session, procedure: Procedure | None, links: Sequence[DossierDocument]
-    ) -> list[dict[str, Any]]:
-        by_type = {link.type_code: link for link in links}
-        result = []
-        for paper in procedure.papers if procedure else ():
-            link = by_type.get(paper.type.code)
-            document = session.get(Document, link.document_id) if link and link.document_id else None
-            result.append(
-                {
-                    "type": paper.type.code,
-                    "name_vi": paper.type.name_vi,
-                    "name_en": paper.type.name_en,
-                    "originals": paper.originals,
-                    "copies": paper.copies,
-                    "optional": paper.optional,
-                    "document": None
-                    if link is None
-                    else {
-                        "id": link.document_id,
-                        "code": document.code if document else None,
-                        "reused": link.reused,
-                    },
-                }
-            )
-        return result
-
-    def _missing(self, procedure: Procedure | None, links: Sequence[DossierDocument]) -> list[dict[str, str]]:
-        have = {link.type_code for link in links}
-        return [
-            self._type_brief(paper.type.code)
-            for paper in (procedure.papers if procedure else ())
-            if not paper.optional and paper.type.code not in have
-        ]
-
-    def _type_brief(self, code: str) -> dict[str, str]:
-        doc_type = self.catalogue.document_types.get(code)
-        return {
-            "type": code,
-            "name_vi": doc_type.name_vi if doc_type else code,
-            "name_en": doc_type.name_en if doc_type else code,
-        }
-
-    def _events(self, session: Session, dossier: Dossier) -> list[dict[str, Any]]:
-        rows = session.scalars(
-            select(DossierEvent).where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.id)
-        )
-        return [
-            {
-                "at": e.at,
-                "action": e.action,
-                "from": e.from_status,
-                "to": e.to_status,
-                "actor": e.actor,
-                "counter": e.counter,
-                "reason": e.reason,
-                "data": e.data,
-            }
-            for e in rows
-        ]
-
-    # ---- receipt -------------------------------------------------------------------------------
-
-    def receipt(self, code: str, *, actor: Principal) -> dict[str, Any]:
-        """The fields of a ReceiptPrint (ID masked), for the thermal printer and the A4 PDF."""
-        with self.ctx.db.write() as session:
-            dossier = self._load(session, code)
-            if dossier.received_at is None or dossier.due_date is None:
-                raise DomainError(
-                    "not_received_yet",
-                    "Hồ sơ chưa được tiếp nhận nên chưa có giấy hẹn.",
-                    "The dossier has not been received yet, so there is no receipt.",
-                )
-            citizen = session.get(Citizen, dossier.citizen_id) if dossier.citizen_id else None
-            if citizen is None:
-                raise DomainError(
-                    "purged", "Dữ liệu hồ sơ đã được xóa.", "The dossier's personal data was purged."
-                )
-            record_access(
-                session,
-                actor,
-                self.ctx.clock(),
-                "dossier.receipt",
-                citizen_id=citizen.id,
-                dossier_code=dossier.code,
-            )
-            procedure = self.procedure(dossier.procedure_code)
-            links = list(
-                session.scalars(select(DossierDocument).where(DossierDocument.dossier_id == dossier.id))
-            )
-            office = self.tickets.office(dossier.office)
-            return {
-                "office_name": office.name_vi,
-                "dossier_code": dossier.code,
-                "citizen_name": citizen.full_name,
-                "citizen_id": mask_id(citizen.personal_id),
-                "procedure_name": f"{procedure.code} {procedure.name_vi}",
-                "received_at": dossier.received_at,
-                "due_date": dossier.due_date,
-                "papers": self._receipt_papers(procedure, links),
-                "footer": self._receipt_footer(),
-                "legal_days": procedure.legal_days,
-                "counting_from": dossier.counting_from,
-                "fee_vnd": procedure.fee_vnd,
-            }
-
-    def _receipt_papers(self, procedure: Procedure, links: Sequence[DossierDocument]) -> list[list[str]]:
-        papers: list[list[str]] = []
-        if procedure.form is not None:
-            papers.append([procedure.form.name_vi, "kê khai điện tử"])
-        by_type = {link.type_code: link for link in links}
-        for paper in procedure.papers:
-            link = by_type.get(paper.type.code)
-            if link is not None:
-                notes = paper.count_vi + ("; đã có trong hệ thống" if link.reused else "")
-                papers.append([paper.type.name_vi, notes])
-        return papers
-
-    def _receipt_footer(self) -> list[str]:
-        url = self.ctx.settings.public_url.rstrip("/")
-        return [
-            f"Tra cứu: {url} (mã hồ sơ + 4 số cuối CCCD)",
-            "Mang theo giấy này khi nhận kết quả / Bring this receipt to collect the result",
-        ]
-
-    # ---- public lookup -------------------------------------------------------------------------
-
-    def lookup(self, *, code: str, last4: str | None, birth_date: date | None, client: str) -> dict[str, Any]:
-        """Status, due date and what is missing — nothing more; rate limited per client and per code."""
-        normalized = code.strip().upper()[:40]
-        self.limiter.admit(client, normalized)
-        with self.ctx.db.read() as session:
-            parsed = parse_dossier_code(normalized)
-            dossier = session.scalar(select(Dossier).where(Dossier.code == normalized)) if parsed else None
-            citizen = session.get(Citizen, dossier.citizen_id) if dossier and dossier.citizen_id else None
-            if dossier is None or citizen is None or not _second_factor_ok(citizen, last4, birth_date):
-                self.limiter.failed(normalized)
-                raise dossier_not_found()
-            procedure = self.catalogue.procedures.get(dossier.procedure_code)
-            status = S(dossier.status)
-            links = list(
-                session.scalars(select(DossierDocument).where(DossierDocument.dossier_id == dossier.id))
-            )
-            if status is S.PAPERS_REQUESTED:
-                missing = [self._type_brief(c) for c in dossier.requested_papers or []]
-            elif status is S.NEW:
-                missing = self._missing(procedure, links)
-            else:
-                missing = []
-            return {
-                "code": dossier.code,
-                **status_fields(status),
-                "procedure_name_vi": procedure.name_vi if procedure else dossier.procedure_code,
-                "procedure_name_en": procedure.name_en if procedure else dossier.procedure_code,
-                "due_date": dossier.due_date,
-                "missing": missing,
-                "missing_reason": dossier.reason if status is S.PAPERS_REQUESTED else None,
-            }
-
-    # ---- statistics ----------------------------------------------------------------------------
-
-    def stats(self, *, day: date | None = None, office: str | None = None) -> dict[str, Any]:
-        office_cfg = self.tickets.office(office)
-        day = day or business_day(self.ctx.clock(), office_cfg.zone)
-        with self.ctx.db.read() as session:
-            rows = session.execute(
-                select(
-                    Dossier.procedure_code,
-                    Dossier.status,
-                    Dossier.papers_reused,
-                    Dossier.papers_new,
-                    Dossier.papers_resupplied,
-                ).where(Dossier.office == office_cfg.code, Dossier.business_day == day)
-            ).all()
-        per_procedure: dict[str, Counter[str]] = {}
-        statuses: Counter[str] = Counter()
-        for procedure_code, status, reused, new, resupplied in rows:
-            counts = per_procedure.setdefault(procedure_code, Counter())
-            _count(counts, reused, new, resupplied)
-            statuses[status] += 1
-        total: Counter[str] = sum(per_procedure.values(), Counter())
-        procedures = []
-        for procedure_code, counts in sorted(per_procedure.items()):
-            procedure = self.catalogue.procedures.get(procedure_code)
-            procedures.append(
-                {
-                    "procedure": procedure_code,
-                    "name_vi": procedure.name_vi if procedure else procedure_code,
-                    **_stat_fields(counts),
-                }
-            )
-        return {
-            "day": day,
-            "office": office_cfg.code,
-            **_stat_fields(total),
-            "share_without_resupply": round(total["without_resupply"] / total["dossiers"], 4)
-            if total["dossiers"]
-            else None,
-            "by_status": dict(statuses),
-            "procedures": procedures,
-        }
+            return [self.views.view(session, d, full=False) for d in rows]
 
     # ---- internals -----------------------------------------------------------------------------
 
@@ -806,26 +540,6 @@ class DossierService:
         )
 
 
-def next_dossier_sequence(session: Session, *, office: str, day: date) -> int:
-    """Atomically take the office's next dossier number of the day (one upsert, as for tickets)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(DossierSequence)
-        .values(office=office, business_day=day, last_number=1)
-        .on_conflict_do_update(
-            index_elements=["office", "business_day"],
-            set_={"last_number": DossierSequence.last_number + 1},
-        )
-        .returning(DossierSequence.last_number)
-    )
-    return int(session.execute(statement).scalar_one())
-
-
-def dossier_code_of_ticket(session: Session, ticket_id: int) -> str | None:
-    return session.scalar(select(Dossier.code).where(Dossier.ticket_id == ticket_id).limit(1))
-
-
 def _event_data(action: DossierAction, request: ActRequest) -> dict[str, Any] | None:
     data: dict[str, Any] = {}
     if request.note:
@@ -835,46 +549,3 @@ def _event_data(action: DossierAction, request: ActRequest) -> dict[str, Any] | 
     if action is A.REQUEST_FEE and request.amount_vnd is not None:
         data["amount_vnd"] = request.amount_vnd
     return data or None
-
-
-def status_fields(status: DossierStatus) -> dict[str, Any]:
-    name_vi, name_en = STATUS_NAMES[status]
-    return {
-        "status": status.value,
-        "status_number": status.number,
-        "status_name_vi": name_vi,
-        "status_name_en": name_en,
-    }
-
-
-def _procedure_brief(code: str, procedure: Procedure | None) -> dict[str, Any]:
-    if procedure is None:
-        return {"code": code, "name_vi": code, "name_en": code, "legal_days": None, "fee_vnd": None}
-    return {
-        "code": code,
-        "name_vi": procedure.name_vi,
-        "name_en": procedure.name_en,
-        "legal_days": procedure.legal_days,
-        "fee_vnd": procedure.fee_vnd,
-    }
-
-
-def _second_factor_ok(citizen: Citizen, last4: str | None, birth_date: date | None) -> bool:
-    if last4 is not None:
-        return hmac.compare_digest(last4.strip().encode(), citizen.personal_id[-4:].encode())
-    if birth_date is not None:
-        return citizen.birth_date is not None and citizen.birth_date == birth_date
-    return False
-
-
-def _count(counts: Counter[str], reused: int, new: int, resupplied: int) -> None:
-    counts["dossiers"] += 1
-    counts["without_resupply"] += int(resupplied == 0)
-    counts["fully_reused"] += int(new == 0)
-    counts["papers_reused"] += reused
-    counts["papers_new"] += new
-
-
-def _stat_fields(counts: Counter[str]) -> dict[str, int]:
-    keys = ("dossiers", "without_resupply", "fully_reused", "papers_reused", "papers_new")
-    return {key: counts[key] for key in keys}

@@ -12,6 +12,7 @@ from queue_server.documents.service import DocumentService
 from queue_server.documents.storage import BlobStore
 from queue_server.dossiers.limiter import LookupLimiter
 from queue_server.dossiers.purge import PurgeService
+from queue_server.dossiers.reports import DossierReports
 from queue_server.dossiers.service import DossierService
 from queue_server.procedures.catalogue import Catalogue, load_catalogue
 from queue_server.ratings.service import RatingService
@@ -27,6 +28,7 @@ class CaseServices:
     citizens: CitizenService
     documents: DocumentService
     dossiers: DossierService
+    reports: DossierReports  # receipt, public lookup, counts
     ratings: RatingService
     purge: PurgeService
 
@@ -53,12 +55,14 @@ def build_case_services(ctx: ServerContext, tickets: TicketService) -> CaseServi
         failures_per_code=settings.lookup_failures_per_code,
         failure_window_s=settings.lookup_failure_window_s,
     )
+    dossiers = DossierService(ctx, catalogue, tickets, documents)
     return CaseServices(
         catalogue=catalogue,
         store=store,
         citizens=CitizenService(ctx),
         documents=documents,
-        dossiers=DossierService(ctx, catalogue, tickets, documents, limiter),
+        dossiers=dossiers,
+        reports=DossierReports(ctx, catalogue, dossiers, limiter),
         ratings=RatingService(ctx, catalogue.ratings),
         purge=PurgeService(ctx, store),
     )

@@ -1,0 +1,205 @@
+"""Reading dossiers for people outside the counter's screen: the receipt, the public lookup, the day's counts."""
+
+from __future__ import annotations
+
+import hmac
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from queue_server.auth.principal import Principal
+from queue_server.citizens.models import Citizen
+from queue_server.citizens.privacy import mask_id, record_access
+from queue_server.context import ServerContext
+from queue_server.domain.calendar import business_day
+from queue_server.domain.dossiers import DossierStatus
+from queue_server.domain.errors import DomainError
+from queue_server.dossiers.limiter import LookupLimiter
+from queue_server.dossiers.models import Dossier, DossierDocument
+from queue_server.dossiers.repository import dossier_not_found, find_by_code, load_dossier
+from queue_server.dossiers.views import DossierViews, status_fields
+from queue_server.procedures.catalogue import Catalogue, Procedure
+
+if TYPE_CHECKING:
+    from queue_server.dossiers.service import DossierService
+
+S = DossierStatus
+
+
+class DossierReports:
+    def __init__(
+        self,
+        ctx: ServerContext,
+        catalogue: Catalogue,
+        dossiers: DossierService,
+        limiter: LookupLimiter,
+    ) -> None:
+        self.ctx = ctx
+        self.catalogue = catalogue
+        self.dossiers = dossiers
+        self.views: DossierViews = dossiers.views
+        self.limiter = limiter
+
+    # ---- receipt -------------------------------------------------------------------------------
+
+    def receipt(self, code: str, *, actor: Principal) -> dict[str, Any]:
+        """The fields of a ReceiptPrint (ID masked), for the thermal printer and the A4 PDF."""
+        with self.ctx.db.write() as session:
+            dossier = load_dossier(session, code)
+            if dossier.received_at is None or dossier.due_date is None:
+                raise DomainError(
+                    "not_received_yet",
+                    "Hồ sơ chưa được tiếp nhận nên chưa có giấy hẹn.",
+                    "The dossier has not been received yet, so there is no receipt.",
+                )
+            citizen = session.get(Citizen, dossier.citizen_id) if dossier.citizen_id else None
+            if citizen is None:
+                raise DomainError(
+                    "purged", "Dữ liệu hồ sơ đã được xóa.", "The dossier's personal data was purged."
+                )
+            record_access(
+                session,
+                actor,
+                self.ctx.clock(),
+                "dossier.receipt",
+                citizen_id=citizen.id,
+                dossier_code=dossier.code,
+            )
+            procedure = self.dossiers.procedure(dossier.procedure_code)
+            links = list(
+                session.scalars(select(DossierDocument).where(DossierDocument.dossier_id == dossier.id))
+            )
+            office = self.dossiers.tickets.office(dossier.office)
+            return {
+                "office_name": office.name_vi,
+                "dossier_code": dossier.code,
+                "citizen_name": citizen.full_name,
+                "citizen_id": mask_id(citizen.personal_id),
+                "procedure_name": f"{procedure.code} {procedure.name_vi}",
+                "received_at": dossier.received_at,
+                "due_date": dossier.due_date,
+                "papers": self._receipt_papers(procedure, links),
+                "footer": self._receipt_footer(),
+                "legal_days": procedure.legal_days,
+                "counting_from": dossier.counting_from,
+                "fee_vnd": procedure.fee_vnd,
+            }
+
+    def _receipt_papers(self, procedure: Procedure, links: Sequence[DossierDocument]) -> list[list[str]]:
+        papers: list[list[str]] = []
+        if procedure.form is not None:
+            papers.append([procedure.form.name_vi, "kê khai điện tử"])
+        by_type = {link.type_code: link for link in links}
+        for paper in procedure.papers:
+            link = by_type.get(paper.type.code)
+            if link is not None:
+                notes = paper.count_vi + ("; đã có trong hệ thống" if link.reused else "")
+                papers.append([paper.type.name_vi, notes])
+        return papers
+
+    def _receipt_footer(self) -> list[str]:
+        url = self.ctx.settings.public_url.rstrip("/")
+        return [
+            f"Tra cứu: {url} (mã hồ sơ + 4 số cuối CCCD)",
+            "Mang theo giấy này khi nhận kết quả / Bring this receipt to collect the result",
+        ]
+
+    # ---- public lookup -------------------------------------------------------------------------
+
+    def lookup(self, *, code: str, last4: str | None, birth_date: date | None, client: str) -> dict[str, Any]:
+        """Status, due date and what is missing — nothing more; rate limited per client and per code."""
+        normalized = code.strip().upper()[:40]
+        self.limiter.admit(client, normalized)
+        with self.ctx.db.read() as session:
+            dossier = find_by_code(session, normalized)
+            citizen = session.get(Citizen, dossier.citizen_id) if dossier and dossier.citizen_id else None
+            if dossier is None or citizen is None or not _second_factor_ok(citizen, last4, birth_date):
+                self.limiter.failed(normalized)
+                raise dossier_not_found()
+            procedure = self.catalogue.procedures.get(dossier.procedure_code)
+            status = S(dossier.status)
+            links = list(
+                session.scalars(select(DossierDocument).where(DossierDocument.dossier_id == dossier.id))
+            )
+            if status is S.PAPERS_REQUESTED:
+                missing = [self.views.type_brief(c) for c in dossier.requested_papers or []]
+            elif status is S.NEW:
+                missing = self.views.missing(procedure, links)
+            else:
+                missing = []
+            return {
+                "code": dossier.code,
+                **status_fields(status),
+                "procedure_name_vi": procedure.name_vi if procedure else dossier.procedure_code,
+                "procedure_name_en": procedure.name_en if procedure else dossier.procedure_code,
+                "due_date": dossier.due_date,
+                "missing": missing,
+                "missing_reason": dossier.reason if status is S.PAPERS_REQUESTED else None,
+            }
+
+    # ---- statistics ----------------------------------------------------------------------------
+
+    def stats(self, *, day: date | None = None, office: str | None = None) -> dict[str, Any]:
+        office_cfg = self.dossiers.tickets.office(office)
+        day = day or business_day(self.ctx.clock(), office_cfg.zone)
+        with self.ctx.db.read() as session:
+            rows = session.execute(
+                select(
+                    Dossier.procedure_code,
+                    Dossier.status,
+                    Dossier.papers_reused,
+                    Dossier.papers_new,
+                    Dossier.papers_resupplied,
+                ).where(Dossier.office == office_cfg.code, Dossier.business_day == day)
+            ).all()
+        per_procedure: dict[str, Counter[str]] = {}
+        statuses: Counter[str] = Counter()
+        for procedure_code, status, reused, new, resupplied in rows:
+            counts = per_procedure.setdefault(procedure_code, Counter())
+            _count(counts, reused, new, resupplied)
+            statuses[status] += 1
+        total: Counter[str] = sum(per_procedure.values(), Counter())
+        procedures = []
+        for procedure_code, counts in sorted(per_procedure.items()):
+            procedure = self.catalogue.procedures.get(procedure_code)
+            procedures.append(
+                {
+                    "procedure": procedure_code,
+                    "name_vi": procedure.name_vi if procedure else procedure_code,
+                    **_stat_fields(counts),
+                }
+            )
+        return {
+            "day": day,
+            "office": office_cfg.code,
+            **_stat_fields(total),
+            "share_without_resupply": round(total["without_resupply"] / total["dossiers"], 4)
+            if total["dossiers"]
+            else None,
+            "by_status": dict(statuses),
+            "procedures": procedures,
+        }
+
+
+def _second_factor_ok(citizen: Citizen, last4: str | None, birth_date: date | None) -> bool:
+    if last4 is not None:
+        return hmac.compare_digest(last4.strip().encode(), citizen.personal_id[-4:].encode())
+    if birth_date is not None:
+        return citizen.birth_date is not None and citizen.birth_date == birth_date
+    return False
+
+
+def _count(counts: Counter[str], reused: int, new: int, resupplied: int) -> None:
+    counts["dossiers"] += 1
+    counts["without_resupply"] += int(resupplied == 0)
+    counts["fully_reused"] += int(new == 0)
+    counts["papers_reused"] += reused
+    counts["papers_new"] += new
+
+
+def _stat_fields(counts: Counter[str]) -> dict[str, int]:
+    keys = ("dossiers", "without_resupply", "fully_reused", "papers_reused", "papers_new")
+    return {key: counts[key] for key in keys}
