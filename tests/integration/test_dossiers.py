@@ -363,3 +363,29 @@ def test_events_tell_codes_and_statuses_never_names(server: Server, client: Test
     }
     text = str(items)
     assert "Nhung" not in text and NHUNG_ID not in text
+
+
+def test_the_receipt_command_prints_and_writes_the_pdf(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from devices.printers.preview import render_pages
+    from motcua.cli import main
+
+    url = f"sqlite:///{tmp_path / 'receipt.sqlite3'}"
+    server = make_server(url, ManualClock(T0))
+    with client_for(server) as client:
+        register(client)
+        code = submit(client, "kiosk-cli-receipt-1", []).json()["dossier"]["code"]
+        common = ["--database-url", url, "--config", str(DEMO_CONFIG)]
+        assert main(["receipt", code, "--pdf", str(tmp_path / "r.pdf"), *common]) == 1
+        assert "not been received" in capsys.readouterr().err
+        client.post(f"/api/v1/dossiers/{code}/receive", headers=server.login(client, "canbo1"))
+    thermal = tmp_path / "thermal.bin"
+    assert (
+        main(["receipt", code, "--printer", f"file://{thermal}", "--pdf", str(tmp_path / "r.pdf"), *common])
+        == 0
+    )
+    assert f"printed receipt {code}" in capsys.readouterr().out
+    assert len(render_pages(thermal.read_bytes())) == 1
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+    assert main(["receipt", code, *common]) == 2
