@@ -24,6 +24,8 @@ class ServerSettings(BaseSettings):
     # Fan-out of events between server processes: "none" (one process), "postgres" (LISTEN/NOTIFY).
     event_fanout: str = "none"
     public_url: str = "http://127.0.0.1:8000"
+    # Scanned papers, stored by content hash; default: `files/` beside an SQLite database, else var/files.
+    files_dir: Path | None = None
 
 
 @lru_cache(maxsize=1)

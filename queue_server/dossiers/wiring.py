@@ -35,7 +35,7 @@ class CaseServices:
 
 def files_dir(ctx: ServerContext) -> Path:
     """Where page files live: MOTCUA_FILES_DIR, else `files/` beside an SQLite database, else var/files."""
-    configured = getattr(ctx.settings, "files_dir", None) or os.environ.get(FILES_DIR_ENV)
+    configured = ctx.settings.files_dir or os.environ.get(FILES_DIR_ENV)
     if configured:
         return Path(configured)
     database = ctx.db.url.database if ctx.db.is_sqlite else None
