@@ -31,7 +31,7 @@ from queue_server.services import Services
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 NO_CACHE = {"Cache-Control": "no-store"}
-EVENT_CHECK_GAP_S = 2.0  # after events, check alerts at most this often
+EVENT_CHECK_GAP_S = 5.0  # after events, check alerts at most this often (each check reads every line)
 MAX_REPORT_DAYS = 400
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",

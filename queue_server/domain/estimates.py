@@ -140,19 +140,44 @@ def projected_wait_s(
     Each open desk calls when its current visit ends and then once per mean visit time of whatever it
     called: the same rule the server runs picks every call (weights, priority, ageing, appointments), so
     lines that empty hand their desks to the others and a priority ticket jumps ahead as it will. Only
-    people already waiting are counted; those who come later are not known yet.
+    people already waiting are counted; those who come later are not known yet. With no open desk for the
+    target's line: the people ahead of it × the line's mean visit (one desk assumed).
     """
-    lines = _lines_of([*waiting, target] if target not in waiting else waiting)
-    free = [(max(d.free_in_s, 0.0), index) for index, d in enumerate(desks) if target.queue in d.weights]
-    if not free:
-        ahead = sum(1 for pool in lines[target.queue] for c in pool if _place(c) < _place(target))
-        return round(ahead * mean_service_s.get(target.queue, default_service_s))
+    everyone = list(waiting) if target in waiting else [*waiting, target]
+    times = projected_call_times(
+        waiting=everyone,
+        desks=desks,
+        mean_service_s=mean_service_s,
+        rule=rule,
+        now=now,
+        until=target,
+        default_service_s=default_service_s,
+    )
+    if target.id in times:
+        return round(times[target.id])
+    ahead = sum(1 for c in everyone if c.queue == target.queue and _place(c) < _place(target))
+    return round(ahead * mean_service_s.get(target.queue, default_service_s))
+
+
+def projected_call_times(
+    *,
+    waiting: Sequence[Candidate],
+    desks: Sequence[DeskNow],
+    mean_service_s: Mapping[str, float],
+    rule: FairnessRule,
+    now: datetime,
+    until: Candidate | None = None,
+    default_service_s: float = 300.0,
+) -> dict[int, float]:
+    """When each waiting ticket would be called, in seconds from now (see `projected_wait_s`), up to and
+    including `until`. Tickets that no open desk serves do not appear."""
+    if until is not None and not any(until.queue in d.weights for d in desks):
+        return {}
+    lines = _lines_of(waiting)
     streaks = [d.priority_streak for d in desks]
-    others = [
-        (max(d.free_in_s, 0.0), index) for index, d in enumerate(desks) if target.queue not in d.weights
-    ]
-    heap = free + others
+    heap = [(max(d.free_in_s, 0.0), index) for index, d in enumerate(desks)]
     heapq.heapify(heap)
+    times: dict[int, float] = {}
     while heap:
         at, index = heapq.heappop(heap)
         desk = desks[index]
@@ -167,12 +192,13 @@ def projected_wait_s(
         if decision is None:
             continue  # nothing left for this desk
         chosen = decision.ticket
-        if chosen == target:
-            return round(at)
+        times[chosen.id] = at
+        if chosen == until:
+            break
         streaks[index] = decision.priority_streak
         _remove_head(lines, chosen)
         heapq.heappush(heap, (at + mean_service_s.get(chosen.queue, default_service_s), index))
-    raise AssertionError("unreachable: a desk serving the target's queue always calls it in the end")
+    return times
 
 
 def _place(c: Candidate) -> tuple[datetime, datetime, int]:

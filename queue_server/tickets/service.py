@@ -23,7 +23,7 @@ from queue_server.domain.estimates import (
     DeskNow,
     counter_share,
     expected_wait_s,
-    projected_wait_s,
+    projected_call_times,
     remaining_service_s,
     robust_service_s,
 )
@@ -44,7 +44,7 @@ DEFAULT_SERVICE_S = 300.0  # until a queue has served someone today
 SERVICE_CACHE = timedelta(seconds=30)
 PROJECTION_LIMIT = 400  # more people waiting than this: the flow estimate instead of playing every call
 NEWCOMER_ID = 2**62  # a ticket taken now: after everyone else on every tie
-WAITING_KEY = "waiting_candidates"  # session.info key, tied to the live snapshot it was read with
+WAITING_KEY = "projected_calls"  # session.info key, tied to the live snapshot it was computed from
 A = TicketAction
 
 
@@ -581,6 +581,29 @@ class TicketService:
         if not serving or sum(snapshot.waiting.values()) > PROJECTION_LIMIT:
             loads = self._counter_loads(session, office, target.queue, mean_s)
             return expected_wait_s(people_ahead=ahead, mean_service_s=mean_s, counters=loads)
+        times = self._call_times(session, office, snapshot, target.queue)
+        if target.id not in times:  # not reached before a newcomer of its line would be: play it alone
+            times = self._call_times(session, office, snapshot, target.queue, until=target)
+        return round(times.get(target.id, 0.0))
+
+    def _call_times(
+        self,
+        session: Session,
+        office: OfficeConfig,
+        snapshot: repo.OfficeSnapshot,
+        queue: str,
+        until: calling.Candidate | None = None,
+    ) -> dict[int, float]:
+        """When each waiting ticket would be called, up to a newcomer at the back of `queue`: one play
+        per line and live snapshot serves the new ticket, its line's estimate and the event."""
+        memo: dict[str, tuple[object, list[calling.Candidate], dict[str, dict[int, float]]]]
+        memo = session.info.setdefault(WAITING_KEY, {})
+        cached = memo.get(office.code)
+        if cached is None or cached[0] is not snapshot:
+            cached = memo[office.code] = (snapshot, self._waiting_candidates(session, office), {})
+        _, waiting, plays = cached
+        if until is None and queue in plays:
+            return plays[queue]
         now = self.ctx.clock()
         means = {code: self._mean_service(session, office, code) for code in office.queues}
         desks = []
@@ -588,33 +611,44 @@ class TicketService:
             weights = _weights(office, number)
             since = snapshot.busy_since.get(number)
             elapsed = (now - since).total_seconds() if since is not None else None
-            busy_mean = sum(w * means.get(q, mean_s) for q, w in weights.items()) / (
+            busy_mean = sum(w * means.get(q, DEFAULT_SERVICE_S) for q, w in weights.items()) / (
                 sum(weights.values()) or 1
             )
             desks.append(DeskNow(weights, remaining_service_s(elapsed, busy_mean)))
-        return projected_wait_s(
-            target=target,
-            waiting=self._waiting_candidates(session, office, snapshot),
+        last = until or calling.Candidate(id=NEWCOMER_ID, queue=queue, issued_at=now, place_at=now)
+        times = projected_call_times(
+            waiting=waiting if until is not None else [*waiting, last],
             desks=desks,
             mean_service_s=means,
             rule=self.ctx.config.fairness,
             now=now,
+            until=last,
             default_service_s=DEFAULT_SERVICE_S,
         )
+        if until is None:
+            plays[queue] = times
+        return times
 
-    def _waiting_candidates(
-        self, session: Session, office: OfficeConfig, snapshot: repo.OfficeSnapshot
-    ) -> list[calling.Candidate]:
-        """Everyone waiting today, read once per live snapshot (a write drops both)."""
-        memo: dict[str, tuple[object, list[calling.Candidate]]] = session.info.setdefault(WAITING_KEY, {})
-        cached = memo.get(office.code)
-        if cached is not None and cached[0] is snapshot:
-            return cached[1]
+    def _waiting_candidates(self, session: Session, office: OfficeConfig) -> list[calling.Candidate]:
+        """Everyone waiting today as the calling rule sees them (columns only, no ORM objects)."""
         day = business_day(self.ctx.clock(), office.zone)
-        tickets = repo.waiting_tickets(session, office=office.code, day=day, queues=list(office.queues))
-        candidates = [_candidate(t) for t in tickets]
-        memo[office.code] = (snapshot, candidates)
-        return candidates
+        rows = session.execute(
+            select(
+                Ticket.id,
+                Ticket.queue,
+                Ticket.issued_at,
+                Ticket.place_at,
+                Ticket.priority,
+                Ticket.appointment_at,
+            )
+            .where(
+                Ticket.office == office.code,
+                Ticket.status == TicketStatus.WAITING.value,
+                Ticket.business_day == day,
+            )
+            .order_by(Ticket.place_at, Ticket.id)
+        )
+        return [calling.Candidate(*row) for row in rows]
 
     def _mean_service(self, session: Session, office: OfficeConfig, queue: str) -> float:
         """Recent visit time at the desk, from the call to the end (walking up and no-shows included)."""
