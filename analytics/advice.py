@@ -116,14 +116,14 @@ def advise(
     expected = f"{(now[worst.code] or 0.0) / 60:.0f}"
     if not spare:
         text_vi = (
-            f"Hàng {worst.name_vi} dự kiến chờ {expected} phút (mục tiêu {target_min} phút) và mọi quầy phục vụ "
-            "hàng này đều đang mở: cần thêm người hoặc chuyển bớt sang hàng khác."
+            f"Hàng {worst.name_vi}: chờ trung bình dự kiến {expected} phút trong giờ tới (mục tiêu {target_min} phút) "
+            "và mọi quầy phục vụ hàng này đều đang mở: cần thêm người hoặc chuyển bớt sang hàng khác."
         )
         text_en = f"Line {worst.code}: about {expected} min expected and every desk serving it is open."
     else:
         text_vi = (
-            f"Hàng {worst.name_vi} dự kiến chờ {expected} phút, vẫn vượt {target_min} phút kể cả khi mở thêm "
-            "một quầy: cần mở thêm nhiều quầy."
+            f"Hàng {worst.name_vi}: chờ trung bình dự kiến {expected} phút trong giờ tới, vẫn vượt {target_min} phút "
+            "kể cả khi mở thêm một quầy: cần mở thêm nhiều quầy."
         )
         text_en = (
             f"Line {worst.code}: about {expected} min expected, over the target even with one more desk."

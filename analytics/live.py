@@ -30,7 +30,7 @@ class LiveView:
     def __init__(self, services: Services, settings: AnalyticsSettings) -> None:
         self.services = services
         self.settings = settings
-        self._advice: dict[str, tuple[float, Advice]] = {}
+        self._advice: dict[str, tuple[float, object, Advice]] = {}
         self._lock = threading.Lock()
         self._scenario: Scenario | None = None
         self._scenario_problem: str | None = None
@@ -104,10 +104,17 @@ class LiveView:
         counters: Sequence[dict[str, Any]],
         busy: dict[int | None, datetime | None],
     ) -> Advice:
+        # The same office state (desks, people waiting, the minute) within the TTL gives the same advice;
+        # a desk opening or pausing, or a ticket issued or called, asks again at once.
+        state = (
+            tuple((c["number"], c["status"]) for c in counters),
+            tuple(sorted((v.id, v.status) for v in visits if v.status in ("waiting", "called", "serving"))),
+            now.replace(second=0, microsecond=0),
+        )
         with self._lock:
             cached = self._advice.get(office.code)
-            if cached is not None and time.monotonic() - cached[0] < ADVICE_TTL_S:
-                return cached[1]
+            if cached is not None and cached[1] == state and time.monotonic() - cached[0] < ADVICE_TTL_S:
+                return cached[2]
         lines = self._lines(office, now, visits)
         means = {line.code: line.service.mean_s for line in lines}
         desks = []
@@ -135,7 +142,7 @@ class LiveView:
             no_show_wait_s=scenario.no_show_wait_s if scenario else 120.0,
         )
         with self._lock:
-            self._advice[office.code] = (time.monotonic(), result)
+            self._advice[office.code] = (time.monotonic(), state, result)
         return result
 
     def _lines(self, office: OfficeConfig, now: datetime, visits: Sequence[Visit]) -> list[LineNow]:

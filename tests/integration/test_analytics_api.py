@@ -217,7 +217,7 @@ def test_overview_advice_is_consistent_with_its_projection(fresh: Server) -> Non
     assert "C" in over  # people will come to line C, and no open desk serves it
     worst = max(over, key=lambda code: advice["projected_wait_s"][code])
     name = fresh.ctx.config.default_office.queues[worst].name_vi
-    assert advice["message_vi"].startswith(f"Hàng {name} ")
+    assert advice["message_vi"].startswith(f"Hàng {name}")
     suggested = advice["suggested_counter"]
     assert worst in fresh.ctx.config.default_office.counters[suggested].weights  # a desk for that line
 
