@@ -19,7 +19,6 @@ from tests.ui.conftest import new_page, screenshot
 pytestmark = pytest.mark.ui
 
 STOP_AT_S = 10.25 * 3600  # the morning is played up to 10:15
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -81,9 +80,8 @@ def test_dashboard_shows_todays_numbers(
     assert page.inner_text("#advice").startswith("Gợi ý: ")
     assert page.locator("#chart-hours svg rect").count() >= 3
     assert page.locator("[data-counter]").count() == len(server.ctx.config.default_office.counters)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(screenshot(page, "dashboard-1920.png"), SCREENSHOTS / "dashboard-1920.png")
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-1920-full.png"), full_page=True)
+    screenshot(page, "dashboard-1920.png")  # tests/output/; the current set is kept in docs/screenshots/
+    page.screenshot(path=str(screenshot(page, "dashboard-1920-full.png")), full_page=True)
     assert page_errors == []
 
 
@@ -112,6 +110,6 @@ def test_live_update_and_alert_banner(
     server.app.state.analytics.alerts.check()  # the periodic check, without waiting for it
     page.wait_for_selector("#alerts p:has-text('Quầy 4 tạm dừng')")
     assert "Họp giao ban" in page.inner_text("[data-counter='4']")
-    shutil.copy(screenshot(page, "dashboard-alert-1920.png"), SCREENSHOTS / "dashboard-alert-1920.png")
+    screenshot(page, "dashboard-alert-1920.png")
     assert httpx.post(f"{base}/api/v1/counters/4/resume", headers=headers).is_success
     assert page_errors == []
