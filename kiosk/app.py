@@ -7,7 +7,9 @@ The app runs on asyncio (`App.async_run`); device threads hand scans to the loop
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,6 +27,9 @@ from kiosk.text import T, say
 
 log = logging.getLogger(__name__)
 KV_FILE = Path(__file__).parent / "kv" / "kiosk.kv"
+# The camera reads (and decodes) only while one of these is up: decoding costs a core, and a card
+# left in view elsewhere must not be read.
+CAMERA_SCREENS = frozenset({"identify", "queues", "priority", "review", "lookup", "rate", "scan"})
 
 
 @dataclass
@@ -42,9 +47,24 @@ class KioskParts:
     def printer(self) -> TicketPrinter | None:
         return next(iter(self.registry.printers.values()), None)
 
+    frames_floor: int = 0  # frames captured before the camera last started: never shown or used
+
     @property
     def camera(self) -> Any:
         return next((s for s in self.scanners if hasattr(s, "latest_frame")), None)
+
+    def start_camera(self, on_scan: Callable[[Any], None]) -> None:
+        camera = self.camera
+        if camera is not None and not camera.running:
+            self.frames_floor = camera.frames_captured
+            camera.start(on_scan)
+
+    def fresh_frame(self) -> Any:
+        """The camera's newest frame; never one from before it last started (another citizen's card)."""
+        camera = self.camera
+        if camera is None or not camera.running or camera.frames_captured <= self.frames_floor:
+            return None
+        return camera.latest_frame()
 
     def close(self) -> None:
         self.registry.close()
@@ -65,7 +85,25 @@ def emulated_devices(config: KioskConfig) -> DevicesConfig:
     )
 
 
+def keep_memory_flat() -> None:
+    """glibc: hand big buffers (camera frames, page photos) back to the system when freed, few arenas.
+
+    Without this, glibc raises its mmap threshold after the first freed frame and keeps every later
+    frame-sized buffer in per-thread arenas: a kiosk's memory would creep up citizen after citizen.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (musl, …): nothing to tune
+        return
+    m_mmap_threshold, m_arena_max = -3, -8
+    libc.mallopt(m_mmap_threshold, 1 << 20)
+    libc.mallopt(m_arena_max, 2)
+
+
 def build_parts(config: KioskConfig, transport: Any = None) -> KioskParts:
+    keep_memory_flat()
     devices = load_devices_config(config.devices) if config.devices else DevicesConfig()
     emulated = not devices.printers and not devices.scanners
     if emulated:
@@ -79,16 +117,16 @@ def build_parts(config: KioskConfig, transport: Any = None) -> KioskParts:
         office=config.office,
         transport=transport,
     )
-    camera = next((s for s in scanners if hasattr(s, "latest_frame")), None)
-    frames: Callable[[], Any] = camera.latest_frame if camera is not None else (lambda: None)
+    holder: list[KioskParts] = []
     flow = KioskFlow(
         api,
         config,
         next(iter(registry.printers.values()), None),
-        frames=frames,
+        frames=lambda: holder[0].fresh_frame(),
         device_statuses=lambda: [device.as_dict() for device in registry.devices],
     )
-    return KioskParts(config, api, registry, flow, emulated, scanners)
+    holder.append(KioskParts(config, api, registry, flow, emulated, scanners))
+    return holder[0]
 
 
 def make_app_class() -> type:
@@ -122,6 +160,8 @@ def make_app_class() -> type:
             self.tasks: set[asyncio.Task[Any]] = set()
             self.started_at = time.perf_counter()
             self.ready_at: float | None = None
+            self.scan_queue: AsyncScanQueue | None = None
+            self._camera_lock = asyncio.Lock()
             self._search_event: Any = None
             self._thumb_textures: dict[str, list[Any]] = {}
 
@@ -175,16 +215,28 @@ def make_app_class() -> type:
                 log.error("kiosk task failed", exc_info=task.exception())
 
         async def _scan_loop(self) -> None:
-            queue = AsyncScanQueue(asyncio.get_running_loop())
+            queue = self.scan_queue = AsyncScanQueue(asyncio.get_running_loop())
             for scanner in self.parts.scanners:
-                scanner.start(queue.put_threadsafe)
+                if scanner is not self.parts.camera:
+                    scanner.start(queue.put_threadsafe)
+            self.flow.bind(screen=lambda _flow, screen: self.run(self._camera_duty(screen)))
+            await self._camera_duty(self.flow.screen)
             while True:
                 event = await queue.get()
                 await self.flow.on_scan(event.text)
 
+        async def _camera_duty(self, screen: str) -> None:
+            camera, wanted = self.parts.camera, screen in CAMERA_SCREENS
+            if camera is None or self.scan_queue is None:
+                return
+            async with self._camera_lock:
+                if wanted and not camera.running:
+                    self.parts.start_camera(self.scan_queue.put_threadsafe)
+                elif not wanted and camera.running:
+                    await asyncio.to_thread(camera.stop)
+
         def frames(self) -> Any:
-            camera = self.parts.camera
-            return camera.latest_frame() if camera is not None else None
+            return self.parts.fresh_frame()
 
         def _look_for_page(self, _dt: float) -> None:
             scan = self.flow.scan
