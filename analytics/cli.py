@@ -218,6 +218,26 @@ def _from_history(args: argparse.Namespace, scenario: Any, config: Any) -> Any:
     return profile_from_history(scenario, visits, office.zone, days=days)
 
 
+def _case_sources(database: Any, config: Any, config_dir: Path, targets: Any) -> dict[str, Any]:
+    """Satisfaction and reuse from the server's ratings and dossiers, read without starting a server."""
+    from analytics.sources import case_sources
+    from queue_server.clock import system_clock
+    from queue_server.config import ConfigError
+    from queue_server.context import ServerContext
+    from queue_server.events.hub import EventHub
+    from queue_server.services import build_services
+    from queue_server.settings import ServerSettings
+
+    url = database.url.render_as_string(hide_password=False)
+    settings = ServerSettings(database_url=url, config_dir=config_dir)
+    ctx = ServerContext(db=database, config=config, clock=system_clock, hub=EventHub(), settings=settings)
+    try:
+        return case_sources(build_services(ctx), targets)
+    except ConfigError as error:  # the case catalogue is wrong: the report goes on without those KPIs
+        print("motcua: satisfaction and reuse left out:", *error.problems, sep="\n  - ", file=sys.stderr)
+        return {}
+
+
 def _database(args: argparse.Namespace) -> Any:
     from queue_server.db.engine import Database
 
@@ -294,14 +314,10 @@ def _report(args: argparse.Namespace) -> int:
         return 2
     except KeyError:
         return _fail(f"unknown office {args.office!r}")
+    database = _database(args)
     try:
-        with _database(args).read() as session:
+        with database.read() as session:
             visits = load_visits(session, office=office, first=args.first, last=args.last)
-    except SQLAlchemyError as error:
-        return _fail(
-            f"cannot read the tickets ({type(error).__name__}): is this a motcua database? (motcua migrate)"
-        )
-    try:
         report = build_report(
             visits,
             config=config,
@@ -311,8 +327,13 @@ def _report(args: argparse.Namespace) -> int:
             by=args.by,
             generated_at=datetime.now().astimezone(),
             targets=targets,
+            sources=_case_sources(database, config, config_dir, targets),
         )
         data = render(report, args.format)
+    except SQLAlchemyError as error:
+        return _fail(
+            f"cannot read the tickets ({type(error).__name__}): is this a motcua database? (motcua migrate)"
+        )
     except ReportError as error:
         return _fail(str(error))
     if args.out:

@@ -15,6 +15,7 @@ from analytics.advice import Advice, DeskNow, LineNow, WaitingNow, advise
 from analytics.kpi import Visit, figures, office_kpis
 from analytics.scenario import Scenario, ScenarioError, ServiceModel, load_scenario
 from analytics.settings import AnalyticsSettings
+from analytics.sources import case_sources
 from analytics.stats import mean
 from analytics.store import load_visits
 from queue_server.config import OfficeConfig
@@ -34,6 +35,7 @@ class LiveView:
         self._lock = threading.Lock()
         self._scenario: Scenario | None = None
         self._scenario_problem: str | None = None
+        self.sources = case_sources(services, settings.targets(services.ctx.config))
         self._load_scenario()
 
     def _load_scenario(self) -> None:
@@ -72,6 +74,7 @@ class LiveView:
             office=office_cfg.code,
             first=today,
             last=today,
+            sources=self.sources,
         )
         by_queue = {
             code: figures([v for v in visits if v.queue == code], office_cfg.hours, office_cfg.zone).as_row(

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from analytics.kpi import KpiTargets, KpiValue, Visit, figures, office_kpis, productivity
+from analytics.kpi import KpiSource, KpiTargets, KpiValue, Visit, figures, office_kpis, productivity
 from queue_server.config import OfficeConfig, SystemConfig
 
 
@@ -119,6 +119,7 @@ def build_report(
     by: str,
     generated_at: datetime,
     targets: KpiTargets | None = None,
+    sources: Mapping[str, KpiSource] | None = None,
 ) -> Report:
     if by not in DIMENSIONS:
         raise ReportError(f"unknown dimension {by!r}; known: {', '.join(DIMENSIONS)}")
@@ -145,6 +146,7 @@ def build_report(
         office=office.code,
         first=first,
         last=last,
+        sources=sources,
     )
     notes = [f"Chưa báo cáo được theo: {text}." for text in MISSING_DIMENSIONS_VI.values()]
     if not visits:

@@ -206,6 +206,7 @@ def _report(
         by=by,
         generated_at=services.ctx.clock(),
         targets=runtime.settings.targets(services.ctx.config),
+        sources=runtime.live.sources,
     )
     name = f"bao-cao-{office_cfg.code}-{first.isoformat()}-{last.isoformat()}-{by}.{fmt}"
     return Response(

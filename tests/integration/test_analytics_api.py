@@ -259,3 +259,35 @@ def test_handling_is_summed_over_desks_and_holds(fresh: Server) -> None:
     assert visits[moved.id].handling_s == 12 * 60 and visits[moved.id].transfers == 1
     assert visits[moved.id].wall_wait_s == 3 * 60  # to the first call
     assert visits[held.id].handling_s == 12 * 60 and visits[held.id].transfers == 0
+
+
+def test_satisfaction_comes_from_the_ratings(fresh: Server) -> None:
+    desk = staff_of(fresh, 1)
+    fresh.services.counters.open(number=1, actor=desk)
+    codes = []
+    for _ in range(3):
+        view = fresh.services.tickets.issue(actor=KIOSK_ACTOR, queue="A")[0]
+        fresh.services.tickets.call_ticket(counter=1, ticket_id=view.id, actor=desk)
+        fresh.services.tickets.act(view.id, TicketAction.START, actor=desk, options=ActOptions())
+        fresh.services.tickets.act(view.id, TicketAction.FINISH, actor=desk, options=ActOptions())
+        codes.append(view.public_code)
+    with client_for(fresh) as client:
+        supervisor = fresh.login(client, "giamsat")
+
+        def kpi(code: str) -> dict[str, Any]:
+            kpis = client.get("/api/v1/analytics/overview", headers=supervisor).json()["kpis"]
+            return next(k for k in kpis if k["code"] == code)
+
+        assert kpi("satisfaction")["status"] == "no_data"
+        assert kpi("satisfaction")["note_vi"] == "chưa có lượt đánh giá nào"
+        reasons = client.get("/api/v1/ratings/reasons").json()["reasons"]
+        for code, score in zip(codes, (5, 4, 2), strict=True):
+            body = {"ticket": code, "score": score, "reasons": [reasons[0]["code"]] if score <= 2 else []}
+            assert client.post("/api/v1/ratings", json=body).status_code == 201
+        satisfaction = kpi("satisfaction")
+        assert satisfaction["value"] == pytest.approx(2 / 3) and satisfaction["count"] == 3
+        assert satisfaction["status"] == "off_target"  # 67 % satisfied, the plan asks for 95 %
+        assert kpi("reuse")["note_vi"] == "chưa có hồ sơ nào"
+        day = fresh.clock().date().isoformat()
+        text = client.get(f"/api/v1/reports?from={day}&to={day}&format=csv", headers=supervisor).content
+        assert "Tỷ lệ người dân hài lòng,66.7,≥ 95.0 %,Chưa đạt" in text.decode("utf-8")
