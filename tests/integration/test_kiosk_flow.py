@@ -23,7 +23,7 @@ from kiosk.api import KioskApi
 from kiosk.config import KioskConfig
 from kiosk.flow import KioskFlow
 from queue_server.clock import ManualClock
-from tests.conftest import T0
+from tests.conftest import ROOT, T0
 from tests.support import KIOSK_KEY, free_port, make_server, running_server
 
 R = TypeVar("R")
@@ -76,6 +76,15 @@ def run_flow(
             await api.aclose()
 
     return asyncio.run(main())
+
+
+def test_the_demo_kiosk_config_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiosk.config import KEY_ENV, load_kiosk_config
+
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    config = load_kiosk_config(ROOT / "config" / "demo" / "kiosk.toml", {"server": "http://10.0.0.1:8000"})
+    assert config.server == "http://10.0.0.1:8000" and config.device_key == "demo-kiosk-key"
+    assert config.devices == "config/demo/devices.toml" and config.maintenance_pin.isdigit()
 
 
 def test_take_a_number_shows_and_prints_the_ticket(base_url: str) -> None:
@@ -328,3 +337,56 @@ def test_a_lost_connection_mid_journey_returns_to_the_same_screen(base_url: str)
         return seen
 
     assert run_flow(base_url, scenario, health_poll_seconds=0.1) == ["priority", "out_of_service", "priority"]
+
+
+def test_a_whole_case_without_a_window(base_url: str) -> None:
+    """Card → procedure → form → a photographed paper → submit (twice: one case) → ticket → lookup."""
+    from kiosk.demo_frames import page_photo
+
+    page = page_photo()
+    printer = FakeTicketPrinter()
+
+    async def scenario(flow: KioskFlow) -> dict[str, Any]:
+        flow.scan.frames = lambda: page
+        await flow.begin("case")
+        await flow.on_scan(format_cccd(YOUNG))
+        await flow.open_procedures()
+        assert flow.procedure.fields and flow.procedure.results
+        for key in "thuowngf tru":
+            flow.procedure.press(key)
+        assert flow.procedure.query == "thường tru"
+        assert await flow.procedure.search()
+        assert flow.procedure.results[0]["code"] == "1.004222"
+        await flow.choose_procedure("1.004222")
+        assert flow.screen == "procedure_detail" and flow.procedure.detail["papers"]
+        await flow.prepare_case()
+        assert flow.prepare.registered and flow.prepare.values["full_name"] == YOUNG.full_name
+        assert flow.prepare.needed_count >= 1
+        for spec in flow.prepare.form_fields:
+            if spec.get("required") and not flow.prepare.values.get(spec["name"]):
+                answer = {"phone": "0912345678", "date": "01/01/2020"}.get(spec["type"], "Nhaapj khaaur")
+                flow.prepare.set_value(spec["name"], answer)
+        await flow.to_scan()
+        assert flow.screen == "scan"
+        assert await flow.scan.look(force=True)
+        while flow.scan.next_paper():
+            pass
+        await flow.to_review()
+        assert flow.screen == "review" and flow.scan.uploaded
+        assert await flow.submit_case()
+        first = dict(flow.submit.dossier)
+        again = await flow.submit.submit("1.004222", list(flow.scan.uploaded.values()))  # a lost answer
+        assert again is not None and again["dossier"]["code"] == first["code"]
+        assert flow.screen == "ticket" and flow.ticket.dossier_code == first["code"]
+        flow.wipe()
+        await flow.begin("lookup")
+        flow.lookup.handle_scan(first["code"])
+        for digit in YOUNG.id_number[-4:]:
+            flow.lookup.press(digit)
+        assert await flow.lookup.search()
+        return {"dossier": first, "lookup": dict(flow.lookup.result)}
+
+    found = run_flow(base_url, scenario, printer)
+    assert found["dossier"]["code"].startswith("CAXTP-") and found["lookup"]["status"] == "new"
+    assert found["dossier"]["papers_new"] >= 1
+    assert printer.jobs[-1].document.dossier_code == found["dossier"]["code"]
