@@ -72,7 +72,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     report.add_argument("--to", dest="last", type=_day, required=True, help="last business day, YYYY-MM-DD")
     report.add_argument("--format", choices=("csv", "xlsx", "pdf"), default="csv")
-    report.add_argument("--by", default="queue", help="office, queue, counter, officer, day or hour")
+    report.add_argument(
+        "--by", default="queue", help="office, queue, counter, officer, day, hour, field or procedure"
+    )
     report.add_argument("--office", default=None, help="office code (default: the first one)")
     report.add_argument("--out", default=None, help="file to write (default: standard output for CSV)")
     report.add_argument(
@@ -218,9 +220,8 @@ def _from_history(args: argparse.Namespace, scenario: Any, config: Any) -> Any:
     return profile_from_history(scenario, visits, office.zone, days=days)
 
 
-def _case_sources(database: Any, config: Any, config_dir: Path, targets: Any) -> dict[str, Any]:
-    """Satisfaction and reuse from the server's ratings and dossiers, read without starting a server."""
-    from analytics.sources import case_sources
+def _services(database: Any, config: Any, config_dir: Path) -> Any:
+    """The server's services over the database, without starting a server (for ratings, dossiers)."""
     from queue_server.clock import system_clock
     from queue_server.config import ConfigError
     from queue_server.context import ServerContext
@@ -232,10 +233,15 @@ def _case_sources(database: Any, config: Any, config_dir: Path, targets: Any) ->
     settings = ServerSettings(database_url=url, config_dir=config_dir)
     ctx = ServerContext(db=database, config=config, clock=system_clock, hub=EventHub(), settings=settings)
     try:
-        return case_sources(build_services(ctx), targets)
-    except ConfigError as error:  # the case catalogue is wrong: the report goes on without those KPIs
-        print("motcua: satisfaction and reuse left out:", *error.problems, sep="\n  - ", file=sys.stderr)
-        return {}
+        return build_services(ctx)
+    except ConfigError as error:  # the case catalogue is wrong: the report goes on without cases
+        print(
+            "motcua: satisfaction, reuse and procedures left out:",
+            *error.problems,
+            sep="\n  - ",
+            file=sys.stderr,
+        )
+        return None
 
 
 def _database(args: argparse.Namespace) -> Any:
@@ -295,6 +301,7 @@ def _report(args: argparse.Namespace) -> int:
 
     from analytics.reports import DIMENSIONS, ReportError, build_report, render
     from analytics.settings import load_analytics_settings
+    from analytics.sources import case_sources
     from analytics.store import load_visits
     from queue_server.config import ConfigError, load_config
 
@@ -315,9 +322,13 @@ def _report(args: argparse.Namespace) -> int:
     except KeyError:
         return _fail(f"unknown office {args.office!r}")
     database = _database(args)
+    services = _services(database, config, config_dir)
+    catalogue = getattr(getattr(services, "cases", None), "catalogue", None)
     try:
         with database.read() as session:
-            visits = load_visits(session, office=office, first=args.first, last=args.last)
+            visits = load_visits(
+                session, office=office, first=args.first, last=args.last, catalogue=catalogue
+            )
         report = build_report(
             visits,
             config=config,
@@ -327,7 +338,7 @@ def _report(args: argparse.Namespace) -> int:
             by=args.by,
             generated_at=datetime.now().astimezone(),
             targets=targets,
-            sources=_case_sources(database, config, config_dir, targets),
+            sources=case_sources(services, targets) if services is not None else {},
         )
         data = render(report, args.format)
     except SQLAlchemyError as error:

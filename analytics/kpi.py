@@ -50,6 +50,8 @@ class Visit:
     estimated_wait_s: int | None = None
     serving_spans: tuple[tuple[datetime, datetime], ...] = ()  # from the events; empty: started→ended
     number: str = ""
+    procedure: str | None = None  # "code — name" of the case submitted with this ticket, if any
+    field: str | None = None  # its field (lĩnh vực)
 
     @property
     def wall_wait_s(self) -> float | None:

@@ -50,13 +50,13 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("officer", "Cán bộ", "Officer", lambda v, o: v.staff or "(chưa phục vụ)"),
         Dimension("day", "Ngày", "Day", lambda v, o: v.business_day.isoformat()),
         Dimension("hour", "Giờ lấy số", "Hour of issue", _hour),
+        Dimension("field", "Lĩnh vực", "Field", lambda v, o: v.field or NO_CASE_VI),
+        Dimension("procedure", "Thủ tục hành chính", "Procedure", lambda v, o: v.procedure or NO_CASE_VI),
     )
 }
-# Not yet measurable: the ticket does not know its case. Listed so reports can say so.
-MISSING_DIMENSIONS_VI = {
-    "field": "Lĩnh vực — cần liên kết số thứ tự với hồ sơ",
-    "procedure": "Thủ tục hành chính — cần liên kết số thứ tự với hồ sơ",
-}
+NO_CASE_VI = "(chỉ lấy số, không nộp hồ sơ)"
+# Not measurable yet, listed so reports can say so.
+MISSING_DIMENSIONS_VI: dict[str, str] = {}
 
 # (key, Vietnamese heading, English heading, kind) of each column of a row.
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
@@ -149,6 +149,8 @@ def build_report(
         sources=sources,
     )
     notes = [f"Chưa báo cáo được theo: {text}." for text in MISSING_DIMENSIONS_VI.values()]
+    if by in ("field", "procedure"):
+        notes.append(f"Theo hồ sơ nộp cùng số thứ tự; số không kèm hồ sơ được xếp vào '{NO_CASE_VI}'.")
     if not visits:
         notes.insert(0, "Không có số thứ tự nào trong khoảng thời gian này.")
     return Report(

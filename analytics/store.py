@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,17 +17,23 @@ from queue_server.config import OfficeConfig
 from queue_server.tickets.models import Ticket, TicketEvent
 
 
-def load_visits(session: Session, *, office: OfficeConfig, first: date, last: date) -> list[Visit]:
+def load_visits(
+    session: Session, *, office: OfficeConfig, first: date, last: date, catalogue: Any = None
+) -> list[Visit]:
+    """Tickets of the period with their events; with the procedure catalogue, the case each one brought."""
     rows = session.execute(
         select(Ticket, User.username)
         .outerjoin(User, User.id == Ticket.staff_id)
         .where(Ticket.office == office.code, Ticket.business_day >= first, Ticket.business_day <= last)
         .order_by(Ticket.id)
     ).all()
-    events = _events_of(session, [ticket.id for ticket, _ in rows])
+    ids = [ticket.id for ticket, _ in rows]
+    events = _events_of(session, ids)
+    cases = _procedures_of(session, ids, catalogue) if catalogue is not None else {}
     visits = []
     for ticket, username in rows:
         spans, transfers, recalls = _from_events(events.get(ticket.id, []))
+        procedure, field = cases.get(ticket.id, (None, None))
         visits.append(
             Visit(
                 id=ticket.id,
@@ -48,9 +55,35 @@ def load_visits(session: Session, *, office: OfficeConfig, first: date, last: da
                 estimated_wait_s=ticket.estimated_wait_s,
                 serving_spans=tuple(spans),
                 number=ticket.number,
+                procedure=procedure,
+                field=field,
             )
         )
     return visits
+
+
+def _procedures_of(session: Session, ids: Sequence[int], catalogue: Any) -> dict[int, tuple[str, str]]:
+    """Ticket → (procedure, field) labels of the dossier submitted with it (the first, if several)."""
+    try:
+        from queue_server.dossiers.models import Dossier
+    except ImportError:  # the server without cases
+        return {}
+    result: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), 900):
+        query = (
+            select(Dossier.ticket_id, Dossier.procedure_code)
+            .where(Dossier.ticket_id.in_(ids[start : start + 900]))
+            .order_by(Dossier.id)
+        )
+        for ticket_id, code in session.execute(query):
+            procedure = catalogue.procedures.get(code)
+            if ticket_id is None or ticket_id in result:
+                continue
+            if procedure is None:
+                result[ticket_id] = (code, "(không rõ lĩnh vực)")
+            else:
+                result[ticket_id] = (f"{code} — {procedure.name_vi}", procedure.field.name_vi)
+    return result
 
 
 def _events_of(session: Session, ids: Sequence[int]) -> dict[int, list[TicketEvent]]:

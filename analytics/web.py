@@ -195,8 +195,9 @@ def _report(
             "unknown_dimension", f"Không báo cáo theo '{by}' được ({known}).", f"Unknown 'by' ({known})."
         )
     office_cfg = services.ctx.config.office(_office_code(services, office))
+    catalogue = getattr(getattr(services, "cases", None), "catalogue", None)
     with services.ctx.db.read() as session:
-        visits = load_visits(session, office=office_cfg, first=first, last=last)
+        visits = load_visits(session, office=office_cfg, first=first, last=last, catalogue=catalogue)
     built = build_report(
         visits,
         config=services.ctx.config,
