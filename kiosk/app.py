@@ -85,6 +85,20 @@ def emulated_devices(config: KioskConfig) -> DevicesConfig:
     )
 
 
+def fill_empty_frame_folders(devices: DevicesConfig) -> None:
+    """A camera emulated by a folder of images (camera+file://DIR/) that has none gets the demo frames."""
+    from kiosk.demo_frames import write_demo_frames
+
+    for name, scanner in devices.scanners.items():
+        if not scanner.url.startswith("camera+file://"):
+            continue
+        folder = Path(scanner.url.removeprefix("camera+file://").split("?")[0])
+        if folder.suffix or (folder.is_dir() and any(folder.iterdir())):
+            continue  # a video file, or a folder with frames already
+        log.info("camera %s: writing demo frames to the empty folder %s", name, folder)
+        write_demo_frames(folder)
+
+
 def keep_memory_flat() -> None:
     """glibc: hand big buffers (camera frames, page photos) back to the system when freed, few arenas.
 
@@ -108,6 +122,7 @@ def build_parts(config: KioskConfig, transport: Any = None) -> KioskParts:
     emulated = not devices.printers and not devices.scanners
     if emulated:
         devices = emulated_devices(config)
+    fill_empty_frame_folders(devices)
     registry = open_devices(devices)
     scanners = [s for s in registry.scanners.values()]
     api = KioskApi(
@@ -281,7 +296,7 @@ def make_app_class() -> type:
                 import cv2
 
                 small = cv2.resize(page, (page.shape[1] * 200 // page.shape[0], 200))
-                thumbs.add_widget(Image(texture=bgr_texture(small), allow_stretch=True))
+                thumbs.add_widget(Image(texture=bgr_texture(small), fit_mode="contain"))
 
         def find(self, widget_id: str) -> Any:
             """The widget with this id anywhere in the tree (ids of nested rules included)."""

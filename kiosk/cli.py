@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # one log, through Python's logging
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore"):  # one line per request is too much for a kiosk's log
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     from devices.config import DevicesConfigError
     from kiosk.app import run_kiosk
 

@@ -76,8 +76,8 @@ T: dict[str, Text] = {
     "ticket.wait": Text("Thời gian chờ dự kiến: {minutes} phút", "Expected wait: {minutes} min"),
     "ticket.printed": Text("Phiếu đã in. Xin nhận phiếu bên dưới.", "Your ticket is printed below."),
     "ticket.print_failed": Text(
-        "Máy in đang có sự cố ({reason}). Xin chụp ảnh màn hình này hoặc mã QR để theo dõi lượt của bạn.",
-        "The printer has a problem ({reason}). "
+        "Chưa in được phiếu: {reason}. Xin chụp ảnh màn hình này hoặc mã QR để theo dõi lượt của bạn.",
+        "The ticket could not be printed: {reason}. "
         "Please photograph this screen or the QR code to follow your turn.",
     ),
     "ticket.no_printer": Text(

@@ -170,7 +170,8 @@ class TicketPresenter(Presenter):
         except (PrinterError, OSError, ValueError) as error:  # a printer problem is a message, never a crash
             log.warning("ticket %s not printed: %s", ticket["number"], error)
             status = self.printer.status()
-            reason = Text(status.message_vi or str(error), status.message_en or str(error))
+            vi, en = status.message_vi or str(error), status.message_en or str(error)
+            reason = Text(vi[:1].lower() + vi[1:], en[:1].lower() + en[1:])
             failed = T["ticket.print_failed"]
             self._print_result(
                 "failed", Text(failed.vi.format(reason=reason.vi), failed.en.format(reason=reason.en))

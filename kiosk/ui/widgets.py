@@ -277,6 +277,7 @@ class CameraPreview(Image):  # type: ignore[misc]
     outline_color = ColorProperty([0.0, 0.9, 0.3, 1])
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("fit_mode", "contain")
         super().__init__(**kwargs)
         self._event: Any = None
         self._last: Any = None
