@@ -390,3 +390,28 @@ def test_a_whole_case_without_a_window(base_url: str) -> None:
     assert found["dossier"]["code"].startswith("CAXTP-") and found["lookup"]["status"] == "new"
     assert found["dossier"]["papers_new"] >= 1
     assert printer.jobs[-1].document.dossier_code == found["dossier"]["code"]
+
+
+def test_an_appointment_checks_in_to_a_ticket(base_url: str) -> None:
+    headers = {"X-Device-Key": KIOSK_KEY}
+    slots = httpx.get(
+        f"{base_url}/api/v1/appointments/slots", params={"queue": "B", "day": "2026-03-10"}, headers=headers
+    ).json()
+    slot = next(s for s in slots if s["free"] and s["start"] >= "2026-03-10T09:00")
+    booked = httpx.post(
+        f"{base_url}/api/v1/appointments",
+        headers=headers,
+        json={"queue": "B", "citizen_id": YOUNG.id_number, "slot_start": slot["start"]},
+    )
+    assert booked.status_code == 201, booked.text
+
+    async def scenario(flow: KioskFlow) -> tuple[bool, str, str]:
+        await flow.begin("appointment")
+        flow.appointment_code = "x"
+        assert not await flow.check_in() and flow.take_number.error is not None  # too short: said plainly
+        flow.appointment_code = booked.json()["code"]
+        done = await flow.check_in()
+        return done, str(flow.screen), str(flow.ticket.number)
+
+    done, screen, number = run_flow(base_url, scenario)
+    assert done and screen == "ticket" and number.startswith("B")
