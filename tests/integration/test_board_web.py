@@ -225,3 +225,17 @@ def test_phone_stream_refuses_unknown_codes(client: TestClient) -> None:
         ):
             socket.receive_json()
         assert closed.value.code == 4404
+
+
+def test_board_stream_gets_every_event_of_one_commit_in_order(server: Server, client: TestClient) -> None:
+    """call-next at a busy counter commits two events at once (no-show, then the call): both reach the board."""
+    first, second = issue(client), issue(client)
+    staff = server.login(client, "canbo1")
+    client.post("/api/v1/counters/1/open", headers=staff)
+    client.post("/api/v1/counters/1/call-next", headers=staff)
+    with client.websocket_connect("/api/v1/events?key=" + DISPLAY["X-Device-Key"]) as socket:
+        client.post("/api/v1/counters/1/call-next", headers=staff)
+        events = [socket.receive_json() for _ in range(2)]
+    assert [e["type"] for e in events] == ["ticket.no_show", "ticket.called"]
+    assert [e["data"]["ticket"]["id"] for e in events] == [first["id"], second["id"]]
+    assert events[1]["seq"] == events[0]["seq"] + 1
