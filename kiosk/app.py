@@ -30,6 +30,7 @@ KV_FILE = Path(__file__).parent / "kv" / "kiosk.kv"
 # The camera reads (and decodes) only while one of these is up: decoding costs a core, and a card
 # left in view elsewhere must not be read.
 CAMERA_SCREENS = frozenset({"identify", "queues", "priority", "review", "lookup", "rate", "scan"})
+CAMERA_REST_AFTER_S = 2.0  # off those screens this long before the camera stops (no churn between screens)
 
 
 @dataclass
@@ -58,6 +59,12 @@ class KioskParts:
         if camera is not None and not camera.running:
             self.frames_floor = camera.frames_captured
             camera.start(on_scan)
+
+    def forget_frames(self) -> None:
+        """Frames captured until now are never shown or used again (a wipe)."""
+        camera = self.camera
+        if camera is not None:
+            self.frames_floor = camera.frames_captured
 
     def fresh_frame(self) -> Any:
         """The camera's newest frame; never one from before it last started (another citizen's card)."""
@@ -177,6 +184,7 @@ def make_app_class() -> type:
             self.ready_at: float | None = None
             self.scan_queue: AsyncScanQueue | None = None
             self._camera_lock = asyncio.Lock()
+            self._camera_off_since: float | None = None
             self._search_event: Any = None
             self._thumb_textures: dict[str, list[Any]] = {}
 
@@ -234,20 +242,34 @@ def make_app_class() -> type:
             for scanner in self.parts.scanners:
                 if scanner is not self.parts.camera:
                     scanner.start(queue.put_threadsafe)
-            self.flow.bind(screen=lambda _flow, screen: self.run(self._camera_duty(screen)))
-            await self._camera_duty(self.flow.screen)
+            self.flow.bind(screen=lambda *_: self._camera_duty())
+            Clock.schedule_interval(lambda _dt: self._camera_duty(), 1.0)  # also restarts a camera that died
+            self._camera_duty()
             while True:
                 event = await queue.get()
                 await self.flow.on_scan(event.text)
 
-        async def _camera_duty(self, screen: str) -> None:
-            camera, wanted = self.parts.camera, screen in CAMERA_SCREENS
+        def _camera_duty(self) -> None:
+            """The camera runs while a screen that uses it is up, and rests a while after."""
+            camera = self.parts.camera
             if camera is None or self.scan_queue is None:
                 return
+            if self.flow.screen in CAMERA_SCREENS:
+                self._camera_off_since = None
+                if not camera.running:
+                    self.run(self._switch_camera(True))
+            elif camera.running:
+                now = time.monotonic()
+                self._camera_off_since = self._camera_off_since or now
+                if now - self._camera_off_since >= CAMERA_REST_AFTER_S:
+                    self.run(self._switch_camera(False))
+
+        async def _switch_camera(self, on: bool) -> None:
+            camera = self.parts.camera
             async with self._camera_lock:
-                if wanted and not camera.running:
+                if on and not camera.running and self.scan_queue is not None:
                     self.parts.start_camera(self.scan_queue.put_threadsafe)
-                elif not wanted and camera.running:
+                elif not on and camera.running and self.flow.screen not in CAMERA_SCREENS:
                     await asyncio.to_thread(camera.stop)
 
         def frames(self) -> Any:
@@ -273,6 +295,7 @@ def make_app_class() -> type:
         def _on_wipe(self, *_: Any) -> None:
             """Forget what the screens show: text inputs, camera pictures, thumbnails."""
             self._thumb_textures = {}
+            self.parts.forget_frames()
             if self.root is None:
                 return
             for widget in self.root.walk(restrict=True):
