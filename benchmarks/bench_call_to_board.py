@@ -184,6 +184,7 @@ async def measure(
     await asyncio.wait_for(ready.wait(), 60)
     latencies: list[float] = []
     request_times: list[float] = []
+    slowest: list[tuple[float, float]] = []  # (last arrival, HTTP answer) per round
     for number in range(calls + 10):  # the first 10 rounds warm up
         rounds.start(number)
         started = time.perf_counter()
@@ -193,11 +194,18 @@ async def measure(
         if number >= 10:
             latencies += [(arrival - started) * 1000 for arrival in rounds.arrivals]
             request_times.append((answered - started) * 1000)
+            slowest.append(((max(rounds.arrivals) - started) * 1000, (answered - started) * 1000))
     busy_rss = process.memory_info().rss
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return {"latencies": latencies, "requests": request_times, "idle_rss": idle_rss, "busy_rss": busy_rss}
+    return {
+        "latencies": latencies,
+        "requests": request_times,
+        "slowest": sorted(slowest, reverse=True)[:5],
+        "idle_rss": idle_rss,
+        "busy_rss": busy_rss,
+    }
 
 
 async def run_app(port: int, clients: int, calls: int, pid: int) -> dict[str, Any]:
@@ -328,6 +336,9 @@ def main() -> None:
         f"{app_result['busy_rss'] / 2**20:.1f} MB with {options.clients} boards "
         f"({options.history} tickets of history)"
     )
+    for name, result in results.items():
+        worst = ", ".join(f"{last:.0f}/{http:.0f}" for last, http in result["slowest"])
+        print(f"slowest rounds of {name} (last board ms / HTTP answer ms): {worst}")
     p99 = percentile(app_result["latencies"], 0.99)
     print(
         f"target p99 ≤ 100 ms: {'met' if p99 <= 100 else 'NOT met'} ({p99:.1f} ms); "

@@ -72,6 +72,7 @@ class Board {
     this.recentItems = [];
     this.voice = null;
     this.stats = { events: 0, calls: 0, announced: 0, lastAnnouncement: "", reconnects: 0 };
+    this.prepared = false;
     this.probeMisses = 0;
     this.probeBehind = null;
     this.queuesTimer = null;
@@ -124,7 +125,8 @@ class Board {
     const serverSeq = config.last_seq;
     if (this.lastSeq > serverSeq || serverSeq - this.lastSeq > MAX_CATCH_UP) this.lastSeq = serverSeq;
     this.liveFrom = serverSeq; // what the server had before this connection is caught up silently
-    if (this.stats.events > 0 || this.stats.reconnects > 0) this.stats.reconnects++;
+    if (this.prepared) this.stats.reconnects++;
+    this.prepared = true;
   }
 
   /** A refused WebSocket handshake tells the page nothing, so ask the log over HTTP whether the key is good. */

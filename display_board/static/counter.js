@@ -441,6 +441,7 @@ class Console {
 
   show(view) {
     for (const name of ["login", "pick", "work"]) $(`${name}-view`).hidden = name !== view;
+    document.querySelector(".keys").hidden = view !== "work";
     if (view === "login") {
       $("me").textContent = "";
       $("logout").hidden = true;
