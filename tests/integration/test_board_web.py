@@ -239,3 +239,15 @@ def test_board_stream_gets_every_event_of_one_commit_in_order(server: Server, cl
     assert [e["type"] for e in events] == ["ticket.no_show", "ticket.called"]
     assert [e["data"]["ticket"]["id"] for e in events] == [first["id"], second["id"]]
     assert events[1]["seq"] == events[0]["seq"] + 1
+
+
+def test_a_board_that_leaves_is_forgotten(server: Server, client: TestClient) -> None:
+    """The sender of a board that disconnects is woken and its subscription dropped (no leak over weeks)."""
+    with client.websocket_connect("/api/v1/events?key=" + DISPLAY["X-Device-Key"]):
+        assert server.ctx.hub.client_count == 1
+    for _ in range(200):  # the server notices the close on its own loop
+        if server.ctx.hub.client_count == 0:
+            break
+        client.get("/api/v1/health")
+    assert server.ctx.hub.client_count == 0
+    issue(client)  # publishing to nobody is fine
