@@ -279,6 +279,12 @@ class Console {
     const cells = row.children;
     cells[0].textContent = ticket.number;
     cells[1].textContent = ticket.queue_name_vi;
+    if (ticket.dossier_code) {
+      const dossier = document.createElement("small");
+      dossier.className = "dossier";
+      dossier.textContent = `Hồ sơ ${ticket.dossier_code}`;
+      cells[1].append(document.createElement("br"), dossier);
+    }
     cells[2].textContent = formatWait(ticket.waited_s).replace("~", "");
     cells[3].textContent = ticket.priority_name_vi || "";
     const button = cells[4].firstChild;

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal
 from queue_server.counters.models import CounterState
@@ -18,6 +19,7 @@ from queue_server.domain import calling
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import Forbidden, NotFound
 from queue_server.domain.tickets import TicketStatus
+from queue_server.dossiers.models import Dossier
 from queue_server.tickets import repository as ticket_repo
 from queue_server.tickets.models import Ticket
 from queue_server.tickets.service import TicketService
@@ -58,6 +60,7 @@ def counter_waiting_list(
             )
             .order_by(Ticket.held_at, Ticket.id)
         ).all()
+        dossiers = _dossier_codes(session, [t.id for t in [*waiting[:limit], *held]])
     next_id = _next_ticket_id(tickets, waiting, counter_cfg.weights, now, state)
     positions: Counter[str] = Counter()
     rows = []
@@ -71,6 +74,7 @@ def counter_waiting_list(
                 now,
                 position=positions[ticket.queue],
                 is_next=ticket.id == next_id,
+                dossier=dossiers.get(ticket.id),
             )
         )
     return {
@@ -78,7 +82,10 @@ def counter_waiting_list(
         "queues": list(counter_cfg.weights),
         "total": len(waiting),
         "waiting": rows,
-        "on_hold": [_row(tickets, office_cfg.code, t, now, position=None, is_next=False) for t in held],
+        "on_hold": [
+            _row(tickets, office_cfg.code, t, now, position=None, is_next=False, dossier=dossiers.get(t.id))
+            for t in held
+        ],
     }
 
 
@@ -120,8 +127,23 @@ def _next_ticket_id(
     return decision.ticket.id if decision else None
 
 
+def _dossier_codes(session: Session, ticket_ids: list[int]) -> dict[int, str]:
+    """The case (hồ sơ) each ticket was issued for, if any: one query for the whole list."""
+    if not ticket_ids:
+        return {}
+    rows = session.execute(select(Dossier.ticket_id, Dossier.code).where(Dossier.ticket_id.in_(ticket_ids)))
+    return {ticket_id: code for ticket_id, code in rows if ticket_id is not None}
+
+
 def _row(
-    tickets: TicketService, office: str, ticket: Ticket, now: datetime, *, position: int | None, is_next: bool
+    tickets: TicketService,
+    office: str,
+    ticket: Ticket,
+    now: datetime,
+    *,
+    position: int | None,
+    is_next: bool,
+    dossier: str | None,
 ) -> dict[str, Any]:
     queue = tickets.ctx.config.office(office).queues.get(ticket.queue)
     group = tickets.ctx.config.priority_groups.get(ticket.priority) if ticket.priority else None
@@ -138,5 +160,5 @@ def _row(
         "appointment_at": ticket.appointment_at.isoformat() if ticket.appointment_at else None,
         "position": position,
         "next": is_next,
-        "dossier_code": getattr(ticket, "dossier_code", None),
+        "dossier_code": dossier,
     }

@@ -251,3 +251,21 @@ def test_a_board_that_leaves_is_forgotten(server: Server, client: TestClient) ->
         client.get("/api/v1/health")
     assert server.ctx.hub.client_count == 0
     issue(client)  # publishing to nobody is fine
+
+
+def test_waiting_list_and_current_ticket_carry_the_dossier_code(server: Server, client: TestClient) -> None:
+    from tests.fixtures.dossiers.helpers import register, submit, upload
+
+    register(client)
+    document = upload(client, "GTCMCHO")
+    assert document.status_code == 201, document.text
+    answer = submit(client, "board-web-dossier-0001", [int(document.json()["id"])])
+    assert answer.status_code == 201, answer.text
+    code, ticket = answer.json()["dossier"]["code"], answer.json()["ticket"]
+    walk_in = issue(client, ticket["queue"])
+    staff = server.login(client, "canbo1")
+    client.post("/api/v1/counters/1/open", headers=staff)
+    rows = client.get("/api/v1/counters/1/waiting", headers=staff).json()["waiting"]
+    by_id = {row["id"]: row for row in rows}
+    assert by_id[ticket["id"]]["dossier_code"] == code
+    assert by_id[walk_in["id"]]["dossier_code"] is None

@@ -167,3 +167,25 @@ def test_a_console_without_a_valid_sign_in_gets_nothing(
     assert httpx.post(f"{base}/api/v1/counters/1/call-next", headers=forged).status_code == 401
     screenshot(page, "console-signed-out-1280x720.png")
     assert page_errors == []
+
+
+def test_the_console_shows_the_dossier_of_a_ticket(chromium: Any, page_errors: list[str], base: str) -> None:
+    from tests.fixtures.dossiers.helpers import register, submit, upload
+
+    with httpx.Client(base_url=base) as kiosk:
+        register(kiosk)
+        document = upload(kiosk, "GTCMCHO")
+        assert document.status_code == 201, document.text
+        answer = submit(kiosk, "console-dossier-0001", [int(document.json()["id"])])
+        assert answer.status_code == 201, answer.text
+    code, number = answer.json()["dossier"]["code"], answer.json()["ticket"]["number"]
+    page = new_page(chromium, page_errors)
+    sign_in(page, base, "canbo4")
+    page.get_by_role("button", name=re.compile("^Quầy 4")).click()
+    row = page.locator(f'#waiting tr[data-number="{number}"]')
+    expect(row).to_contain_text(f"Hồ sơ {code}")
+    row.locator("button").click()
+    expect(page.locator("#cur-number")).to_have_text(number)
+    expect(page.locator("#cur-dossier")).to_have_text(f"Hồ sơ: {code}")
+    screenshot(page, "console-dossier-1920x1080.png")
+    assert page_errors == []
