@@ -133,7 +133,8 @@ def test_board_reconnects_after_a_server_restart_and_catches_up(
         assert client.post("/api/v1/counters/2/call-next", headers=staff2).json()["number"] == "A003"
 
     with serve(again, port) as base:
-        expect(page.locator("body")).not_to_have_class(re.compile(r"\bstale\b"))
+        # The board retries with capped backoff (15 s at most between attempts): allow for one full wait.
+        expect(page.locator("body")).not_to_have_class(re.compile(r"\bstale\b"), timeout=20_000)
         expect(page.locator("#banner")).to_be_hidden()
         expect(tile(page, 1).locator(".number")).to_have_text("A002")
         expect(tile(page, 2).locator(".number")).to_have_text("A003")
