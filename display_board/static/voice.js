@@ -1,11 +1,11 @@
 /*
  * The board's voice: plays call announcements strictly one after another.
  *
- * Plain ES2017, no framework. Load with <script src="/board/static/voice.js"></script>; it defines
+ * Plain ES2017, no framework. Load with <script src="/static/board/voice.js"></script>; it defines
  * window.MotcuaVoice = { AnnouncementQueue, clipUrls }.
  *
  *   const queue = new MotcuaVoice.AnnouncementQueue({ maxPending: 6 });
- *   queue.announce(call.voice, "/board/voice");   // {clips, repeat, pause_ms, text} from the server
+ *   queue.announce(call.voice, "/voice");   // {clips, repeat, pause_ms, text} from the server
  *   queue.enqueue(["/v/chime.wav", "/v/num_3.wav"], { repeat: 2, pauseMs: 800 });  // a recall: enqueue again
  *
  * Rules:
@@ -45,7 +45,7 @@
     return error ? names[error.code] || "media-error" : "media-error";
   }
 
-  /** URLs of named clips under baseUrl: clipUrls("/board/voice", ["num_3"]) -> ["/board/voice/num_3.wav"]. */
+  /** URLs of named clips under baseUrl: clipUrls("/voice", ["num_3"]) -> ["/voice/num_3.wav"]. */
   function clipUrls(baseUrl, clipNames) {
     const base = String(baseUrl).replace(/\/+$/, "");
     return clipNames.map((name) => `${base}/${encodeURIComponent(name)}.wav`);
