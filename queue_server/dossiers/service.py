@@ -20,7 +20,7 @@ from queue_server.citizens.privacy import record_access
 from queue_server.citizens.service import check_personal_id, find_citizen
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
-from queue_server.counters.models import CounterState
+from queue_server.counters import repository as counter_repo
 from queue_server.documents.models import Document
 from queue_server.documents.service import DocumentService, first_use, is_on_file, is_valid_on
 from queue_server.domain.calendar import business_day, local_time
@@ -447,15 +447,7 @@ class DossierService:
         self._attach(session, dossier, papers)
 
     def _seat_of(self, session: Session, office: str, actor: Principal) -> int | None:
-        if actor.kind != "user":
-            return None
-        return session.scalar(
-            select(CounterState.number).where(
-                CounterState.office == office,
-                CounterState.staff_id == actor.id,
-                CounterState.status != "closed",
-            )
-        )
+        return counter_repo.seat_of(session, office, actor)
 
     # ---- reading -------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from queue_server.auth.principal import Principal, Role
 from queue_server.config import OfficeConfig, QueueConfig
 from queue_server.context import ServerContext
+from queue_server.counters import repository as counter_repo
 from queue_server.counters.models import CounterState
 from queue_server.domain import calling
 from queue_server.domain.calendar import business_day, check_open
@@ -347,15 +348,7 @@ class TicketService:
         return state
 
     def _seat_of(self, session: Session, office: str, actor: Principal) -> int | None:
-        if actor.kind != "user":
-            return None
-        return session.scalar(
-            select(CounterState.number).where(
-                CounterState.office == office,
-                CounterState.staff_id == actor.id,
-                CounterState.status != "closed",
-            )
-        )
+        return counter_repo.seat_of(session, office, actor)
 
     def _acting_counter(
         self, session: Session, actor: Principal, ticket: Ticket, action: TicketAction

@@ -1,0 +1,22 @@
+"""Counter queries. Repositories query and flush; they never commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from queue_server.auth.principal import Principal
+from queue_server.counters.models import CounterState
+
+
+def seat_of(session: Session, office: str, actor: Principal) -> int | None:
+    """The counter a signed-in person sits at now (open or paused), if any."""
+    if actor.kind != "user":
+        return None
+    return session.scalar(
+        select(CounterState.number).where(
+            CounterState.office == office,
+            CounterState.staff_id == actor.id,
+            CounterState.status != "closed",
+        )
+    )
