@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analytics.simulation import SimCounter, SimTicket
-from queue_server.config import WEEKDAYS, OfficeConfig, SystemConfig, parse_interval
+from queue_server.config import WEEKDAYS, OfficeConfig, SystemConfig, describe_errors, parse_interval
 from queue_server.domain.calling import FairnessRule
 
 Distribution = Literal["lognormal", "gamma", "exponential", "fixed"]
@@ -343,20 +343,11 @@ def load_scenario(path: Path, config: SystemConfig, office: str | None = None) -
     try:
         model = _ScenarioModel.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(_describe(path, error)) from None
+        raise ScenarioError(describe_errors(path, error)) from None
     try:
         return _build(path, model, config, office)
     except ValueError as error:
         raise ScenarioError([f"{path}: {error}"]) from None
-
-
-def _describe(path: Path, error: ValidationError) -> list[str]:
-    lines = []
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top)"
-        message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"{path}: {key}: {message}")
-    return lines
 
 
 def _build(path: Path, model: _ScenarioModel, config: SystemConfig, office_code: str | None) -> Scenario:

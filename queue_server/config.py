@@ -282,7 +282,7 @@ def _load_list(path: Path, key: str, model: type[M], problems: list[str], requir
         try:
             parsed.append(model.model_validate(entry))
         except ValidationError as error:
-            problems.extend(_describe(path, f"{key}[{index}]", error))
+            problems.extend(describe_errors(path, error, f"{key}[{index}]"))
     return parsed
 
 
@@ -293,15 +293,18 @@ def _load_one(path: Path, model: type[M], problems: list[str]) -> M | None:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        problems.extend(_describe(path, "", error))
+        problems.extend(describe_errors(path, error))
         return None
 
 
-def _describe(path: Path, prefix: str, error: ValidationError) -> list[str]:
+def describe_errors(path: Path, error: ValidationError, prefix: str = "") -> list[str]:
+    """Pydantic's errors as `<file>: <key path>: <problem> (got …)` lines; list items read `name[i]`."""
     lines = []
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"])
-        full = f"{prefix}.{key}" if prefix and key else prefix or key
+        key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"]).lstrip(
+            "."
+        )
+        full = f"{prefix}.{key}".replace(".[", "[") if prefix and key else prefix or key or "(top)"
         message = item["msg"].removeprefix("Value error, ")
         given = item.get("input")
         shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"

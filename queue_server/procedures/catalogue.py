@@ -15,7 +15,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from queue_server.config import ConfigError, SystemConfig
+from queue_server.config import ConfigError, SystemConfig, describe_errors
 from queue_server.domain.forms import Choice, FieldSpec, FormSpec, check_spec
 from queue_server.procedures.search import SearchEntry, search
 
@@ -313,20 +313,8 @@ def _load(path: Path, model: type[M], problems: list[str]) -> M | None:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        problems.extend(_describe(path, error))
+        problems.extend(describe_errors(path, error))
         return None
-
-
-def _describe(path: Path, error: ValidationError) -> list[str]:
-    lines = []
-    for item in error.errors():
-        parts = (f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"])
-        key = "".join(parts).lstrip(".")
-        message = item["msg"].removeprefix("Value error, ")
-        given = item.get("input")
-        shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
-        lines.append(f"{path}: {key}: {message}{shown}")
-    return lines
 
 
 def _duplicates(codes: list[str]) -> set[str]:

@@ -117,9 +117,9 @@ service_minutes = -1
     with pytest.raises(ScenarioError) as error:
         load_scenario(bad, config)
     text = "\n".join(error.value.problems)
-    assert "queue.1.arrivals_per_hour: Value error" not in text
+    assert "queue[1].arrivals_per_hour: Value error" not in text
     assert "hour keys are local hours 0-23, got '25'" in text
-    assert "queue.1.service_minutes" in text
+    assert "queue[1].service_minutes" in text
     bad.write_text(
         'office = "CAXTP"\n[[queue]]\ncode = "Z"\narrivals_per_hour = { "7" = 5 }\nservice_minutes = 5\n'
     )
