@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -39,6 +39,25 @@ def office_snapshot(session: Session, *, office: str, day: date) -> OfficeSnapsh
     open_counters = sorted({int(number) for number, _ in rows})
     busy_since = {int(number): at for number, at in rows if at is not None}
     return OfficeSnapshot(open_counters, busy_since, waiting_counts(session, office=office, day=day))
+
+
+def insert_ticket(session: Session, ticket: Ticket) -> None:
+    """Write a new ticket in one statement (no ORM unit of work) and give the object its id.
+
+    The object stays outside the session; it is read afterwards, never changed, in the same transaction.
+    The live snapshot, if read, counts it as waiting from now on.
+    """
+    values = {
+        column.key: getattr(ticket, column.key) for column in Ticket.__table__.columns if column.key != "id"
+    }
+    table = Ticket.__table__
+    statement = table.insert().returning(table.c.id)  # type: ignore[attr-defined]
+    ticket.id = int(session.connection().execute(statement, values).scalar_one())
+    memo: dict[str, OfficeSnapshot] = session.info.get(SNAPSHOT_KEY, {})
+    snapshot = memo.get(ticket.office)
+    if snapshot is not None:
+        waiting = {**snapshot.waiting, ticket.queue: snapshot.waiting.get(ticket.queue, 0) + 1}
+        memo[ticket.office] = replace(snapshot, waiting=waiting)
 
 
 def forget_snapshot(session: Session) -> None:

@@ -127,6 +127,8 @@ class TicketService:
             session, office=office.code, prefix=queue.prefix, day=day, start=queue.number_start
         )
         _check_capacity(queue, sequence)
+        # Everyone waiting in its line now is ahead of it: estimate before writing, so the row is written once.
+        ahead = self._snapshot(session, office).waiting.get(queue.code, 0)
         ticket = Ticket(
             public_code=secrets.token_urlsafe(12),
             office=office.code,
@@ -145,11 +147,9 @@ class TicketService:
             place_at=now,
             recall_count=0,
             appointment_at=appointment_at,
+            estimated_wait_s=self.queue_estimate(session, office, queue.code, ahead),
         )
-        session.add(ticket)
-        session.flush()
-        repo.forget_snapshot(session)
-        ticket.estimated_wait_s = self._estimate(session, ticket, office, self._newest_ahead(session, ticket))
+        repo.insert_ticket(session, ticket)
         self._audit(session, ticket, "issue", None, actor, now, counter=None, reason=None)
         self._emit(
             session,
@@ -259,7 +259,11 @@ class TicketService:
             priority=ticket.priority,
             position=None if ahead is None else ahead + 1,
             people_ahead=ahead,
-            estimated_wait_s=self._estimate(session, ticket, office, ahead) if waiting else None,
+            estimated_wait_s=(
+                (ticket.estimated_wait_s if newest else self._estimate(session, ticket, office, ahead))
+                if waiting
+                else None
+            ),
             issued_at=ticket.issued_at,
             called_at=ticket.called_at,
             started_at=ticket.started_at,
@@ -269,7 +273,9 @@ class TicketService:
             outcome=ticket.outcome,
             public_code=ticket.public_code,
             appointment_at=ticket.appointment_at,
-            dossier_code=session.scalar(select(Dossier.code).where(Dossier.ticket_id == ticket.id)),
+            dossier_code=(  # a ticket just issued has no case pointing at it yet
+                None if newest else session.scalar(select(Dossier.code).where(Dossier.ticket_id == ticket.id))
+            ),
         )
 
     def queue_estimate(self, session: Session, office: OfficeConfig, queue: str, waiting: int) -> int:
