@@ -8,7 +8,7 @@ KPI says "chưa có dữ liệu".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,48 +21,49 @@ def case_sources(services: Any, targets: KpiTargets) -> dict[str, KpiSource]:
     ratings = getattr(cases, "ratings", None)
     reports = getattr(cases, "reports", None)
     if ratings is not None:
-
-        def satisfaction(office: str, first: date, last: date) -> KpiValue:
-            counted = satisfied = 0
-            for day in _days(first, last):
-                stats = ratings.stats(day=day, office=office)
-                counted += stats["ratings"]
-                satisfied += stats["satisfied"]
-            return KpiValue(
-                "satisfaction",
-                "Tỷ lệ người dân hài lòng",
-                "Satisfied citizens",
-                satisfied / counted if counted else None,
-                targets.satisfaction,
-                "share",
-                "higher",
-                counted,
-                note_vi="" if counted else "chưa có lượt đánh giá nào",
-            )
-
-        sources["satisfaction"] = satisfaction
+        sources["satisfaction"] = _share_of_days(
+            ratings.stats,
+            part="satisfied",
+            whole="ratings",
+            kpi=("satisfaction", "Tỷ lệ người dân hài lòng", "Satisfied citizens"),
+            target=targets.satisfaction,
+            empty_vi="chưa có lượt đánh giá nào",
+        )
     if reports is not None:
-
-        def reuse(office: str, first: date, last: date) -> KpiValue:
-            cases_counted = without = 0
-            for day in _days(first, last):
-                stats = reports.stats(day=day, office=office)
-                cases_counted += stats["dossiers"]
-                without += stats["without_resupply"]
-            return KpiValue(
-                "reuse",
-                "Tỷ lệ không phải nộp lại giấy tờ đã có",
-                "Cases needing no re-supplied paper",
-                without / cases_counted if cases_counted else None,
-                targets.reuse,
-                "share",
-                "higher",
-                cases_counted,
-                note_vi="" if cases_counted else "chưa có hồ sơ nào",
-            )
-
-        sources["reuse"] = reuse
+        sources["reuse"] = _share_of_days(
+            reports.stats,
+            part="without_resupply",
+            whole="dossiers",
+            kpi=("reuse", "Tỷ lệ không phải nộp lại giấy tờ đã có", "Cases needing no re-supplied paper"),
+            target=targets.reuse,
+            empty_vi="chưa có hồ sơ nào",
+        )
     return sources
+
+
+def _share_of_days(
+    day_stats: Callable[..., dict[str, Any]],
+    *,
+    part: str,
+    whole: str,
+    kpi: tuple[str, str, str],
+    target: float,
+    empty_vi: str,
+) -> KpiSource:
+    """A KPI that is a share (part / whole) of counts the owning service gives day by day."""
+    code, name_vi, name_en = kpi
+
+    def source(office: str, first: date, last: date) -> KpiValue:
+        counted = matching = 0
+        for day in _days(first, last):
+            stats = day_stats(day=day, office=office)
+            counted += stats[whole]
+            matching += stats[part]
+        share = matching / counted if counted else None
+        note_vi = "" if counted else empty_vi
+        return KpiValue(code, name_vi, name_en, share, target, "share", "higher", counted, note_vi=note_vi)
+
+    return source
 
 
 def _days(first: date, last: date) -> Iterator[date]:
