@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import cv2
 import pytest
 from pypdf import PdfReader
 
 from devices.scanners.document import cli
+from tests.fixtures.document_photo import synth
 
 ROOT = Path(__file__).resolve().parents[2]
-SYNTH_PATH = ROOT / "tests" / "fixtures" / "document_photo" / "synth.py"
-
-
-def _load_synth() -> ModuleType:
-    name = "document_photo_synth"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, SYNTH_PATH)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-synth = _load_synth()
 
 
 @pytest.fixture(scope="module")

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
 import shutil
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
-from types import ModuleType
 
 import cv2
 import numpy as np
@@ -19,22 +16,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from devices.scanners import document_photo as dp
-
-SYNTH_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "document_photo" / "synth.py"
-
-
-def _load_synth() -> ModuleType:
-    name = "document_photo_synth"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, SYNTH_PATH)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-synth = _load_synth()
+from tests.fixtures.document_photo import synth
 
 
 def _need(tool: str) -> str:

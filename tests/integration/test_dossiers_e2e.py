@@ -8,12 +8,9 @@ the case up by code. A second case for the same citizen reuses the paper on file
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -25,27 +22,17 @@ from devices.printers.preview import render_pages
 from devices.scanners.document_photo import pages_to_pdf, process_photo
 from queue_server.clock import ManualClock
 from queue_server.dossiers.receipt import receipt_print
-from tests.conftest import FIXTURES, T0
+from tests.conftest import T0
+from tests.fixtures.document_photo import synth
 from tests.fixtures.dossiers.helpers import NHUNG_ID, NHUNG_QR
 from tests.support import KIOSK, PASSWORD, make_server, running_server
-
-
-def synth() -> ModuleType:
-    name = "document_photo_synth"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, FIXTURES / "document_photo" / "synth.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def scanned_paper_pdf() -> bytes:
     """What the kiosk uploads: a phone-like photo of a page, straightened and judged, as a PDF."""
     import cv2
 
-    photo, _, _ = synth().make_photo("tilted", frame=(1280, 960))
+    photo, _, _ = synth.make_photo("tilted", frame=(1280, 960))
     encoded, jpeg = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 90])  # as the camera gives it
     assert encoded
     page = process_photo(jpeg.tobytes())

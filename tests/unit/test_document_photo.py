@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import math
 import struct
-import sys
 import zlib
 from functools import cache
-from pathlib import Path
-from types import ModuleType
 
 import cv2
 import numpy as np
@@ -22,22 +18,8 @@ from pypdf import PdfReader
 
 from devices.scanners import document_photo as dp
 from devices.scanners.document_photo import DocumentPhotoError, ReasonCode
+from tests.fixtures.document_photo import synth
 
-SYNTH_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "document_photo" / "synth.py"
-
-
-def _load_synth() -> ModuleType:
-    name = "document_photo_synth"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, SYNTH_PATH)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-synth = _load_synth()
 A4 = math.sqrt(2.0)
 
 
