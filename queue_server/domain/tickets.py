@@ -125,11 +125,6 @@ class TicketChange:
     fields: dict[str, object] = field(default_factory=dict)
 
 
-def is_allowed(status: TicketStatus, action: TicketAction) -> bool:
-    sources, _ = TRANSITIONS[action]
-    return status in sources
-
-
 def apply_action(ticket: TicketSnapshot, request: ActionRequest) -> TicketChange:
     """Decide one change of state. Raises DomainError, changing nothing, when it is not allowed."""
     action = request.action

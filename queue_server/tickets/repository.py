@@ -99,20 +99,6 @@ def waiting_tickets(session: Session, *, office: str, day: date, queues: list[st
     )
 
 
-def waiting_count(session: Session, *, office: str, day: date, queue: str) -> int:
-    return int(
-        session.scalar(
-            select(func.count(Ticket.id)).where(
-                Ticket.office == office,
-                Ticket.status == WAITING,
-                Ticket.business_day == day,
-                Ticket.queue == queue,
-            )
-        )
-        or 0
-    )
-
-
 def waiting_counts(session: Session, *, office: str, day: date) -> dict[str, int]:
     rows = session.execute(
         select(Ticket.queue, func.count(Ticket.id))
@@ -138,23 +124,6 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
         )
         or 0
     )
-
-
-def recent_service_seconds(
-    session: Session, *, office: str, queue: str, since: datetime, limit: int = 30
-) -> list[float]:
-    rows = session.execute(
-        select(Ticket.started_at, Ticket.ended_at)
-        .where(
-            Ticket.office == office,
-            Ticket.queue == queue,
-            Ticket.status == TicketStatus.DONE.value,
-            Ticket.ended_at >= since,
-        )
-        .order_by(Ticket.ended_at.desc())
-        .limit(limit)
-    )
-    return [(end - start).total_seconds() for start, end in rows if start is not None and end is not None]
 
 
 def compare_and_set(session: Session, ticket: Ticket, expected_status: str, values: dict[str, Any]) -> bool:
