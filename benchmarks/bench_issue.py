@@ -13,7 +13,9 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -50,10 +52,21 @@ def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[by
     raise SystemExit(f"server on {port} did not start: {cmd}")
 
 
+def bench_config(folder: Path) -> Path:
+    """The demo office with room for every ticket the load takes: no daily cap, four-digit numbers."""
+    config = folder / "config"
+    if not config.exists():
+        shutil.copytree(ROOT / "config" / "demo", config)
+        queues = config / "queues.toml"
+        text = re.sub(r"(?m)^daily_cap = .*$", "", queues.read_text(encoding="utf-8"))
+        queues.write_text(re.sub(r"(?m)^number_end = .*$", "number_end = 9999", text), encoding="utf-8")
+    return config
+
+
 def motcua_server(db_path: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
         "MOTCUA_DATABASE_URL": f"sqlite:///{db_path}",
-        "MOTCUA_CONFIG_DIR": str(ROOT / "config" / "demo"),
+        "MOTCUA_CONFIG_DIR": str(bench_config(db_path.parent)),
         "MOTCUA_SECRET": secrets.token_hex(16),
     }
     return start([sys.executable, "-m", "motcua", "serve", "--port", str(port)], env, port)
@@ -70,7 +83,7 @@ def prepare_database(db_path: Path, history: int) -> None:
     from queue_server.tickets.models import Ticket
 
     ctx = build_context(
-        ServerSettings(database_url=f"sqlite:///{db_path}", config_dir=ROOT / "config" / "demo")
+        ServerSettings(database_url=f"sqlite:///{db_path}", config_dir=bench_config(db_path.parent))
     )
     auth = build_services(ctx).auth
     auth.add_device(name="bench-kiosk", role="kiosk", key=KEY)

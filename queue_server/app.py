@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
@@ -64,7 +65,28 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     _include_routers(app)
+    _document_credentials(app)
     return app
+
+
+def _document_credentials(app: FastAPI) -> None:
+    """Describe the credentials every endpoint reads (api/deps.py) once, for /docs and /openapi.json."""
+    from fastapi.openapi.utils import get_openapi
+
+    from queue_server.api.deps import SECURITY_SCHEMES
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+            # Any one of them, or none: public paths answer without, the others say 401 and why.
+            schema["security"] = [{name: []} for name in SECURITY_SCHEMES] + [{}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _include_routers(app: FastAPI) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from queue_server.api.writes import WriteRunner
 from queue_server.appointments.service import AppointmentService
 from queue_server.auth.service import AuthService
 from queue_server.context import ServerContext
@@ -25,6 +26,7 @@ class Services:
     stats: StatsService
     appointments: AppointmentService
     cases: CaseServices  # procedures, citizens, documents, dossiers, ratings, purge
+    writes: WriteRunner  # where write use cases of the HTTP API run
 
 
 def build_services(ctx: ServerContext) -> Services:
@@ -38,4 +40,5 @@ def build_services(ctx: ServerContext) -> Services:
         stats=StatsService(ctx),
         appointments=AppointmentService(ctx, tickets),
         cases=build_case_services(ctx, tickets),
+        writes=WriteRunner(ctx.db),
     )

@@ -1,12 +1,16 @@
 """Engines and transactions.
 
 SQLite: WAL, foreign keys, and every write transaction is `BEGIN IMMEDIATE` under a process-wide lock, so
-concurrent writers queue in memory instead of spinning on SQLITE_BUSY. PostgreSQL: READ COMMITTED with
-row locks and compare-and-set updates; see tickets/repository.py.
+concurrent writers queue in memory instead of spinning on SQLITE_BUSY. Code that must not wait (the event
+loop, see api/writes.py) runs inside `refusing_when_busy()` and gets WriteBusy at once when another writer,
+of this process or another, holds the database. PostgreSQL: READ COMMITTED with row locks and
+compare-and-set updates; see tickets/repository.py.
 """
 
 from __future__ import annotations
 
+import contextvars
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +20,26 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT_MS = 30_000
+_refuse_when_busy: contextvars.ContextVar[bool] = contextvars.ContextVar("refuse_when_busy", default=False)
+
+
+class WriteBusy(Exception):
+    """Another transaction is writing right now and the caller asked not to wait; nothing was done."""
+
+
+@contextmanager
+def refusing_when_busy() -> Iterator[None]:
+    """In this block the first write transaction raises WriteBusy rather than wait for another writer.
+
+    Only the first: once one has committed, giving up would leave the work half done.
+    """
+    token = _refuse_when_busy.set(True)
+    try:
+        yield
+    finally:
+        _refuse_when_busy.reset(token)
 
 
 class Database:
@@ -32,10 +56,20 @@ class Database:
         if self._write_lock is None:
             yield from _transaction(self._sessions())
             return
-        with self._write_lock:
+        wait = not _refuse_when_busy.get()
+        _refuse_when_busy.set(False)
+        if not self._write_lock.acquire(blocking=wait):
+            raise WriteBusy
+        try:
             session = self._sessions()
-            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            try:
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE" if wait else "NOWAIT"})
+            except WriteBusy:
+                session.close()
+                raise
             yield from _transaction(session)
+        finally:
+            self._write_lock.release()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -91,12 +125,28 @@ def _create_sqlite(url: str, echo: bool) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "NOWAIT":
+            _begin_without_waiting(connection.connection.dbapi_connection)
+        else:
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _begin_without_waiting(dbapi_connection: Any) -> None:
+    """BEGIN IMMEDIATE that raises WriteBusy at once if another process is writing."""
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise WriteBusy from error
+        raise
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

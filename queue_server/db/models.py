@@ -9,7 +9,7 @@ from queue_server.documents.models import Document, DocumentPage
 from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierSequence
 from queue_server.events.models import EventLog
 from queue_server.ratings.models import Rating
-from queue_server.tickets.models import Ticket, TicketEvent, TicketSequence
+from queue_server.tickets.models import Ticket, TicketEvent, TicketSequence, WaitingCount
 
 __all__ = [
     "Appointment",
@@ -31,4 +31,5 @@ __all__ = [
     "TicketEvent",
     "TicketSequence",
     "User",
+    "WaitingCount",
 ]

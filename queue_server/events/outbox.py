@@ -6,15 +6,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from queue_server.db.engine import before_commit_hooks
+from queue_server.db.prepared import Prepared
 from queue_server.events.models import EventLog
 
 # One lock id for ordering event inserts on PostgreSQL: seq order then equals commit order, so a client
 # that reconnects with its last seq can never miss an event that committed late with a lower seq.
 _PG_EVENT_LOCK = 7_110_001
+_log: Table = EventLog.__table__  # type: ignore[assignment]
+_INSERT = Prepared(_log.insert().returning(_log.c.seq), column_keys=["type", "at", "office", "data"])
+_LOCK = text("SELECT pg_advisory_xact_lock(:id)")
+_NOTIFY = text("NOTIFY motcua_events")
 
 
 @dataclass
@@ -27,23 +32,24 @@ class Outbox:
 
     session: Session
     events: list[dict[str, Any]] = field(default_factory=list)
-    _pending: list[EventLog] = field(default_factory=list)
+    _pending: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         before_commit_hooks(self.session).append(self._write_pending)
 
     def add(self, *, type: str, office: str, at: datetime, data: dict[str, Any]) -> None:
-        self._pending.append(EventLog(type=type, at=at, office=office, data=data))
+        self._pending.append({"type": type, "at": at, "office": office, "data": data})
 
     def _write_pending(self, session: Session) -> None:
         if not self._pending:
             return
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_EVENT_LOCK})
-            session.execute(text("NOTIFY motcua_events"))  # delivered on commit, to other processes
-        session.add_all(self._pending)
-        session.flush()
-        self.events.extend(event_payload(row) for row in self._pending)
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(_LOCK, {"id": _PG_EVENT_LOCK})
+            connection.execute(_NOTIFY)  # delivered on commit, to other processes
+        for row in self._pending:
+            seq = int(_INSERT.scalar(session, row))
+            self.events.append({**row, "seq": seq, "at": row["at"].isoformat()})
         self._pending = []
 
 

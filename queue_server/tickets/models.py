@@ -76,3 +76,18 @@ class TicketEvent(Base):
     queue: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class WaitingCount(Base):
+    """How many tickets wait per office, queue and business day, kept in step with every status change.
+
+    Reading it is one row per queue; counting the waiting tickets instead grows with the waiting list, and
+    every issue needs the count (position, estimate, the event boards show).
+    """
+
+    __tablename__ = "ticket_waiting_count"
+
+    office: Mapped[str] = mapped_column(String(16), primary_key=True)
+    queue: Mapped[str] = mapped_column(String(8), primary_key=True)
+    business_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    waiting: Mapped[int] = mapped_column(Integer)

@@ -6,16 +6,56 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from queue_server.counters.models import CounterState
+from queue_server.db.prepared import Prepared
 from queue_server.domain.tickets import TicketStatus
+from queue_server.tickets import waiting as waiting_store
 from queue_server.tickets.models import Ticket, TicketSequence
 
 WAITING = TicketStatus.WAITING.value
 SNAPSHOT_KEY = "office_snapshots"  # session.info key; any ticket write drops it
+_tickets: Table = Ticket.__table__  # type: ignore[assignment]
+_sequences: Table = TicketSequence.__table__  # type: ignore[assignment]
+
+# The statements of issuing: built and compiled once, run straight on the driver (db/prepared.py).
+_NEW_TICKET_COLUMNS = [column.key for column in _tickets.columns if column.key != "id"]
+_INSERT_TICKET = Prepared(_tickets.insert().returning(_tickets.c.id), column_keys=_NEW_TICKET_COLUMNS)
+_OPEN_COUNTERS = Prepared(
+    select(CounterState.number, Ticket.last_called_at)
+    .outerjoin(
+        Ticket,
+        and_(
+            Ticket.office == CounterState.office,
+            Ticket.counter == CounterState.number,
+            or_(Ticket.status == TicketStatus.CALLED.value, Ticket.status == TicketStatus.SERVING.value),
+        ),
+    )
+    .where(CounterState.office == bindparam("office"), CounterState.status == "open")
+)
+_NEXT_NUMBER = {
+    name: Prepared(
+        dialect.insert(_sequences)
+        .values(
+            office=bindparam("s_office"),
+            queue_prefix=bindparam("s_prefix"),
+            business_day=bindparam("s_day"),
+            last_number=bindparam("s_start"),
+        )
+        .on_conflict_do_update(
+            index_elements=["office", "queue_prefix", "business_day"],
+            set_={"last_number": _sequences.c.last_number + 1},
+        )
+        .returning(_sequences.c.last_number)
+    )
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_BY_IDEMPOTENCY_KEY = select(Ticket).where(
+    Ticket.office == bindparam("office"), Ticket.idempotency_key == bindparam("key")
+)
 
 
 @dataclass(frozen=True)
@@ -26,16 +66,7 @@ class OfficeSnapshot:
 
 
 def office_snapshot(session: Session, *, office: str, day: date) -> OfficeSnapshot:
-    busy_ticket = and_(
-        Ticket.office == CounterState.office,
-        Ticket.counter == CounterState.number,
-        Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
-    )
-    rows = session.execute(
-        select(CounterState.number, Ticket.last_called_at)
-        .outerjoin(Ticket, busy_ticket)
-        .where(CounterState.office == office, CounterState.status == "open")
-    ).all()
+    rows = _OPEN_COUNTERS.rows(session, {"office": office})
     open_counters = sorted({int(number) for number, _ in rows})
     busy_since = {int(number): at for number, at in rows if at is not None}
     return OfficeSnapshot(open_counters, busy_since, waiting_counts(session, office=office, day=day))
@@ -47,12 +78,12 @@ def insert_ticket(session: Session, ticket: Ticket) -> None:
     The object stays outside the session; it is read afterwards, never changed, in the same transaction.
     The live snapshot, if read, counts it as waiting from now on.
     """
-    values = {
-        column.key: getattr(ticket, column.key) for column in Ticket.__table__.columns if column.key != "id"
-    }
-    table = Ticket.__table__
-    statement = table.insert().returning(table.c.id)  # type: ignore[attr-defined]
-    ticket.id = int(session.connection().execute(statement, values).scalar_one())
+    values = {key: getattr(ticket, key) for key in _NEW_TICKET_COLUMNS}
+    ticket.id = int(_INSERT_TICKET.scalar(session, values))
+    if ticket.status == WAITING:
+        waiting_store.record(
+            session, office=ticket.office, day=ticket.business_day, queue=ticket.queue, delta=1
+        )
     memo: dict[str, OfficeSnapshot] = session.info.get(SNAPSHOT_KEY, {})
     snapshot = memo.get(ticket.office)
     if snapshot is not None:
@@ -66,22 +97,13 @@ def forget_snapshot(session: Session) -> None:
 
 def next_sequence(session: Session, *, office: str, prefix: str, day: date, start: int) -> int:
     """Atomically take the next number of the day: one upsert, so no two callers get the same one."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(TicketSequence)
-        .values(office=office, queue_prefix=prefix, business_day=day, last_number=start)
-        .on_conflict_do_update(
-            index_elements=["office", "queue_prefix", "business_day"],
-            set_={"last_number": TicketSequence.last_number + 1},
-        )
-        .returning(TicketSequence.last_number)
-    )
-    return int(session.execute(statement).scalar_one())
+    statement = _NEXT_NUMBER[session.get_bind().dialect.name]
+    values = {"s_office": office, "s_prefix": prefix, "s_day": day, "s_start": start}
+    return int(statement.scalar(session, values))
 
 
 def by_idempotency_key(session: Session, office: str, key: str) -> Ticket | None:
-    return session.scalar(select(Ticket).where(Ticket.office == office, Ticket.idempotency_key == key))
+    return session.scalar(_BY_IDEMPOTENCY_KEY, {"office": office, "key": key})
 
 
 def waiting_tickets(session: Session, *, office: str, day: date, queues: list[str]) -> list[Ticket]:
@@ -100,12 +122,7 @@ def waiting_tickets(session: Session, *, office: str, day: date, queues: list[st
 
 
 def waiting_counts(session: Session, *, office: str, day: date) -> dict[str, int]:
-    rows = session.execute(
-        select(Ticket.queue, func.count(Ticket.id))
-        .where(Ticket.office == office, Ticket.status == WAITING, Ticket.business_day == day)
-        .group_by(Ticket.queue)
-    )
-    return {queue: int(count) for queue, count in rows}
+    return waiting_store.counts(session, office=office, day=day)
 
 
 def people_ahead(session: Session, ticket: Ticket) -> int:
@@ -128,6 +145,7 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
 
 def compare_and_set(session: Session, ticket: Ticket, expected_status: str, values: dict[str, Any]) -> bool:
     """Write `values` only if the ticket is still in `expected_status` (two counters never share a ticket)."""
+    was_in = ticket.queue
     result = session.execute(
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.status == expected_status)
@@ -138,6 +156,12 @@ def compare_and_set(session: Session, ticket: Ticket, expected_status: str, valu
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
     session.refresh(ticket)
+    if expected_status == WAITING:
+        waiting_store.record(session, office=ticket.office, day=ticket.business_day, queue=was_in, delta=-1)
+    if ticket.status == WAITING:
+        waiting_store.record(
+            session, office=ticket.office, day=ticket.business_day, queue=ticket.queue, delta=1
+        )
     return True
 
 

@@ -22,11 +22,12 @@ TicketId = Annotated[int, Path(ge=1)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TicketView)
-def issue_ticket(
+async def issue_ticket(
     body: IssueTicketRequest, services: ServicesDep, actor: Issuers, response: Response
 ) -> TicketView:
     """Issue a number. Retrying with the same idempotency key answers the same ticket, never a second one."""
-    ticket, created = services.tickets.issue(
+    ticket, created = await services.writes.run(
+        services.tickets.issue,
         actor=actor,
         queue=body.queue,
         priority=body.priority,

@@ -16,6 +16,7 @@ from queue_server.config import OfficeConfig, QueueConfig
 from queue_server.context import ServerContext
 from queue_server.counters import repository as counter_repo
 from queue_server.counters.models import CounterState
+from queue_server.db.prepared import Prepared
 from queue_server.domain import calling
 from queue_server.domain.calendar import business_day, check_open
 from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -47,6 +48,8 @@ PROJECTION_LIMIT = 400  # more people waiting than this: the flow estimate inste
 NEWCOMER_ID = 2**62  # a ticket taken now: after everyone else on every tie
 WAITING_KEY = "projected_calls"  # session.info key, tied to the live snapshot it was computed from
 A = TicketAction
+_AUDIT_COLUMNS = [column.key for column in TicketEvent.__table__.columns if column.key != "id"]
+_INSERT_AUDIT = Prepared(TicketEvent.__table__.insert(), column_keys=_AUDIT_COLUMNS)  # db/prepared.py
 
 
 @dataclass(frozen=True)
@@ -510,21 +513,20 @@ class TicketService:
         reason: str | None,
         data: dict[str, Any] | None = None,
     ) -> None:
-        session.add(
-            TicketEvent(
-                ticket_id=ticket.id,
-                at=at,
-                action=action,
-                from_status=from_status,
-                to_status=ticket.status,
-                actor=actor.label,
-                actor_role=actor.role.value,
-                counter=counter if counter is not None else ticket.counter,
-                queue=ticket.queue,
-                reason=reason,
-                data=data,
-            )
-        )
+        audit_row = {
+            "ticket_id": ticket.id,
+            "at": at,
+            "action": action,
+            "from_status": from_status,
+            "to_status": ticket.status,
+            "actor": actor.label,
+            "actor_role": actor.role.value,
+            "counter": counter if counter is not None else ticket.counter,
+            "queue": ticket.queue,
+            "reason": reason,
+            "data": data,
+        }
+        _INSERT_AUDIT.rows(session, audit_row)
 
     def _emit(
         self,

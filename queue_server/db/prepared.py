@@ -1,0 +1,108 @@
+"""Statements of the hottest path, compiled once per dialect and run straight on the DB-API cursor.
+
+Issuing a ticket runs seven short statements. For each, SQLAlchemy's own execution (cache key, execution
+context, parameter and result objects) costs several times what SQLite spends running it. A Prepared
+statement keeps what matters from SQLAlchemy (the SQL it compiles for the dialect, and the dialect's own
+bind and result conversions of each column type) and skips the rest. It runs inside the session's current
+transaction; the session still begins and commits it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]  # bind names, in placeholder order for positional dialects
+    defaults: dict[str, Any]  # values written into the statement itself (literals)
+    binders: tuple[Processor, ...]
+    positional: bool
+    readers: tuple[Processor, ...]  # one per result column
+
+
+class Prepared:
+    def __init__(self, statement: ClauseElement, *, column_keys: Sequence[str] | None = None) -> None:
+        self.statement = statement
+        self.column_keys = list(column_keys) if column_keys is not None else None
+        self._compiled: dict[str, _Compiled] = {}
+
+    def rows(self, session: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        connection = session.connection()
+        compiled = self._for(connection.dialect)
+        dbapi = connection.dialect.loaded_dbapi
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        arguments = _arguments(compiled, params)
+        try:
+            cursor.execute(compiled.sql, arguments)
+            rows = cursor.fetchall() if cursor.description is not None else []
+        except dbapi.Error as error:
+            # The same exceptions SQLAlchemy raises (IntegrityError, OperationalError…), so callers
+            # handle a duplicate key or a lost connection alike whichever way the statement ran.
+            lost = connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+            if lost:
+                connection.invalidate(error)
+            raise DBAPIError.instance(
+                compiled.sql, arguments, error, dbapi.Error, connection_invalidated=lost
+            ) from error
+        finally:
+            cursor.close()
+        readers = compiled.readers
+        return [
+            tuple(read(value) if read else value for read, value in zip(readers, row, strict=True))
+            for row in rows
+        ]
+
+    def scalar(self, session: Session, params: dict[str, Any]) -> Any:
+        rows = self.rows(session, params)
+        if len(rows) != 1:
+            raise LookupError(f"expected one row, got {len(rows)}")
+        return rows[0][0]
+
+    def _for(self, dialect: Dialect) -> _Compiled:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _compile(self.statement, dialect, self.column_keys)
+        return compiled
+
+
+def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] | None) -> _Compiled:
+    compiler = statement.compile(dialect=dialect, column_keys=column_keys)
+    assert isinstance(compiler, SQLCompiler)
+    binds = compiler.binds  # rendered name → bind parameter
+    if any(bind.expanding for bind in binds.values()):
+        raise ValueError("IN (…) lists are expanded per call; write the statement without them")
+    if dialect.positional:
+        names = tuple(compiler.positiontup or ())
+    else:
+        names = tuple(key for key in binds if f"%({key})s" in compiler.string)
+    defaults = {name: binds[name].value for name in names if not binds[name].required}
+    binders = tuple(binds[name].type._cached_bind_processor(dialect) for name in names)
+    # DML: what RETURNING brings back, asked for or added by the dialect (the new key, on PostgreSQL).
+    columns = compiler.effective_returning if compiler.isinsert or compiler.isupdate else None
+    columns = columns or getattr(statement, "exported_columns", ())
+    readers = tuple(column.type._cached_result_processor(dialect, None) for column in columns)
+    return _Compiled(compiler.string, names, defaults, binders, dialect.positional, readers)
+
+
+def _arguments(compiled: _Compiled, params: dict[str, Any]) -> Any:
+    defaults = compiled.defaults
+    values = [
+        bind(value) if bind else value
+        for bind, value in (
+            (binder, params[name] if name in params else defaults[name])
+            for binder, name in zip(compiled.binders, compiled.names, strict=True)
+        )
+    ]
+    return values if compiled.positional else dict(zip(compiled.names, values, strict=True))
