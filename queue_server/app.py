@@ -46,6 +46,7 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
         ctx.hub.set_reader(lambda seq: _read_events(services, seq))
         with ctx.db.read() as session:
             ctx.hub.start_from(last_seq(session))
+        ctx.db.checkpoint_in_background()
         tasks = [asyncio.create_task(_day_end_loop(services))]
         listener = _start_fanout(ctx)
         try:
@@ -55,6 +56,7 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
                 task.cancel()
             if listener is not None:
                 listener.stop()
+            ctx.db.stop_background_checkpoints()
 
     app = FastAPI(
         title="motcua — Bộ phận Một cửa",

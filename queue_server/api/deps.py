@@ -48,9 +48,13 @@ def resolve_principal(
 async def current_principal(request: Request) -> Principal | None:
     """Who asks: `Authorization: Bearer …`, `X-Device-Key: …` or `?key=…` (see SECURITY_SCHEMES).
 
-    Read straight from the request: one dependency, not four, on every call (this is on the issue path).
     Async on purpose: a cached lookup needs no worker thread; a miss is one indexed query.
     """
+    return principal_of(request)
+
+
+def principal_of(request: Request) -> Principal | None:
+    # Read straight from the request, not through Header/Query dependencies: every call pays for those.
     headers = request.headers
     return resolve_principal(
         request.app.state.services,
@@ -62,11 +66,12 @@ async def current_principal(request: Request) -> Principal | None:
 OptionalPrincipal = Annotated[Principal | None, Depends(current_principal)]
 
 
-def require(*roles: Role) -> Callable[[Principal | None], Awaitable[Principal]]:
+def require(*roles: Role) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency that lets only these roles through."""
     allowed = frozenset(roles)
 
-    async def check(principal: OptionalPrincipal) -> Principal:
+    async def check(request: Request) -> Principal:
+        principal = principal_of(request)
         if principal is None:
             raise Unauthorized(
                 "unauthorized",

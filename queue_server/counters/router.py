@@ -29,38 +29,42 @@ def list_counters(
 
 
 @router.post("/{number}/open")
-def open_counter(
+async def open_counter(
     number: Number, services: ServicesDep, actor: People, office: Office = None
 ) -> dict[str, Any]:
     """Seat the signed-in person at this counter; from then on they act here only."""
-    return services.counters.open(number=number, actor=actor, office=office)
+    return await services.writes.run(services.counters.open, number=number, actor=actor, office=office)
 
 
 @router.post("/{number}/pause")
-def pause_counter(
+async def pause_counter(
     number: Number,
     services: ServicesDep,
     actor: People,
     body: Annotated[ReasonRequest | None, Body()] = None,
     office: Office = None,
 ) -> dict[str, Any]:
-    return services.counters.pause(
-        number=number, actor=actor, reason=body.reason if body else None, office=office
+    return await services.writes.run(
+        services.counters.pause,
+        number=number,
+        actor=actor,
+        reason=body.reason if body else None,
+        office=office,
     )
 
 
 @router.post("/{number}/resume")
-def resume_counter(
+async def resume_counter(
     number: Number, services: ServicesDep, actor: People, office: Office = None
 ) -> dict[str, Any]:
-    return services.counters.resume(number=number, actor=actor, office=office)
+    return await services.writes.run(services.counters.resume, number=number, actor=actor, office=office)
 
 
 @router.post("/{number}/close")
-def close_counter(
+async def close_counter(
     number: Number, services: ServicesDep, actor: People, office: Office = None
 ) -> dict[str, Any]:
-    return services.counters.close(number=number, actor=actor, office=office)
+    return await services.writes.run(services.counters.close, number=number, actor=actor, office=office)
 
 
 @router.get("/{number}/waiting")
@@ -80,15 +84,17 @@ def waiting_list(
     response_model=TicketView,
     responses={204: {"description": "nobody is waiting for this counter"}},
 )
-def call_next(number: Number, services: ServicesDep, actor: People, office: Office = None) -> Any:
-    ticket = services.tickets.call_next(counter=number, actor=actor, office=office)
+async def call_next(number: Number, services: ServicesDep, actor: People, office: Office = None) -> Any:
+    ticket = await services.writes.run(services.tickets.call_next, counter=number, actor=actor, office=office)
     if ticket is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return ticket
 
 
 @router.post("/{number}/call/{ticket_id}", response_model=TicketView)
-def call_ticket(
+async def call_ticket(
     number: Number, ticket_id: Annotated[int, Path(ge=1)], services: ServicesDep, actor: People
 ) -> TicketView:
-    return services.tickets.call_ticket(counter=number, ticket_id=ticket_id, actor=actor)
+    return await services.writes.run(
+        services.tickets.call_ticket, counter=number, ticket_id=ticket_id, actor=actor
+    )

@@ -10,6 +10,7 @@ compare-and-set updates; see tickets/repository.py.
 from __future__ import annotations
 
 import contextvars
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -21,7 +22,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000
+CHECKPOINT_EVERY_S = 1.0
+AUTO_CHECKPOINT_KEY = "motcua_auto_checkpoint"  # engine: False once a background checkpointer runs
+CONNECTION_KEY = "connection"  # session.info: the connection a SQLite write transaction began on
 _refuse_when_busy: contextvars.ContextVar[bool] = contextvars.ContextVar("refuse_when_busy", default=False)
 
 
@@ -49,6 +54,15 @@ class Database:
         self.engine = _create(url, echo) if not self.is_sqlite else _create_sqlite(url, echo)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write_lock = threading.Lock() if self.is_sqlite else None
+        self._checkpointer: _Checkpointer | None = None
+
+    def checkpoint_in_background(self, every_s: float = CHECKPOINT_EVERY_S) -> None:
+        """SQLite: copy the write-ahead log into the database from a thread of its own, not in the
+        commit that happens to fill it (a long-running server calls this; short commands need not)."""
+        if self.is_sqlite and self._checkpointer is None:
+            assert self._write_lock is not None
+            self._checkpointer = _Checkpointer(self.engine, self._write_lock, every_s)
+            self._checkpointer.start()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -63,7 +77,8 @@ class Database:
         try:
             session = self._sessions()
             try:
-                session.connection(execution_options={"sqlite_begin": "IMMEDIATE" if wait else "NOWAIT"})
+                begin = "IMMEDIATE" if wait else "NOWAIT"
+                session.info[CONNECTION_KEY] = session.connection(execution_options={"sqlite_begin": begin})
             except WriteBusy:
                 session.close()
                 raise
@@ -79,7 +94,13 @@ class Database:
         finally:
             session.close()  # ends the transaction; loaded objects stay readable (not expired)
 
+    def stop_background_checkpoints(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
+
     def dispose(self) -> None:
+        self.stop_background_checkpoints()
         self.engine.dispose()
 
 
@@ -128,6 +149,13 @@ def _create_sqlite(url: str, echo: bool) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _: Any) -> None:
+        wanted = getattr(engine, AUTO_CHECKPOINT_KEY, True)
+        if record.info.get("auto_checkpoint", True) != wanted:
+            dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={1000 if wanted else 0}")
+            record.info["auto_checkpoint"] = wanted
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
@@ -150,3 +178,41 @@ def _begin_without_waiting(dbapi_connection: Any) -> None:
         raise
     finally:
         dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+class _Checkpointer(threading.Thread):
+    """A checkpoint every second, on a connection of its own, between two write transactions.
+
+    Commits then only append to the log. Here the pages written since the last checkpoint are copied
+    once each (the busy ones, such as the last page of every index, are written by most commits) and the
+    log starts again from its beginning (RESTART), so it stays the size of one second of writes. Writers
+    of this process wait meanwhile, off the event loop (api/writes.py). If this thread stops, commits take
+    the work back: the pool's connections turn automatic checkpoints on again.
+    """
+
+    def __init__(self, engine: Engine, write_lock: threading.Lock, every_s: float) -> None:
+        super().__init__(name="sqlite-checkpoint", daemon=True)
+        self.engine = engine
+        self.write_lock = write_lock
+        self.every_s = every_s
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        setattr(self.engine, AUTO_CHECKPOINT_KEY, False)
+        try:
+            with self.engine.connect() as connection:
+                dbapi_connection = connection.connection.dbapi_connection
+                assert dbapi_connection is not None
+                while not self._stop_event.wait(self.every_s):
+                    with self.write_lock:
+                        dbapi_connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+                with self.write_lock:  # stopping: leave an empty log behind
+                    dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except Exception:
+            log.exception("background checkpoints stopped; commits checkpoint again")
+        finally:
+            setattr(self.engine, AUTO_CHECKPOINT_KEY, True)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=5)

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from queue_server.db.engine import CONNECTION_KEY
+
 Processor = Callable[[Any], Any] | None
 
 
@@ -39,7 +41,7 @@ class Prepared:
         self._compiled: dict[str, _Compiled] = {}
 
     def rows(self, session: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        connection = session.connection()
+        connection = session.info.get(CONNECTION_KEY) or session.connection()
         compiled = self._for(connection.dialect)
         dbapi = connection.dialect.loaded_dbapi
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -90,8 +92,8 @@ def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] 
     defaults = {name: binds[name].value for name in names if not binds[name].required}
     binders = tuple(binds[name].type._cached_bind_processor(dialect) for name in names)
     # DML: what RETURNING brings back, asked for or added by the dialect (the new key, on PostgreSQL).
-    columns = compiler.effective_returning if compiler.isinsert or compiler.isupdate else None
-    columns = columns or getattr(statement, "exported_columns", ())
+    returning = compiler.effective_returning if compiler.isinsert or compiler.isupdate else None
+    columns: Sequence[Any] = returning or getattr(statement, "exported_columns", None) or ()
     readers = tuple(column.type._cached_result_processor(dialect, None) for column in columns)
     return _Compiled(compiler.string, names, defaults, binders, dialect.positional, readers)
 

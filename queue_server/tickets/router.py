@@ -44,78 +44,80 @@ def get_ticket(ticket_id: TicketId, services: ServicesDep, actor: Issuers) -> Ti
     return services.tickets.get(ticket_id)
 
 
-def _act(
+async def _act(
     services: ServicesDep, ticket_id: int, action: TicketAction, actor: People, options: ActOptions
 ) -> TicketView:
-    return services.tickets.act(ticket_id, action, actor=actor, options=options)
+    return await services.writes.run(services.tickets.act, ticket_id, action, actor=actor, options=options)
 
 
 @router.post("/{ticket_id}/recall", response_model=TicketView)
-def recall(ticket_id: TicketId, services: ServicesDep, actor: People) -> TicketView:
-    return _act(services, ticket_id, TicketAction.RECALL, actor, ActOptions())
+async def recall(ticket_id: TicketId, services: ServicesDep, actor: People) -> TicketView:
+    return await _act(services, ticket_id, TicketAction.RECALL, actor, ActOptions())
 
 
 @router.post("/{ticket_id}/start", response_model=TicketView)
-def start(ticket_id: TicketId, services: ServicesDep, actor: People) -> TicketView:
-    return _act(services, ticket_id, TicketAction.START, actor, ActOptions())
+async def start(ticket_id: TicketId, services: ServicesDep, actor: People) -> TicketView:
+    return await _act(services, ticket_id, TicketAction.START, actor, ActOptions())
 
 
 @router.post("/{ticket_id}/finish", response_model=TicketView)
-def finish(
+async def finish(
     ticket_id: TicketId,
     services: ServicesDep,
     actor: People,
     body: Annotated[FinishRequest | None, Body()] = None,
 ) -> TicketView:
-    return _act(
+    return await _act(
         services, ticket_id, TicketAction.FINISH, actor, ActOptions(outcome=body.outcome if body else None)
     )
 
 
 @router.post("/{ticket_id}/no-show", response_model=TicketView)
-def no_show(ticket_id: TicketId, services: ServicesDep, actor: People) -> TicketView:
-    return _act(services, ticket_id, TicketAction.NO_SHOW, actor, ActOptions())
+async def no_show(ticket_id: TicketId, services: ServicesDep, actor: People) -> TicketView:
+    return await _act(services, ticket_id, TicketAction.NO_SHOW, actor, ActOptions())
 
 
 @router.post("/{ticket_id}/hold", response_model=TicketView)
-def hold(
+async def hold(
     ticket_id: TicketId,
     services: ServicesDep,
     actor: People,
     body: Annotated[ReasonRequest | None, Body()] = None,
 ) -> TicketView:
-    return _act(
+    return await _act(
         services, ticket_id, TicketAction.HOLD, actor, ActOptions(reason=body.reason if body else None)
     )
 
 
 @router.post("/{ticket_id}/resume", response_model=TicketView)
-def resume(ticket_id: TicketId, services: ServicesDep, actor: People) -> TicketView:
+async def resume(ticket_id: TicketId, services: ServicesDep, actor: People) -> TicketView:
     """Call a held ticket back to the counter that holds it."""
-    return _act(services, ticket_id, TicketAction.RESUME, actor, ActOptions())
+    return await _act(services, ticket_id, TicketAction.RESUME, actor, ActOptions())
 
 
 @router.post("/{ticket_id}/transfer", response_model=TicketView)
-def transfer(ticket_id: TicketId, body: TransferRequest, services: ServicesDep, actor: People) -> TicketView:
+async def transfer(
+    ticket_id: TicketId, body: TransferRequest, services: ServicesDep, actor: People
+) -> TicketView:
     options = ActOptions(to_queue=body.queue, to_back=body.to == "back", reason=body.reason)
-    return _act(services, ticket_id, TicketAction.TRANSFER, actor, options)
+    return await _act(services, ticket_id, TicketAction.TRANSFER, actor, options)
 
 
 @router.post("/{ticket_id}/cancel", response_model=TicketView)
-def cancel(
+async def cancel(
     ticket_id: TicketId,
     services: ServicesDep,
     actor: People,
     body: Annotated[ReasonRequest | None, Body()] = None,
 ) -> TicketView:
-    return _act(
+    return await _act(
         services, ticket_id, TicketAction.CANCEL, actor, ActOptions(reason=body.reason if body else None)
     )
 
 
 @router.post("/{ticket_id}/reactivate", response_model=TicketView)
-def reactivate(ticket_id: TicketId, services: ServicesDep, actor: People) -> TicketView:
-    return _act(services, ticket_id, TicketAction.REACTIVATE, actor, ActOptions())
+async def reactivate(ticket_id: TicketId, services: ServicesDep, actor: People) -> TicketView:
+    return await _act(services, ticket_id, TicketAction.REACTIVATE, actor, ActOptions())
 
 
 public_router = APIRouter(prefix="/api/v1/public", tags=["public"])
