@@ -138,7 +138,14 @@ def _run_server(settings: Any) -> int:
     print(f"motcua: serving {ctx.config.default_office.name_vi} on http://{settings.host}:{settings.port}")
     print(f"motcua: API docs at http://{settings.host}:{settings.port}/docs")
     _tune_garbage_collector()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", ws_ping_interval=20)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        access_log=False,  # paths can carry a citizen's ticket or case code; nobody reads them there
+        ws_ping_interval=20,
+    )
     return 0
 
 

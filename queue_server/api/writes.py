@@ -26,19 +26,32 @@ class WriteRunner:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._turn = asyncio.Lock()  # fair: waiters are woken in arrival order
+        self._in_line = 0  # writes holding or awaiting the turn
         self.ran_on_loop = 0
         self.ran_in_pool = 0
 
     async def run(self, use_case: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         if not self.db.is_sqlite:
             return await run_in_threadpool(use_case, *args, **kwargs)
-        async with self._turn:
+        if self._in_line == 0:  # nobody ahead: no need to take a turn
             try:
-                with refusing_when_busy():
-                    result = use_case(*args, **kwargs)
-                self.ran_on_loop += 1
-                return result
+                return self._on_loop(use_case, *args, **kwargs)
             except WriteBusy:
-                pass  # nothing was written; wait for the database where waiting blocks no one
-            self.ran_in_pool += 1
-            return await run_in_threadpool(use_case, *args, **kwargs)
+                pass
+        self._in_line += 1
+        try:
+            async with self._turn:
+                try:
+                    return self._on_loop(use_case, *args, **kwargs)
+                except WriteBusy:
+                    pass  # nothing was written; wait for the database where waiting blocks no one
+                self.ran_in_pool += 1
+                return await run_in_threadpool(use_case, *args, **kwargs)
+        finally:
+            self._in_line -= 1
+
+    def _on_loop(self, use_case: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        with refusing_when_busy():
+            result = use_case(*args, **kwargs)
+        self.ran_on_loop += 1
+        return result

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,17 +34,17 @@ class WriteBusy(Exception):
     """Another transaction is writing right now and the caller asked not to wait; nothing was done."""
 
 
-@contextmanager
-def refusing_when_busy() -> Iterator[None]:
+class refusing_when_busy:
     """In this block the first write transaction raises WriteBusy rather than wait for another writer.
 
     Only the first: once one has committed, giving up would leave the work half done.
     """
-    token = _refuse_when_busy.set(True)
-    try:
-        yield
-    finally:
-        _refuse_when_busy.reset(token)
+
+    def __enter__(self) -> None:
+        self._token = _refuse_when_busy.set(True)
+
+    def __exit__(self, *_: object) -> None:
+        _refuse_when_busy.reset(self._token)
 
 
 class Database:
@@ -55,6 +55,7 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write_lock = threading.Lock() if self.is_sqlite else None
         self._checkpointer: _Checkpointer | None = None
+        self._writer_connection: Connection | None = None
 
     def checkpoint_in_background(self, every_s: float = CHECKPOINT_EVERY_S) -> None:
         """SQLite: copy the write-ahead log into the database from a thread of its own, not in the
@@ -75,7 +76,7 @@ class Database:
         if not self._write_lock.acquire(blocking=wait):
             raise WriteBusy
         try:
-            session = self._sessions()
+            session = self._sessions(bind=self._writer())
             try:
                 begin = "IMMEDIATE" if wait else "NOWAIT"
                 session.info[CONNECTION_KEY] = session.connection(execution_options={"sqlite_begin": begin})
@@ -85,6 +86,15 @@ class Database:
             yield from _transaction(session)
         finally:
             self._write_lock.release()
+
+    def _writer(self) -> Connection:
+        """SQLite takes one writer at a time, so writes share one connection, kept across transactions
+        (no pool checkout and reset for each); a broken one is replaced. Only under the write lock."""
+        if self._writer_connection is None or self._writer_connection.invalidated:
+            if self._writer_connection is not None:
+                self._writer_connection.close()
+            self._writer_connection = self.engine.connect()
+        return self._writer_connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -101,6 +111,11 @@ class Database:
 
     def dispose(self) -> None:
         self.stop_background_checkpoints()
+        if self._write_lock is not None:
+            with self._write_lock:
+                if self._writer_connection is not None:
+                    self._writer_connection.close()
+                    self._writer_connection = None
         self.engine.dispose()
 
 
