@@ -164,15 +164,9 @@ def _create_sqlite(url: str, echo: bool) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
-    @event.listens_for(engine, "checkout")
-    def _on_checkout(dbapi_connection: Any, record: Any, _: Any) -> None:
-        wanted = getattr(engine, AUTO_CHECKPOINT_KEY, True)
-        if record.info.get("auto_checkpoint", True) != wanted:
-            dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={1000 if wanted else 0}")
-            record.info["auto_checkpoint"] = wanted
-
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        _follow_checkpoint_mode(engine, connection.connection)
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         if mode == "NOWAIT":
             _begin_without_waiting(connection.connection.dbapi_connection)
@@ -180,6 +174,14 @@ def _create_sqlite(url: str, echo: bool) -> Engine:
             connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _follow_checkpoint_mode(engine: Engine, pooled: Any) -> None:
+    """Automatic checkpoints in commits off while a background checkpointer runs, on again after."""
+    wanted = getattr(engine, AUTO_CHECKPOINT_KEY, True)
+    if pooled.info.get("auto_checkpoint", True) != wanted:
+        pooled.dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={1000 if wanted else 0}")
+        pooled.info["auto_checkpoint"] = wanted
 
 
 def _begin_without_waiting(dbapi_connection: Any) -> None:

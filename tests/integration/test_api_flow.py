@@ -31,8 +31,17 @@ def issue(client: TestClient, queue: str = "A", **extra: object) -> dict:  # typ
 
 def test_health_docs_and_lists(client: TestClient) -> None:
     assert client.get("/api/v1/health").json()["status"] == "ok"
-    assert client.get("/openapi.json").json()["info"]["title"].startswith("motcua")
+    document = client.get("/openapi.json").json()
+    assert document["info"]["title"].startswith("motcua")
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["staff"]["scheme"] == "bearer"
+    assert (schemes["device"]["in"], schemes["device"]["name"]) == ("header", "X-Device-Key")
+    assert (schemes["device_query"]["in"], schemes["device_query"]["name"]) == ("query", "key")
     assert client.get("/docs").status_code == 200
+    key = KIOSK["X-Device-Key"]
+    by_query = client.post(f"/api/v1/tickets?key={key}", json={"queue": "A"})
+    assert by_query.status_code == 201, by_query.text
+    assert client.post("/api/v1/tickets?key=wrong-key-000000", json={"queue": "A"}).status_code == 401
     queues = client.get("/api/v1/queues").json()
     assert [q["code"] for q in queues] == ["A", "B", "C"]
     assert all({"code", "name", "open", "waiting", "estimated_wait_s"} <= set(q) for q in queues)
