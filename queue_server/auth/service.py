@@ -40,14 +40,17 @@ class AuthService:
         self._token_cache: dict[str, tuple[Principal, datetime]] = {}
 
     def login(self, *, username: str, password: str) -> IssuedToken:
-        with self.db.write() as session:
+        # Check the password before the write transaction: argon2 takes tens of milliseconds on purpose,
+        # and on SQLite every other write (kiosks issuing tickets) would wait for it.
+        with self.db.read() as session:
             user = session.scalar(select(User).where(User.username == username.strip().lower()))
-            if user is None or not user.active or not verify_password(user.password_hash, password):
-                raise Unauthorized(
-                    "bad_credentials",
-                    "Sai tên đăng nhập hoặc mật khẩu.",
-                    "Wrong username or password.",
-                )
+        if user is None or not user.active or not verify_password(user.password_hash, password):
+            raise Unauthorized(
+                "bad_credentials",
+                "Sai tên đăng nhập hoặc mật khẩu.",
+                "Wrong username or password.",
+            )
+        with self.db.write() as session:
             token = new_token()
             now = self.clock()
             session.add(

@@ -119,3 +119,24 @@ def test_logout_revokes_the_token(server: Server, client: TestClient) -> None:
     assert client.get("/api/v1/auth/me", headers=staff).json()["username"] == "canbo1"
     assert client.post("/api/v1/auth/logout", headers=staff).status_code == 204
     assert code_of(client.get("/api/v1/auth/me", headers=staff)) == (401, "bad_token")
+
+
+def test_the_password_is_checked_outside_the_write_transaction(
+    server: Server, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2 is slow on purpose; kiosks issuing tickets must not wait behind it (SQLite: one writer)."""
+    import queue_server.auth.service as auth_service
+
+    real = auth_service.verify_password
+    lock_held = []
+
+    def watched(password_hash: str, password: str) -> bool:
+        lock_held.append(server.ctx.db._write_lock is not None and server.ctx.db._write_lock.locked())
+        return real(password_hash, password)
+
+    monkeypatch.setattr(auth_service, "verify_password", watched)
+    assert (
+        client.post("/api/v1/auth/login", json={"username": "canbo1", "password": "sai"}).status_code == 401
+    )
+    server.login(client, "canbo1")
+    assert lock_held == [False, False]
