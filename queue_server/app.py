@@ -101,7 +101,8 @@ def _include_routers(app: FastAPI) -> None:
     from queue_server.tickets.router import public_router
     from queue_server.tickets.router import router as tickets
 
-    for router in (queues, auth, tickets, public_router, counters, appointments, stats, events):
+    # Matched in this order: the busiest path (issuing tickets) first.
+    for router in (tickets, queues, auth, public_router, counters, appointments, stats, events):
         app.include_router(router)
     for router in _case_routers():
         app.include_router(router)

@@ -100,11 +100,8 @@ def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] 
 
 def _arguments(compiled: _Compiled, params: dict[str, Any]) -> Any:
     defaults = compiled.defaults
-    values = [
-        bind(value) if bind else value
-        for bind, value in (
-            (binder, params[name] if name in params else defaults[name])
-            for binder, name in zip(compiled.binders, compiled.names, strict=True)
-        )
-    ]
+    values = []
+    for name, bind in zip(compiled.names, compiled.binders, strict=True):
+        value = params[name] if name in params else defaults[name]
+        values.append(bind(value) if bind is not None else value)
     return values if compiled.positional else dict(zip(compiled.names, values, strict=True))

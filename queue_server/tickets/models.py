@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -46,6 +47,44 @@ class Ticket(Base):
     outcome: Mapped[str | None] = mapped_column(String(64))
     appointment_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     estimated_wait_s: Mapped[int | None] = mapped_column(Integer)
+
+
+@dataclass(slots=True)
+class NewTicket:
+    """A ticket as issuing writes it: the row's values as plain attributes, read (never changed) afterwards
+    in the same transaction. Building and reading an ORM instance cost more than the rest of issuing
+    (its attribute instrumentation); nothing here needs the ORM's change tracking."""
+
+    public_code: str
+    office: str
+    queue: str
+    issued_queue: str
+    queue_prefix: str
+    business_day: date
+    sequence: int
+    number: str
+    status: str
+    priority: str | None
+    priority_granted_by: str | None
+    issued_by: str
+    idempotency_key: str | None
+    issued_at: datetime
+    place_at: datetime
+    appointment_at: datetime | None
+    estimated_wait_s: int | None
+    recall_count: int = 0
+    called_at: datetime | None = None
+    last_called_at: datetime | None = None
+    started_at: datetime | None = None
+    held_at: datetime | None = None
+    ended_at: datetime | None = None
+    counter: int | None = None
+    staff_id: int | None = None
+    outcome: str | None = None
+    id: int = 0  # given by the insert
+
+
+TicketRow = Ticket | NewTicket  # what views, events and audit rows read a ticket from
 
 
 class TicketSequence(Base):

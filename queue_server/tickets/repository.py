@@ -14,7 +14,7 @@ from queue_server.counters.models import CounterState
 from queue_server.db.prepared import Prepared
 from queue_server.domain.tickets import TicketStatus
 from queue_server.tickets import waiting as waiting_store
-from queue_server.tickets.models import Ticket, TicketSequence
+from queue_server.tickets.models import NewTicket, Ticket, TicketRow, TicketSequence
 
 WAITING = TicketStatus.WAITING.value
 SNAPSHOT_KEY = "office_snapshots"  # session.info key; any ticket write drops it
@@ -72,12 +72,9 @@ def office_snapshot(session: Session, *, office: str, day: date) -> OfficeSnapsh
     return OfficeSnapshot(open_counters, busy_since, waiting_counts(session, office=office, day=day))
 
 
-def insert_ticket(session: Session, ticket: Ticket) -> None:
-    """Write a new ticket in one statement (no ORM unit of work) and give the object its id.
-
-    The object stays outside the session; it is read afterwards, never changed, in the same transaction.
-    The live snapshot, if read, counts it as waiting from now on.
-    """
+def insert_ticket(session: Session, ticket: NewTicket) -> None:
+    """Write a new ticket in one statement and give it its id. The live snapshot, if read, counts it as
+    waiting from now on."""
     values = {key: getattr(ticket, key) for key in _NEW_TICKET_COLUMNS}
     ticket.id = int(_INSERT_TICKET.scalar(session, values))
     if ticket.status == WAITING:
@@ -125,7 +122,7 @@ def waiting_counts(session: Session, *, office: str, day: date) -> dict[str, int
     return waiting_store.counts(session, office=office, day=day)
 
 
-def people_ahead(session: Session, ticket: Ticket) -> int:
+def people_ahead(session: Session, ticket: TicketRow) -> int:
     return int(
         session.scalar(
             select(func.count(Ticket.id)).where(

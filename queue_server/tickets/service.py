@@ -39,7 +39,7 @@ from queue_server.domain.tickets import (
 from queue_server.dossiers.models import Dossier
 from queue_server.events.outbox import Outbox
 from queue_server.tickets import repository as repo
-from queue_server.tickets.models import Ticket, TicketEvent
+from queue_server.tickets.models import NewTicket, Ticket, TicketEvent, TicketRow
 from queue_server.tickets.schemas import TicketView
 
 DEFAULT_SERVICE_S = 300.0  # until a queue has served someone today
@@ -120,7 +120,7 @@ class TicketService:
         priority: str | None,
         idempotency_key: str | None,
         appointment_at: datetime | None,
-    ) -> Ticket:
+    ) -> NewTicket:
         now = self.ctx.clock()
         opened = check_open(office.hours, now, office.zone)
         if not opened.open:
@@ -132,7 +132,7 @@ class TicketService:
         _check_capacity(queue, sequence)
         # Everyone waiting in its line now is ahead of it: estimate before writing, so the row is written once.
         ahead = self._snapshot(session, office).waiting.get(queue.code, 0)
-        ticket = Ticket(
+        ticket = NewTicket(
             public_code=secrets.token_urlsafe(12),
             office=office.code,
             queue=queue.code,
@@ -148,7 +148,6 @@ class TicketService:
             idempotency_key=idempotency_key,
             issued_at=now,
             place_at=now,
-            recall_count=0,
             appointment_at=appointment_at,
             estimated_wait_s=self.queue_estimate(session, office, queue.code, ahead),
         )
@@ -242,7 +241,7 @@ class TicketService:
 
     # ---- views ---------------------------------------------------------------------------------
 
-    def view(self, session: Session, ticket: Ticket, *, newest: bool = False) -> TicketView:
+    def view(self, session: Session, ticket: TicketRow, *, newest: bool = False) -> TicketView:
         """The ticket as clients see it; `newest`: just issued, so everyone waiting in its line is ahead."""
         office = self.office(ticket.office)
         queue = office.queues.get(ticket.queue)
@@ -504,7 +503,7 @@ class TicketService:
     def _audit(
         self,
         session: Session,
-        ticket: Ticket,
+        ticket: TicketRow,
         action: str,
         from_status: str | None,
         actor: Principal,
@@ -533,7 +532,7 @@ class TicketService:
         session: Session,
         outbox: Outbox,
         type_: str,
-        ticket: Ticket,
+        ticket: TicketRow,
         at: datetime,
         extra: dict[str, Any],
     ) -> None:
@@ -552,7 +551,7 @@ class TicketService:
         }
         outbox.add(type=type_, office=ticket.office, at=at, data=data)
 
-    def _queue_counts(self, session: Session, ticket: Ticket, *also: str) -> dict[str, dict[str, int]]:
+    def _queue_counts(self, session: Session, ticket: TicketRow, *also: str) -> dict[str, dict[str, int]]:
         office = self.office(ticket.office)
         counts = self._snapshot(session, office).waiting
         result = {}
@@ -565,7 +564,7 @@ class TicketService:
         return result
 
     def _estimate(
-        self, session: Session, ticket: Ticket, office: OfficeConfig, ahead: int | None = None
+        self, session: Session, ticket: TicketRow, office: OfficeConfig, ahead: int | None = None
     ) -> int:
         if ahead is None:
             ahead = repo.people_ahead(session, ticket)
@@ -693,7 +692,7 @@ class TicketService:
             )
         return loads
 
-    def _newest_ahead(self, session: Session, ticket: Ticket) -> int:
+    def _newest_ahead(self, session: Session, ticket: TicketRow) -> int:
         waiting = self._snapshot(session, self.office(ticket.office)).waiting.get(ticket.queue, 1)
         return max(waiting - 1, 0)
 
@@ -712,7 +711,7 @@ def _weights(office: OfficeConfig, number: int) -> dict[str, float]:
     return counter.weights if counter is not None else {}
 
 
-def _candidate(ticket: Ticket) -> calling.Candidate:
+def _candidate(ticket: TicketRow) -> calling.Candidate:
     return calling.Candidate(
         id=ticket.id,
         queue=ticket.queue,
