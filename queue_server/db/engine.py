@@ -198,13 +198,13 @@ def _begin_without_waiting(dbapi_connection: Any) -> None:
 
 
 class _Checkpointer(threading.Thread):
-    """A checkpoint every second, on a connection of its own, between two write transactions.
+    """A checkpoint every second, on a connection of its own.
 
     Commits then only append to the log. Here the pages written since the last checkpoint are copied
     once each (the busy ones, such as the last page of every index, are written by most commits) and the
     log starts again from its beginning (RESTART), so it stays the size of one second of writes. Writers
-    of this process wait meanwhile, off the event loop (api/writes.py). If this thread stops, commits take
-    the work back: the pool's connections turn automatic checkpoints on again.
+    of this process wait only for the restart, off the event loop (api/writes.py). If this thread stops,
+    commits take the work back: the pool's connections turn automatic checkpoints on again.
     """
 
     def __init__(self, engine: Engine, write_lock: threading.Lock, every_s: float) -> None:
@@ -221,6 +221,10 @@ class _Checkpointer(threading.Thread):
                 dbapi_connection = connection.connection.dbapi_connection
                 assert dbapi_connection is not None
                 while not self._stop_event.wait(self.every_s):
+                    # Copy while writers go on (a passive checkpoint blocks no one: ~25 ms for a busy
+                    # second here), then, between two writes, the few frames added meanwhile and the
+                    # restart of the log (~3 ms instead of ~30 ms of writers waiting).
+                    dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                     with self.write_lock:
                         dbapi_connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
                 with self.write_lock:  # stopping: leave an empty log behind
