@@ -2,7 +2,7 @@
 endpoint in the same run; again with 50,000 tickets of earlier days; server memory with that history and 200
 event-stream clients connected.
 
-    .venv/bin/python benchmarks/bench_issue.py [--seconds 12] [--rounds 4] [--clients 32]
+    .venv/bin/python benchmarks/bench_issue.py [--seconds 16] [--rounds 4] [--clients 32]
 
 Each server runs in its own process (uvicorn, one worker); the load comes from another process. The three
 servers run side by side and take the load in turns, round after round.
@@ -128,41 +128,65 @@ def prepare_database(db_path: Path, history: int) -> None:
     ctx.db.dispose()
 
 
-async def load(base: str, seconds: float, clients: int, headers: dict[str, str]) -> Round:
-    """`clients` keep-alive connections, each sending the next request as soon as its answer is in.
+class Kiosks:
+    """`clients` keep-alive connections to one server, each sending the next ticket request as soon as its
+    answer is in. Connected anew each round: servers close a connection idle for 5 s (uvicorn's default),
+    and the other servers' turns last longer than that.
 
     A lean HTTP/1.1 client on raw sockets: httpx spends ~2 ms of CPU a request, so on two cores it, not the
-    server, capped the bare endpoint (~640 req/s with httpx against ~1,300-1,500 with this client).
+    server, capped the bare endpoint (~640 req/s with httpx against ~1,300-1,800 with this client).
     """
-    host, port = base.removeprefix("http://").split(":")
-    latencies: list[float] = []
-    stop_at = time.perf_counter() + seconds
-    errors = 0
 
-    async def worker(index: int) -> None:
-        nonlocal errors
-        reader, writer = await asyncio.open_connection(host, int(port))
-        body = json.dumps({"queue": "ABC"[index % 3]}).encode()
+    def __init__(self, base: str, clients: int, headers: dict[str, str]) -> None:
+        host, port = base.removeprefix("http://").split(":")
+        self.host, self.port, self.clients = host, int(port), clients
         head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        request = (
-            f"POST /api/v1/tickets HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\n"
-            f"{head}content-length: {len(body)}\r\n\r\n"
-        ).encode() + body
+        self.requests = []
+        for index in range(clients):
+            body = json.dumps({"queue": "ABC"[index % 3]}).encode()
+            self.requests.append(
+                (
+                    f"POST /api/v1/tickets HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\n"
+                    f"{head}content-length: {len(body)}\r\n\r\n"
+                ).encode()
+                + body
+            )
+        self.connections: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def connect(self) -> None:
+        self.connections = [await asyncio.open_connection(self.host, self.port) for _ in range(self.clients)]
+
+    def close(self) -> None:
+        for _, writer in self.connections:
+            writer.close()
+
+    async def run(self, seconds: float) -> Round:
+        await self.connect()
         try:
+            return await self._load(seconds)
+        finally:
+            self.close()
+
+    async def _load(self, seconds: float) -> Round:
+        latencies: list[float] = []
+        stop_at = time.perf_counter() + seconds
+        errors = 0
+
+        async def kiosk(index: int) -> None:
+            nonlocal errors
+            reader, writer = self.connections[index]
             while time.perf_counter() < stop_at:
                 started = time.perf_counter()
-                writer.write(request)
+                writer.write(self.requests[index])
                 status, length = parse_head(await reader.readuntil(b"\r\n\r\n"))
                 await reader.readexactly(length)
                 latencies.append(time.perf_counter() - started)
                 if status != 201:
                     errors += 1
-        finally:
-            writer.close()
 
-    began = time.perf_counter()
-    await asyncio.gather(*(worker(i) for i in range(clients)))
-    return Round(latencies, time.perf_counter() - began, errors)
+        began = time.perf_counter()
+        await asyncio.gather(*(kiosk(i) for i in range(self.clients)))
+        return Round(latencies, time.perf_counter() - began, errors)
 
 
 @dataclass
@@ -195,10 +219,6 @@ def parse_head(head: bytes) -> tuple[int, int]:
     raise ValueError(f"a response without content-length: {lines[0]!r}")
 
 
-def run_load(base: str, seconds: float, clients: int, headers: dict[str, str]) -> Round:
-    return asyncio.run(load(base, seconds, clients, headers))
-
-
 async def hold_event_clients(port: int, count: int) -> list[object]:
     import websockets
 
@@ -206,16 +226,13 @@ async def hold_event_clients(port: int, count: int) -> list[object]:
     return [await websockets.connect(url) for _ in range(count)]
 
 
-def memory_with_clients(process: subprocess.Popen[bytes], port: int, count: int) -> float:
-    async def measure() -> float:
-        sockets = await hold_event_clients(port, count)
-        await asyncio.sleep(1.0)
-        rss = psutil.Process(process.pid).memory_info().rss / 2**20
-        for socket in sockets:
-            await socket.close()  # type: ignore[attr-defined]
-        return rss
-
-    return asyncio.run(measure())
+async def memory_with_clients(process: subprocess.Popen[bytes], port: int, count: int) -> float:
+    sockets = await hold_event_clients(port, count)
+    await asyncio.sleep(1.0)
+    rss = psutil.Process(process.pid).memory_info().rss / 2**20
+    for socket in sockets:
+        await socket.close()  # type: ignore[attr-defined]
+    return rss
 
 
 @dataclass
@@ -251,7 +268,7 @@ def start_servers(folder: Path, history: int) -> list[Server]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=12, help="load time per server, over all rounds")
+    parser.add_argument("--seconds", type=float, default=16, help="load time per server, over all rounds")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--history", type=int, default=50_000)
@@ -259,21 +276,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         servers = start_servers(Path(tmp), args.history)
         try:
-            for server in servers:
-                run_load(server.base, 2, args.clients, server.headers)  # warm-up
-            for _ in range(args.rounds):  # interleaved, so every server meets the same neighbours
-                for server in servers:
-                    server.rounds.append(
-                        run_load(server.base, args.seconds / args.rounds, args.clients, server.headers)
-                    )
-            history_server = servers[-1]
-            port = int(history_server.base.rsplit(":", 1)[1])
-            rss = memory_with_clients(history_server.process, port, 200)
+            rss = asyncio.run(drive(servers, args))
         finally:
             for server in servers:
                 server.process.terminate()
                 server.process.wait()
-    report({server.label: summarise(server.rounds) for server in servers}, history_server.label, rss)
+    report({server.label: summarise(server.rounds) for server in servers}, servers[-1].label, rss)
+
+
+async def drive(servers: list[Server], args: argparse.Namespace) -> float:
+    """Warm every server up, then let them take the load in turns, round after round (so every server
+    meets the same neighbours on this shared machine); answer the history server's memory at the end."""
+    kiosks = [Kiosks(server.base, args.clients, server.headers) for server in servers]
+    for group in kiosks:
+        await group.run(2)
+    for _ in range(args.rounds):
+        for server, group in zip(servers, kiosks, strict=True):
+            server.rounds.append(await group.run(args.seconds / args.rounds))
+    history = servers[-1]
+    return await memory_with_clients(history.process, int(history.base.rsplit(":", 1)[1]), 200)
 
 
 def report(results: dict[str, dict[str, float]], history_label: str, rss: float) -> None:
