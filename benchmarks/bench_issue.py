@@ -160,31 +160,38 @@ class Kiosks:
         for _, writer in self.connections:
             writer.close()
 
-    async def run(self, seconds: float) -> Round:
+    async def run(self, seconds: float, rate: float | None = None) -> Round:
+        """As fast as answers come (rate None), or `rate` requests a second in all, spread over the
+        connections; then each latency counts from when the request was due, so a late answer also
+        delays the next ones' figures instead of hiding them."""
         await self.connect()
         try:
-            return await self._load(seconds)
+            return await self._load(seconds, rate)
         finally:
             self.close()
 
-    async def _load(self, seconds: float) -> Round:
+    async def _load(self, seconds: float, rate: float | None) -> Round:
         latencies: list[float] = []
-        stop_at = time.perf_counter() + seconds
+        began = time.perf_counter()
+        stop_at = began + seconds
         errors = 0
 
         async def kiosk(index: int) -> None:
             nonlocal errors
             reader, writer = self.connections[index]
-            while time.perf_counter() < stop_at:
-                started = time.perf_counter()
+            due = began + (index / rate if rate else 0.0)
+            while due < stop_at and time.perf_counter() < stop_at:
+                if rate:
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                started = due if rate else time.perf_counter()
                 writer.write(self.requests[index])
                 status, length = parse_head(await reader.readuntil(b"\r\n\r\n"))
                 await reader.readexactly(length)
                 latencies.append(time.perf_counter() - started)
                 if status != 201:
                     errors += 1
+                due += self.clients / rate if rate else 0.0
 
-        began = time.perf_counter()
         await asyncio.gather(*(kiosk(i) for i in range(self.clients)))
         return Round(latencies, time.perf_counter() - began, errors)
 
@@ -242,6 +249,7 @@ class Server:
     base: str
     headers: dict[str, str]
     rounds: list[Round] = field(default_factory=list)
+    paced: Round | None = None
 
 
 def start_servers(folder: Path, history: int) -> list[Server]:
@@ -272,6 +280,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--history", type=int, default=50_000)
+    parser.add_argument("--rate", type=float, default=100, help="tickets a second in the paced run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         servers = start_servers(Path(tmp), args.history)
@@ -282,6 +291,16 @@ def main() -> None:
                 server.process.terminate()
                 server.process.wait()
     report({server.label: summarise(server.rounds) for server in servers}, servers[-1].label, rss)
+    print(
+        f"paced at {args.rate:.0f} tickets a second, 32 connections (latency from when each request was due):"
+    )
+    for server in servers:
+        assert server.paced is not None
+        paced = summarise([server.paced])
+        print(
+            f"  {server.label:42} p50 {paced['p50_ms']:6.1f} ms  p99 {paced['p99_ms']:6.1f} ms  "
+            f"({paced['requests']:.0f} requests, {paced['errors']:.0f} errors)"
+        )
 
 
 async def drive(servers: list[Server], args: argparse.Namespace) -> float:
@@ -293,6 +312,8 @@ async def drive(servers: list[Server], args: argparse.Namespace) -> float:
     for _ in range(args.rounds):
         for server, group in zip(servers, kiosks, strict=True):
             server.rounds.append(await group.run(args.seconds / args.rounds))
+    for server, group in zip(servers, kiosks, strict=True):  # a busy office's pace, not flat out
+        server.paced = await group.run(4, rate=args.rate)
     history = servers[-1]
     return await memory_with_clients(history.process, int(history.base.rsplit(":", 1)[1]), 200)
 
