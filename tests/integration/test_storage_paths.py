@@ -198,3 +198,12 @@ def test_the_migration_counts_the_tickets_already_waiting(sqlite_url: str) -> No
         counts = {row.queue: row.waiting for row in session.scalars(select(WaitingCount))}
     assert counts == {"A": 2, "B": 1}
     db.dispose()
+
+
+def test_a_new_ticket_record_has_every_column_of_the_ticket_table() -> None:
+    """Issuing writes a NewTicket's attributes as the row: a column added to one must be added to the other."""
+    from dataclasses import fields
+
+    from queue_server.tickets.models import NewTicket
+
+    assert {field.name for field in fields(NewTicket)} == {column.key for column in Ticket.__table__.columns}
