@@ -121,7 +121,7 @@ class DossierService:
             )
         queue = self.tickets.queue(office, procedure.queue)
         personal_id = check_personal_id(request.personal_id)
-        self._check_priority(request.priority)
+        self.tickets.check_priority(request.priority)
         for attempt in range(3):
             try:
                 return self._submit_once(request, procedure, office, queue.code, personal_id, actor)
@@ -187,15 +187,6 @@ class DossierService:
         ticket = session.get(Ticket, existing.ticket_id)
         assert ticket is not None
         return self.views.view(session, existing, full=True), self.tickets.view(session, ticket), False
-
-    def _check_priority(self, priority: str | None) -> None:
-        if priority is not None and priority not in self.ctx.config.priority_groups:
-            known = ", ".join(self.ctx.config.priority_groups)
-            raise InvalidInput(
-                "unknown_priority",
-                f"Nhóm ưu tiên '{priority}' không có trong cấu hình ({known}).",
-                f"Unknown priority group '{priority}' (known: {known}).",
-            )
 
     def _validate_form(
         self, procedure: Procedure, data: dict[str, Any], citizen: Citizen, today: date

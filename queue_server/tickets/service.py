@@ -80,7 +80,7 @@ class TicketService:
         """Issue a ticket; answers (ticket, created). A known idempotency key answers the first ticket."""
         office_cfg = self.office(office or actor.office)
         queue_cfg = self.queue(office_cfg, queue)
-        self._check_priority(priority)
+        self.check_priority(priority)
         for attempt in range(3):
             try:
                 with self.ctx.db.write() as session:
@@ -305,9 +305,7 @@ class TicketService:
             )
         return queue
 
-    # ---- internals -----------------------------------------------------------------------------
-
-    def _check_priority(self, priority: str | None) -> None:
+    def check_priority(self, priority: str | None) -> None:
         if priority is not None and priority not in self.ctx.config.priority_groups:
             known = ", ".join(self.ctx.config.priority_groups)
             raise InvalidInput(
@@ -315,6 +313,8 @@ class TicketService:
                 f"Nhóm ưu tiên '{priority}' không có trong cấu hình ({known}).",
                 f"Unknown priority group '{priority}' (known: {known}).",
             )
+
+    # ---- internals -----------------------------------------------------------------------------
 
     def _counter_cfg(self, office: OfficeConfig, number: int) -> Any:
         counter = office.counters.get(number)
