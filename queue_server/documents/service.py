@@ -183,12 +183,7 @@ class DocumentService:
                 needed = status in ("missing", "expired") and not paper.optional
                 papers.append(
                     {
-                        "type": paper.type.code,
-                        "name_vi": paper.type.name_vi,
-                        "name_en": paper.type.name_en,
-                        "originals": paper.originals,
-                        "copies": paper.copies,
-                        "optional": paper.optional,
+                        **paper.describe(),
                         "note_vi": paper.note_vi,
                         "note_en": paper.note_en,
                         "status": status,

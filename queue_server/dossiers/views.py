@@ -79,12 +79,7 @@ class DossierViews:
             document = session.get(Document, link.document_id) if link and link.document_id else None
             result.append(
                 {
-                    "type": paper.type.code,
-                    "name_vi": paper.type.name_vi,
-                    "name_en": paper.type.name_en,
-                    "originals": paper.originals,
-                    "copies": paper.copies,
-                    "optional": paper.optional,
+                    **paper.describe(),
                     "document": None
                     if link is None
                     else {

@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -207,6 +207,17 @@ class Paper:
         if self.copies:
             parts.append(f"{self.copies} bản sao")
         return ", ".join(parts) or "xuất trình"
+
+    def describe(self) -> dict[str, Any]:
+        """What every answer about a paper says: which one, in both languages, and how many."""
+        return {
+            "type": self.type.code,
+            "name_vi": self.type.name_vi,
+            "name_en": self.type.name_en,
+            "originals": self.originals,
+            "copies": self.copies,
+            "optional": self.optional,
+        }
 
 
 @dataclass(frozen=True)

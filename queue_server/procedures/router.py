@@ -40,12 +40,7 @@ def procedure_detail(procedure: Procedure) -> dict[str, Any]:
         "keywords": list(procedure.keywords),
         "papers": [
             {
-                "type": paper.type.code,
-                "name_vi": paper.type.name_vi,
-                "name_en": paper.type.name_en,
-                "originals": paper.originals,
-                "copies": paper.copies,
-                "optional": paper.optional,
+                **paper.describe(),
                 "note_vi": paper.note_vi,
                 "note_en": paper.note_en,
                 "reusable": paper.type.reusable,
