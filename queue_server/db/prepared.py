@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import ColumnElement, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -22,6 +24,11 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from queue_server.db.engine import CONNECTION_KEY
 
 Processor = Callable[[Any], Any] | None
+# Both dialects' inserts have on_conflict_do_update, with the same arguments.
+_UPSERT_INSERTS: dict[str, Callable[[Table], Any]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 
 
 @dataclass(frozen=True)
@@ -35,10 +42,36 @@ class _Compiled:
 
 
 class Prepared:
-    def __init__(self, statement: ClauseElement, *, column_keys: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        statement: ClauseElement | Callable[[str], ClauseElement],
+        *,
+        column_keys: Sequence[str] | None = None,
+    ) -> None:
+        """`statement`, or a function building it for a dialect's name (SQL that differs by backend)."""
         self.statement = statement
         self.column_keys = list(column_keys) if column_keys is not None else None
         self._compiled: dict[str, _Compiled] = {}
+
+    @classmethod
+    def upsert(
+        cls,
+        table: Table,
+        *,
+        values: dict[str, Any],
+        keys: list[str],
+        set_: dict[str, Any],
+        returning: ColumnElement[Any] | None = None,
+    ) -> Prepared:
+        """INSERT … ON CONFLICT (keys) DO UPDATE SET …, in the SQLite or PostgreSQL form of the session."""
+
+        def build(dialect_name: str) -> ClauseElement:
+            upsert = _UPSERT_INSERTS[dialect_name](table).values(values)
+            upsert = upsert.on_conflict_do_update(index_elements=keys, set_=set_)
+            statement: ClauseElement = upsert if returning is None else upsert.returning(returning)
+            return statement
+
+        return cls(build)
 
     def rows(self, session: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         connection = session.info.get(CONNECTION_KEY) or session.connection()
@@ -75,7 +108,10 @@ class Prepared:
     def _for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
-            compiled = self._compiled[dialect.name] = _compile(self.statement, dialect, self.column_keys)
+            statement = (
+                self.statement if isinstance(self.statement, ClauseElement) else self.statement(dialect.name)
+            )
+            compiled = self._compiled[dialect.name] = _compile(statement, dialect, self.column_keys)
         return compiled
 
 

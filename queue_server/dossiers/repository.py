@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
+from queue_server.db.prepared import Prepared
 from queue_server.domain.dossiers import format_dossier_code, parse_dossier_code
 from queue_server.domain.errors import NotFound
 from queue_server.dossiers.models import Dossier, DossierSequence
@@ -17,20 +17,19 @@ def dossier_not_found() -> NotFound:
     return NotFound("dossier_not_found", "Không tìm thấy hồ sơ.", "No such dossier.")
 
 
+_sequences: Table = DossierSequence.__table__  # type: ignore[assignment]
+_NEXT_NUMBER = Prepared.upsert(
+    _sequences,
+    values={"office": bindparam("d_office"), "business_day": bindparam("d_day"), "last_number": 1},
+    keys=["office", "business_day"],
+    set_={"last_number": _sequences.c.last_number + 1},
+    returning=_sequences.c.last_number,
+)
+
+
 def next_dossier_sequence(session: Session, *, office: str, day: date) -> int:
     """Atomically take the office's next dossier number of the day (one upsert, as for tickets)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(DossierSequence)
-        .values(office=office, business_day=day, last_number=1)
-        .on_conflict_do_update(
-            index_elements=["office", "business_day"],
-            set_={"last_number": DossierSequence.last_number + 1},
-        )
-        .returning(DossierSequence.last_number)
-    )
-    return int(session.execute(statement).scalar_one())
+    return int(_NEXT_NUMBER.scalar(session, {"d_office": office, "d_day": day}))
 
 
 def load_dossier(session: Session, code: str, for_update: bool = False) -> Dossier:

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from queue_server.counters.models import CounterState
@@ -36,23 +35,18 @@ _OPEN_COUNTERS = Prepared(
     )
     .where(CounterState.office == bindparam("office"), CounterState.status == "open")
 )
-_NEXT_NUMBER = {
-    name: Prepared(
-        dialect.insert(_sequences)
-        .values(
-            office=bindparam("s_office"),
-            queue_prefix=bindparam("s_prefix"),
-            business_day=bindparam("s_day"),
-            last_number=bindparam("s_start"),
-        )
-        .on_conflict_do_update(
-            index_elements=["office", "queue_prefix", "business_day"],
-            set_={"last_number": _sequences.c.last_number + 1},
-        )
-        .returning(_sequences.c.last_number)
-    )
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
+_NEXT_NUMBER = Prepared.upsert(
+    _sequences,
+    values={
+        "office": bindparam("s_office"),
+        "queue_prefix": bindparam("s_prefix"),
+        "business_day": bindparam("s_day"),
+        "last_number": bindparam("s_start"),
+    },
+    keys=["office", "queue_prefix", "business_day"],
+    set_={"last_number": _sequences.c.last_number + 1},
+    returning=_sequences.c.last_number,
+)
 _BY_IDEMPOTENCY_KEY = select(Ticket).where(
     Ticket.office == bindparam("office"), Ticket.idempotency_key == bindparam("key")
 )
@@ -94,9 +88,8 @@ def forget_snapshot(session: Session) -> None:
 
 def next_sequence(session: Session, *, office: str, prefix: str, day: date, start: int) -> int:
     """Atomically take the next number of the day: one upsert, so no two callers get the same one."""
-    statement = _NEXT_NUMBER[session.get_bind().dialect.name]
     values = {"s_office": office, "s_prefix": prefix, "s_day": day, "s_start": start}
-    return int(statement.scalar(session, values))
+    return int(_NEXT_NUMBER.scalar(session, values))
 
 
 def by_idempotency_key(session: Session, office: str, key: str) -> Ticket | None:

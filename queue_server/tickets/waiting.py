@@ -12,7 +12,6 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import Table, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from queue_server.db.engine import before_commit_hooks
@@ -29,22 +28,17 @@ _READ = Prepared(
         _table.c.office == bindparam("office"), _table.c.business_day == bindparam("day")
     )
 )
-_UPSERTS = {
-    name: Prepared(
-        dialect.insert(_table)
-        .values(
-            office=bindparam("w_office"),
-            queue=bindparam("w_queue"),
-            business_day=bindparam("w_day"),
-            waiting=bindparam("w_delta"),
-        )
-        .on_conflict_do_update(
-            index_elements=["office", "queue", "business_day"],
-            set_={"waiting": _table.c.waiting + bindparam("w_delta")},
-        )
-    )
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
+_UPSERT = Prepared.upsert(
+    _table,
+    values={
+        "office": bindparam("w_office"),
+        "queue": bindparam("w_queue"),
+        "business_day": bindparam("w_day"),
+        "waiting": bindparam("w_delta"),
+    },
+    keys=["office", "queue", "business_day"],
+    set_={"waiting": _table.c.waiting + bindparam("w_delta")},
+)
 
 
 def record(session: Session, *, office: str, day: date, queue: str, delta: int) -> None:
@@ -69,11 +63,10 @@ def counts(session: Session, *, office: str, day: date) -> dict[str, int]:
 
 def _write_pending(session: Session) -> None:
     pending: Counter[Key] = session.info.pop(PENDING_KEY, Counter())
-    upsert = _UPSERTS[session.get_bind().dialect.name]
     rows = [
         {"w_office": office, "w_day": day, "w_queue": queue, "w_delta": delta}
         for (office, day, queue), delta in sorted(pending.items())
         if delta
     ]
     for row in rows:
-        upsert.rows(session, row)
+        _UPSERT.rows(session, row)
