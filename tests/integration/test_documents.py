@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -34,15 +33,9 @@ HTML = b"<!DOCTYPE html><html><head><title>Hop dong</title></head><body>%PDF-1.7
 
 
 @pytest.fixture
-def server(sqlite_url: str) -> Server:
-    return make_server(sqlite_url, ManualClock(T0))
-
-
-@pytest.fixture
-def client(server: Server) -> Iterator[TestClient]:
-    with client_for(server) as client:
-        register(client)
-        yield client
+def client(client: TestClient) -> TestClient:
+    register(client)  # the conftest's client, with a citizen on file
+    return client
 
 
 def stored_files(server: Server) -> list[Path]:

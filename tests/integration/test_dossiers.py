@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,15 +31,9 @@ from tests.support import KIOSK, Server, client_for, make_server
 
 
 @pytest.fixture
-def server(sqlite_url: str) -> Server:
-    return make_server(sqlite_url, ManualClock(T0))
-
-
-@pytest.fixture
-def client(server: Server) -> Iterator[TestClient]:
-    with client_for(server) as client:
-        register(client)
-        yield client
+def client(client: TestClient) -> TestClient:
+    register(client)  # the conftest's client, with a citizen on file
+    return client
 
 
 def count(server: Server, model: type) -> int:

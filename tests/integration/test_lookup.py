@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
 from queue_server.clock import ManualClock
-from tests.conftest import T0
 from tests.fixtures.dossiers.helpers import register, submit
-from tests.support import Server, client_for, make_server
+from tests.support import Server
 
 LOOKUP = "/api/v1/public/dossiers/lookup"
 ANSWER_KEYS = {
@@ -28,15 +25,9 @@ ANSWER_KEYS = {
 
 
 @pytest.fixture
-def server(sqlite_url: str) -> Server:
-    return make_server(sqlite_url, ManualClock(T0))
-
-
-@pytest.fixture
-def client(server: Server) -> Iterator[TestClient]:
-    with client_for(server) as client:
-        register(client)
-        yield client
+def client(client: TestClient) -> TestClient:
+    register(client)  # the conftest's client, with a citizen on file
+    return client
 
 
 @pytest.fixture
