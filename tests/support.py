@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,6 +64,16 @@ DISPLAY = {"X-Device-Key": DISPLAY_KEY}
 def client_for(server: Server) -> Iterator[TestClient]:
     with TestClient(server.app) as client:
         yield client
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 5.0, every: float = 0.01) -> bool:
+    """Poll until a device thread (or server) has done its part; False if it never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()
 
 
 def free_port() -> int:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -15,17 +14,12 @@ from devices.scanners import ScanEvent, ScannerUrlError, open_scanner
 from devices.scanners.camera import CameraCodeScanner, image_files
 from devices.scanners.synthetic import card_photo
 from devices.status import DeviceState
+from tests import support
 
 CARD = "079303012345||Trần Thị Ngọc Ánh|14032003|Nữ|Số 12 Đường Lê Văn Sỹ, Quận 3, Hồ Chí Minh|21072021"
 
 
-def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
+wait_for = partial(support.wait_for, seconds=10.0, every=0.02)  # frames take longer to go through
 
 
 def write_frames(folder: Path, with_card: range, count: int = 10) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,17 +16,9 @@ from devices.scanners.hid import HidCodeScanner
 from devices.scanners.ports import mask_digit_runs
 from devices.scanners.serial_scanner import SerialCodeScanner
 from devices.status import DeviceState, DeviceStatus
+from tests.support import wait_for
 
 CARD = "079303012345||Trần Thị Ngọc Ánh|14032003|Nữ|Quận 3, Hồ Chí Minh|21072021"
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,18 +14,9 @@ from devices.backoff import Backoff
 from devices.scanners import ScanEvent, ScannerUrlError, open_scanner
 from devices.scanners.serial_scanner import SerialCodeScanner
 from devices.status import DeviceState, DeviceStatus
+from tests.support import wait_for
 
 CARD = "079303012345||Trần Thị Ngọc Ánh|14032003|Nữ|Số 12 Đường Lê Văn Sỹ, Quận 3, Hồ Chí Minh|21072021"
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
-    """Poll until the device thread has done its part; False if it never does."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
 
 
 class Recorder:
