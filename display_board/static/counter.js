@@ -45,6 +45,7 @@ class Console {
     this.queues = [];
     this.refreshTimer = null;
     this.busy = false;
+    this.pending = []; // actions asked for while another was running, in order
     this.stats = { refreshes: 0, events: 0 };
     this.socket = new ReconnectingSocket({
       url: () => wsUrl(`/api/v1/events?${new URLSearchParams({ token: this.token })}`),
@@ -320,7 +321,12 @@ class Console {
   }
 
   async run(action, target) {
-    if (this.busy) return;
+    if (this.busy) {
+      // Pressed while an earlier action is still settling (its event may already be on screen): do it
+      // after, in order, rather than drop it.
+      this.pending.push({ action, target });
+      return;
+    }
     this.busy = true;
     this.hideMessages();
     try {
@@ -330,6 +336,15 @@ class Console {
       if (error.status !== 401) this.showError(error.message);
     } finally {
       this.busy = false;
+      this.runPending();
+    }
+  }
+
+  runPending() {
+    // The next one that still applies (a button greyed out meanwhile means its moment has passed).
+    for (let next = this.pending.shift(); next; next = this.pending.shift()) {
+      const button = document.querySelector(`button[data-action="${next.action}"]`);
+      if (next.target || (button && !button.disabled)) return this.run(next.action, next.target);
     }
   }
 

@@ -189,3 +189,23 @@ def test_the_console_shows_the_dossier_of_a_ticket(chromium: Any, page_errors: l
     expect(page.locator("#cur-dossier")).to_have_text(f"Hồ sơ: {code}")
     screenshot(page, "console-dossier-1920x1080.png")
     assert page_errors == []
+
+
+def test_a_key_pressed_while_the_last_action_settles_is_not_lost(
+    chromium: Any, page_errors: list[str], base: str
+) -> None:
+    issue(base, "A")
+    page = new_page(chromium, page_errors)
+    sign_in(page, base, "canbo1")  # counter 1 was closed by the first test
+    page.get_by_role("button", name=re.compile("^Quầy 1")).click()
+    expect(page.locator("#seat")).to_have_text("Quầy 1")
+    page.keyboard.press("F1")
+    expect(page.locator("#cur-state")).to_have_text("Đã gọi — chờ công dân đến quầy")
+    page.keyboard.press("r")  # recall, and at once start: the second key comes while the first is running
+    page.keyboard.press("s")
+    expect(page.locator("#cur-state")).to_have_text("Đang phục vụ")
+    desks = httpx.get(f"{base}/api/v1/counters", headers=KIOSK).json()
+    current = ticket(base, next(d for d in desks if d["number"] == 1)["current_ticket"]["id"])
+    assert (current["status"], current["recall_count"]) == ("serving", 1)
+    page.keyboard.press("f")
+    expect(page.locator("#cur-number")).to_have_text("—")
