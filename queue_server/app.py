@@ -20,6 +20,8 @@ from queue_server.db.engine import Database
 from queue_server.db.migrate import upgrade
 from queue_server.events.hub import EventHub
 from queue_server.events.outbox import last_seq
+from queue_server.messages.dispatcher import MessageDispatcher
+from queue_server.messages.service import MessageService
 from queue_server.services import Services, build_services
 from queue_server.settings import ServerSettings, get_settings
 
@@ -38,6 +40,7 @@ def build_context(settings: ServerSettings | None = None, clock: Clock | None = 
 def create_app(ctx: ServerContext | None = None) -> FastAPI:
     ctx = ctx or build_context()
     services = build_services(ctx)
+    dispatcher = MessageDispatcher(ctx) if ctx.settings.send_messages else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,6 +51,8 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
             ctx.hub.start_from(last_seq(session))
         ctx.db.checkpoint_in_background()
         tasks = [asyncio.create_task(_day_end_loop(services))]
+        if dispatcher is not None and dispatcher.active:  # phone.toml names a message gateway
+            tasks.append(asyncio.create_task(dispatcher.run_forever()))
         listener = _start_fanout(ctx)
         try:
             yield
@@ -56,6 +61,8 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
                 task.cancel()
             if listener is not None:
                 listener.stop()
+            if dispatcher is not None:
+                dispatcher.close()
             ctx.db.stop_background_checkpoints()
 
     app = FastAPI(
@@ -65,6 +72,7 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.messages = MessageService(ctx)  # the citizen's phone (queue_server/messages, phone)
     install_error_handlers(app)
     _include_routers(app)
     _document_credentials(app)
@@ -106,6 +114,8 @@ def _include_routers(app: FastAPI) -> None:
         app.include_router(router)
     for router in _case_routers():
         app.include_router(router)
+    for router in _phone_routers():
+        app.include_router(router)
     for mount in _optional_mounts():
         mount(app)
 
@@ -121,6 +131,13 @@ def _case_routers() -> list[APIRouter]:
     from queue_server.ratings.router import router as ratings
 
     return [procedures, citizens, documents, dossiers, dossier_lookup, ratings, rating_page]
+
+
+def _phone_routers() -> list[APIRouter]:
+    """The citizen's phone (issue 16): contacts and messages; public take-a-number and booking."""
+    from queue_server.messages.router import router as messages
+
+    return [messages]
 
 
 def _optional_mounts() -> list[object]:

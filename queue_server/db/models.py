@@ -8,6 +8,8 @@ from queue_server.db.base import Base
 from queue_server.documents.models import Document, DocumentPage
 from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierSequence
 from queue_server.events.models import EventLog
+from queue_server.messages.models import MessageContact, OutboundMessage
+from queue_server.phone.models import PhoneCode, RemoteTicket
 from queue_server.ratings.models import Rating
 from queue_server.tickets.models import Ticket, TicketEvent, TicketSequence, WaitingCount
 
@@ -25,8 +27,12 @@ __all__ = [
     "DossierEvent",
     "DossierSequence",
     "EventLog",
+    "MessageContact",
+    "OutboundMessage",
     "PersonalDataAccess",
+    "PhoneCode",
     "Rating",
+    "RemoteTicket",
     "Ticket",
     "TicketEvent",
     "TicketSequence",

@@ -19,6 +19,7 @@ from queue_server.context import ServerContext
 from queue_server.documents.models import Document, DocumentPage
 from queue_server.documents.storage import BlobStore
 from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
+from queue_server.messages.purge import purge_phone_data
 from queue_server.ratings.models import Rating
 
 
@@ -31,6 +32,7 @@ class PurgeReport:
     rating_comments: int
     files: int
     dry_run: bool
+    contacts: int = 0  # phone numbers and e-mail addresses given for messages (messages/purge.py)
 
 
 class _DryRun(Exception):
@@ -102,8 +104,9 @@ class PurgeService:
             .values(comment=None)
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
+        contacts = purge_phone_data(session, now=now, cutoff=cutoff)
         report = PurgeReport(
-            cutoff, len(dossier_ids), len(documents), len(citizens), int(comments), 0, dry_run
+            cutoff, len(dossier_ids), len(documents), len(citizens), int(comments), 0, dry_run, contacts
         )
         return report, hashes
 

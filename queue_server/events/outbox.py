@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from queue_server.db.engine import before_commit_hooks
 from queue_server.db.prepared import Prepared
 from queue_server.events.models import EventLog
+from queue_server.messages.planner import plan_messages
 
 # One lock id for ordering event inserts on PostgreSQL: seq order then equals commit order, so a client
 # that reconnects with its last seq can never miss an event that committed late with a lower seq.
@@ -47,10 +48,13 @@ class Outbox:
         if connection.dialect.name == "postgresql":
             connection.execute(_LOCK, {"id": _PG_EVENT_LOCK})
             connection.execute(_NOTIFY)  # delivered on commit, to other processes
+        written = []
         for row in self._pending:
             seq = int(_INSERT.scalar(session, row))
-            self.events.append({**row, "seq": seq, "at": row["at"].isoformat()})
+            written.append({**row, "seq": seq, "at": row["at"].isoformat()})
+        self.events.extend(written)
         self._pending = []
+        plan_messages(session, written)  # the citizen's messages, in this same transaction
 
 
 def event_payload(row: EventLog) -> dict[str, Any]:
