@@ -22,6 +22,7 @@ from queue_server.events.hub import EventHub
 from queue_server.events.outbox import last_seq
 from queue_server.messages.dispatcher import MessageDispatcher
 from queue_server.messages.service import MessageService
+from queue_server.phone.router import build_phone_services
 from queue_server.services import Services, build_services
 from queue_server.settings import ServerSettings, get_settings
 
@@ -73,6 +74,7 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
     )
     app.state.services = services
     app.state.messages = MessageService(ctx)  # the citizen's phone (queue_server/messages, phone)
+    app.state.phone = build_phone_services(ctx, services.tickets)
     install_error_handlers(app)
     _include_routers(app)
     _document_credentials(app)
@@ -136,8 +138,10 @@ def _case_routers() -> list[APIRouter]:
 def _phone_routers() -> list[APIRouter]:
     """The citizen's phone (issue 16): contacts and messages; public take-a-number and booking."""
     from queue_server.messages.router import router as messages
+    from queue_server.phone.router import api as phone_api
+    from queue_server.phone.router import pages as phone_pages
 
-    return [messages]
+    return [messages, phone_api, phone_pages]
 
 
 def _optional_mounts() -> list[object]:

@@ -24,6 +24,7 @@ class PhoneCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    contact_id: Mapped[int | None] = mapped_column(Integer)  # where the code was sent; emptied once used
 
 
 class RemoteTicket(Base):

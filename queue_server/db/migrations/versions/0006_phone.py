@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column("expires_at", UTC_TIME, nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("used_at", UTC_TIME, nullable=True),
+        sa.Column("contact_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_phone_code")),
     )
     op.create_index("ix_phone_code_phone", "phone_code", ["office", "phone_hash"])
