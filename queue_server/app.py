@@ -74,7 +74,9 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
     )
     app.state.services = services
     app.state.messages = MessageService(ctx)  # the citizen's phone (queue_server/messages, phone)
-    app.state.phone = build_phone_services(ctx, services.tickets)
+    app.state.phone = build_phone_services(
+        ctx, services.tickets, services.appointments, services.cases.catalogue
+    )
     install_error_handlers(app)
     _include_routers(app)
     _document_credentials(app)
@@ -139,9 +141,10 @@ def _phone_routers() -> list[APIRouter]:
     """The citizen's phone (issue 16): contacts and messages; public take-a-number and booking."""
     from queue_server.messages.router import router as messages
     from queue_server.phone.router import api as phone_api
+    from queue_server.phone.router import booking_api, staff_booking
     from queue_server.phone.router import pages as phone_pages
 
-    return [messages, phone_api, phone_pages]
+    return [messages, phone_api, booking_api, staff_booking, phone_pages]
 
 
 def _optional_mounts() -> list[object]:

@@ -17,6 +17,7 @@ from queue_server.context import ServerContext
 from queue_server.domain.calendar import business_day, check_open
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.events.outbox import Outbox
+from queue_server.messages.contacts import link_appointment_contact
 from queue_server.tickets.schemas import TicketView
 from queue_server.tickets.service import TicketService
 
@@ -140,6 +141,7 @@ class AppointmentService:
                 appointment_at=appointment.slot_start if in_window else None,  # outside: a walk-in
             )
             appointment.status, appointment.ticket_id = "checked_in", ticket.id
+            link_appointment_contact(session, appointment_id=appointment.id, ticket_id=ticket.id)
             view = self.tickets.view(session, ticket)
         self.ctx.hub.publish(outbox.events)
         return view

@@ -9,7 +9,7 @@ office's config; a row carries numbers, counters, codes and dates only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, select
@@ -123,6 +123,7 @@ def _appointment_data(appointment: Appointment) -> dict[str, Any]:
 _PLANNERS: dict[str, Callable[[Session, Event], None]] = {
     "ticket.called": _plan_call,
     "appointment.booked": _plan_booked,
+    "appointment.moved": _plan_booked,  # a new confirmation with the new time
     "dossier.receive": _dossier_planner("case_received"),
     "dossier.request_papers": _dossier_planner("case_papers_requested"),
     "dossier.finish": _dossier_planner("case_result_ready"),
@@ -202,6 +203,8 @@ def plan_day_before(
             Appointment.status == "booked",
             Appointment.slot_start >= tomorrow_start,
             Appointment.slot_start < tomorrow_end,
+            Appointment.created_at
+            < tomorrow_start - timedelta(days=1),  # booked today: its confirmation is enough
             MessageContact.purged_at.is_(None),
         )
     ).all()

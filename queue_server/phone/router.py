@@ -6,18 +6,22 @@ Everything here is public (no key); each request is rate limited per client addr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from queue_server.api.deps import Readers
+from queue_server.api.deps import People, Readers
+from queue_server.appointments.service import AppointmentService
 from queue_server.context import ServerContext
+from queue_server.phone.booking import BookingService
 from queue_server.phone.limits import AddressLimiter
 from queue_server.phone.service import HALL_QR_PERIOD_S, RemoteTicketService
+from queue_server.procedures.catalogue import Catalogue
 from queue_server.tickets.schemas import TicketView
 from queue_server.tickets.service import TicketService
 
@@ -32,13 +36,17 @@ pages = APIRouter(tags=["phone"], include_in_schema=False)
 @dataclass
 class PhoneServices:
     remote: RemoteTicketService
+    booking: BookingService
     limiter: AddressLimiter
 
 
-def build_phone_services(ctx: ServerContext, tickets: TicketService) -> PhoneServices:
+def build_phone_services(
+    ctx: ServerContext, tickets: TicketService, appointments: AppointmentService, catalogue: Catalogue
+) -> PhoneServices:
     remote = RemoteTicketService(ctx, tickets)
     return PhoneServices(
         remote=remote,
+        booking=BookingService(ctx, appointments, catalogue),
         limiter=AddressLimiter(ctx.clock, per_minute=remote.config.limits.per_address_per_minute),
     )
 
@@ -105,3 +113,98 @@ def take_page(office: OfficeCode) -> FileResponse:
 @pages.get("/static/phone/{name}")
 def static_file(name: Annotated[str, PathParam(pattern=r"^[a-z]+\.(css|js)$")]) -> FileResponse:
     return FileResponse(STATIC / name, headers={"Cache-Control": "max-age=3600"})
+
+
+# ---- booking a time ------------------------------------------------------------------------------
+
+booking_api = APIRouter(prefix="/api/v1/public/booking", tags=["phone"])
+staff_booking = APIRouter(prefix="/api/v1/appointments", tags=["appointments"])
+Token = Annotated[str, PathParam(min_length=16, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class BookRequest(BaseModel):
+    office: str = Field(max_length=16)
+    procedure: str = Field(max_length=24)
+    slot_start: datetime = Field(description="start of the slot; without a zone: the office's local time")
+    name: str = Field(max_length=120)
+    phone: str = Field(max_length=20)
+    consent: bool = Field(default=False, description="keep the number for the confirmation and the reminder")
+
+
+class MoveRequest(BaseModel):
+    slot_start: datetime
+
+
+def _booking(request: Request) -> BookingService:
+    services: PhoneServices = _phone(request)
+    return services.booking
+
+
+@booking_api.get("/{office}")
+def bookable(office: OfficeCode, request: Request) -> dict[str, Any]:
+    """Procedures that take bookings and the days that can be booked."""
+    return _booking(request).procedures(office)
+
+
+@booking_api.get("/{office}/slots")
+def free_slots(
+    office: OfficeCode, procedure: Annotated[str, Query(max_length=24)], day: date, request: Request
+) -> list[dict[str, Any]]:
+    return _booking(request).slots(office=office, procedure=procedure, day=day)
+
+
+@booking_api.post("", status_code=status.HTTP_201_CREATED)
+def book(body: BookRequest, request: Request) -> dict[str, Any]:
+    return _booking(request).book(
+        office=body.office,
+        procedure=body.procedure,
+        slot_start=body.slot_start,
+        name=body.name,
+        phone=body.phone,
+        consent=body.consent,
+    )
+
+
+@booking_api.get("/manage/{token}")
+def show_booking(token: Token, request: Request) -> dict[str, Any]:
+    return _booking(request).show(token)
+
+
+@booking_api.post("/manage/{token}/cancel")
+def cancel_booking(token: Token, request: Request) -> dict[str, Any]:
+    return _booking(request).cancel(token)
+
+
+@booking_api.post("/manage/{token}/move")
+def move_booking(token: Token, body: MoveRequest, request: Request) -> dict[str, Any]:
+    return _booking(request).move(token, slot_start=body.slot_start)
+
+
+@booking_api.get("/manage/{token}/qr.png")
+def booking_qr(token: Token, request: Request) -> Response:
+    return Response(_booking(request).qr_png(token), media_type="image/png", headers=NO_CACHE)
+
+
+@staff_booking.post("/for-citizen", status_code=status.HTTP_201_CREATED)
+def book_for_citizen(body: BookRequest, actor: People, request: Request) -> dict[str, Any]:
+    """Staff book for a citizen (at the counter or on the phone): the same slots and rules."""
+    services: PhoneServices = request.app.state.phone
+    return services.booking.book(
+        office=body.office,
+        procedure=body.procedure,
+        slot_start=body.slot_start,
+        name=body.name,
+        phone=body.phone,
+        consent=body.consent,
+        booked_by=actor.label,
+    )
+
+
+@pages.get("/p/hen/{office}")
+def booking_page(office: OfficeCode) -> FileResponse:
+    return FileResponse(STATIC / "book.html", headers=NO_CACHE)
+
+
+@pages.get("/p/booking/{token}")
+def manage_page(token: Token) -> FileResponse:
+    return FileResponse(STATIC / "manage.html", headers=NO_CACHE)
