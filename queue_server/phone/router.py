@@ -96,6 +96,25 @@ def take_ticket(body: TakeRequest, request: Request) -> TicketView:
     )
 
 
+@api.get("/tickets/{public_code}/office")
+def ticket_office(
+    public_code: Annotated[str, PathParam(min_length=8, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")],
+    request: Request,
+) -> dict[str, str]:
+    """The office of a ticket's page: its name and time zone (the expected call time is shown in it)."""
+    services: PhoneServices = request.app.state.phone
+    return services.remote.ticket_office(public_code)
+
+
+@api.post("/tickets/{public_code}/cancel", response_model=TicketView)
+def cancel_ticket(
+    public_code: Annotated[str, PathParam(min_length=8, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")],
+    request: Request,
+) -> TicketView:
+    """ "Tôi không đến được" on the ticket's page: whoever holds the page (its secret code) may give it up."""
+    return _phone(request).remote.cancel_by_citizen(public_code)
+
+
 @api.get("/hall-qr/{office}")
 def hall_qr(office: OfficeCode, request: Request, actor: Readers) -> dict[str, Any]:
     """For the board (display key): the link its rotating QR shows; a photo of it expires within minutes."""

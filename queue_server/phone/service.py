@@ -17,7 +17,8 @@ from queue_server.auth.secrets import keyed_hash
 from queue_server.config import OfficeConfig, QueueConfig
 from queue_server.context import ServerContext
 from queue_server.domain.calendar import business_day, check_open, check_open_early
-from queue_server.domain.errors import DomainError, Forbidden, InvalidInput
+from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+from queue_server.domain.tickets import TicketAction
 from queue_server.events.outbox import Outbox
 from queue_server.messages.contacts import add_contact, normalise_phone
 from queue_server.messages.models import MessageContact
@@ -27,12 +28,13 @@ from queue_server.phone.limits import TooManyRequests
 from queue_server.phone.models import PhoneCode, RemoteTicket
 from queue_server.tickets.models import Ticket
 from queue_server.tickets.schemas import TicketView
-from queue_server.tickets.service import TicketService
+from queue_server.tickets.service import ActOptions, TicketService
 
 CODE_TTL = timedelta(minutes=5)
 HALL_QR_PERIOD_S = 300  # the board's QR changes every 5 minutes; the previous one still works
 OPEN_STATUSES = ("waiting", "called", "serving", "on_hold")
 REMOTE = Principal("device", 0, "phone", Role.KIOSK)  # who issued it, in the audit: "phone"
+CITIZEN = Principal("citizen", 0, "citizen-phone", Role.KIOSK)  # who cancelled, in the audit
 
 
 class RemoteTicketService:
@@ -196,6 +198,40 @@ class RemoteTicketService:
                     now=now,
                 )
             view = self.tickets.view(session, ticket, newest=True)
+        self.ctx.hub.publish(outbox.events)
+        return view
+
+    def ticket_office(self, public_code: str) -> dict[str, str]:
+        with self.ctx.db.read() as session:
+            office = session.scalar(select(Ticket.office).where(Ticket.public_code == public_code))
+        if office is None:
+            raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự.", "No such ticket.")
+        office_cfg = self.tickets.office(office)
+        return {"name_vi": office_cfg.name_vi, "time_zone": office_cfg.zone.key}
+
+    def cancel_by_citizen(self, public_code: str) -> TicketView:
+        """ "Tôi không đến được": the holder of the ticket's page gives up the place (waiting or called)."""
+        with self.ctx.db.write() as session:
+            outbox = Outbox(session)
+            ticket = session.scalar(select(Ticket).where(Ticket.public_code == public_code).with_for_update())
+            if ticket is None:
+                raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự.", "No such ticket.")
+            if ticket.status not in ("waiting", "called"):
+                raise DomainError(
+                    "cannot_cancel",
+                    "Số này đang được phục vụ hoặc đã kết thúc, không hủy được.",
+                    "This ticket is being served or has ended; it cannot be cancelled.",
+                )
+            self.tickets._change(  # the one choke point of ticket states, as every use case goes through
+                session,
+                outbox,
+                ticket,
+                TicketAction.CANCEL,
+                actor=CITIZEN,
+                counter=None,
+                options=ActOptions(reason="citizen cancelled from the phone page"),
+            )
+            view = self.tickets.view(session, ticket)
         self.ctx.hub.publish(outbox.events)
         return view
 

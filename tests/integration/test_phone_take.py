@@ -222,3 +222,17 @@ def test_bad_input_says_what_is_wrong(server: Server) -> None:
             json={"office": "CAXTP", "queue": "Z", "phone": "0912345678", "code": "123456"},
         )
         assert unknown.status_code == 404
+
+
+def test_the_citizen_gives_up_the_place_from_the_ticket_page(server: Server) -> None:
+    with client_for(server) as client:
+        ticket = client.post("/api/v1/tickets", json={"queue": "A"}, headers=KIOSK).json()
+        behind = client.post("/api/v1/tickets", json={"queue": "A"}, headers=KIOSK).json()
+        office = client.get(f"/api/v1/public/phone/tickets/{ticket['public_code']}/office").json()
+        assert office == {"name_vi": "Công an xã Tân Phú", "time_zone": "Asia/Ho_Chi_Minh"}
+        cancelled = client.post(f"/api/v1/public/phone/tickets/{ticket['public_code']}/cancel")
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+        assert client.get(f"/api/v1/public/tickets/{behind['public_code']}").json()["people_ahead"] == 0
+        again = client.post(f"/api/v1/public/phone/tickets/{ticket['public_code']}/cancel")
+        assert again.status_code == 409 and again.json()["code"] == "cannot_cancel"
+        assert client.post("/api/v1/public/phone/tickets/" + "x" * 16 + "/cancel").status_code == 404
