@@ -9,6 +9,7 @@ with a capped exponential back-off; after `max_attempts`, or when refused for go
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,10 @@ from queue_server.messages.urls import sender_for_url
 from queue_server.phone.config import PhoneConfig, load_phone_config
 
 log = logging.getLogger(__name__)
-FINAL = ("sent", "delivered", "undelivered", "failed", "unconfirmed", "cancelled")
+WAKING_EVENTS = frozenset(
+    {"ticket.called", "ticket.cancelled", "ticket.transferred", "ticket.no_show", "appointment.booked",
+     "appointment.moved", "dossier.receive", "dossier.request_papers", "dossier.finish"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -75,14 +79,20 @@ class MessageDispatcher:
         return handed
 
     async def run_forever(self) -> None:
+        """Pass after pass; idle, it sleeps until an event that may have planned messages (a call, a
+        case change, a booking) or `poll_s` (codes, retries, the schedule), whichever comes first."""
+        wake = asyncio.Event()
+        self.ctx.hub.add_listener(lambda event: wake.set() if event["type"] in WAKING_EVENTS else None)
         while True:
+            wake.clear()
             try:
                 handed = await asyncio.to_thread(self.run_once)
             except Exception:  # a broken pass must not end sending for good
                 log.exception("message dispatcher pass failed")
                 handed = 0
             if not handed:
-                await asyncio.sleep(self.config.messages.poll_s)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), self.config.messages.poll_s)
 
     def close(self) -> None:
         for sender in self.senders.values():
@@ -131,6 +141,14 @@ class MessageDispatcher:
     def recover_cut_off(self) -> int:
         now = self.ctx.clock()
         lease = timedelta(seconds=self.config.messages.claim_lease_s)
+        with self.ctx.db.read() as session:  # most passes find nothing: no write transaction for them
+            stale = session.scalar(
+                select(OutboundMessage.id)
+                .where(OutboundMessage.status == "sending", OutboundMessage.claimed_at < now - lease)
+                .limit(1)
+            )
+        if stale is None:
+            return 0
         with self.ctx.db.write() as session:
             result = session.execute(
                 update(OutboundMessage)

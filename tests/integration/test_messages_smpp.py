@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from queue_server.app import build_context
-from queue_server.clock import ManualClock
+from queue_server.clock import ManualClock, system_clock
 from queue_server.messages.dispatcher import MessageDispatcher
 from queue_server.messages.models import OutboundMessage
 from tests.conftest import T0
@@ -203,3 +203,25 @@ def test_a_sender_killed_between_gateway_and_status_write_never_sends_it_again(
     assert statuses[f"call:{second['id']}"] in ("sent", "delivered")
     fresh.close()
     doomed.close()
+
+
+def test_the_running_server_sends_by_itself_right_after_the_call(
+    tmp_path: Path, smsc: SmppTestServer
+) -> None:
+    """No test-driven dispatcher: the app's own background sender, woken by the call's event."""
+    config = office_config(tmp_path, sender_toml(smsc.url))
+    server = make_server(f"sqlite:///{tmp_path / 'live.sqlite3'}", system_clock, config_dir=config)
+    with client_for(server) as client:
+        ticket = issue_with_phone(client, "0912345678")
+        staff = server.login(client, "canbo1")
+        client.post("/api/v1/counters/1/open", headers=staff)
+        _call_next(client, staff)
+        assert wait_for(lambda: len(smsc.submitted) == 1, seconds=10)
+        assert ticket["number"] in smsc.submitted[0].text
+        assert wait_for(
+            lambda: (
+                client.get(f"/api/v1/tickets/{ticket['id']}/messages", headers=staff).json()[0]["status"]
+                == "delivered"
+            ),
+            seconds=10,
+        )
