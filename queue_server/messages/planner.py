@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +22,9 @@ from queue_server.messages.models import MessageContact, OutboundMessage
 from queue_server.tickets import repository as ticket_repo
 from queue_server.tickets.models import Ticket
 
+if TYPE_CHECKING:
+    from queue_server.db.unit_of_work import Transaction
+
 _outbox: Table = OutboundMessage.__table__  # type: ignore[assignment]
 Event = dict[str, Any]
 
@@ -29,15 +32,16 @@ Event = dict[str, Any]
 _LINE_MOVES = ("ticket.called", "ticket.cancelled", "ticket.transferred", "ticket.no_show")
 
 
-def plan_messages(session: Session, events: list[Event]) -> None:
+def plan_messages(tx: Transaction, events: list[Event]) -> None:
     """The one call the event outbox makes: message rows for the events it just wrote."""
+    session = tx.session
     for event in events:
         planner = _PLANNERS.get(event["type"])
         if planner is not None:
             planner(session, event)
         if event["type"] in _LINE_MOVES:
             for queue in event["data"].get("queues", {}):
-                _plan_near(session, event, queue)
+                _plan_near(tx, event, queue)
 
 
 def _plan_call(session: Session, event: Event) -> None:
@@ -48,7 +52,8 @@ def _plan_call(session: Session, event: Event) -> None:
         _add(session, event, contact, "call", f"event:{event['seq']}:call", ticket["id"], data)
 
 
-def _plan_near(session: Session, event: Event, queue: str) -> None:
+def _plan_near(tx: Transaction, event: Event, queue: str) -> None:
+    session = tx.session
     rows = session.execute(
         select(Ticket, MessageContact.id, MessageContact.notify_ahead)
         .join(MessageContact, MessageContact.ticket_id == Ticket.id)
@@ -60,7 +65,7 @@ def _plan_near(session: Session, event: Event, queue: str) -> None:
         )
     ).all()
     for ticket, contact_id, notify_ahead in rows:
-        ahead = ticket_repo.people_ahead(session, ticket)
+        ahead = ticket_repo.people_ahead(tx, ticket)
         if ahead <= notify_ahead:
             data = {"number": ticket.number, "ahead": ahead}
             _add(session, event, contact_id, "near", f"ticket:{ticket.id}:near", ticket.id, data)

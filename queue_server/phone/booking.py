@@ -21,9 +21,9 @@ from queue_server.appointments.service import AppointmentService
 from queue_server.auth.secrets import keyed_hash
 from queue_server.config import OfficeConfig, QueueConfig
 from queue_server.context import ServerContext
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
-from queue_server.events.outbox import Outbox
 from queue_server.messages.contacts import add_contact, normalise_phone
 from queue_server.phone.config import PhoneConfig, load_phone_config
 from queue_server.procedures.catalogue import Catalogue
@@ -100,8 +100,8 @@ class BookingService:
         self._check_in_window(office_cfg, slot)
         phone_hash = keyed_hash(self.ctx.settings.secret, f"phone:{office_cfg.code}:{number}")
         now = self.ctx.clock()
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
+        with UnitOfWork(self.ctx) as tx:
+            session, outbox = tx.session, tx.outbox
             if self.appointments._has_active(session, office_cfg, queue, phone_hash, now):
                 raise DomainError(
                     "already_booked",
@@ -145,9 +145,7 @@ class BookingService:
                     "by": booked_by,
                 },
             )
-            view = self._view(appointment, office_cfg, queue, with_token=True)
-        self.ctx.hub.publish(outbox.events)
-        return view
+            return self._view(appointment, office_cfg, queue, with_token=True)
 
     def show(self, token: str) -> dict[str, Any]:
         with self.ctx.db.read() as session:
@@ -159,8 +157,8 @@ class BookingService:
 
     def cancel(self, token: str) -> dict[str, Any]:
         now = self.ctx.clock()
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
+        with UnitOfWork(self.ctx) as tx:
+            session, outbox = tx.session, tx.outbox
             appointment = self._by_token(session, token, for_update=True)
             self._check_changeable(appointment)
             appointment.status = "cancelled"
@@ -171,16 +169,14 @@ class BookingService:
                 data={"queue": appointment.queue, "slot_start": appointment.slot_start.isoformat()},
             )
             office = self.tickets.office(appointment.office)
-            view = self._view(
+            return self._view(
                 appointment, office, self.tickets.queue(office, appointment.queue), with_token=True
             )
-        self.ctx.hub.publish(outbox.events)
-        return view
 
     def move(self, token: str, *, slot_start: datetime) -> dict[str, Any]:
         now = self.ctx.clock()
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
+        with UnitOfWork(self.ctx) as tx:
+            session, outbox = tx.session, tx.outbox
             appointment = self._by_token(session, token, for_update=True)
             self._check_changeable(appointment)
             office = self.tickets.office(appointment.office)
@@ -197,9 +193,7 @@ class BookingService:
                 at=now,
                 data={"queue": queue.code, "slot_start": slot.isoformat(), "code": appointment.code},
             )
-            view = self._view(appointment, office, queue, with_token=True)
-        self.ctx.hub.publish(outbox.events)
-        return view
+            return self._view(appointment, office, queue, with_token=True)
 
     def qr_png(self, token: str) -> bytes:
         """The check-in QR: the appointment's code, which the kiosk's scanner and the counter read."""

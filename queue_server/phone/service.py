@@ -16,10 +16,10 @@ from queue_server.auth.principal import Principal, Role
 from queue_server.auth.secrets import keyed_hash
 from queue_server.config import OfficeConfig, QueueConfig
 from queue_server.context import ServerContext
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day, check_open, check_open_early
 from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from queue_server.domain.tickets import TicketAction
-from queue_server.events.outbox import Outbox
 from queue_server.messages.contacts import add_contact, normalise_phone
 from queue_server.messages.models import MessageContact
 from queue_server.messages.planner import add_message
@@ -53,12 +53,13 @@ class RemoteTicketService:
         phone_cfg = self.config.office(office_cfg.code)
         now = self.ctx.clock()
         queues = []
-        with self.ctx.db.read() as session:
+        with UnitOfWork(self.ctx, read_only=True) as tx:
+            session = tx.session
             waiting = _waiting_by_queue(session, office_cfg, now)
             for queue in office_cfg.queues.values():
                 rules = self.config.remote_rules(office_cfg.code, queue.code)
                 ahead = waiting.get(queue.code, 0)
-                estimate = self.tickets.queue_estimate(session, office_cfg, queue.code, ahead)
+                estimate = self.tickets.queue_estimate(tx, office_cfg, queue.code, ahead)
                 refusal = (
                     self._refusal(session, office_cfg, queue, now, estimate) if rules.remote_tickets else None
                 )
@@ -161,12 +162,11 @@ class RemoteTicketService:
         phone_hash = self._phone_hash(office_cfg.code, number)
         now = self.ctx.clock()
         code_id = self._prove(office_cfg, number, phone_hash, code, hall_token, now)
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             self._use_code(session, code_id, now)
-            outbox = Outbox(session)
             ticket = self.tickets.issue_in(
-                session,
-                outbox,
+                tx,
                 actor=REMOTE,
                 office=office_cfg,
                 queue=queue_cfg,
@@ -197,9 +197,7 @@ class RemoteTicketService:
                     notify_ahead=self.config.messages.notify_ahead,
                     now=now,
                 )
-            view = self.tickets.view(session, ticket, newest=True)
-        self.ctx.hub.publish(outbox.events)
-        return view
+            return self.tickets.view(tx, ticket, newest=True)
 
     def ticket_office(self, public_code: str) -> dict[str, str]:
         with self.ctx.db.read() as session:
@@ -211,9 +209,10 @@ class RemoteTicketService:
 
     def cancel_by_citizen(self, public_code: str) -> TicketView:
         """ "Tôi không đến được": the holder of the ticket's page gives up the place (waiting or called)."""
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
-            ticket = session.scalar(select(Ticket).where(Ticket.public_code == public_code).with_for_update())
+        with UnitOfWork(self.ctx) as tx:
+            ticket = tx.session.scalar(
+                select(Ticket).where(Ticket.public_code == public_code).with_for_update()
+            )
             if ticket is None:
                 raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự.", "No such ticket.")
             if ticket.status not in ("waiting", "called"):
@@ -223,17 +222,14 @@ class RemoteTicketService:
                     "This ticket is being served or has ended; it cannot be cancelled.",
                 )
             self.tickets._change(  # the one choke point of ticket states, as every use case goes through
-                session,
-                outbox,
+                tx,
                 ticket,
                 TicketAction.CANCEL,
                 actor=CITIZEN,
                 counter=None,
                 options=ActOptions(reason="citizen cancelled from the phone page"),
             )
-            view = self.tickets.view(session, ticket)
-        self.ctx.hub.publish(outbox.events)
-        return view
+            return self.tickets.view(tx, ticket)
 
     def hall_token(self, office: str, at: datetime | None = None) -> str:
         window = int((at or self.ctx.clock()).timestamp()) // HALL_QR_PERIOD_S
