@@ -60,6 +60,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     register_dossier_commands(subparsers)  # purge, receipt
 
+    from queue_server.messages.cli import register as register_message_commands
+
+    register_message_commands(subparsers)  # messages send
+
 
 def _add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None)

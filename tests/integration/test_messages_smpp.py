@@ -225,3 +225,57 @@ def test_the_running_server_sends_by_itself_right_after_the_call(
             ),
             seconds=10,
         )
+
+
+def test_motcua_messages_send_killed_mid_send_never_sends_twice(
+    tmp_path: Path, smsc: SmppTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real `motcua messages send` process, killed (SIGKILL) while the SMSC holds the answer to its
+    submit_sm: the message reached the gateway, its status was never written. A new process sends the
+    rest and never that one again."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("MOTCUA_SEND_MESSAGES", "false")  # the web server here plans; the CLI sends
+    config = office_config(tmp_path, sender_toml(smsc.url))
+    url = f"sqlite:///{tmp_path / 'k.sqlite3'}"
+    server = make_server(url, system_clock, config_dir=config)
+    with client_for(server) as client:
+        first = issue_with_phone(client, "0912345678")
+        issue_with_phone(client, "0987654321")
+        staff = server.login(client, "canbo1")
+        client.post("/api/v1/counters/1/open", headers=staff)
+        _call_next(client, staff)
+    server.ctx.db.dispose()
+    env = {**os.environ, "MOTCUA_DATABASE_URL": url, "MOTCUA_CONFIG_DIR": str(config)}
+    command = [sys.executable, "-m", "motcua", "messages", "send"]
+    smsc.hold.clear()  # the SMSC takes the submit_sm and keeps its answer back
+    sender = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: smsc.pending >= 1, seconds=30)
+        os.kill(sender.pid, signal.SIGKILL)
+        sender.wait(timeout=10)
+    finally:
+        if sender.poll() is None:
+            sender.kill()
+    smsc.hold.set()
+    assert wait_for(lambda: len(smsc.submitted) == 1)  # it did reach the gateway
+    with build_context(server.ctx.settings, system_clock).db.read() as session:
+        assert {row.kind: row.status for row in session.scalars(select(OutboundMessage))} == {
+            "call": "sending",
+            "near": "pending",
+        }
+    # motcua starts again (lease 30 s in this config: look as if it has passed).
+    later = ManualClock(system_clock() + timedelta(seconds=31))
+    again = build_context(server.ctx.settings, later)
+    fresh = MessageDispatcher(again)
+    fresh.run_once()
+    fresh.run_once()
+    fresh.close()
+    texts = smsc.texts()
+    assert len(texts) == 2 and sum(first["number"] in t for t in texts) == 1  # the call: once
+    with again.db.read() as session:
+        statuses = {row.kind: row.status for row in session.scalars(select(OutboundMessage))}
+    assert statuses["call"] == "unconfirmed" and statuses["near"] in ("sent", "delivered")
