@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -29,6 +30,8 @@ from queue_server.messages.urls import sender_for_url
 from queue_server.phone.config import PhoneConfig, load_phone_config
 
 log = logging.getLogger(__name__)
+SECRET_KINDS = frozenset({"one_time_code"})
+_LONG_NUMBER = re.compile(r"\d{7,}")
 WAKING_EVENTS = frozenset(
     {"ticket.called", "ticket.cancelled", "ticket.transferred", "ticket.no_show", "appointment.booked",
      "appointment.moved", "dossier.receive", "dossier.request_papers", "dossier.finish"}
@@ -196,6 +199,7 @@ class MessageDispatcher:
         if self._after_handover is not None:
             self._after_handover(message)
         now = self.ctx.clock()
+        secret = message.kind in SECRET_KINDS  # a one-time code is not kept once it has gone
         with self.ctx.db.write() as session:
             session.execute(
                 update(OutboundMessage)
@@ -205,7 +209,8 @@ class MessageDispatcher:
                     sent_at=now,
                     provider_id=provider_id[:80] or None,
                     channel=sender.channel,
-                    text=outgoing.text[:640],
+                    text=None if secret else outgoing.text[:640],
+                    data={} if secret else message.data,
                     last_error=None,
                 )
             )
@@ -248,7 +253,8 @@ class MessageDispatcher:
         else:
             status = "failed"
         delay = min(settings.backoff_first_s * 2 ** (message.attempts - 1), settings.backoff_cap_s)
-        log.warning("message %s: %s (%s)", message.id, failure.reason, status)  # no number, no text
+        reason = _LONG_NUMBER.sub("…", failure.reason)  # a gateway's words may echo the number
+        log.warning("message %s: %s (%s)", message.id, reason, status)  # no number, no text
         with self.ctx.db.write() as session:
             session.execute(
                 update(OutboundMessage)
@@ -256,8 +262,10 @@ class MessageDispatcher:
                 .values(
                     status=status,
                     next_attempt_at=now + timedelta(seconds=delay),
-                    last_error=failure.reason[:200],
-                    text=outgoing.text[:640] if failure.maybe_sent else None,
+                    last_error=reason[:200],
+                    text=outgoing.text[:640]
+                    if failure.maybe_sent and message.kind not in SECRET_KINDS
+                    else None,
                 )
             )
 

@@ -236,3 +236,14 @@ def test_the_citizen_gives_up_the_place_from_the_ticket_page(server: Server) -> 
         again = client.post(f"/api/v1/public/phone/tickets/{ticket['public_code']}/cancel")
         assert again.status_code == 409 and again.json()["code"] == "cannot_cancel"
         assert client.post("/api/v1/public/phone/tickets/" + "x" * 16 + "/cancel").status_code == 404
+
+
+def test_a_sent_one_time_code_is_not_kept(server: Server) -> None:
+    from queue_server.messages.models import OutboundMessage
+
+    with client_for(server) as client:
+        code = Phone(server, client, "0966666666").code()
+    with server.ctx.db.read() as session:
+        row = session.scalars(select(OutboundMessage)).one()
+    assert (row.kind, row.status, row.text, row.data) == ("one_time_code", "sent", None, {})
+    assert code not in str(row.__dict__)
