@@ -31,7 +31,7 @@ from queue_server.phone.config import PhoneConfig, load_phone_config
 
 log = logging.getLogger(__name__)
 SECRET_KINDS = frozenset({"one_time_code"})
-_LONG_NUMBER = re.compile(r"\d{7,}")
+_LONG_NUMBER = re.compile(r"\d{9,}")  # phone numbers (10–11 digits), not SMPP status codes
 WAKING_EVENTS = frozenset(
     {"ticket.called", "ticket.cancelled", "ticket.transferred", "ticket.no_show", "appointment.booked",
      "appointment.moved", "dossier.receive", "dossier.request_papers", "dossier.finish"}
