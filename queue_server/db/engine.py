@@ -139,7 +139,10 @@ def _transaction(session: Session) -> Iterator[Session]:
 
 
 def _create(url: str, echo: bool) -> Engine:
-    return create_engine(url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    # hide_parameters: a failed statement's error (and its log line) never carries the citizen's data.
+    return create_engine(
+        url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def _create_sqlite(url: str, echo: bool) -> Engine:
@@ -149,6 +152,7 @@ def _create_sqlite(url: str, echo: bool) -> Engine:
     engine = create_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=40,
         max_overflow=10,

@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from queue_server.citizens.crypto import IdVault
 from queue_server.db.engine import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -19,8 +20,10 @@ def alembic_config(database: Database) -> Config:
     return config
 
 
-def upgrade(database: Database) -> None:
+def upgrade(database: Database, ids: IdVault | None = None) -> None:
+    """`ids`: the keys that seal clear ID numbers found in an older database (0004)."""
     config = alembic_config(database)
     with database.engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["id_vault"] = ids
         command.upgrade(config, "head")
