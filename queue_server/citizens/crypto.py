@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -21,6 +23,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 PERSONAL_ID = "citizen.personal_id"
 PAPER_CODE = "document.code"
+DECLARATION = "dossier.form"
 MIN_SECRET_BYTES = 32
 NONCE_BYTES = 12
 
@@ -89,3 +92,18 @@ class IdVault:
             return key.seal.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose.encode()).decode()
         except InvalidTag:
             raise UnknownKey(key_id) from None
+
+
+def seal_json(vault: IdVault, value: dict[str, Any] | None, purpose: str) -> dict[str, str] | None:
+    """A declaration (names, ID numbers, phone) as one sealed value inside a JSON column."""
+    if value is None:
+        return None
+    sealed = vault.seal(json.dumps(value, ensure_ascii=False, default=str), purpose)
+    return {"sealed": sealed.ciphertext, "key": sealed.key_id}
+
+
+def open_json(vault: IdVault, stored: dict[str, Any] | None, purpose: str) -> dict[str, Any] | None:
+    if stored is None:
+        return None
+    opened: dict[str, Any] = json.loads(vault.open(stored["sealed"], stored["key"], purpose))
+    return opened

@@ -30,6 +30,18 @@ CONNECTION_KEY = "connection"  # session.info: the connection a SQLite write tra
 _refuse_when_busy: contextvars.ContextVar[bool] = contextvars.ContextVar("refuse_when_busy", default=False)
 
 
+class _NoRowsInLogs(logging.Filter):
+    """SQLAlchemy logs every fetched row at DEBUG (names, ID hashes, addresses): never let one through.
+    Statements stay (their parameters are hidden by `hide_parameters`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+_NO_ROWS = _NoRowsInLogs()
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NO_ROWS)
+
+
 class WriteBusy(Exception):
     """Another transaction is writing right now and the caller asked not to wait; nothing was done."""
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
+from queue_server.citizens.crypto import DECLARATION, seal_json
 from queue_server.citizens.crypto import PERSONAL_ID as SEALED_ID
 from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import record_access
@@ -360,7 +361,7 @@ class DossierService:
             procedure_code=procedure.code,
             citizen_id=citizen.id,
             status=S.NEW.value,
-            form_data=form_values,
+            form_data=seal_json(self.ctx.ids, form_values, DECLARATION),
             idempotency_key=request.idempotency_key,
             submitted_by=actor.label,
             submitted_at=now,

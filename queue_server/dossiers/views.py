@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from queue_server.citizens.crypto import PAPER_CODE, IdVault
+from queue_server.citizens.crypto import DECLARATION, PAPER_CODE, IdVault, open_json
 from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import mask_id, mask_paper_code
 from queue_server.citizens.service import claim_view, reveal_id
@@ -75,7 +75,7 @@ class DossierViews:
             ],
         }
         if full:
-            view["form"] = dossier.form_data
+            view["form"] = self._form(procedure, dossier, reveal)
             view["events"] = self._events(session, dossier)
         return view
 
@@ -105,6 +105,16 @@ class DossierViews:
                 }
             )
         return result
+
+    def _form(self, procedure: Procedure | None, dossier: Dossier, reveal: bool) -> dict[str, Any] | None:
+        """The declaration, opened; ID numbers in it masked unless the reader handles the case."""
+        form = open_json(self.ids, dossier.form_data, DECLARATION)
+        if form is None or reveal or procedure is None or procedure.form is None:
+            return form
+        for spec in procedure.form.fields:
+            if spec.type == "personal_id" and isinstance(form.get(spec.name), str):
+                form[spec.name] = mask_id(form[spec.name])
+        return form
 
     def _paper_code(self, document: Document | None, personal_id: str | None, reveal: bool) -> str | None:
         if document is None or personal_id is None:

@@ -10,6 +10,7 @@ Create Date: 2026-12-05 04:40:00
 """
 
 import hashlib
+import json
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import queue_server.db.base
-from queue_server.citizens.crypto import PAPER_CODE, PERSONAL_ID, IdVault
+from queue_server.citizens.crypto import DECLARATION, PAPER_CODE, PERSONAL_ID, IdVault, open_json, seal_json
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -151,6 +152,15 @@ def _seal_existing_rows(vault: IdVault) -> None:
             sa.text("UPDATE dossier SET claim_id = :claim WHERE citizen_id = :c"),
             {"claim": claim_id, "c": row.id},
         )
+    forms = sa.text("UPDATE dossier SET form_data = :f WHERE id = :id").bindparams(
+        sa.bindparam("f", type_=sa.JSON)
+    )
+    for row in connection.execute(
+        sa.text("SELECT id, form_data FROM dossier WHERE form_data IS NOT NULL")
+    ).all():
+        value = json.loads(row.form_data) if isinstance(row.form_data, str) else row.form_data
+        if isinstance(value, dict) and "sealed" not in value:
+            connection.execute(forms, {"f": seal_json(vault, value, DECLARATION), "id": row.id})
     for row in connection.execute(sa.text("SELECT id, code FROM document")).all():
         sealed = vault.seal(row.code, PAPER_CODE)
         connection.execute(
@@ -176,6 +186,15 @@ def downgrade() -> None:
         connection.execute(
             sa.text("UPDATE document SET code = :c WHERE id = :id"), {"c": clear, "id": row.id}
         )
+    forms = sa.text("UPDATE dossier SET form_data = :f WHERE id = :id").bindparams(
+        sa.bindparam("f", type_=sa.JSON)
+    )
+    for row in connection.execute(
+        sa.text("SELECT id, form_data FROM dossier WHERE form_data IS NOT NULL")
+    ).all():
+        value = json.loads(row.form_data) if isinstance(row.form_data, str) else row.form_data
+        if isinstance(value, dict) and "sealed" in value:
+            connection.execute(forms, {"f": open_json(vault, value, DECLARATION), "id": row.id})
     connection.execute(
         sa.text(
             "UPDATE citizen SET full_name = (SELECT c.full_name FROM citizen_claim c WHERE c.citizen_id = "
