@@ -16,6 +16,8 @@ import httpx
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
+# httpx logs every URL it requests at INFO, and a citizen's URLs carry the ID number: keep them out of logs.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 class ApiError(Exception):

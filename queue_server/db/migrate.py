@@ -23,7 +23,24 @@ def alembic_config(database: Database) -> Config:
 def upgrade(database: Database, ids: IdVault | None = None) -> None:
     """`ids`: the keys that seal clear ID numbers found in an older database (0004)."""
     config = alembic_config(database)
-    with database.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        config.attributes["id_vault"] = ids
-        command.upgrade(config, "head")
+    config.attributes["id_vault"] = ids
+    if not database.is_sqlite:
+        with database.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return
+    # SQLite rebuilds a table to change it (batch mode): dropping the old copy must not trip, or cascade
+    # through, the foreign keys of rows that point at it. The switch works only outside a transaction.
+    with database.engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration left {len(broken)} broken references")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
