@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from devices.scanners.cccd import CccdError, parse_cccd
@@ -21,6 +20,7 @@ from queue_server.citizens.models import Citizen, CitizenClaim, CitizenVerificat
 from queue_server.citizens.privacy import PERSONAL_ID, mask_id, record_access
 from queue_server.context import ServerContext
 from queue_server.counters import repository as counter_repo
+from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import Forbidden, InvalidInput, NotFound
 
@@ -162,27 +162,25 @@ class CitizenService:
         """Keep what the kiosk read as a claim and hand back a token for the case. The stored person is
         never changed, and the answer holds only what the kiosk sent."""
         token = secrets.token_urlsafe(24)
-        for attempt in range(2):
-            try:
-                with self.ctx.db.write() as session:
-                    citizen = self._ensure_citizen(session, facts.personal_id)
-                    session.add(
-                        CitizenClaim(
-                            token_hash=token_hash(token),
-                            citizen_id=citizen.id,
-                            source=source,
-                            full_name=facts.full_name,
-                            birth_date=facts.birth_date,
-                            sex=facts.sex,
-                            address=facts.address,
-                            created_by=actor.label,
-                            created_at=self.ctx.clock(),
-                        )
-                    )
-                break
-            except IntegrityError:
-                if attempt == 1:  # another kiosk added the same person at the same moment
-                    raise
+
+        def work(tx: Transaction) -> None:
+            citizen = self._ensure_citizen(tx.session, facts.personal_id)
+            tx.session.add(
+                CitizenClaim(
+                    token_hash=token_hash(token),
+                    citizen_id=citizen.id,
+                    source=source,
+                    full_name=facts.full_name,
+                    birth_date=facts.birth_date,
+                    sex=facts.sex,
+                    address=facts.address,
+                    created_by=actor.label,
+                    created_at=tx.now,
+                )
+            )
+
+        # Another kiosk adding the same person at the same moment: the second run finds the row.
+        UnitOfWork.retrying(self.ctx, work, attempts=2)
         return {
             "claim": token,
             "source": source,
@@ -226,7 +224,8 @@ class CitizenService:
             )
         now = self.ctx.clock()
         office = actor.office or self.ctx.config.default_office.code
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             counter = counter_repo.seat_of(session, office, actor)
             if counter is None and not actor.is_manager:
                 raise Forbidden(
@@ -261,7 +260,8 @@ class CitizenService:
     def get(self, personal_id: str, *, actor: Principal) -> dict[str, Any]:
         from queue_server.dossiers.models import Dossier
 
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             citizen = find_citizen(session, self.ctx.ids, personal_id)
             record_access(session, actor, self.ctx.clock(), "citizen.read", citizen_id=citizen.id)
             dossiers = session.scalars(

@@ -18,6 +18,7 @@ from queue_server.citizens.privacy import mask_id, mask_paper_code, record_acces
 from queue_server.citizens.service import CARD_SOURCES, find_citizen, find_claim, reveal_id
 from queue_server.citizens.service import check_personal_id as check_id
 from queue_server.context import ServerContext
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.documents.filetypes import CheckedFile, FileRejected, check_file
 from queue_server.documents.models import Document, DocumentPage
 from queue_server.documents.storage import BlobStore
@@ -83,7 +84,8 @@ class DocumentService:
         checked = self._check_files(files)
         digests = [self.store.put(upload.data) for upload in files]  # content-addressed: leftovers harmless
         now = self.ctx.clock()
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             citizen = find_citizen(session, self.ctx.ids, personal_id)
             sealed = self.ctx.ids.seal(f"{reveal_id(self.ctx.ids, citizen)}.{doc_type.code}", PAPER_CODE)
             document = Document(
@@ -173,7 +175,8 @@ class DocumentService:
     ) -> dict[str, Any]:
         """Each paper of the procedure: on file (reuse it), uploaded now, expired or missing."""
         today = self.today()
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             citizen = find_citizen(session, self.ctx.ids, personal_id)
             held = find_claim(session, claim, citizen)
             record_access(
@@ -210,7 +213,8 @@ class DocumentService:
             }
 
     def list_for(self, *, actor: Principal, personal_id: str) -> dict[str, Any]:
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             citizen = find_citizen(session, self.ctx.ids, personal_id)
             record_access(session, actor, self.ctx.clock(), "documents.list", citizen_id=citizen.id)
             rows = session.scalars(
@@ -219,7 +223,8 @@ class DocumentService:
             return {"documents": [self.view(session, d, citizen) for d in rows]}
 
     def get(self, *, actor: Principal, document_id: int) -> dict[str, Any]:
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             document, citizen = self._load(session, document_id)
             record_access(
                 session,
@@ -232,7 +237,8 @@ class DocumentService:
             return self.view(session, document, citizen)
 
     def page(self, *, actor: Principal, document_id: int, number: int) -> tuple[bytes, str]:
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             document, citizen = self._load(session, document_id)
             page = session.scalar(
                 select(DocumentPage).where(
