@@ -45,6 +45,7 @@ def test_case_changes_reach_the_citizen_with_the_missing_papers_named(server: Se
             headers=KIOSK,
         )
         staff = server.login(client, "canbo1")
+        client.post("/api/v1/counters/1/open", headers=staff)  # case actions need a seat in the office
         asked = client.post(
             f"/api/v1/dossiers/{code}/request-papers",
             json={"reason": "thiếu giấy", "papers": ["GTCMCHO", "VBDONGY"]},
