@@ -14,7 +14,7 @@ echo "motcua: ruff"
 ruff check .
 ruff format --check .
 echo "motcua: mypy (domain core, devices, storage plumbing)"
-mypy queue_server/domain devices queue_server/db queue_server/api/writes.py queue_server/tickets/waiting.py
+mypy queue_server/domain devices queue_server/db queue_server/db/writes.py queue_server/tickets/waiting.py
 
 if [ -z "${MOTCUA_TEST_POSTGRES_URL:-}" ]; then
   echo "motcua: MOTCUA_TEST_POSTGRES_URL is not set — the PostgreSQL tests will be SKIPPED."

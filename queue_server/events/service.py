@@ -1,0 +1,52 @@
+"""Use cases of the event log that other programs need: where the log stands, what came after a seq, and
+supervisors' alerts (raised and cleared through the outbox like every other event)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from queue_server.context import ServerContext
+from queue_server.events.outbox import Outbox, events_since, last_seq
+
+ALERT_PREFIX = "alert."
+ALERT_CLEARED = "alert.cleared"
+
+
+class EventService:
+    def __init__(self, ctx: ServerContext) -> None:
+        self.ctx = ctx
+
+    def last_seq(self) -> int:
+        """The seq of the newest committed event (0 for an empty log): where a new client starts."""
+        with self.ctx.db.read() as session:
+            return last_seq(session)
+
+    def since(self, seq: int, *, office: str | None = None, limit: int = 5000) -> list[dict[str, Any]]:
+        """Committed events after `seq`, oldest first."""
+        with self.ctx.db.read() as session:
+            return events_since(session, seq, office=office, limit=limit)
+
+    def raise_alerts(
+        self,
+        *,
+        office: str,
+        raised: Sequence[Mapping[str, Any]],
+        cleared: Sequence[Mapping[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """Write `alert.<kind>` for each raised alert and `alert.cleared` for each ended one, in one
+        transaction at one clock reading; publish after commit. Each alert names its `kind` and `key`."""
+        if not raised and not cleared:
+            return []
+        now = self.ctx.clock()
+        with self.ctx.db.write() as session:
+            outbox = Outbox(session)
+            for alert in raised:
+                outbox.add(
+                    type=ALERT_PREFIX + str(alert["kind"]), office=office, at=now, data={"alert": dict(alert)}
+                )
+            for alert in cleared:
+                data = {"kind": alert["kind"], "key": alert["key"], "office": office}
+                outbox.add(type=ALERT_CLEARED, office=office, at=now, data={"alert": data})
+        self.ctx.hub.publish(outbox.events)
+        return outbox.events
