@@ -15,11 +15,11 @@ from alembic import command
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from queue_server.db.writes import WriteRunner
 from queue_server.db.base import UtcDateTime
 from queue_server.db.engine import Database, WriteBusy, refusing_when_busy
 from queue_server.db.migrate import alembic_config
 from queue_server.db.prepared import Prepared
+from queue_server.db.writes import WriteRunner
 from queue_server.tickets.models import Ticket, WaitingCount
 from tests.support import KIOSK_KEY, make_server
 
