@@ -13,6 +13,8 @@ fi
 echo "motcua: ruff"
 ruff check .
 ruff format --check .
+echo "motcua: import contracts (docs/architecture.md; [tool.importlinter] in pyproject.toml)"
+lint-imports --no-cache
 echo "motcua: mypy (domain core, devices, storage plumbing)"
 mypy queue_server/domain devices queue_server/db queue_server/db/writes.py queue_server/tickets/waiting.py
 
@@ -21,4 +23,4 @@ if [ -z "${MOTCUA_TEST_POSTGRES_URL:-}" ]; then
   echo "        (e.g. MOTCUA_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test)"
 fi
 echo "motcua: pytest"
-exec pytest "$@"
+exec pytest --durations=25 "$@"
