@@ -186,7 +186,10 @@ def test_a_desk_paused_too_long(fresh: Server) -> None:
     assert [e["type"] for e in monitor.check()] == ["alert.cleared"]
 
 
-def test_the_running_server_checks_alerts_after_events(fresh: Server) -> None:
+def test_the_running_server_checks_alerts_after_events(
+    fresh: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("analytics.web.EVENT_CHECK_GAP_S", 0.2)  # the gap between two checks, not 5 s here
     with client_for(fresh) as client:
         staff = fresh.login(client, "canbo1")
         client.post("/api/v1/counters/1/open", headers=staff)

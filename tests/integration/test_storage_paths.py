@@ -161,8 +161,8 @@ def test_background_checkpoints_keep_the_log_short(tmp_path: Path) -> None:
     db.dispose()
 
 
-def test_the_migration_counts_the_tickets_already_waiting(sqlite_url: str) -> None:
-    db = Database(sqlite_url)
+def test_the_migration_counts_the_tickets_already_waiting(empty_sqlite_url: str) -> None:
+    db = Database(empty_sqlite_url)
     config = alembic_config(db)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
