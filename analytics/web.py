@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 from analytics.alerts import AlertMonitor
 from analytics.live import LiveView
 from analytics.metrics import WaitHistogram, render_metrics
+from analytics.schemas import AlertView, Overview
 from analytics.settings import AnalyticsSettings, load_analytics_settings
 from queue_server.api.deps import Managers, ServicesDep
 from queue_server.domain.errors import InvalidInput, NotFound
@@ -103,7 +104,7 @@ def _pages() -> APIRouter:
 def _api(runtime: AnalyticsRuntime) -> APIRouter:
     router = APIRouter(tags=["analytics"])
 
-    @router.get("/api/v1/analytics/overview")
+    @router.get("/api/v1/analytics/overview", response_model=Overview)
     def overview(
         services: ServicesDep, actor: Managers, office: Annotated[str | None, Query(max_length=16)] = None
     ) -> dict[str, Any]:
@@ -111,12 +112,22 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         code = _office_code(services, office or actor.office)
         return runtime.live.overview(office=code, alerts=runtime.alerts.active(code))
 
-    @router.get("/api/v1/analytics/alerts")
+    @router.get("/api/v1/analytics/alerts", response_model=list[AlertView])
     def alerts(services: ServicesDep, actor: Managers) -> list[dict[str, Any]]:
         """Alerts open now (a line over its wait target, a desk paused too long)."""
         return runtime.alerts.active()
 
-    @router.get("/api/v1/reports", response_model=None)
+    @router.get(
+        "/api/v1/reports",
+        response_model=None,
+        response_class=Response,
+        responses={
+            200: {
+                "description": "the report file",
+                "content": {media_type: {} for media_type in MEDIA_TYPES.values()},
+            }
+        },
+    )
     def report(
         services: ServicesDep,
         actor: Managers,

@@ -25,9 +25,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from display_board.board_config import BoardConfigError, BoardSettings, load_board_settings
+from display_board.schemas import Announcement, BoardConfig
 from display_board.voice.announce import AnnouncementError, build_announcement
 from display_board.voice.clips import ClipError, ClipLibrary
 from queue_server.api.errors import error_body
+from queue_server.api.openapi import ErrorBody
 from queue_server.domain.errors import NotFound
 from queue_server.parts import StaticFolder, WebPart
 from queue_server.services import Services
@@ -139,7 +141,11 @@ def _not_found_page() -> str:
 def _api_router(board: BoardWeb) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["board"])
 
-    @router.get("/board/config")
+    @router.get(
+        "/board/config",
+        response_model=BoardConfig,
+        responses={503: {"model": ErrorBody, "description": "board.toml has problems (listed in details)"}},
+    )
     def board_config(
         office: Annotated[str | None, Query(max_length=16)] = None,
     ) -> Any:
@@ -154,7 +160,7 @@ def _api_router(board: BoardWeb) -> APIRouter:
             return JSONResponse(body, status_code=503)
         return board.config_view(office)
 
-    @router.get("/board/announcement")
+    @router.get("/board/announcement", response_model=Announcement)
     def announcement(
         number: Annotated[str, Query(min_length=1, max_length=12)],
         counter: Annotated[int, Query(ge=1, le=999)],

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -20,6 +20,9 @@ from queue_server.bootstrap import build_context
 from queue_server.context import ServerContext
 from queue_server.parts import WebPart
 from queue_server.services import Services, build_services
+
+if TYPE_CHECKING:
+    from queue_server.events.pg_listener import PostgresListener
 
 __all__ = ["build_context", "create_app"]
 
@@ -39,8 +42,8 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
         ctx.hub.set_reader(services.events.since)
         ctx.hub.start_from(services.events.last_seq())
         ctx.db.checkpoint_in_background()
-        jobs = [lambda: _day_end_loop(services), *(job for part in parts for job in part.background)]
-        tasks = [asyncio.create_task(job()) for job in jobs]
+        tasks = [asyncio.create_task(_day_end_loop(services))]
+        tasks += [asyncio.create_task(job()) for part in parts for job in part.background]
         listener = _start_fanout(ctx)
         try:
             yield
@@ -68,10 +71,12 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
 
 
 def _document_credentials(app: FastAPI) -> None:
-    """Describe the credentials every endpoint reads (api/deps.py) once, for /docs and /openapi.json."""
+    """Describe the credentials every endpoint reads (api/deps.py) and the error body of every 4xx
+    answer (api/openapi.py) once, for /docs and /openapi.json."""
     from fastapi.openapi.utils import get_openapi
 
     from queue_server.api.deps import SECURITY_SCHEMES
+    from queue_server.api.openapi import describe_errors
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -81,7 +86,7 @@ def _document_credentials(app: FastAPI) -> None:
             schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
             # Any one of them, or none: public paths answer without, the others say 401 and why.
             schema["security"] = [{name: []} for name in SECURITY_SCHEMES] + [{}]
-            app.openapi_schema = schema
+            app.openapi_schema = describe_errors(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -149,7 +154,7 @@ async def _day_end_loop(services: Services) -> None:
         await asyncio.sleep(DAY_END_CHECK_S)
 
 
-def _start_fanout(ctx: ServerContext) -> object | None:
+def _start_fanout(ctx: ServerContext) -> PostgresListener | None:
     if ctx.settings.event_fanout == "postgres" and not ctx.db.is_sqlite:
         from queue_server.events.pg_listener import PostgresListener
 

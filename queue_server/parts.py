@@ -7,7 +7,7 @@ A program never changes the app itself.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,5 +27,5 @@ class WebPart:
     routers: list[APIRouter]
     static: list[StaticFolder] = field(default_factory=list)
     # Started with the app's lifespan and cancelled when it ends.
-    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    background: list[Callable[[], Coroutine[object, object, None]]] = field(default_factory=list)
     state: object | None = None
