@@ -3,10 +3,12 @@ supervisors' alerts (raised and cleared through the outbox like every other even
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from queue_server.context import ServerContext
+from queue_server.db.engine import Database
+from queue_server.events.hub import EventHub
 from queue_server.events.outbox import Outbox, events_since, last_seq
 
 ALERT_PREFIX = "alert."
@@ -14,17 +16,19 @@ ALERT_CLEARED = "alert.cleared"
 
 
 class EventService:
-    def __init__(self, ctx: ServerContext) -> None:
-        self.ctx = ctx
+    def __init__(self, *, db: Database, clock: Callable[[], datetime], hub: EventHub) -> None:
+        self.db = db
+        self.clock = clock
+        self.hub = hub
 
     def last_seq(self) -> int:
         """The seq of the newest committed event (0 for an empty log): where a new client starts."""
-        with self.ctx.db.read() as session:
+        with self.db.read() as session:
             return last_seq(session)
 
     def since(self, seq: int, *, office: str | None = None, limit: int = 5000) -> list[dict[str, Any]]:
         """Committed events after `seq`, oldest first."""
-        with self.ctx.db.read() as session:
+        with self.db.read() as session:
             return events_since(session, seq, office=office, limit=limit)
 
     def raise_alerts(
@@ -38,8 +42,8 @@ class EventService:
         transaction at one clock reading; publish after commit. Each alert names its `kind` and `key`."""
         if not raised and not cleared:
             return []
-        now = self.ctx.clock()
-        with self.ctx.db.write() as session:
+        now = self.clock()
+        with self.db.write() as session:
             outbox = Outbox(session)
             for alert in raised:
                 outbox.add(
@@ -48,5 +52,5 @@ class EventService:
             for alert in cleared:
                 data = {"kind": alert["kind"], "key": alert["key"], "office": office}
                 outbox.add(type=ALERT_CLEARED, office=office, at=now, data={"alert": data})
-        self.ctx.hub.publish(outbox.events)
+        self.hub.publish(outbox.events)
         return outbox.events
