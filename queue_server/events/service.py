@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from queue_server.db.engine import Database
+from queue_server.db.unit_of_work import StorageParts, UnitOfWork
 from queue_server.events.hub import EventHub
-from queue_server.events.outbox import Outbox, events_since, last_seq
+from queue_server.events.outbox import events_since, last_seq
 
 ALERT_PREFIX = "alert."
 ALERT_CLEARED = "alert.cleared"
@@ -18,8 +19,7 @@ ALERT_CLEARED = "alert.cleared"
 class EventService:
     def __init__(self, *, db: Database, clock: Callable[[], datetime], hub: EventHub) -> None:
         self.db = db
-        self.clock = clock
-        self.hub = hub
+        self._storage = StorageParts(db=db, clock=clock, hub=hub)
 
     def last_seq(self) -> int:
         """The seq of the newest committed event (0 for an empty log): where a new client starts."""
@@ -42,15 +42,11 @@ class EventService:
         transaction at one clock reading; publish after commit. Each alert names its `kind` and `key`."""
         if not raised and not cleared:
             return []
-        now = self.clock()
-        with self.db.write() as session:
-            outbox = Outbox(session)
+        with UnitOfWork(self._storage) as tx:
             for alert in raised:
-                outbox.add(
-                    type=ALERT_PREFIX + str(alert["kind"]), office=office, at=now, data={"alert": dict(alert)}
-                )
+                data = {"alert": dict(alert)}
+                tx.outbox.add(type=ALERT_PREFIX + str(alert["kind"]), office=office, at=tx.now, data=data)
             for alert in cleared:
-                data = {"kind": alert["kind"], "key": alert["key"], "office": office}
-                outbox.add(type=ALERT_CLEARED, office=office, at=now, data={"alert": data})
-        self.hub.publish(outbox.events)
-        return outbox.events
+                data = {"alert": {"kind": alert["kind"], "key": alert["key"], "office": office}}
+                tx.outbox.add(type=ALERT_CLEARED, office=office, at=tx.now, data=data)
+        return tx.outbox.events  # published by the unit of work after the commit
