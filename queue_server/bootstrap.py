@@ -33,9 +33,10 @@ def build_context(
     settings = settings or get_settings()
     config = load_config(Path(settings.config_dir))
     db = Database(settings.database_url)
+    ctx = ServerContext(db=db, config=config, clock=clock or system_clock, hub=EventHub(), settings=settings)
     if migrate:
-        upgrade(db)
-    return ServerContext(db=db, config=config, clock=clock or system_clock, hub=EventHub(), settings=settings)
+        upgrade(db, ctx.ids)  # the keys seal clear ID numbers an older database may hold
+    return ctx
 
 
 def build_server(

@@ -10,11 +10,15 @@ from typing import Any
 from queue_server.bootstrap import build_context, settings_with
 from queue_server.context import ServerContext
 from queue_server.services import Services, build_services
-from queue_server.settings import ServerSettings
+from queue_server.settings import ServerSettings, get_settings
 
 
 def command_settings(args: argparse.Namespace, **overrides: Any) -> ServerSettings:
-    """--host, --port, --database-url and --config when given, over the environment's settings."""
+    """--host, --port, --database-url and --config when given, over the environment's settings.
+
+    A command is a program start: it reads the environment as it is now (a test that runs several
+    commands in one process with different environments gets each one's own)."""
+    get_settings.cache_clear()
     given = {key: getattr(args, key, None) for key in ("host", "port", "database_url")}
     given["config_dir"] = getattr(args, "config", None) or None
     return settings_with(**{**given, **overrides})

@@ -139,3 +139,10 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """Both backends: the numbering and calling guarantees must hold on each."""
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database_url(request: pytest.FixtureRequest) -> str:
+    """Both backends, without schema: for the tests of migrations."""
+    fixture = "empty_sqlite_url" if request.param == "sqlite" else "empty_postgres_url"
+    return str(request.getfixturevalue(fixture))
