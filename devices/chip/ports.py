@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
-from devices.scanners.cccd import masked_id
+from devices.scanners.cccd import CccdCard, masked_id, parse_cccd
 from devices.status import DeviceStatus
 
 
@@ -173,6 +173,21 @@ class Citizen:
             return date(year, month, day)
         except ValueError:
             return None
+
+    def as_cccd(self) -> CccdCard:
+        """The same facts as the card's QR gives (`CccdCard`), so a form filled from a QR fills from the chip;
+        CccdError when the chip's facts do not make a valid card."""
+        digits = [value.replace("/", "") for value in (self.birth_date, self.issue_date)]
+        fields = (
+            self.id_number,
+            self.old_id_number,
+            self.full_name,
+            digits[0],
+            self.sex,
+            self.residence,
+            digits[1],
+        )
+        return parse_cccd("|".join(fields))
 
     def __repr__(self) -> str:
         return f"Citizen(id_number={masked_id(self.id_number)!r}, full_name={self.full_name!r})"

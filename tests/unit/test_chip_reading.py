@@ -207,3 +207,17 @@ def test_the_devices_file_names_chip_readers_and_rejects_bad_ones() -> None:
         parse_devices_config('[chip_readers.desk]\nurl = "nfc://0"\n')
     with pytest.raises(DevicesConfigError, match="csca_dir"):
         parse_devices_config('[chip_readers.desk]\nurl = "pcsc://"\ncsca = "/x"\n')
+
+
+def test_the_chip_gives_the_same_card_facts_as_the_qr(csca_dir: str) -> None:
+    citizen = reader_with(EmulatedCard(build_card()), csca_dir).read_card(can=CAN, read_face=False).citizen
+    assert citizen is not None
+    card = citizen.as_cccd()
+    assert (card.id_number, card.full_name, card.sex, card.old_id) == (
+        "079203012345",
+        "Trần Thị Ngọc Ánh",
+        "Nữ",
+        "025123456",
+    )
+    assert card.birth_date.isoformat() == "2003-01-15" and card.issue_date.isoformat() == "2021-04-20"
+    assert card.address == "123 Đường Nguyễn Trãi, Phường Bến Thành, Quận 1, TP. Hồ Chí Minh"
