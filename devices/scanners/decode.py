@@ -333,6 +333,10 @@ def _sharpen(gray: GrayImage, amount: float, sigma: float) -> GrayImage:
     return cv2.addWeighted(gray, 1 + amount, blurred, -amount, 0)  # type: ignore[return-value]
 
 
+def _smooth(gray: GrayImage, sigma: float) -> GrayImage:
+    return cv2.GaussianBlur(gray, (0, 0), sigma)  # type: ignore[return-value]
+
+
 def _local_threshold(gray: GrayImage, block: int) -> GrayImage:
     return cv2.adaptiveThreshold(  # type: ignore[return-value]
         gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 3
@@ -344,6 +348,7 @@ REGION_CLEANUPS: tuple[Callable[[GrayImage], GrayImage], ...] = (
     lambda region: _local_threshold(region, 31),
     lambda region: _sharpen(region, 3.0, 3.0),
     lambda region: _local_threshold(_sharpen(region, 1.5, 2.0), 61),
+    lambda region: _local_threshold(_smooth(region, 2.0), 31),  # smooths a phone screen's pixel grid
 )
 
 
