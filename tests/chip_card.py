@@ -185,7 +185,10 @@ def virtual_reader() -> Iterator[VirtualReader]:
             if process is not None and process.poll() is not None:
                 raise RuntimeError(f"pcscd exited with {process.returncode}; see its log in {config}")
             if time.monotonic() > deadline:
-                raise RuntimeError("pcscd did not list the virtual reader within 15 s")
+                hint = (
+                    "" if own else " (a system pcscd is running: restart it after installing vsmartcard-vpcd)"
+                )
+                raise RuntimeError(f"pcscd did not list the virtual reader within 15 s{hint}")
             time.sleep(0.05)
         names = sorted(name for name in _list_readers() if "Virtual PCD" in name)
         yield VirtualReader(port, names[0], own)
