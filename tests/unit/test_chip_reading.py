@@ -221,3 +221,38 @@ def test_the_chip_gives_the_same_card_facts_as_the_qr(csca_dir: str) -> None:
     )
     assert card.birth_date.isoformat() == "2003-01-15" and card.issue_date.isoformat() == "2021-04-20"
     assert card.address == "123 Đường Nguyễn Trãi, Phường Bến Thành, Quận 1, TP. Hồ Chí Minh"
+
+
+def test_a_jpeg2000_face_and_a_face_of_unknown_type() -> None:
+    from devices.chip.lds import parse_dg2
+    from devices.chip.specimen import dg2
+
+    jp2 = b"\x00\x00\x00\x0cjP  \r\n\x87\n" + b"\x00" * 64
+    data = bytearray(dg2(jp2, (240, 320)))
+    info = data.find(b"\x01\x00\x00\xf0\x01\x40")  # image info: face type, data type 0 (JPEG), 240 x 320
+    data[info + 1] = 1  # say JPEG 2000
+    assert parse_dg2(bytes(data)) == (jp2, "jpeg2000")
+    data[info + 1] = 7
+    with pytest.raises(ChipError, match="unknown type 7"):
+        parse_dg2(bytes(data))
+
+
+def test_mrz_key_input_is_checked() -> None:
+    assert MrzKey.parse("203012345, 030115, 280115") == MrzKey("203012345", "030115", "280115")
+    for bad in ("203012345,030115", "2030123456789,030115,280115", "203012345,3/1/03,280115"):
+        with pytest.raises(ValueError):
+            MrzKey.parse(bad)
+
+
+def test_motcua_chip_read_with_the_fake(capsys: pytest.CaptureFixture[str], csca_dir: str) -> None:
+    from motcua.cli import main
+
+    assert main(["chip", "read", "--url", "fake://", "--csca", csca_dir, "--can", CAN]) == 0
+    out = capsys.readouterr().out
+    assert "Thẻ thật" in out and "Số định danh: 079****12345" in out and "079203012345" not in out
+    assert main(["chip", "read", "--url", "fake://?card=altered", "--can", CAN, "--no-face"]) == 4
+    assert main(["chip", "read", "--url", "fake://", "--can", CAN]) == 3  # no CSCA: not verifiable
+    assert main(["chip", "read", "--url", "fake://", "--can", "12ab56"]) == 2
+    assert "6 digits" in capsys.readouterr().err
+    assert main(["chip", "read", "--url", "fake://?card=none", "--can", CAN]) == 1
+    assert "Chưa có thẻ trên đầu đọc" in capsys.readouterr().err
