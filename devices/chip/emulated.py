@@ -26,6 +26,7 @@ from devices.chip.apdu import (
     Command,
     Response,
 )
+from devices.chip.chip_auth import CA_ECDH
 from devices.chip.crypto import (
     KEY_ENC,
     KEY_MAC,
@@ -53,6 +54,8 @@ class CardContents:
     card_access: bytes | None  # None: no PACE (BAC only)
     bac: bool = True
     aa_key: ec.EllipticCurvePrivateKey | None = None
+    ca_key: ec.EllipticCurvePrivateKey | None = None  # the key DG14 publishes (or, for a clone, another)
+    ca_protocol: str = ""
 
 
 @dataclass
@@ -80,6 +83,8 @@ class EmulatedCard:
     commands: int = 0
     _challenge: bytes = b""
     _pace: _Pace | None = None
+    _ca_pending: bool = False
+    _next_sm: SecureMessaging | None = None
     log: list[int] = field(default_factory=list)  # INS of every command, for tests
 
     def power_on(self) -> bytes:
@@ -99,7 +104,10 @@ class EmulatedCard:
             except (SecureMessagingError, tlv.TlvError):
                 self.sm = None  # ICAO: an SM error ends the session
                 return Response(b"", SW_SM_DATA_WRONG).encode()
-            return self.sm.protect_response(self._dispatch(command))
+            answer = self.sm.protect_response(self._dispatch(command))
+            if self._next_sm is not None:  # chip authentication: the answer goes under the old keys
+                self.sm, self._next_sm = self._next_sm, None
+            return answer
         if self.sm is not None:  # a plain command ends the secure session
             self.sm = None
         return self._dispatch(command).encode()
@@ -189,6 +197,8 @@ class EmulatedCard:
     # --- PACE -----------------------------------------------------------------------------------
 
     def _set_authentication_template(self, command: Command) -> Response:
+        if command.p1 == 0x41 and self.sm is not None and self.contents.ca_key is not None:
+            return self._chip_authentication_setup(command)
         if command.p1 != 0xC1 or command.p2 != 0xA4 or self.contents.card_access is None:
             return Response(b"", SW_WRONG_PARAMETERS)
         items = {element.tag: element.value for element in tlv.iter_tlv(command.data)}
@@ -213,6 +223,13 @@ class EmulatedCard:
         return Response(b"", SW_OK)
 
     def _general_authenticate(self, command: Command) -> Response:
+        if self._ca_pending:
+            self._ca_pending = False
+            try:
+                point = tlv.parse_one(tlv.parse_one(command.data).value)
+            except tlv.TlvError:
+                return Response(b"", 0x6A80)
+            return self._agree_chip_keys(point.value)
         state = self._pace
         if state is None:
             return Response(b"", SW_CONDITIONS)
@@ -252,6 +269,30 @@ class EmulatedCard:
         token = suite.token_mac(k_mac, public_key_object(state.oid, curve, state.terminal_public))
         self.sm = SecureMessaging(suite, k_enc, k_mac, 0)
         return _dynamic(0x86, token)
+
+    # --- chip authentication ---------------------------------------------------------------------
+
+    def _chip_authentication_setup(self, command: Command) -> Response:
+        items = {element.tag: element.value for element in tlv.iter_tlv(command.data)}
+        if command.p2 == 0xA6 and 0x91 in items:  # MSE:Set KAT (CA with 3DES): the key comes now
+            return self._agree_chip_keys(items[0x91])
+        if command.p2 == 0xA4 and lds.decode_oid(items.get(0x80, b"\x00")) == self.contents.ca_protocol:
+            self._ca_pending = True  # the key comes in GENERAL AUTHENTICATE
+            return Response(b"", SW_OK)
+        return Response(b"", SW_WRONG_PARAMETERS)
+
+    def _agree_chip_keys(self, point: bytes) -> Response:
+        key = self.contents.ca_key
+        assert key is not None
+        try:
+            peer = ec.EllipticCurvePublicKey.from_encoded_point(key.curve, point)
+        except ValueError:
+            return Response(b"", 0x6A80)
+        seed = key.exchange(ec.ECDH(), peer)
+        cipher, bits = CA_ECDH[self.contents.ca_protocol]
+        suite = CipherSuite(cipher, bits)  # type: ignore[arg-type]
+        self._next_sm = SecureMessaging(suite, suite.derive(seed, KEY_ENC), suite.derive(seed, KEY_MAC), 0)
+        return Response(b"", SW_OK)
 
     # --- active authentication ------------------------------------------------------------------
 

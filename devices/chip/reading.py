@@ -11,6 +11,7 @@ from devices.chip import lds, tlv
 from devices.chip.access import bac, choose_pace, pace, pace_password
 from devices.chip.active_auth import active_authentication
 from devices.chip.apdu import SW_FILE_NOT_FOUND, CardChannel, Command, Response
+from devices.chip.chip_auth import chip_authentication
 from devices.chip.passive_auth import verify
 from devices.chip.ports import Check, ChipError, ChipErrorCode, ChipReadResult, MrzKey, Verdict
 from devices.chip.secure_messaging import SecureMessaging, SecureMessagingError
@@ -120,16 +121,17 @@ def read_card(
     mark = clock()
     passive = verify(files, csca or [], csca_dir)
     active = active_authentication(session.send, files.get("DG15"))
+    chip_auth = _chip_authentication(session, files)
     timings["checks"] = clock() - mark
     face, face_format = lds.parse_dg2(files["DG2"]) if "DG2" in files else (None, "")
-    verdict, reasons = _overall(passive, active)
+    verdict, reasons = _overall(passive, active, chip_auth)
     return ChipReadResult(
         access=access,
         verdict=verdict,
         reasons=reasons,
         passive=passive,
         active=active,
-        chip_authentication=_chip_authentication(files),
+        chip_authentication=chip_auth,
         mrz=lds.parse_dg1(files["DG1"]) if "DG1" in files else None,
         citizen=lds.parse_dg13(files["DG13"]) if "DG13" in files else None,
         face_image=face,
@@ -158,22 +160,34 @@ def _open(session: ChipSession, can: str | None, mrz: MrzKey | None) -> str:
     return "BAC"
 
 
-def _overall(passive: Check, active: Check) -> tuple[Verdict, list[str]]:
+def _overall(passive: Check, *anti_cloning: Check) -> tuple[Verdict, list[str]]:
     reasons = list(passive.reasons)
-    if active.performed:
-        reasons.extend(f"active authentication: {reason}" for reason in active.reasons)
-        if active.verdict is Verdict.ALTERED:
-            return Verdict.ALTERED, reasons
-    return passive.verdict, reasons
+    verdict = passive.verdict
+    for check, name in zip(anti_cloning, ("active authentication", "chip authentication"), strict=True):
+        if check.performed:
+            reasons.extend(f"{name}: {reason}" for reason in check.reasons)
+            if check.verdict is Verdict.ALTERED:
+                verdict = Verdict.ALTERED
+    return verdict, reasons
 
 
-def _chip_authentication(files: dict[str, bytes]) -> Check:
-    if "DG14" not in files:
+def _chip_authentication(session: ChipSession, files: dict[str, bytes]) -> Check:
+    """Chip authentication, then one read under the new keys: a clone cannot answer it."""
+
+    def install(sm: SecureMessaging) -> None:
+        session.sm = sm
+
+    check = chip_authentication(session.send, install, files.get("DG14"))
+    if not (check.performed and check.verdict is Verdict.GENUINE):
+        return check
+    try:
+        again = session.read_file("COM")
+    except ChipError as error:
+        if error.code not in (ChipErrorCode.SECURE_MESSAGING, ChipErrorCode.UNKNOWN_DATA):
+            raise
+        again = None
+    if again != files["COM"]:
         return Check(
-            Verdict.NOT_VERIFIABLE, ("the card offers no chip authentication (no DG14)",), performed=False
+            Verdict.ALTERED, ("the chip cannot talk under the keys agreed with its DG14 key: a clone?",)
         )
-    return Check(
-        Verdict.NOT_VERIFIABLE,
-        ("the card offers chip authentication (DG14); this reader checks active authentication only",),
-        performed=False,
-    )
+    return check

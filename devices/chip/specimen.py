@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from devices.chip import lds, tlv
+from devices.chip.chip_auth import PK_ECDH
 from devices.chip.emulated import CardContents
 from devices.chip.lds import mrz_check_digit
 from devices.chip.passive_auth import LDS_SECURITY_OBJECT, LdsSecurityObject
@@ -26,6 +27,8 @@ from devices.chip.ports import MrzKey
 
 PACE_AES_128 = "0.4.0.127.0.7.2.2.4.2.2"
 PACE_3DES = "0.4.0.127.0.7.2.2.4.2.1"
+CA_ECDH_AES_128 = "0.4.0.127.0.7.2.2.3.2.2"
+CA_ECDH_3DES = "0.4.0.127.0.7.2.2.3.2.1"
 BRAINPOOL_P256 = 13
 SECP256 = 12
 
@@ -121,7 +124,7 @@ class CardSpec:
     pace_parameter: int = BRAINPOOL_P256
     bac: bool = True
     active_authentication: bool = True
-    chip_authentication_info: bool = False
+    chip_authentication: str | None = CA_ECDH_AES_128  # None: no DG14
     face_size: tuple[int, int] = (240, 320)
 
 
@@ -192,6 +195,18 @@ def dg15(key: ec.EllipticCurvePrivateKey) -> bytes:
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     return tlv.encode(0x6F, spki)
+
+
+def dg14(key: ec.EllipticCurvePrivateKey, protocol: str, spki: bytes | None = None) -> bytes:
+    """DG14: the chip-authentication protocol and the chip's static public key (key id 1); `spki` to
+    write the key another way (explicit curve parameters, as many chips do)."""
+    spki = spki or key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    key_id = tlv.encode(0x02, b"\x01")
+    info = tlv.encode(0x30, tlv.encode(0x06, lds.encode_oid(protocol)) + tlv.encode(0x02, b"\x01") + key_id)
+    public = tlv.encode(0x30, tlv.encode(0x06, lds.encode_oid(PK_ECDH)) + spki + key_id)
+    return tlv.encode(0x6E, tlv.encode(0x31, info + public))
 
 
 def ef_com(tags: list[int]) -> bytes:
@@ -277,6 +292,9 @@ def build_card(
     }
     if aa_key is not None:
         groups[15] = dg15(aa_key)
+    ca_key = ec.generate_private_key(ec.BrainpoolP256R1()) if spec.chip_authentication else None
+    if ca_key is not None and spec.chip_authentication:
+        groups[14] = dg14(ca_key, spec.chip_authentication)
     signed = sod(groups, issuer)
     if alter_dg13:
         data = bytearray(groups[13])
@@ -296,4 +314,6 @@ def build_card(
         card_access=card_access(spec.pace, spec.pace_parameter) if spec.pace else None,
         bac=spec.bac,
         aa_key=aa_key,
+        ca_key=ca_key,
+        ca_protocol=spec.chip_authentication or "",
     )

@@ -46,6 +46,7 @@ def test_a_genuine_card_over_pace_with_its_face(reader: VirtualReader, tmp_path:
     assert result.access == "PACE-ECDH-GM-AES-128 brainpoolP256r1"
     assert result.verdict is Verdict.GENUINE, result.reasons
     assert result.active.verdict is Verdict.GENUINE
+    assert result.chip_authentication.verdict is Verdict.GENUINE  # new keys agreed, then a read under them
     assert result.citizen is not None and result.citizen.full_name == "Trần Thị Ngọc Ánh"
     assert result.citizen.home_town == "Xã Tân Hội, Huyện Đức Trọng, Lâm Đồng"
     assert result.face_image is not None and result.face_image[:3] == b"\xff\xd8\xff"

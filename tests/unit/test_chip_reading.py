@@ -256,3 +256,58 @@ def test_motcua_chip_read_with_the_fake(capsys: pytest.CaptureFixture[str], csca
     assert "6 digits" in capsys.readouterr().err
     assert main(["chip", "read", "--url", "fake://?card=none", "--can", CAN]) == 1
     assert "Chưa có thẻ trên đầu đọc" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("protocol", ["0.4.0.127.0.7.2.2.3.2.2", "0.4.0.127.0.7.2.2.3.2.1"])
+def test_chip_authentication_with_the_dg14_key(protocol: str, csca_dir: str) -> None:
+    card = EmulatedCard(build_card(CardSpec(chip_authentication=protocol)))
+    result = reader_with(card, csca_dir).read_card(can=CAN, read_face=False)
+    assert result.chip_authentication.verdict is Verdict.GENUINE, result.chip_authentication.reasons
+    assert result.verdict is Verdict.GENUINE
+    assert "DG14" in result.files
+
+
+def test_a_clone_without_the_chip_authentication_key_is_altered(csca_dir: str) -> None:
+    contents = build_card(CardSpec(active_authentication=False))
+    contents.ca_key = ec.generate_private_key(ec.BrainpoolP256R1())  # DG14 (signed) names another key
+    result = reader_with(EmulatedCard(contents), csca_dir).read_card(can=CAN, read_face=False)
+    assert result.passive.verdict is Verdict.GENUINE
+    assert result.chip_authentication.verdict is Verdict.ALTERED
+    assert result.verdict is Verdict.ALTERED
+
+
+def test_dg14_with_explicit_curve_parameters_and_unknown_curves() -> None:
+    from asn1crypto import keys
+    from cryptography.hazmat.primitives import serialization
+
+    from devices.chip.chip_auth import ChipKey, parse_dg14
+    from devices.chip.curves import BRAINPOOLP256R1 as CURVE
+    from devices.chip.specimen import dg14
+
+    key = ec.generate_private_key(ec.BrainpoolP256R1())
+    point = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    explicit = keys.PublicKeyInfo(
+        {
+            "algorithm": {
+                "algorithm": "ec",
+                "parameters": (
+                    "specified",
+                    {
+                        "version": "ecdpVer1",
+                        "field_id": {"field_type": "prime_field", "parameters": CURVE.p},
+                        "curve": {"a": CURVE.a.to_bytes(32, "big"), "b": CURVE.b.to_bytes(32, "big")},
+                        "base": CURVE.encode(CURVE.generator),
+                        "order": CURVE.n,
+                        "cofactor": 1,
+                    },
+                ),
+            },
+            "public_key": point,
+        }
+    ).dump()
+    parsed = parse_dg14(dg14(key, "0.4.0.127.0.7.2.2.3.2.2", spki=explicit))
+    assert isinstance(parsed, ChipKey) and parsed.curve is CURVE and parsed.key_id == 1
+    other = dg14(ec.generate_private_key(ec.SECP384R1()), "0.4.0.127.0.7.2.2.3.2.2")
+    assert parse_dg14(other) == "the chip-authentication key is on a curve this reader does not know"
