@@ -3,8 +3,8 @@
 URLs (`open_chip_reader`):
     pcsc://                       the first PC/SC reader (pcscd) that has a card, else the first reader
     pcsc://ACS%20ACR1252          the reader whose name contains this text
-    fake://                       the fake: an emulated card in memory (fake://?card=removed for faults)
-Options: timeout=10 (seconds to wait for a card).
+    pcsc://?reader=ACS&csca=/etc/motcua/csca   the same with options (csca: the CSCA certificate folder)
+    fake://                       the fake: an emulated card in memory (fake://?card=altered, card=none)
 """
 
 from __future__ import annotations
