@@ -22,10 +22,10 @@ def register(subparsers: Any) -> None:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from queue_server.cli import _context, _settings
+    from queue_server.commands import command_context, command_settings
     from queue_server.messages.dispatcher import MessageDispatcher
 
-    dispatcher = MessageDispatcher(_context(_settings(args)))
+    dispatcher = MessageDispatcher(command_context(command_settings(args)))
     if not dispatcher.active:
         print("motcua: no office names a message gateway (phone.toml: sender)", file=sys.stderr)
         return 2

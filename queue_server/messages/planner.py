@@ -12,14 +12,13 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from queue_server.appointments.models import Appointment
 from queue_server.dossiers.models import Dossier
 from queue_server.messages.models import MessageContact, OutboundMessage
-from queue_server.tickets import repository as ticket_repo
 from queue_server.tickets.models import Ticket
 
 if TYPE_CHECKING:
@@ -65,10 +64,28 @@ def _plan_near(tx: Transaction, event: Event, queue: str) -> None:
         )
     ).all()
     for ticket, contact_id, notify_ahead in rows:
-        ahead = ticket_repo.people_ahead(tx, ticket)
+        ahead = _people_ahead(session, ticket)
         if ahead <= notify_ahead:
             data = {"number": ticket.number, "ahead": ahead}
             _add(session, event, contact_id, "near", f"ticket:{ticket.id}:near", ticket.id, data)
+
+
+def _people_ahead(session: Session, ticket: Ticket) -> int:
+    """Waiting before it in its line, in place order (as the ticket's page counts them). Not the tickets
+    repository's: that one builds on the unit of work, which writes the outbox that calls this planner."""
+    before = or_(
+        Ticket.place_at < ticket.place_at, and_(Ticket.place_at == ticket.place_at, Ticket.id < ticket.id)
+    )
+    count = session.scalar(
+        select(func.count(Ticket.id)).where(
+            Ticket.office == ticket.office,
+            Ticket.status == "waiting",
+            Ticket.business_day == ticket.business_day,
+            Ticket.queue == ticket.queue,
+            before,
+        )
+    )
+    return int(count or 0)
 
 
 def _plan_booked(session: Session, event: Event) -> None:

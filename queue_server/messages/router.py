@@ -35,7 +35,7 @@ class MessageView(BaseModel):
 
 
 def _service(request: Request) -> MessageService:
-    service: MessageService = request.app.state.messages
+    service: MessageService = request.app.state.phone.messages
     return service
 
 

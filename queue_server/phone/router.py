@@ -18,10 +18,14 @@ from pydantic import BaseModel, Field
 from queue_server.api.deps import People, Readers
 from queue_server.appointments.service import AppointmentService
 from queue_server.context import ServerContext
+from queue_server.messages.dispatcher import MessageDispatcher
+from queue_server.messages.service import MessageService
+from queue_server.parts import WebPart
 from queue_server.phone.booking import BookingService
 from queue_server.phone.limits import AddressLimiter
 from queue_server.phone.service import HALL_QR_PERIOD_S, RemoteTicketService
 from queue_server.procedures.catalogue import Catalogue
+from queue_server.services import Services
 from queue_server.tickets.schemas import TicketView
 from queue_server.tickets.service import TicketService
 
@@ -37,7 +41,34 @@ pages = APIRouter(tags=["phone"], include_in_schema=False)
 class PhoneServices:
     remote: RemoteTicketService
     booking: BookingService
+    messages: MessageService
     limiter: AddressLimiter
+
+
+def phone_part(services: Services) -> WebPart:
+    """What the app serves and runs for the citizen's phone (app.state.phone)."""
+    from queue_server.messages.router import router as messages_router
+
+    ctx = services.ctx
+    state = build_phone_services(ctx, services.tickets, services.appointments, services.cases.catalogue)
+    background = []
+    if ctx.settings.send_messages:
+        dispatcher = MessageDispatcher(ctx)
+        if dispatcher.active:  # phone.toml names a message gateway
+
+            async def send_messages() -> None:
+                try:
+                    await dispatcher.run_forever()
+                finally:
+                    dispatcher.close()
+
+            background.append(send_messages)
+    return WebPart(
+        name="phone",
+        routers=[messages_router, api, booking_api, staff_booking, pages],
+        background=background,
+        state=state,
+    )
 
 
 def build_phone_services(
@@ -47,6 +78,7 @@ def build_phone_services(
     return PhoneServices(
         remote=remote,
         booking=BookingService(ctx, appointments, catalogue),
+        messages=MessageService(ctx),
         limiter=AddressLimiter(ctx.clock, per_minute=remote.config.limits.per_address_per_minute),
     )
 
