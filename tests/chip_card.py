@@ -173,17 +173,19 @@ def virtual_reader() -> Iterator[VirtualReader]:
             port, own = SYSTEM_VPCD_PORT, False
         else:
             port, own = _free_port_pair(), True
-            config = Path(tempfile.mkdtemp(prefix="motcua-vpcd-"))
+            workdir = Path(tempfile.mkdtemp(prefix="motcua-vpcd-"))
+            config = workdir / "reader.conf.d"  # pcscd reads every file here: only the reader's
+            config.mkdir()
             (config / "vpcd").write_text(
                 f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:0x{port:X}\n'
                 f"LIBPATH {VPCD_DRIVER}\nCHANNELID 0x{port:X}\n"
             )
-            log = open(config / "pcscd.log", "wb")  # noqa: SIM115
+            log = open(workdir / "pcscd.log", "wb")  # noqa: SIM115
             process = subprocess.Popen([PCSCD, "-f", "-c", str(config)], stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 15
         while not [name for name in _list_readers() if "Virtual PCD" in name]:
             if process is not None and process.poll() is not None:
-                raise RuntimeError(f"pcscd exited with {process.returncode}; see its log in {config}")
+                raise RuntimeError(f"pcscd exited with {process.returncode}; see {workdir / 'pcscd.log'}")
             if time.monotonic() > deadline:
                 hint = (
                     "" if own else " (a system pcscd is running: restart it after installing vsmartcard-vpcd)"
