@@ -59,7 +59,7 @@ def _unavailable(detail: str) -> DeviceStatus:
 
 def open_scanner(url: str) -> Any:
     """devices.scanners.open_scanner, imported here so that printers work without the scanner code."""
-    from devices.scanners import open_scanner as open_code_scanner  # type: ignore[attr-defined]
+    from devices.scanners import open_scanner as open_code_scanner
 
     return open_code_scanner(url)
 
