@@ -107,6 +107,77 @@ class DossierReports:
             "Mang theo giấy này khi nhận kết quả / Bring this receipt to collect the result",
         ]
 
+    def print_receipt(self, code: str, *, actor: Principal) -> dict[str, Any]:
+        """Print the receipt on the thermal printer of the desk the officer is seated at."""
+        from devices.printers import PrinterError, PrinterUrlError, open_printer
+        from queue_server.dossiers.receipt import receipt_print
+
+        data = self.receipt(code, actor=actor)
+        office = self.dossiers.tickets.office(actor.office)
+        with self.ctx.db.read() as session:
+            seat = self.dossiers._seat_of(session, office.code, actor)
+        counter = office.counters.get(seat) if seat is not None else None
+        if counter is None or not counter.printer:
+            raise DomainError(
+                "no_counter_printer",
+                "Quầy này chưa cấu hình máy in (counters.toml: printer). Hãy in bản A4.",
+                "This counter has no printer configured (counters.toml: printer). Print the A4 copy.",
+            )
+        try:
+            printer = open_printer(counter.printer)
+            try:
+                printer.print_receipt(receipt_print(data))
+            finally:
+                printer.close()
+        except (PrinterError, PrinterUrlError) as error:
+            raise DomainError(
+                "printer_failed",
+                f"Máy in của quầy không in được ({error}). Hãy in bản A4.",
+                f"The counter's printer failed ({error}). Print the A4 copy.",
+            ) from error
+        return {"printed": True, "counter": counter.number, "dossier_code": data["dossier_code"]}
+
+    def form_data(self, code: str, number: str, *, actor: Principal) -> dict[str, Any]:
+        """The fields of Mẫu 02 (papers requested), 03 (refused) or 04 (late: apology and new date)."""
+        with self.ctx.db.write() as session:
+            dossier = load_dossier(session, code)
+            citizen = session.get(Citizen, dossier.citizen_id) if dossier.citizen_id else None
+            status = S(dossier.status)
+            applies = {
+                "02": bool(dossier.requested_papers),
+                "03": status is S.NOT_RECEIVED,
+                "04": dossier.original_due_date is not None,
+            }
+            if not applies.get(number) or citizen is None:
+                raise DomainError(
+                    "form_not_applicable",
+                    f"Hồ sơ này không có Mẫu {number} (chưa yêu cầu bổ sung, từ chối hay gia hạn).",
+                    f"This dossier has no form {number} (no paper request, refusal or extension).",
+                )
+            record_access(
+                session,
+                actor,
+                self.ctx.clock(),
+                f"dossier.form{number}",
+                citizen_id=citizen.id,
+                dossier_code=dossier.code,
+            )
+            procedure = self.dossiers.procedure(dossier.procedure_code)
+            office = self.dossiers.tickets.office(dossier.office)
+            return {
+                "office_name": office.name_vi,
+                "dossier_code": dossier.code,
+                "citizen_name": citizen.full_name,
+                "citizen_id": mask_id(citizen.personal_id),
+                "procedure_name": f"{procedure.code} {procedure.name_vi}",
+                "papers": [self.views.type_brief(c)["name_vi"] for c in dossier.requested_papers or []],
+                "reason": dossier.reason,
+                "received_at": dossier.received_at or dossier.submitted_at,
+                "due_date": dossier.due_date,
+                "original_due_date": dossier.original_due_date,
+                "issued_at": self.ctx.clock(),
+            }
+
     # ---- public lookup -------------------------------------------------------------------------
 
     def lookup(self, *, code: str, last4: str | None, birth_date: date | None, client: str) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from queue_server.citizens.models import Citizen
 from queue_server.citizens.privacy import mask_id
-from queue_server.documents.models import Document
+from queue_server.documents.models import Document, DocumentPage
 from queue_server.domain.dossiers import STATUS_NAMES, DossierSnapshot, DossierStatus, allowed_actions
-from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
+from queue_server.dossiers.models import Dossier, DossierCheck, DossierDocument, DossierEvent
 from queue_server.procedures.catalogue import Catalogue, Procedure
 from queue_server.tickets.models import Ticket
 
@@ -27,7 +27,8 @@ class DossierViews:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
 
-    def view(self, session: Session, dossier: Dossier, *, full: bool) -> dict[str, Any]:
+    def view(self, session: Session, dossier: Dossier, *, full: bool, panel: bool = False) -> dict[str, Any]:
+        """`full`: with the form and history; `panel`: also what the officer checks (pages, birth date)."""
         procedure = self.catalogue.procedures.get(dossier.procedure_code)
         citizen = session.get(Citizen, dossier.citizen_id) if dossier.citizen_id else None
         links = links_of(session, dossier)
@@ -66,8 +67,48 @@ class DossierViews:
         }
         if full:
             view["form"] = dossier.form_data
+            view["form_fields"] = self._form_fields(procedure, dossier.form_data)
             view["events"] = self._events(session, dossier)
+        if full and panel:
+            view["checks"] = self._checks(session, dossier)
+            view["original_due_date"] = dossier.original_due_date
+            self._add_pages(session, view["papers"])
+            if citizen is not None:
+                view["citizen"]["birth_date"] = citizen.birth_date
+                view["citizen"]["sex"] = citizen.sex
+                view["citizen"]["identity_source"] = _identity_source(dossier, citizen)
         return view
+
+    def _add_pages(self, session: Session, papers: list[dict[str, Any]]) -> None:
+        for paper in papers:
+            document = paper["document"]
+            if document is None or document["id"] is None:
+                continue
+            pages = session.execute(
+                select(DocumentPage.number, DocumentPage.media_type)
+                .where(DocumentPage.document_id == document["id"])
+                .order_by(DocumentPage.number)
+            )
+            document["pages"] = [{"number": n, "media_type": m} for n, m in pages]
+
+    def _form_fields(
+        self, procedure: Procedure | None, values: dict[str, Any] | None
+    ) -> list[dict[str, Any]]:
+        """The declaration as the citizen filled it, in the form's order, with the labels."""
+        if procedure is None or procedure.form is None or values is None:
+            return []
+        fields = []
+        for field in procedure.form.fields:
+            if field.name not in values:
+                continue
+            value = values[field.name]
+            shown = next((c.label_vi for c in field.choices if c.value == value), value)
+            fields.append({"name": field.name, "label_vi": field.label_vi, "value": shown})
+        return fields
+
+    def _checks(self, session: Session, dossier: Dossier) -> dict[str, dict[str, Any]]:
+        rows = session.scalars(select(DossierCheck).where(DossierCheck.dossier_id == dossier.id))
+        return {c.subject: {"by": c.checked_by, "at": c.checked_at, "counter": c.counter} for c in rows}
 
     def _papers(
         self, session: Session, procedure: Procedure | None, links: Sequence[DossierDocument]
@@ -124,6 +165,15 @@ class DossierViews:
             }
             for e in rows
         ]
+
+
+def _identity_source(dossier: Dossier, citizen: Citizen) -> str | None:
+    """Where the citizen's identity came from (chip, qr, typed), when the case or the citizen records it."""
+    for holder in (dossier, citizen):
+        source = getattr(holder, "identity_source", None)
+        if isinstance(source, str) and source:
+            return source
+    return None
 
 
 def status_fields(status: DossierStatus) -> dict[str, Any]:

@@ -64,5 +64,5 @@ def build_case_services(ctx: ServerContext, tickets: TicketService) -> CaseServi
         dossiers=dossiers,
         reports=DossierReports(ctx, catalogue, dossiers, limiter),
         ratings=RatingService(ctx, catalogue.ratings),
-        purge=PurgeService(ctx, store),
+        purge=PurgeService(ctx, store, catalogue),
     )

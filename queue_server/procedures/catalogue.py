@@ -60,6 +60,12 @@ class DocumentTypeModel(_Strict):
     name_en: str = ""
     reusable: bool = True
     valid_months: int = Field(default=0, ge=0, le=1200, description="0: no expiry unless the paper says")
+    retention_days: int = Field(
+        default=0,
+        ge=0,
+        le=36500,
+        description="how long its files are kept once unused; 0: [dossiers] retention_days",
+    )
 
 
 class ChoiceModel(_Strict):
@@ -119,6 +125,8 @@ class ProcedureModel(_Strict):
     fee_note_vi: str = ""
     fee_note_en: str = ""
     legal_days: int = Field(ge=0, le=365, description="legal processing time in working days")
+    # "không phụ thuộc địa giới hành chính": any desk accepts it and forwards it to the competent office
+    anywhere: bool = False
     unconfirmed: list[str] = []
     guidance_vi: str = ""
     guidance_en: str = ""
@@ -188,6 +196,7 @@ class DocumentType:
     name_en: str
     reusable: bool
     valid_months: int
+    retention_days: int = 0  # 0: the catalogue's retention_days
 
 
 @dataclass(frozen=True)
@@ -239,6 +248,7 @@ class Procedure:
     keywords: tuple[str, ...]
     form: FormSpec | None
     papers: tuple[Paper, ...]
+    anywhere: bool = False
 
     def served_by(self, office: str) -> bool:
         return not self.offices or office in self.offices
@@ -385,7 +395,9 @@ def _check_procedure(
 def _build(model: CatalogueFileModel, ratings: RatingsFileModel) -> Catalogue:
     fields = {f.code: FieldOfWork(f.code, f.name_vi, f.name_en or f.name_vi) for f in model.field}
     types = {
-        d.code: DocumentType(d.code, d.name_vi, d.name_en or d.name_vi, d.reusable, d.valid_months)
+        d.code: DocumentType(
+            d.code, d.name_vi, d.name_en or d.name_vi, d.reusable, d.valid_months, d.retention_days
+        )
         for d in model.document_type
     }
     forms = {
@@ -437,6 +449,7 @@ def _procedure(
         keywords=tuple(p.keywords),
         form=forms[p.form] if p.form else None,
         papers=papers,
+        anywhere=p.anywhere,
     )
 
 

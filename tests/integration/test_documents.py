@@ -23,6 +23,7 @@ from tests.fixtures.dossiers.helpers import (
     TEMPORARY,
     page_jpeg,
     register,
+    settle,
     submit,
     upload,
 )
@@ -161,6 +162,9 @@ def test_the_checklist_tells_what_is_on_file_and_what_is_needed(server: Server, 
     consent = upload(client, "VBDONGY").json()
     first = submit(client, "kiosk-reuse-00001", [uploaded["id"], consent["id"]])
     assert first.status_code == 201 and first.json()["dossier"]["papers_new"] == 2
+    pending = checklist(client)  # serving a case that has no result yet puts nothing on file
+    assert pending["papers"][0]["status"] == "missing" and pending["needed"] == ["GTCMCHO"]
+    settle(client, server.login(client, "canbo1"), first.json()["dossier"]["code"], ["GTCMCHO", "VBDONGY"])
 
     after = checklist(client)
     assert (
@@ -183,7 +187,9 @@ def test_expired_papers_must_be_supplied_again(server: Server, client: TestClien
     clock = server.clock
     assert isinstance(clock, ManualClock)
     lease = upload(client, "HDTHUE", valid_until="2026-06-30").json()
-    assert submit(client, "kiosk-lease-00001", [lease["id"]], procedure=TEMPORARY).status_code == 201
+    first = submit(client, "kiosk-lease-00001", [lease["id"]], procedure=TEMPORARY)
+    assert first.status_code == 201
+    settle(client, server.login(client, "canbo1"), first.json()["dossier"]["code"], ["HDTHUE"])
     assert checklist(client, TEMPORARY)["papers"][0]["status"] == "on_file"
     clock.advance(days=120)  # 8 July 2026
     stale = checklist(client, TEMPORARY)
@@ -197,7 +203,8 @@ def test_expired_papers_must_be_supplied_again(server: Server, client: TestClien
 
 def test_re_supplying_a_paper_on_file_is_counted(server: Server, client: TestClient) -> None:
     kept = upload(client, "GTCMCHO").json()
-    submit(client, "kiosk-count-00001", [kept["id"]])
+    first = submit(client, "kiosk-count-00001", [kept["id"]])
+    settle(client, server.login(client, "canbo1"), first.json()["dossier"]["code"], ["GTCMCHO"])
     again = upload(client, "GTCMCHO", [("lai.jpg", page_jpeg("lần nữa", seed=9), "image/jpeg")]).json()
     submit(client, "kiosk-count-00002", [again["id"]])  # the state held it, the citizen brought it again
     submit(client, "kiosk-count-00003", [kept["id"]])
