@@ -201,9 +201,12 @@ class DossierReports:
                 missing = self.views.missing(procedure, links)
             else:
                 missing = []
+            office = self.ctx.config.offices.get(dossier.office)
             return {
                 "code": dossier.code,
                 **status_fields(status),
+                "office_name_vi": office.name_vi if office else dossier.office,
+                "office_name_en": office.name_en if office else dossier.office,
                 "procedure_name_vi": procedure.name_vi if procedure else dossier.procedure_code,
                 "procedure_name_en": procedure.name_en if procedure else dossier.procedure_code,
                 "due_date": dossier.due_date,

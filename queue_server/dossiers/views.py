@@ -62,7 +62,14 @@ class DossierViews:
                 "status": ticket.status,
             },
             "allowed_actions": [
-                a.value for a in allowed_actions(DossierSnapshot(status, dossier.received_at is not None))
+                a.value
+                for a in allowed_actions(
+                    DossierSnapshot(
+                        status,
+                        dossier.received_at is not None,
+                        anywhere=procedure is not None and procedure.anywhere,
+                    )
+                )
             ],
         }
         if full:
@@ -103,6 +110,8 @@ class DossierViews:
                 continue
             value = values[field.name]
             shown = next((c.label_vi for c in field.choices if c.value == value), value)
+            if field.type == "personal_id" and isinstance(value, str):
+                shown = mask_id(value)  # the panel shows IDs masked; the full form is in `form`
             fields.append({"name": field.name, "label_vi": field.label_vi, "value": shown})
         return fields
 
