@@ -16,6 +16,7 @@ from queue_server.citizens.privacy import mask_id, record_access
 from queue_server.context import ServerContext
 from queue_server.domain.calendar import business_day
 from queue_server.domain.dossiers import DossierStatus
+from queue_server.domain.reuse import CasePapers, reuse_figure
 from queue_server.domain.errors import DomainError
 from queue_server.dossiers.limiter import LookupLimiter
 from queue_server.dossiers.models import Dossier, DossierDocument
@@ -236,6 +237,7 @@ class DossierReports:
             _count(counts, reused, new, resupplied)
             statuses[status] += 1
         total: Counter[str] = sum(per_procedure.values(), Counter())
+        reuse = reuse_figure(CasePapers(r, s) for _, _, r, _, s in rows)
         procedures = []
         for procedure_code, counts in sorted(per_procedure.items()):
             procedure = self.catalogue.procedures.get(procedure_code)
@@ -250,9 +252,11 @@ class DossierReports:
             "day": day,
             "office": office_cfg.code,
             **_stat_fields(total),
-            "share_without_resupply": round(total["without_resupply"] / total["dossiers"], 4)
-            if total["dossiers"]
-            else None,
+            # the reuse KPI (queue_server/domain/reuse.py): first-time citizens do not count
+            "reuse_cases": reuse.cases,
+            "papers_held": reuse.held,
+            "held_not_resupplied": reuse.not_resupplied,
+            "reuse_share": None if reuse.share is None else round(reuse.share, 4),
             "by_status": dict(statuses),
             "procedures": procedures,
         }

@@ -212,10 +212,12 @@ def test_re_supplying_a_paper_on_file_is_counted(server: Server, client: TestCli
     stats = client.get("/api/v1/dossiers/stats", params={"day": "2026-03-10"}, headers=staff).json()
     assert (stats["dossiers"], stats["without_resupply"], stats["fully_reused"]) == (3, 2, 1)
     assert (stats["papers_reused"], stats["papers_new"]) == (1, 2)
-    assert stats["share_without_resupply"] == round(2 / 3, 4)
+    # the state held the paper in the last two cases; the citizen brought it again in one of them
+    assert (stats["reuse_cases"], stats["papers_held"], stats["held_not_resupplied"]) == (2, 2, 1)
+    assert stats["reuse_share"] == 0.5
     assert stats["procedures"][0]["procedure"] == RESIDENCE and stats["procedures"][0]["dossiers"] == 3
     empty = client.get("/api/v1/dossiers/stats", params={"day": "2026-03-11"}, headers=staff).json()
-    assert empty["dossiers"] == 0 and empty["share_without_resupply"] is None
+    assert empty["dossiers"] == 0 and empty["reuse_share"] is None
     assert client.get("/api/v1/dossiers/stats", headers=KIOSK).status_code == 403
 
 

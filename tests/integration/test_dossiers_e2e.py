@@ -196,4 +196,4 @@ def test_a_case_from_kiosk_to_receipt_and_a_second_case_reusing_the_paper(tmp_pa
             "1 bản sao; đã có trong hệ thống",
         ] in second_receipt["papers"]
         stats = ok(http.get("/api/v1/dossiers/stats", params={"day": "2026-03-11"}, headers=staff))
-        assert (stats["dossiers"], stats["fully_reused"], stats["share_without_resupply"]) == (1, 1, 1.0)
+        assert (stats["dossiers"], stats["fully_reused"], stats["reuse_share"]) == (1, 1, 1.0)
