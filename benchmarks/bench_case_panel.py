@@ -66,7 +66,9 @@ def prepare_case(base: str, number: int) -> str:
         kiosk.post("/api/v1/citizens", json={"qr": QR}).raise_for_status()
         ids = []
         for paper in PAPERS:
-            files = [("files", (f"p{n}.jpg", page_jpeg(f"{paper} {number} / {n}"), "image/jpeg")) for n in (1, 2)]
+            files = [
+                ("files", (f"p{n}.jpg", page_jpeg(f"{paper} {number} / {n}"), "image/jpeg")) for n in (1, 2)
+            ]
             answer = kiosk.post("/api/v1/documents", data={"citizen_id": QR[:12], "type": paper}, files=files)
             answer.raise_for_status()
             ids.append(answer.json()["id"])

@@ -16,8 +16,8 @@ from queue_server.citizens.privacy import mask_id, record_access
 from queue_server.context import ServerContext
 from queue_server.domain.calendar import business_day
 from queue_server.domain.dossiers import DossierStatus
-from queue_server.domain.reuse import CasePapers, reuse_figure
 from queue_server.domain.errors import DomainError
+from queue_server.domain.reuse import CasePapers, reuse_figure
 from queue_server.dossiers.limiter import LookupLimiter
 from queue_server.dossiers.models import Dossier, DossierDocument
 from queue_server.dossiers.repository import dossier_not_found, find_by_code, load_dossier
