@@ -112,6 +112,24 @@ def dossier_stats(
     return services.cases.reports.stats(day=day, office=office)
 
 
+@router.get("/follow-up")
+def follow_up(
+    services: ServicesDep,
+    actor: People,
+    procedure: Annotated[str | None, Query(max_length=24)] = None,
+    officer: Annotated[
+        str | None, Query(max_length=64, description="e.g. user:canbo1; staff: always self")
+    ] = None,
+    first: Annotated[date | None, Query(alias="from")] = None,
+    last: Annotated[date | None, Query(alias="to")] = None,
+    office: Annotated[str | None, Query(max_length=16)] = None,
+) -> dict[str, Any]:
+    """Cases by status, due within a working day, overdue; the on-time rate of a period; yearly pace."""
+    return services.cases.follow_up.overview(
+        actor=actor, office=office, procedure=procedure, officer=officer, first=first, last=last
+    )
+
+
 @router.get("/search")
 def search_dossiers(
     services: ServicesDep,

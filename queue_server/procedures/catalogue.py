@@ -39,6 +39,11 @@ class DossierSettingsModel(_Strict):
     lookup_per_ip_per_minute: int = Field(default=10, ge=1, le=10_000)
     lookup_failures_per_code: int = Field(default=5, ge=1, le=1000)
     lookup_failure_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # cases received per desk officer a year, by the class of office (the provinces' plans)
+    office_class: Literal["province", "district", "commune"] = "commune"
+    productivity_targets: dict[str, int] = Field(
+        default_factory=lambda: {"province": 1600, "district": 1200, "commune": 800}
+    )
 
     @field_validator("count_from_next_day_after")
     @classmethod
@@ -257,6 +262,7 @@ class Procedure:
 @dataclass(frozen=True)
 class DossierSettings:
     retention_days: int
+    productivity_target: int  # cases a year per desk officer for this office's class
     count_from_next_day_after: time | None
     max_file_bytes: int
     max_document_bytes: int
@@ -461,6 +467,7 @@ def _settings(model: DossierSettingsModel) -> DossierSettings:
     mb = 1024 * 1024
     return DossierSettings(
         retention_days=model.retention_days,
+        productivity_target=model.productivity_targets.get(model.office_class, 800),
         count_from_next_day_after=cutoff,
         max_file_bytes=int(model.max_file_mb * mb),
         max_document_bytes=int(model.max_document_mb * mb),

@@ -9,6 +9,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from analytics.alerts import AlertMonitor
+from analytics.settings import load_analytics_settings
 from queue_server.citizens.models import PersonalDataAccess
 from queue_server.clock import ManualClock
 from queue_server.dossiers.models import DossierEvent
@@ -168,3 +170,44 @@ def test_printing_the_receipt_needs_a_counter_printer(server: Server, client: Te
     unseated = client.post(f"/api/v1/dossiers/{code}/receipt/print", headers=staff)
     assert unseated.status_code == 409 and unseated.json()["code"] == "no_counter_printer"
     assert "counters.toml" in unseated.json()["error"]["message_en"]
+
+
+def test_follow_up_lists_overdue_and_due_soon_cases_with_an_injected_clock(
+    server: Server, client: TestClient
+) -> None:
+    clock = server.clock
+    assert isinstance(clock, ManualClock)
+    late = new_case(client, "case-work-follow-1")
+    soon = new_case(client, "case-work-follow-2")
+    staff = server.login(client, "canbo1")
+    client.post(f"/api/v1/dossiers/{late}/receive", headers=staff)  # due 19 March
+    clock.advance(days=6)  # Monday 16 March
+    staff = server.login(client, "canbo1")
+    client.post(f"/api/v1/dossiers/{soon}/receive", headers=staff)  # due 25 March
+    clock.advance(days=4)  # Friday 20 March: the first is a day late
+    chief = server.login(client, "giamsat")
+    view = client.get("/api/v1/dossiers/follow-up", headers=chief).json()
+    assert [row["code"] for row in view["overdue"]] == [late] and view["overdue"][0]["late_days"] == 1
+    assert view["on_track"][0]["code"] == soon and view["due_soon"] == []
+    clock.advance(days=3)  # Monday 23 March: the second is due on Wednesday → not yet within a working day
+    chief = server.login(client, "giamsat")
+    clock.advance(days=1)  # Tuesday 24 March: due tomorrow
+    chief = server.login(client, "giamsat")
+    view = client.get("/api/v1/dossiers/follow-up", headers=chief).json()
+    assert [row["code"] for row in view["due_soon"]] == [soon]
+    assert server.services.cases.follow_up.overdue_count("CAXTP") == 1
+    monitor = AlertMonitor(server.services, load_analytics_settings(server.ctx.config.directory))
+    raised = [e for e in monitor.check() if e["type"] == "alert.cases_overdue"]
+    assert len(raised) == 1 and raised[0]["data"]["alert"]["overdue"] == 1
+    assert "1 hồ sơ đã quá hạn" in raised[0]["data"]["alert"]["message_vi"]
+    assert not [e for e in monitor.check() if e["type"] == "alert.cases_overdue"]  # once per episode
+    client.post(f"/api/v1/dossiers/{late}/finish", headers=chief)
+    client.post(f"/api/v1/dossiers/{soon}/finish", headers=chief)
+    view = client.get("/api/v1/dossiers/follow-up", headers=chief).json()
+    assert view["on_time"] == {"results": 2, "on_time": 1, "rate": 0.5}
+    assert view["overdue"] == [] and view["productivity"][0]["officer"] == "user:canbo1"
+    cleared = [e for e in monitor.check() if e["type"] == "alert.cleared"]
+    assert [e["data"]["alert"]["kind"] for e in cleared] == ["cases_overdue"]
+    assert view["productivity"][0]["received"] == 2 and view["productivity"][0]["target"] == 800
+    other = server.login(client, "canbo2")  # staff see only the cases they received
+    assert client.get("/api/v1/dossiers/follow-up", headers=other).json()["productivity"] == []
