@@ -100,6 +100,11 @@ def _page_router(board: BoardWeb) -> APIRouter:
     def counter_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "counter.html", headers=NO_CACHE)
 
+    @router.get("/ho-so")
+    def follow_page() -> FileResponse:
+        """Cases to their due date (supervisor; staff see their own)."""
+        return FileResponse(STATIC_DIR / "follow.html", headers=NO_CACHE)
+
     @router.get("/tra-cuu")
     def lookup_page() -> FileResponse:
         """The citizen follows a case: code (from the receipt's QR) + last four digits of the ID number."""

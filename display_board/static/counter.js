@@ -207,6 +207,7 @@ class Console {
     $("seat").textContent = counter.name_vi || `Quầy ${counter.number}`;
     $("seat").hidden = false;
     $("case-search").hidden = false;
+    $("follow-link").hidden = false;
     document.title = `${counter.name_vi || `Quầy ${counter.number}`} — Bộ phận Một cửa`;
     this.show("work");
     this.socket.start(); // prepare() = refresh()

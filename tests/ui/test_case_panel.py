@@ -283,3 +283,36 @@ def test_search_by_id_number_and_forward(chromium: Any, page_errors: list[str], 
     moved = httpx.get(f"{base}/api/v1/dossiers/{code}", headers={"Authorization": f"Bearer {supervisor}"})
     assert moved.json()["office"] == "CATDN"
     assert page_errors == []
+
+
+def test_the_case_view_lists_overdue_cases_with_an_injected_clock(
+    chromium: Any, page_errors: list[str], base: str, server: Server
+) -> None:
+    """Last in this module: it moves the server's clock ten days on."""
+    code = kiosk_case(base, "case-panel-0006", ("GTCMCHO",))["dossier"]["code"]
+    staff = httpx.post(f"{base}/api/v1/auth/login", json={"username": "canbo2", "password": PASSWORD}).json()
+    headers = {"Authorization": f"Bearer {staff['access_token']}"}
+    assert httpx.post(f"{base}/api/v1/dossiers/{code}/receive", headers=headers).status_code == 200
+    clock = server.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(days=10)  # Friday 20 March: due Thursday 19 March, one day late
+    page = new_page(chromium, page_errors, 1280, 720)
+    page.goto(f"{base}/ho-so")
+    page.fill("#username", "giamsat")
+    page.fill("#password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    row = page.locator(f'#overdue tr[data-code="{code}"]')
+    expect(row).to_contain_text("19/03/2026")
+    expect(row).to_contain_text("1 ngày")
+    expect(row).to_contain_text("canbo2")
+    expect(page.locator("#today")).to_have_text("20/03/2026")
+    assert int(page.locator("#n-overdue").inner_text()) >= 1
+    expect(page.locator("#productivity")).to_contain_text("canbo2")
+    page.select_option("#f-procedure", "2.000200")  # the identity card procedure: none of these cases
+    page.click("#filters button[type=submit]")
+    expect(page.locator("#n-overdue")).to_have_text("0")
+    page.select_option("#f-procedure", "")
+    page.click("#filters button[type=submit]")
+    expect(row).to_be_visible()
+    screenshot(page, "cases-follow-up-1280x720.png")
+    assert page_errors == []
