@@ -25,7 +25,7 @@ const COUNTER_VI = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng
 // Which buttons make sense for the current ticket's state (the server checks again).
 const ENABLED = {
   none: ["callNext"],
-  called: ["callNext", "recall", "startService", "noShow", "hold", "transfer"],
+  called: ["callNext", "recall", "startService", "finish", "noShow", "hold", "transfer"],
   serving: ["callNext", "finish", "hold", "transfer"],
 };
 const CASE_ACTIONS = new Set([...Object.values(CASE_KEYS), "checkCase", "printCase"]);
@@ -68,6 +68,8 @@ class Console {
     this.pending = []; // actions asked for while another was running, in order
     this.stats = { refreshes: 0, events: 0 };
     this.casePanel = new CasePanel(this);
+    this.visit = null; // {id, since}: the visit at the counter, timed from when this console saw the call
+    setInterval(() => this.renderTimer(), 1000);
     this.socket = new ReconnectingSocket({
       url: () => wsUrl(`/api/v1/events?${new URLSearchParams({ token: this.token })}`),
       prepare: () => this.refresh(),
@@ -279,6 +281,10 @@ class Console {
     if (ticket && ticket.recall_count) details.push(`Đã gọi lại ${ticket.recall_count} lần`);
     if (ticket && ticket.priority) details.push(`Ưu tiên: ${this.priorityName(ticket.priority)}`);
     $("cur-detail").textContent = details.join(" · ");
+    const visiting = ticket && (ticket.status === "called" || ticket.status === "serving");
+    if (!visiting) this.visit = null;
+    else if (!this.visit || this.visit.id !== ticket.id) this.visit = { id: ticket.id, since: Date.now() };
+    this.renderTimer();
     const paused = this.counter.status === "paused";
     const counterStatus = $("counter-status");
     counterStatus.textContent = `${this.counter.name_vi || `Quầy ${this.counter.number}`}: ${COUNTER_VI[this.counter.status]}` + (paused && this.counter.pause_reason ? ` (${this.counter.pause_reason})` : "");
@@ -286,6 +292,16 @@ class Console {
     $("pause-button").querySelector("span").textContent = paused ? "Tiếp tục làm việc" : "Tạm dừng quầy";
     const enabled = new Set(paused ? [] : ENABLED[status] || ENABLED.none);
     for (const button of $("actions").querySelectorAll("button")) button.disabled = !enabled.has(button.dataset.action);
+  }
+
+  renderTimer() {
+    const timer = $("cur-timer");
+    timer.hidden = !this.visit;
+    if (!this.visit) return;
+    const seconds = Math.max(0, Math.floor((Date.now() - this.visit.since) / 1000));
+    const minutes = Math.floor(seconds / 60);
+    timer.textContent = `Thời gian tiếp công dân: ${minutes}:${String(seconds % 60).padStart(2, "0")}`;
+    timer.classList.toggle("long", minutes >= 30); // the plan's 30 minutes per case
   }
 
   priorityName(code) {

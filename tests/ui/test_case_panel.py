@@ -316,3 +316,36 @@ def test_the_case_view_lists_overdue_cases_with_an_injected_clock(
     expect(row).to_be_visible()
     screenshot(page, "cases-follow-up-1280x720.png")
     assert page_errors == []
+
+
+def test_the_officers_day_finish_after_the_call_timer_and_hold_list_in_view(
+    chromium: Any, page_errors: list[str], base: str
+) -> None:
+    numbers = []
+    for _ in range(16):
+        answer = httpx.post(f"{base}/api/v1/tickets", json={"queue": "B"}, headers=KIOSK)
+        assert answer.status_code == 201, answer.text
+        numbers.append(answer.json()["number"])
+    page = new_page(chromium, page_errors, 1280, 720)
+    page.goto(f"{base}/counter")  # canbo4 is still seated at counter 3 (B and C) from an earlier test
+    page.fill("#username", "canbo4")
+    page.fill("#password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#seat")).to_have_text("Quầy 3")
+    call(page, numbers[0])
+    page.keyboard.press("h")  # the citizen goes to fetch a paper
+    page.fill("#reason-input", "Đi photo giấy tờ")
+    page.locator("#reason-dialog").get_by_role("button", name="Đồng ý").click()
+    held = page.locator(f'#held tr[data-number="{numbers[0]}"]')
+    expect(held).to_be_visible()
+    box = held.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 720  # visible without scrolling
+    call(page, numbers[1])
+    expect(page.locator("#cur-timer")).to_contain_text("Thời gian tiếp công dân: 0:0")
+    page.keyboard.press("f")  # finish straight from "called": no S needed
+    expect(page.locator("#cur-number")).to_have_text("—")
+    staff = {"Authorization": f"Bearer {page.evaluate('window.motcuaConsole.token')}"}
+    tickets = httpx.get(f"{base}/api/v1/counters/3/waiting", headers=staff).json()
+    assert numbers[1] not in [t["number"] for t in tickets["waiting"]]
+    screenshot(page, "console-hold-list-1280x720.png")
+    assert page_errors == []
