@@ -14,7 +14,7 @@ from analytics.settings import load_analytics_settings
 from queue_server.citizens.models import PersonalDataAccess
 from queue_server.clock import ManualClock
 from queue_server.dossiers.models import DossierEvent
-from tests.fixtures.dossiers.helpers import NHUNG_ID, register, submit, upload
+from tests.fixtures.dossiers.helpers import NHUNG_ID, register, seated, submit, upload
 from tests.support import KIOSK, Server
 
 
@@ -37,8 +37,7 @@ def pdf_text(content: bytes, tmp_path: Path) -> str:
 
 def test_checks_are_stored_with_who_and_when_and_audited(server: Server, client: TestClient) -> None:
     code = new_case(client, "case-work-check-1")
-    staff = server.login(client, "canbo1")
-    assert client.post("/api/v1/counters/1/open", headers=staff).status_code == 200
+    staff = seated(server, client, "canbo1", 1)
     ticked = client.post(f"/api/v1/dossiers/{code}/checks", json={"subject": "identity"}, headers=staff)
     assert ticked.status_code == 200
     check = ticked.json()["checks"]["identity"]
@@ -86,7 +85,7 @@ def test_papers_requested_stop_the_due_date_and_forms_follow(
     clock = server.clock
     assert isinstance(clock, ManualClock)
     code = new_case(client, "case-work-forms-1")
-    staff = server.login(client, "canbo1")
+    staff = seated(server, client, "canbo1", 1)
     received = client.post(f"/api/v1/dossiers/{code}/receive", headers=staff).json()
     assert received["due_date"] == "2026-03-19"  # Tuesday 10 March + 7 working days
     assert client.get(f"/api/v1/dossiers/{code}/forms/02.pdf", headers=staff).status_code == 409
@@ -101,7 +100,7 @@ def test_papers_requested_stop_the_due_date_and_forms_follow(
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text and "quan hệ nhân thân" in text
     assert "Mẫu số 02" in text and NHUNG_ID not in text
     clock.advance(days=7)  # a week later (5 working days) the papers arrive
-    staff = server.login(client, "canbo1")  # a new day, a new sign-in
+    staff = seated(server, client, "canbo1", 1)  # a new day, a new sign-in
     supplied = client.post(f"/api/v1/dossiers/{code}/supply", json={}, headers=staff).json()
     assert supplied["status"] == "in_process" and supplied["due_date"] == "2026-03-26"
 
@@ -128,7 +127,7 @@ def test_refusal_form_and_bilingual_illegal_action(
     server: Server, client: TestClient, tmp_path: Path
 ) -> None:
     code = new_case(client, "case-work-refuse-1")
-    staff = server.login(client, "canbo1")
+    staff = seated(server, client, "canbo1", 1)
     client.post(f"/api/v1/dossiers/{code}/refuse", json={"reason": "Giấy tờ giả mạo"}, headers=staff)
     form03 = pdf_text(client.get(f"/api/v1/dossiers/{code}/forms/03.pdf", headers=staff).content, tmp_path)
     assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in form03 and "Giấy tờ giả mạo" in form03
@@ -145,7 +144,7 @@ def test_forwarding_needs_a_procedure_accepted_anywhere_and_a_known_office(
     server: Server, client: TestClient
 ) -> None:
     code = new_case(client, "case-work-forward-1")
-    staff = server.login(client, "canbo1")
+    staff = seated(server, client, "canbo1", 1)
     assert "forward" in client.get(f"/api/v1/dossiers/{code}", headers=staff).json()["allowed_actions"]
     same = client.post(f"/api/v1/dossiers/{code}/forward", json={"office": "CAXTP"}, headers=staff)
     assert same.status_code == 422 and same.json()["code"] == "bad_forward_office"
@@ -165,11 +164,11 @@ def test_forwarding_needs_a_procedure_accepted_anywhere_and_a_known_office(
 
 def test_printing_the_receipt_needs_a_counter_printer(server: Server, client: TestClient) -> None:
     code = new_case(client, "case-work-print-1")
-    staff = server.login(client, "canbo1")
+    staff = seated(server, client, "canbo1", 1)
     client.post(f"/api/v1/dossiers/{code}/receive", headers=staff)
-    unseated = client.post(f"/api/v1/dossiers/{code}/receipt/print", headers=staff)
-    assert unseated.status_code == 409 and unseated.json()["code"] == "no_counter_printer"
-    assert "counters.toml" in unseated.json()["error"]["message_en"]
+    no_printer = client.post(f"/api/v1/dossiers/{code}/receipt/print", headers=staff)  # counter 1 has none
+    assert no_printer.status_code == 409 and no_printer.json()["code"] == "no_counter_printer"
+    assert "counters.toml" in no_printer.json()["error"]["message_en"]
 
 
 def test_follow_up_lists_overdue_and_due_soon_cases_with_an_injected_clock(
@@ -179,10 +178,10 @@ def test_follow_up_lists_overdue_and_due_soon_cases_with_an_injected_clock(
     assert isinstance(clock, ManualClock)
     late = new_case(client, "case-work-follow-1")
     soon = new_case(client, "case-work-follow-2")
-    staff = server.login(client, "canbo1")
+    staff = seated(server, client, "canbo1", 1)
     client.post(f"/api/v1/dossiers/{late}/receive", headers=staff)  # due 19 March
     clock.advance(days=6)  # Monday 16 March
-    staff = server.login(client, "canbo1")
+    staff = seated(server, client, "canbo1", 1)
     client.post(f"/api/v1/dossiers/{soon}/receive", headers=staff)  # due 25 March
     clock.advance(days=4)  # Friday 20 March: the first is a day late
     chief = server.login(client, "giamsat")

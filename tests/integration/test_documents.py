@@ -23,6 +23,7 @@ from tests.fixtures.dossiers.helpers import (
     TEMPORARY,
     page_jpeg,
     register,
+    seated,
     settle,
     submit,
     upload,
@@ -50,8 +51,12 @@ def document_rows(server: Server) -> int:
 
 
 def checklist(client: TestClient, procedure: str = RESIDENCE) -> dict:  # type: ignore[type-arg]
+    """The kiosk's checklist for a citizen whose card QR it has just read."""
+    claim = register(client)["claim"]
     answer = client.get(
-        f"/api/v1/citizens/{NHUNG_ID}/documents", params={"procedure": procedure}, headers=KIOSK
+        f"/api/v1/citizens/{NHUNG_ID}/documents",
+        params={"procedure": procedure, "claim": claim},
+        headers=KIOSK,
     )
     assert answer.status_code == 200, answer.text
     return answer.json()  # type: ignore[no-any-return]
@@ -62,7 +67,8 @@ def test_upload_stores_pages_by_content_hash(server: Server, client: TestClient)
     answer = upload(client, "GTCMCHO", [("1.jpg", first, "image/jpeg"), ("2.jpg", second, "image/jpeg")])
     assert answer.status_code == 201, answer.text
     body = answer.json()
-    assert body["code"] == f"{NHUNG_ID}.GTCMCHO" and body["personal_id_masked"] == "0011****4567"
+    # The paper code holds the ID number: masked outside the case view of its officers.
+    assert body["code"] == "0011****4567.GTCMCHO" and body["personal_id_masked"] == "0011****4567"
     digests = [hashlib.sha256(data).hexdigest() for data in (first, second)]
     assert [p["sha256"] for p in body["pages"]] == digests
     assert [p["media_type"] for p in body["pages"]] == ["image/jpeg", "image/jpeg"]
@@ -164,7 +170,9 @@ def test_the_checklist_tells_what_is_on_file_and_what_is_needed(server: Server, 
     assert first.status_code == 201 and first.json()["dossier"]["papers_new"] == 2
     pending = checklist(client)  # serving a case that has no result yet puts nothing on file
     assert pending["papers"][0]["status"] == "missing" and pending["needed"] == ["GTCMCHO"]
-    settle(client, server.login(client, "canbo1"), first.json()["dossier"]["code"], ["GTCMCHO", "VBDONGY"])
+    settle(
+        client, seated(server, client, "canbo1", 1), first.json()["dossier"]["code"], ["GTCMCHO", "VBDONGY"]
+    )
 
     after = checklist(client)
     assert (
@@ -189,7 +197,7 @@ def test_expired_papers_must_be_supplied_again(server: Server, client: TestClien
     lease = upload(client, "HDTHUE", valid_until="2026-06-30").json()
     first = submit(client, "kiosk-lease-00001", [lease["id"]], procedure=TEMPORARY)
     assert first.status_code == 201
-    settle(client, server.login(client, "canbo1"), first.json()["dossier"]["code"], ["HDTHUE"])
+    settle(client, seated(server, client, "canbo1", 1), first.json()["dossier"]["code"], ["HDTHUE"])
     assert checklist(client, TEMPORARY)["papers"][0]["status"] == "on_file"
     clock.advance(days=120)  # 8 July 2026
     stale = checklist(client, TEMPORARY)
@@ -204,7 +212,7 @@ def test_expired_papers_must_be_supplied_again(server: Server, client: TestClien
 def test_re_supplying_a_paper_on_file_is_counted(server: Server, client: TestClient) -> None:
     kept = upload(client, "GTCMCHO").json()
     first = submit(client, "kiosk-count-00001", [kept["id"]])
-    settle(client, server.login(client, "canbo1"), first.json()["dossier"]["code"], ["GTCMCHO"])
+    settle(client, seated(server, client, "canbo1", 1), first.json()["dossier"]["code"], ["GTCMCHO"])
     again = upload(client, "GTCMCHO", [("lai.jpg", page_jpeg("lần nữa", seed=9), "image/jpeg")]).json()
     submit(client, "kiosk-count-00002", [again["id"]])  # the state held it, the citizen brought it again
     submit(client, "kiosk-count-00003", [kept["id"]])
@@ -250,7 +258,8 @@ def test_citizens_come_from_the_id_card(server: Server, client: TestClient) -> N
         json={"qr": f"{NHUNG_ID}||Nguyễn Thị Hồng Nhung|01021999|Nữ|Số 5, phường Mới|15082021"},
         headers=KIOSK,
     )
-    assert again.status_code == 200 and again.json()["created"] is False
+    # A claim each time; the answer echoes what was sent, never what is stored.
+    assert again.status_code == 201 and again.json()["source"] == "qr" and again.json()["claim"]
     assert again.json()["address"] == "Số 5, phường Mới" and again.json()["birth_date"] == "1999-02-01"
     bad = client.post("/api/v1/citizens", json={"qr": "001199004567|Nguyễn"}, headers=KIOSK)
     assert bad.status_code == 422 and bad.json()["code"] == "bad_qr" and "CCCD" in bad.json()["message"]
@@ -265,6 +274,7 @@ def test_citizens_come_from_the_id_card(server: Server, client: TestClient) -> N
         headers=KIOSK,
     )
     assert by_fields.status_code == 201 and by_fields.json()["full_name"] == "Trần Văn Bình"
+    assert by_fields.json()["source"] == "typed" and by_fields.json()["papers_on_file"] is False
     assert (
         client.post(
             "/api/v1/citizens",
@@ -277,7 +287,8 @@ def test_citizens_come_from_the_id_card(server: Server, client: TestClient) -> N
     assert client.post("/api/v1/citizens", json={"qr": "x"}).status_code == 401
     staff = server.login(client, "canbo1")
     person = client.get(f"/api/v1/citizens/{NHUNG_ID}", headers=staff).json()
-    assert person["full_name"] == "Nguyễn Thị Hồng Nhung" and person["dossiers"] == []
+    # Nobody checked the card yet: the person has no facts, only claims.
+    assert person["full_name"] is None and person["verified"] is False and person["dossiers"] == []
     assert client.get(f"/api/v1/citizens/{NHUNG_ID}", headers=KIOSK).status_code == 403
 
 

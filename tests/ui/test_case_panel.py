@@ -338,8 +338,11 @@ def test_the_officers_day_finish_after_the_call_timer_and_hold_list_in_view(
     page.locator("#reason-dialog").get_by_role("button", name="Đồng ý").click()
     held = page.locator(f'#held tr[data-number="{numbers[0]}"]')
     expect(held).to_be_visible()
-    box = held.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= 720  # visible without scrolling
+    page.wait_for_function(  # visible without scrolling (the list re-renders on events: read it afresh)
+        """n => { const row = document.querySelector(`#held tr[data-number="${n}"]`);
+                  return row && row.getBoundingClientRect().bottom <= 720 && window.scrollY === 0; }""",
+        arg=numbers[0],
+    )
     call(page, numbers[1])
     expect(page.locator("#cur-timer")).to_contain_text("Thời gian tiếp công dân: 0:0")
     page.keyboard.press("f")  # finish straight from "called": no S needed

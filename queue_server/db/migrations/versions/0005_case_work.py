@@ -2,7 +2,7 @@
 the due date before a late-handling extension
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-05 04:40:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import queue_server.db.base
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
