@@ -1,7 +1,7 @@
 """the citizen's phone: message contacts and outbox, one-time codes, remote tickets, phone bookings
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-05 04:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import queue_server.db.base
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
