@@ -339,6 +339,7 @@ def make_app_class() -> type:
         checklist_text = staticmethod(views.checklist_text)
         form_items = staticmethod(views.form_items)
         scan_title = staticmethod(views.scan_title)
+        paper_name = staticmethod(views.paper_name)
         review_text = staticmethod(views.review_text)
         lookup_text = staticmethod(views.lookup_text)
         device_text = staticmethod(views.device_text)

@@ -45,6 +45,7 @@ class KioskFlow(Presenter):
     history = ListProperty([])
     appointment_code = StringProperty("")
     editing_from_review = BooleanProperty(False)  # "Sửa" on the review: one answer, then back to it
+    started = BooleanProperty(False)  # what the server said at start is known (office, appointments)
 
     __events__ = ("on_wipe",)
 
@@ -154,6 +155,7 @@ class KioskFlow(Presenter):
             self.office_name = str(health.get("office_name_vi") or "")
             if await self.take_number.load(self.today()):
                 self.takes_appointments = self.take_number.takes_appointments
+                self.started = True
         else:
             self.health.out_of_service = True
             self.health.start_polling()
@@ -335,8 +337,7 @@ class KioskFlow(Presenter):
 
     def edit_paper(self, paper_type: str) -> None:
         """ "Sửa" beside a paper on the review: photograph it (again)."""
-        needed = self.prepare.needed_papers or list(self.prepare.papers)
-        self.scan.start(needed)
+        self.scan.start(self.prepare.papers_to_supply)
         self.scan.show_paper(paper_type)
         self.go("scan")
 
@@ -356,9 +357,9 @@ class KioskFlow(Presenter):
         if not self.prepare.registered and not await self.prepare.register():
             self.prepare.error = self.prepare.error or T["prepare.not_registered"]
             return
-        needed = self.prepare.needed_papers
-        if needed:
-            self.scan.start(needed)
+        papers = self.prepare.papers_to_supply
+        if papers:
+            self.scan.start(papers)
             self.go("scan")
         else:
             await self.to_review()

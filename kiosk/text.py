@@ -73,7 +73,7 @@ def say(text: Text | str | None, language: str) -> str:
 
 
 def minutes(seconds: int | float | None) -> int | None:
-    """A wait in whole minutes, rounded up (a citizen reads "1 phút", not "0 phút", for 20 s)."""
-    if seconds is None:
-        return None
-    return max(1, int(-(-float(seconds) // 60))) if seconds > 0 else 0
+    """A wait in whole minutes, as the printed ticket says it (one rule: the screen and the paper agree)."""
+    from devices.printers.layout import wait_minutes
+
+    return wait_minutes(seconds)

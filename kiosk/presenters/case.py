@@ -181,6 +181,12 @@ class PreparePresenter(Presenter):
         return [p for p in self.papers if p.get("needed")]
 
     @property
+    def papers_to_supply(self) -> list[dict[str, Any]]:
+        """Every paper not on file, needed ones first (an optional one may be skipped)."""
+        open_papers = [p for p in self.papers if p.get("status") not in ("on_file", "uploaded")]
+        return sorted(open_papers, key=lambda p: not p.get("needed"))
+
+    @property
     def on_file_ids(self) -> list[int]:
         return [
             int(p["document"]["id"])

@@ -82,7 +82,12 @@ class ScanPresenter(Presenter):
 
     def start(self, papers: list[dict[str, Any]]) -> None:
         self.papers = [
-            {"type": p["type"], "name": Text(p["name_vi"], p.get("name_en") or p["name_vi"])} for p in papers
+            {
+                "type": p["type"],
+                "name": Text(p["name_vi"], p.get("name_en") or p["name_vi"]),
+                "optional": not p.get("needed", True),
+            }
+            for p in papers
         ]
         self.index, self.armed, self.reason, self.outline = 0, True, None, []
 

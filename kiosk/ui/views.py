@@ -27,7 +27,7 @@ def queue_items(queues: Sequence[Mapping[str, Any]], language: str) -> list[dict
                 if queue["waiting"]
                 else say(T["queue.waiting.none"], language)
             )
-            if queue["wait_minutes"] is not None:
+            if queue["wait_minutes"] is not None and queue["waiting"]:
                 sub += " · " + say(T["queue.wait"], language).format(minutes=queue["wait_minutes"])
         items.append(
             {"key": queue["code"], "label": queue["name"], "sub": sub, "disabled": not queue["open"]}
@@ -141,8 +141,16 @@ def form_items(
 def scan_title(papers: Sequence[Mapping[str, Any]], index: int, language: str) -> str:
     if not papers or index >= len(papers):
         return say(T["prepare.scan"], language)
-    name = say(papers[int(index)]["name"], language)
-    return say(T["scan.title"], language).format(paper=f"{name} ({int(index) + 1}/{len(papers)})")
+    return say(T["scan.title"], language).format(index=int(index) + 1, count=len(papers))
+
+
+def paper_name(papers: Sequence[Mapping[str, Any]], index: int, language: str) -> str:
+    """The paper to photograph now, and whether it may be left out."""
+    if not papers or index >= len(papers):
+        return ""
+    paper = papers[int(index)]
+    optional = f" ({say(T['prepare.optional'], language)})" if paper.get("optional") else ""
+    return say(paper["name"], language) + optional
 
 
 def review_text(

@@ -218,6 +218,7 @@ class ChoiceList(GridLayout):  # type: ignore[misc]
     items = ListProperty([])
     lang = StringProperty("vi")
     row_height = NumericProperty(dp(96))
+    sub_size = NumericProperty(dp(21))  # the second line's type size
     follow_selected = BooleanProperty(False)  # keep the selected item scrolled into view
     __events__ = ("on_choose",)
 
@@ -225,7 +226,7 @@ class ChoiceList(GridLayout):  # type: ignore[misc]
         kwargs.setdefault("cols", 1)
         super().__init__(spacing=dp(10), size_hint_y=None, **kwargs)
         self.bind(minimum_height=self.setter("height"))
-        self.bind(items=self._rebuild, lang=self._rebuild)
+        self.bind(items=self._rebuild, lang=self._rebuild, sub_size=self._rebuild, row_height=self._rebuild)
 
     def _rebuild(self, *_: Any) -> None:
         self.clear_widgets()
@@ -233,7 +234,7 @@ class ChoiceList(GridLayout):  # type: ignore[misc]
             text = say(item.get("label"), self.lang)
             sub = say(item.get("sub"), self.lang)
             if sub:
-                text = f"[b]{text}[/b]\n[size={int(dp(21))}]{sub}[/size]"
+                text = f"[b]{text}[/b]\n[size={int(self.sub_size)}]{sub}[/size]"
             button = KeyButton(
                 text=text,
                 key=str(item["key"]),
