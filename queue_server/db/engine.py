@@ -2,7 +2,7 @@
 
 SQLite: WAL, foreign keys, and every write transaction is `BEGIN IMMEDIATE` under a process-wide lock, so
 concurrent writers queue in memory instead of spinning on SQLITE_BUSY. Code that must not wait (the event
-loop, see api/writes.py) runs inside `refusing_when_busy()` and gets WriteBusy at once when another writer,
+loop, see db/writes.py) runs inside `refusing_when_busy()` and gets WriteBusy at once when another writer,
 of this process or another, holds the database. PostgreSQL: READ COMMITTED with row locks and
 compare-and-set updates; see tickets/repository.py.
 """
@@ -13,7 +13,7 @@ import contextvars
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,19 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000
 CHECKPOINT_EVERY_S = 1.0
 AUTO_CHECKPOINT_KEY = "motcua_auto_checkpoint"  # engine: False once a background checkpointer runs
-CONNECTION_KEY = "connection"  # session.info: the connection a SQLite write transaction began on
 _refuse_when_busy: contextvars.ContextVar[bool] = contextvars.ContextVar("refuse_when_busy", default=False)
+
+
+class _NoRowsInLogs(logging.Filter):
+    """SQLAlchemy logs every fetched row at DEBUG (names, ID hashes, addresses): never let one through.
+    Statements stay (their parameters are hidden by `hide_parameters`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+_NO_ROWS = _NoRowsInLogs()
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NO_ROWS)
 
 
 class WriteBusy(Exception):
@@ -67,7 +78,8 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: commits on success, rolls back on any error."""
+        """One write transaction: commits on success, rolls back on any error. Use cases write through
+        db/unit_of_work.py, which adds the outbox, the transaction's cache and publishing after commit."""
         if self._write_lock is None:
             yield from _transaction(self._sessions())
             return
@@ -79,7 +91,7 @@ class Database:
             session = self._sessions(bind=self._writer())
             try:
                 begin = "IMMEDIATE" if wait else "NOWAIT"
-                session.info[CONNECTION_KEY] = session.connection(execution_options={"sqlite_begin": begin})
+                session.connection(execution_options={"sqlite_begin": begin})
             except WriteBusy:
                 session.close()
                 raise
@@ -119,17 +131,9 @@ class Database:
         self.engine.dispose()
 
 
-def before_commit_hooks(session: Session) -> list[Callable[[Session], None]]:
-    """Work to do at the very end of a write transaction, just before it commits (e.g. the outbox)."""
-    hooks: list[Callable[[Session], None]] = session.info.setdefault("before_commit", [])
-    return hooks
-
-
 def _transaction(session: Session) -> Iterator[Session]:
     try:
         yield session
-        for hook in session.info.pop("before_commit", []):
-            hook(session)
         session.commit()
     except BaseException:
         session.rollback()
@@ -139,7 +143,10 @@ def _transaction(session: Session) -> Iterator[Session]:
 
 
 def _create(url: str, echo: bool) -> Engine:
-    return create_engine(url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    # hide_parameters: a failed statement's error (and its log line) never carries the citizen's data.
+    return create_engine(
+        url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def _create_sqlite(url: str, echo: bool) -> Engine:
@@ -149,6 +156,7 @@ def _create_sqlite(url: str, echo: bool) -> Engine:
     engine = create_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=40,
         max_overflow=10,
@@ -203,7 +211,7 @@ class _Checkpointer(threading.Thread):
     Commits then only append to the log. Here the pages written since the last checkpoint are copied
     once each (the busy ones, such as the last page of every index, are written by most commits) and the
     log starts again from its beginning (RESTART), so it stays the size of one second of writes. Writers
-    of this process wait only for the restart, off the event loop (api/writes.py). If this thread stops,
+    of this process wait only for the restart, off the event loop (db/writes.py). If this thread stops,
     commits take the work back: the pool's connections turn automatic checkpoints on again.
     """
 

@@ -15,11 +15,11 @@ from alembic import command
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from queue_server.api.writes import WriteRunner
 from queue_server.db.base import UtcDateTime
 from queue_server.db.engine import Database, WriteBusy, refusing_when_busy
 from queue_server.db.migrate import alembic_config
 from queue_server.db.prepared import Prepared
+from queue_server.db.writes import WriteRunner
 from queue_server.tickets.models import Ticket, WaitingCount
 from tests.support import KIOSK_KEY, make_server
 
@@ -59,6 +59,24 @@ def test_prepared_statements_convert_types_both_ways(database: Database) -> None
             at,
             date(2026, 3, 11),
         )
+
+
+def test_the_installed_sqlalchemy_is_one_the_prepared_statements_were_tested_with() -> None:
+    """db/prepared.py compiles statements with SQLAlchemy and runs them itself: a release outside the
+    range pinned in pyproject.toml must be tested (the round trips above) before the pin moves."""
+    import tomllib
+
+    import sqlalchemy
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text("utf-8"))
+    server = pyproject["project"]["optional-dependencies"]["server"]
+    pins = [Requirement(line) for line in server if Requirement(line).name == "sqlalchemy"]
+    assert len(pins) == 1 and pins[0].specifier.filter(["99"]) != ["99"], "SQLAlchemy needs an upper bound"
+    assert Version(sqlalchemy.__version__) in pins[0].specifier, (
+        f"SQLAlchemy {sqlalchemy.__version__} is outside {pins[0].specifier}"
+    )
 
 
 def test_prepared_statements_raise_sqlalchemy_errors_and_roll_back(database: Database) -> None:
@@ -161,8 +179,8 @@ def test_background_checkpoints_keep_the_log_short(tmp_path: Path) -> None:
     db.dispose()
 
 
-def test_the_migration_counts_the_tickets_already_waiting(sqlite_url: str) -> None:
-    db = Database(sqlite_url)
+def test_the_migration_counts_the_tickets_already_waiting(empty_sqlite_url: str) -> None:
+    db = Database(empty_sqlite_url)
     config = alembic_config(db)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
