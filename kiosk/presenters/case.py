@@ -126,6 +126,7 @@ class PreparePresenter(Presenter):
     input_kind = StringProperty("keyboard")  # how it is answered: choice, keypad, keyboard, email
     answer_ok = ObjectProperty(None, allownone=True)  # a Text when the answer just given was checked fine
     registered = BooleanProperty(False)
+    loading = BooleanProperty(False)  # registering and asking for the checklist
     claim = StringProperty("")  # the server's token for what this citizen told the kiosk
     needed_count = NumericProperty(0)  # papers the citizen must still supply
 
@@ -146,14 +147,18 @@ class PreparePresenter(Presenter):
         ]
         if self.form_fields:
             self.focus(self.form_fields[0]["name"])
-        if await self.register():
-            checklist = await self.call(
-                self.api.checklist(self.identify.id_number, procedure["code"], self.claim)
-            )
-            if checklist is None:
-                return False
-            self.papers = checklist.get("papers", [])
-        return True
+        self.loading = True  # the checklist's "Bắt đầu khai" waits until the papers on file are known
+        try:
+            if await self.register():
+                checklist = await self.call(
+                    self.api.checklist(self.identify.id_number, procedure["code"], self.claim)
+                )
+                if checklist is None:
+                    return False
+                self.papers = checklist.get("papers", [])
+            return True
+        finally:
+            self.loading = False
 
     async def register(self, force: bool = False) -> bool:
         """Tell the server who the citizen says they are (POST /citizens) and keep the claim token; a typed
