@@ -332,7 +332,11 @@ def main() -> int:
             still = run_child(["kiosk-no-camera", url, KIOSK_KEY, str(work)], env)
             standing = run_child(["kiosk-portrait", url, KIOSK_KEY, str(work)], env)
             kiosk = run_child(["kiosk", url, KIOSK_KEY, str(work)], env, "--citizens", str(args.citizens))
-            touches = by_touch(url, work / "touch")
+            try:
+                touches = by_touch(url, work / "touch")
+            except SystemExit as error:  # the other figures still count; say what went wrong
+                print(f"touch journeys not measured: {error}", file=sys.stderr)
+                touches = {}
     finally:
         if display is not None:
             display.terminate()
@@ -350,11 +354,15 @@ def by_touch(url: str, work: Path) -> dict[str, Any]:
     try:
         env = {**os.environ, "DISPLAY": screen.args[1], "KIVY_HOME": str(work / "kivy-home")}
         driver = ROOT / "tests" / "fixtures" / "kiosk" / "driver.py"
-        subprocess.run(
+        answer = subprocess.run(
             [sys.executable, str(driver), "--server", url, "--key", KIOSK_KEY, "--work", str(work),
              "--journeys", "ticket,case", "--no-shots"],
             env=env, capture_output=True, text=True, timeout=900,
         )  # fmt: skip
+        if not (work / "result.json").exists():
+            raise SystemExit(
+                f"the UI driver wrote no result:\n{answer.stdout[-2000:]}\n{answer.stderr[-3000:]}"
+            )
         result: dict[str, Any] = json.loads((work / "result.json").read_text("utf-8"))
     finally:
         screen.terminate()
@@ -410,18 +418,6 @@ def show(
             p(standing["change_ms"], 0.95) <= TARGET_CHANGE_MS,
         ),
         (
-            "take a number: taps / seconds",
-            f"{touches['ticket_taps']} / {touches['ticket_seconds']:.1f}",
-            "",
-            touches["ticket_taps"] <= TARGET_TICKET_TAPS,
-        ),
-        (
-            "residence case, 2 papers: taps / seconds",
-            f"{touches['case_taps']} / {touches['case_seconds']:.1f}",
-            f"camera {touches['case_waiting_for_camera_s']:.1f} s of it",
-            True,
-        ),
-        (
             "camera preview while decoding (fps)",
             f"{kiosk['preview_fps']:.1f}",
             f"camera {kiosk['camera_fps']:.1f}, decoded {kiosk['decoded_fps']:.1f}",
@@ -440,6 +436,21 @@ def show(
             samples[-1][1] <= TARGET_RSS_MB and growth <= FLAT_MB,
         ),
     ]
+    if touches:
+        rows += [
+            (
+                "take a number: taps / seconds",
+                f"{touches['ticket_taps']} / {touches['ticket_seconds']:.1f}",
+                "",
+                touches["ticket_taps"] <= TARGET_TICKET_TAPS,
+            ),
+            (
+                "residence case, 2 papers: taps / seconds",
+                f"{touches['case_taps']} / {touches['case_seconds']:.1f}",
+                f"camera {touches['case_waiting_for_camera_s']:.1f} s of it",
+                True,
+            ),
+        ]
     print(f"{'measure':42} {'kiosk':>26} {'baseline':>34}  target")
     for name, value, baseline, ok in rows:
         print(f"{name:42} {value:>26} {baseline:>34}  {'ok' if ok else 'MISSED'}")
