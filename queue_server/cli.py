@@ -79,7 +79,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     # Only the flag makes a demo: MOTCUA_DEMO left in an environment must not open demo accounts.
     settings = command_settings(args, demo=bool(args.demo))
-    return _run_server(settings)
+    return _run_server(_with_served_public_url(settings) if args.demo else settings)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -88,7 +88,16 @@ def _demo(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {"demo": True}
     if not args.database_url and "MOTCUA_DATABASE_URL" not in os.environ:
         overrides["database_url"] = "sqlite:///var/demo.sqlite3"
-    return _run_server(command_settings(args, **overrides))
+    return _run_server(_with_served_public_url(command_settings(args, **overrides)))
+
+
+def _with_served_public_url(settings: Any) -> Any:
+    """In the demo, printed addresses (receipts' QR, /tra-cuu) follow the port actually served, unless
+    MOTCUA_PUBLIC_URL says otherwise."""
+    if "MOTCUA_PUBLIC_URL" in os.environ:
+        return settings
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    return settings.model_copy(update={"public_url": f"http://{host}:{settings.port}"})
 
 
 def _run_server(settings: Any) -> int:
@@ -120,6 +129,7 @@ def _run_server(settings: Any) -> int:
     app = create_app(ctx)
     print(f"motcua: serving {ctx.config.default_office.name_vi} on http://{settings.host}:{settings.port}")
     print(f"motcua: API docs at http://{settings.host}:{settings.port}/docs")
+    print(f"motcua: citizens follow their cases at {settings.public_url.rstrip('/')}/tra-cuu")
     _tune_garbage_collector()
     uvicorn.run(
         app,

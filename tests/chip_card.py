@@ -173,17 +173,19 @@ def virtual_reader() -> Iterator[VirtualReader]:
             port, own = SYSTEM_VPCD_PORT, False
         else:
             port, own = _free_port_pair(), True
-            config = Path(tempfile.mkdtemp(prefix="motcua-vpcd-"))
+            workdir = Path(tempfile.mkdtemp(prefix="motcua-vpcd-"))
+            config = workdir / "reader.conf.d"  # pcscd reads every file here: only the reader's
+            config.mkdir()
             (config / "vpcd").write_text(
                 f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:0x{port:X}\n'
                 f"LIBPATH {VPCD_DRIVER}\nCHANNELID 0x{port:X}\n"
             )
-            log = open(config / "pcscd.log", "wb")  # noqa: SIM115
+            log = open(workdir / "pcscd.log", "wb")  # noqa: SIM115
             process = subprocess.Popen([PCSCD, "-f", "-c", str(config)], stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 15
         while not [name for name in _list_readers() if "Virtual PCD" in name]:
             if process is not None and process.poll() is not None:
-                raise RuntimeError(f"pcscd exited with {process.returncode}; see its log in {config}")
+                raise RuntimeError(f"pcscd exited with {process.returncode}; see {workdir / 'pcscd.log'}")
             if time.monotonic() > deadline:
                 hint = (
                     "" if own else " (a system pcscd is running: restart it after installing vsmartcard-vpcd)"
@@ -229,14 +231,32 @@ def card_on_reader(
     if remove_after is not None:
         command += ["--remove-after", str(remove_after)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    # After a card was pulled out mid-read, vpcd sometimes takes long to accept the next card's
+    # connection: take the card off and put it on again, as a person would.
+    for attempt in range(1, 4):
+        process = subprocess.Popen(command, cwd=ROOT, env=env)
+        try:
+            _wait_until_present(reader, ready, process, 10.0 * attempt)
+            break
+        except RuntimeError:
+            _stop(process)
+            ready.unlink(missing_ok=True)
+            if attempt == 3:
+                raise
     try:
-        _wait_until_present(reader, ready, process)
         yield process
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        _stop(process)
         _wait_until_absent(reader)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _card_state(reader: VirtualReader) -> bool:
@@ -252,13 +272,15 @@ def _card_state(reader: VirtualReader) -> bool:
         scard.SCardReleaseContext(context)
 
 
-def _wait_until_present(reader: VirtualReader, ready: Path, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+def _wait_until_present(
+    reader: VirtualReader, ready: Path, process: subprocess.Popen[bytes], seconds: float
+) -> None:
+    deadline = time.monotonic() + seconds
     while not (ready.exists() and _card_state(reader)):
         if process.poll() is not None:
             raise RuntimeError(f"the card program exited with {process.returncode}")
         if time.monotonic() > deadline:
-            raise RuntimeError("the virtual card did not appear on the reader within 30 s")
+            raise RuntimeError(f"the virtual card did not appear on the reader within {seconds:.0f} s")
         time.sleep(0.05)
 
 

@@ -7,6 +7,7 @@ result.citizen        # the DG13 fields (ID number, name, birth date, …)
 result.face_image     # the DG2 photo (JPEG or JPEG 2000 bytes)
 """
 
-from devices.chip.ports import ChipError, ChipReader, ChipReadResult, Verdict, open_chip_reader
+from devices.chip.opening import open_chip_reader
+from devices.chip.ports import ChipError, ChipReader, ChipReadResult, Verdict
 
 __all__ = ["ChipError", "ChipReadResult", "ChipReader", "Verdict", "open_chip_reader"]

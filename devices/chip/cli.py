@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from devices.chip.ports import VERDICT_LABELS, ChipError, ChipReadResult, MrzKey, Verdict, open_chip_reader
+from devices.chip.opening import open_chip_reader
+from devices.chip.ports import VERDICT_LABELS, ChipError, ChipReadResult, MrzKey, Verdict
 
 EXIT_CODES = {Verdict.GENUINE: 0, Verdict.NOT_VERIFIABLE: 3, Verdict.ALTERED: 4}
 FIELD_LABELS = (

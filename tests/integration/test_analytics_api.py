@@ -289,7 +289,7 @@ def test_satisfaction_comes_from_the_ratings(fresh: Server) -> None:
         satisfaction = kpi("satisfaction")
         assert satisfaction["value"] == pytest.approx(2 / 3) and satisfaction["count"] == 3
         assert satisfaction["status"] == "off_target"  # 67 % satisfied, the plan asks for 95 %
-        assert kpi("reuse")["note_vi"] == "chưa có hồ sơ nào"
+        assert kpi("reuse")["note_vi"] == "chưa có hồ sơ nào cần giấy tờ đã có trong hệ thống"
         day = fresh.clock().date().isoformat()
         text = client.get(f"/api/v1/reports?from={day}&to={day}&format=csv", headers=supervisor).content
         assert "Tỷ lệ người dân hài lòng,66.7,≥ 95.0 %,Chưa đạt" in text.decode("utf-8")

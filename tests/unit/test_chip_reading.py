@@ -10,7 +10,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from devices.chip.emulated import EmulatedCard
 from devices.chip.fake import FakeChipReader
 from devices.chip.lds import parse_dg13
-from devices.chip.ports import ChipError, ChipErrorCode, MrzKey, Verdict, open_chip_reader
+from devices.chip.opening import open_chip_reader
+from devices.chip.ports import ChipError, ChipErrorCode, MrzKey, Verdict
 from devices.chip.specimen import (
     PACE_3DES,
     SECP256,
