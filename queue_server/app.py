@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+from queue_server.api.edge import install_edge
 from queue_server.api.errors import install_error_handlers
 from queue_server.clock import Clock, system_clock
 from queue_server.config import load_config
@@ -66,6 +67,7 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    install_edge(app)
     _include_routers(app)
     _document_credentials(app)
     return app

@@ -1,0 +1,87 @@
+"""Issue 12, medium 6: bodies are limited per route while they are read, and credentials come first."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+
+from tests.security.conftest import send_head_only
+from tests.support import KIOSK, KIOSK_KEY
+
+MB = 1024 * 1024
+
+
+def test_a_huge_body_without_credentials_is_refused_before_it_is_read(base: str) -> None:
+    host = base.removeprefix("http://")
+    status, body = send_head_only(
+        base,
+        f"POST /api/v1/tickets HTTP/1.1\nHost: {host}\nContent-Type: application/json\n"
+        f"Content-Length: {80 * MB}\n",
+    )
+    assert status == 401
+    assert json.loads(body)["code"] == "unauthorized"
+
+
+def test_an_upload_with_a_wrong_key_is_refused_before_it_is_read(base: str) -> None:
+    host = base.removeprefix("http://")
+    status, body = send_head_only(
+        base,
+        f"POST /api/v1/documents HTTP/1.1\nHost: {host}\nX-Device-Key: not-a-key\n"
+        f"Content-Type: multipart/form-data; boundary=x\nContent-Length: {1024 * MB}\n",
+    )
+    assert status == 401
+    assert json.loads(body)["code"] == "bad_device_key"
+
+
+def test_an_upload_announced_over_the_request_cap_gets_413_at_once(base: str) -> None:
+    host = base.removeprefix("http://")
+    status, body = send_head_only(
+        base,
+        f"POST /api/v1/documents HTTP/1.1\nHost: {host}\nX-Device-Key: {KIOSK_KEY}\n"
+        f"Content-Type: multipart/form-data; boundary=x\nContent-Length: {1024 * MB}\n",
+    )
+    assert status == 413
+    answer = json.loads(body)
+    assert answer["code"] == "request_too_large"
+    assert answer["error"]["details"]["limit_bytes"] < 100 * MB
+
+
+def _chunks(total: int, size: int = 64 * 1024) -> Iterator[bytes]:
+    yield b'{"queue": "A", "padding": "'
+    sent = 0
+    while sent < total:
+        yield b"x" * size
+        sent += size
+    yield b'"}'
+
+
+def test_a_streamed_json_body_is_cut_off_at_the_route_limit(base: str) -> None:
+    # No Content-Length (chunked): only counting while reading can stop it.
+    with httpx.Client(base_url=base, timeout=30) as client:
+        answer = client.post(
+            "/api/v1/tickets",
+            content=_chunks(8 * MB),
+            headers={**KIOSK, "Content-Type": "application/json"},
+        )
+    assert answer.status_code == 413, answer.text
+    assert answer.json()["code"] == "request_too_large"
+    assert "quá lớn" in answer.json()["message"]
+
+
+def test_an_anonymous_public_path_takes_only_a_small_body(base: str) -> None:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        answer = client.post(
+            "/api/v1/auth/login",
+            json={"username": "canbo1", "password": "x" * (64 * 1024)},
+        )
+        assert answer.status_code == 413, answer.text
+        # The server is still there for everyone else.
+        assert client.get("/api/v1/health").status_code == 200
+
+
+def test_ordinary_requests_still_pass(base: str) -> None:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        answer = client.post("/api/v1/tickets", json={"queue": "A"}, headers=KIOSK)
+    assert answer.status_code == 201, answer.text
