@@ -49,6 +49,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_device.add_argument("--role", choices=("kiosk", "display"), required=True)
     add_device.add_argument("--office", default=None)
     add_device.set_defaults(handler=_device_add)
+    from queue_server.auth.cli import register as register_credential_commands
+
+    register_credential_commands(user_sub, device_sub)  # list, disable/enable, passwd, reset, revoke, rotate
 
     migrate = subparsers.add_parser("migrate", help="bring the database up to the current schema")
     migrate.set_defaults(handler=_migrate)

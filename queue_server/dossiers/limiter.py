@@ -32,7 +32,9 @@ class TooManyLookups(DomainError):
         self.retry_after_s = retry_after_s
 
 
-class _Window:
+class SlidingWindow:
+    """Hits per key in the last `seconds`; `retry_after` says how long until one more is allowed."""
+
     def __init__(self, limit: int, seconds: float) -> None:
         self.limit = limit
         self.seconds = seconds
@@ -59,8 +61,8 @@ class LookupLimiter:
         self, clock: Clock, *, per_ip_per_minute: int, failures_per_code: int, failure_window_s: int
     ) -> None:
         self.clock = clock
-        self._per_ip = _Window(per_ip_per_minute, 60.0)
-        self._failures = _Window(failures_per_code, float(failure_window_s))
+        self._per_ip = SlidingWindow(per_ip_per_minute, 60.0)
+        self._failures = SlidingWindow(failures_per_code, float(failure_window_s))
         self._lock = threading.Lock()
 
     def admit(self, client: str, code: str) -> None:

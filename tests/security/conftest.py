@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from queue_server.clock import ManualClock
-from tests.conftest import T0
-from tests.support import Server, make_server, running_server
+from tests.conftest import DEMO_CONFIG, ROOT, T0
+from tests.support import Server, free_port, make_server, running_server, wait_for
 
 
 @pytest.fixture
@@ -48,3 +53,68 @@ def _complete(answer: bytes) -> bool:
         if line.lower().startswith(b"content-length:"):
             return len(body) >= int(line.split(b":")[1])
     return False
+
+
+PRODUCTION_SECRET = "a-production-secret-for-the-security-tests-" + "s" * 20
+
+
+def motcua(*args: str, database_url: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """The `motcua` command as an IT person runs it, on this database, in production mode."""
+    done = subprocess.run(
+        [sys.executable, "-m", "motcua", *args],
+        capture_output=True,
+        text=True,
+        env=_production_env(database_url),
+        cwd=ROOT,
+        check=False,
+    )
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def _production_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "MOTCUA_DEMO"}
+    return {
+        **env,
+        "MOTCUA_DATABASE_URL": database_url,
+        "MOTCUA_CONFIG_DIR": str(DEMO_CONFIG),
+        "MOTCUA_SECRET": PRODUCTION_SECRET,
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+@contextmanager
+def production_server(database_url: str) -> Iterator[str]:
+    """`motcua serve` (no --demo) in a subprocess on a free port; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "motcua", "serve", "--port", str(port)],
+        env=_production_env(database_url),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return process.poll() is None and False
+
+    try:
+        if not wait_for(lambda: up() or process.poll() is not None, seconds=60, every=0.1) or not up():
+            process.terminate()
+            _, stderr = process.communicate(timeout=10)
+            raise AssertionError(f"motcua serve did not start: {stderr}")
+        yield base
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
