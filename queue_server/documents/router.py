@@ -12,6 +12,7 @@ from queue_server.documents.service import UploadedFile
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 READ_CHUNK = 1024 * 1024
+INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
 async def _read_limited(upload: UploadFile, limit: int) -> bytes:
@@ -73,8 +74,18 @@ def get_page(
     actor: People,
 ) -> Response:
     data, media_type = services.cases.documents.page(actor=actor, document_id=document_id, number=number)
+    # Images are shown in the console as rendered pictures; anything else (a PDF) is only downloaded, never
+    # opened inside the server's own origin.
+    shown_inline = media_type in INLINE_TYPES
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(media_type, "bin")
+    disposition = "inline" if shown_inline else "attachment"
     return Response(
         data,
         media_type=media_type,
-        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+        headers={
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f'{disposition}; filename="giay-to-{document_id}-trang-{number}.{extension}"',
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
     )
