@@ -18,6 +18,14 @@ from pathlib import Path
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
+def _fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -28,6 +36,7 @@ class BlobStore:
         if target.exists() and target.stat().st_size == len(data):
             os.utime(target)  # fresh again: a sweep running now must not take it from a new row
             return digest
+        new_dirs = [d for d in (target.parent.parent, target.parent) if not d.exists()]
         target.parent.mkdir(parents=True, exist_ok=True)
         temp_dir = self.root / "tmp"
         temp_dir.mkdir(parents=True, exist_ok=True)
@@ -41,6 +50,9 @@ class BlobStore:
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
+        # The rename lives in the folder: without this a power cut can lose a file a committed row names.
+        for folder in (*(d.parent for d in new_dirs), target.parent):
+            _fsync_folder(folder)
         return digest
 
     def path(self, digest: str) -> Path:
