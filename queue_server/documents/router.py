@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
 
 from queue_server.api.deps import Issuers, People, ServicesDep
+from queue_server.api.params import RowId
 from queue_server.documents.service import UploadedFile
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
@@ -60,16 +61,14 @@ async def upload_document(
 
 
 @router.get("/{document_id}")
-def get_document(
-    document_id: Annotated[int, Path(ge=1)], services: ServicesDep, actor: People
-) -> dict[str, Any]:
+def get_document(document_id: RowId, services: ServicesDep, actor: People) -> dict[str, Any]:
     return services.cases.documents.get(actor=actor, document_id=document_id)
 
 
 @router.get("/{document_id}/pages/{number}")
 def get_page(
-    document_id: Annotated[int, Path(ge=1)],
-    number: Annotated[int, Path(ge=1)],
+    document_id: RowId,
+    number: Annotated[int, Path(ge=1, le=1000)],
     services: ServicesDep,
     actor: People,
 ) -> Response:
