@@ -39,7 +39,7 @@ class BodyLimits:
         return self.json
 
 
-class _BodyTooLarge(Exception):
+class _BodyRefused(Exception):
     pass
 
 
@@ -51,6 +51,17 @@ class RequestLimits:
         self.limits = limits or BodyLimits()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        if _has_nul(scope.get("raw_path") or b"") or _has_nul(scope.get("query_string", b"")):
+            if scope["type"] == "websocket":
+                await send(
+                    {"type": "websocket.close", "code": 4400, "reason": "NUL character in the address"}
+                )
+            else:
+                await _answer(send, 422, _nul_refused())
+            return
         if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
@@ -66,7 +77,8 @@ class RequestLimits:
         if declared.isdigit() and int(declared) > limit:
             await _answer(send, 413, _too_large(limit))
             return
-        await self._run_counting(scope, receive, send, limit)
+        is_json = headers.get("content-type", "").startswith("application/json")
+        await self._run_counting(scope, receive, send, limit, refuse_nul=is_json)
 
     def _check_credentials(self, scope: Scope, headers: Headers, path: str) -> tuple[int, Any] | None:
         if not _has_credentials(scope, headers):
@@ -92,24 +104,32 @@ class RequestLimits:
             )
         return None
 
-    async def _run_counting(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    async def _run_counting(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, *, refuse_nul: bool
+    ) -> None:
         received = 0
-        too_large = False
+        refusal: tuple[int, dict[str, Any]] | None = None
         started = False
+        tail = b""  # the end of the previous chunk, so an escape split between chunks is still seen
 
         async def counting_receive() -> Message:
-            nonlocal received, too_large
+            nonlocal received, refusal, tail
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                body = message.get("body", b"")
+                received += len(body)
                 if received > limit:
-                    too_large = True
-                    raise _BodyTooLarge
+                    refusal = 413, _too_large(limit)
+                elif refuse_nul and _has_nul(tail + body):
+                    refusal = 422, _nul_refused()
+                tail = body[-6:]
+                if refusal is not None:
+                    raise _BodyRefused
             return message
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
-            if too_large:
+            if refusal is not None:
                 return  # whatever the app makes of a body cut short is not the answer
             if message["type"] == "http.response.start":
                 started = True
@@ -118,16 +138,31 @@ class RequestLimits:
         try:
             await self.app(scope, counting_receive, guarded_send)
         except Exception:
-            if not too_large:
+            if refusal is None:
                 raise
-        if too_large and not started:
-            await _answer(send, 413, _too_large(limit))
+        if refusal is not None and not started:
+            await _answer(send, *refusal)
 
 
 def _has_credentials(scope: Scope, headers: Headers) -> bool:
     if headers.get("authorization") or headers.get("x-device-key"):
         return True
     return "key" in QueryParams(scope.get("query_string", b""))
+
+
+def _has_nul(data: bytes) -> bool:
+    """A NUL character, raw, URL-encoded or JSON-escaped: PostgreSQL text cannot hold one, so it is refused
+    everywhere, the same on SQLite."""
+    lowered = data.lower()
+    return b"\x00" in data or b"%00" in data or b"\\u0000" in lowered
+
+
+def _nul_refused() -> dict[str, Any]:
+    return error_body(
+        "nul_character",
+        "Dữ liệu gửi lên chứa ký tự NUL (mã 0), không được phép.",
+        "The request holds a NUL character (code 0), which is not allowed.",
+    )
 
 
 def _too_large(limit: int) -> dict[str, Any]:

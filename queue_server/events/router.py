@@ -68,6 +68,7 @@ async def event_stream(websocket: WebSocket) -> None:
     except ValueError:
         since = -1
     if since is not None and not 0 <= since <= MAX_SEQ:
+        await websocket.accept()  # so the client reads why (a close before accepting is only an HTTP 403)
         await websocket.close(code=4400, reason=f"since must be a whole number from 0 to {MAX_SEQ}")
         return
     await websocket.accept()
