@@ -137,6 +137,9 @@ def _run_server(settings: Any) -> int:
         if problems:
             print("motcua: refusing to start without --demo:", *problems, sep="\n  - ", file=sys.stderr)
             return 2
+    lock = _hold_serve_lock(ctx)
+    if lock is False:
+        return 2
     app = create_app(ctx)
     print(f"motcua: serving {ctx.config.default_office.name_vi} on http://{settings.host}:{settings.port}")
     print(f"motcua: API docs at http://{settings.host}:{settings.port}/docs")
@@ -150,6 +153,21 @@ def _run_server(settings: Any) -> int:
         ws_ping_interval=20,
     )
     return 0
+
+
+def _hold_serve_lock(ctx: Any) -> object:
+    """SQLite: the serve lock (None for PostgreSQL), or False after saying why another server holds it."""
+    from pathlib import Path
+
+    from queue_server.db.serve_lock import AlreadyServed, hold_serve_lock
+
+    if not ctx.db.is_sqlite or not ctx.db.url.database or ctx.db.url.database == ":memory:":
+        return None
+    try:
+        return hold_serve_lock(Path(ctx.db.url.database).resolve())
+    except AlreadyServed as error:
+        print(f"motcua: refusing to start: {error}", file=sys.stderr)
+        return False
 
 
 def _tune_garbage_collector() -> None:

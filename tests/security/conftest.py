@@ -58,7 +58,9 @@ def _complete(answer: bytes) -> bool:
 PRODUCTION_SECRET = "a-production-secret-for-the-security-tests-" + "s" * 20
 
 
-def motcua(*args: str, database_url: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def motcua(
+    *args: str, database_url: str, check: bool = True, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """The `motcua` command as an IT person runs it, on this database, in production mode."""
     done = subprocess.run(
         [sys.executable, "-m", "motcua", *args],
@@ -67,6 +69,7 @@ def motcua(*args: str, database_url: str, check: bool = True) -> subprocess.Comp
         env=_production_env(database_url),
         cwd=ROOT,
         check=False,
+        timeout=timeout,
     )
     if check:
         assert done.returncode == 0, done.stderr

@@ -60,3 +60,28 @@ def test_an_uploaded_page_is_synced_with_its_folder(
     assert stored_name.startswith("upload-")  # the temporary file, synced before its rename ...
     assert stored.parent in folders  # ... and the folder holding the renamed file, after it
     assert stored.parent.parent in folders  # the new folder's own entry too
+
+
+def test_an_upload_on_a_full_disk_gets_a_json_507_and_stores_nothing(
+    server: Server, base: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import queue_server.documents.storage as storage
+
+    def onto_a_full_disk(dir: str, prefix: str) -> tuple[int, str]:
+        # The kernel's /dev/full answers every write with ENOSPC, as a full disk does.
+        return os.open("/dev/full", os.O_WRONLY), str(Path(dir) / f"{prefix}never-written")
+
+    with httpx.Client(base_url=base, timeout=30) as client:
+        register(client)
+        monkeypatch.setattr(storage.tempfile, "mkstemp", onto_a_full_disk)
+        answer = upload(client, "GTCMCHO", [("trang-1.jpg", page_jpeg("full", seed=3), "image/jpeg")])
+        monkeypatch.undo()
+        assert answer.status_code == 507, answer.text
+        assert answer.headers["content-type"].startswith("application/json")
+        assert answer.json()["code"] == "storage_full" and "hết chỗ" in answer.json()["message"]
+        staff = server.login(client, "canbo1")
+        listing = client.get("/api/v1/citizens/001199004567/documents", headers=staff)
+        # Room again: the same upload goes through.
+        again = upload(client, "GTCMCHO", [("trang-1.jpg", page_jpeg("full", seed=3), "image/jpeg")])
+    assert listing.status_code == 200 and "GTCMCHO" not in listing.text
+    assert again.status_code == 201, again.text

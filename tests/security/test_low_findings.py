@@ -12,7 +12,8 @@ import pytest
 from queue_server.clock import ManualClock
 from tests.conftest import T0
 from tests.fixtures.dossiers.helpers import NHUNG_QR
-from tests.support import DISPLAY, DISPLAY_KEY, KIOSK, Server, make_server, running_server
+from tests.security.conftest import motcua, production_server
+from tests.support import DISPLAY, DISPLAY_KEY, KIOSK, Server, free_port, make_server, running_server
 
 BEYOND = (2**31, 2**63, 10**30)
 
@@ -141,3 +142,12 @@ def test_wrong_lookups_from_one_address_do_not_lock_the_case_for_its_owner(base:
         )
     assert answers[-1] == 429 and 404 in answers
     assert owner.status_code == 404  # answered, not locked out by someone else's guesses
+
+
+def test_a_second_server_on_the_same_sqlite_file_is_refused(sqlite_url: str) -> None:
+    motcua("migrate", database_url=sqlite_url)
+    with production_server(sqlite_url) as base:
+        second = motcua("serve", "--port", str(free_port()), database_url=sqlite_url, check=False, timeout=60)
+        assert httpx.get(f"{base}/api/v1/health").status_code == 200  # the first one serves on
+    assert second.returncode == 2
+    assert "already serves" in second.stderr and "PostgreSQL" in second.stderr
