@@ -151,3 +151,17 @@ def test_a_second_server_on_the_same_sqlite_file_is_refused(sqlite_url: str) -> 
         assert httpx.get(f"{base}/api/v1/health").status_code == 200  # the first one serves on
     assert second.returncode == 2
     assert "already serves" in second.stderr and "PostgreSQL" in second.stderr
+
+
+def test_a_staff_typed_reason_is_shown_at_the_kiosk_as_text_not_markup() -> None:
+    from kivy.utils import escape_markup
+
+    from kiosk.ui.views import lookup_text, plain
+
+    reason = "Thiếu [color=ff0000][size=300]giấy tạm trú[/size][/color] & [b]"
+    shown = lookup_text(
+        {"code": "CAXTP-260310-0001", "status_name_vi": "Yêu cầu bổ sung", "missing_reason": reason}, "vi"
+    )
+    assert plain(reason) == escape_markup(reason)  # Kivy's own escaping: shown as typed, no tags
+    assert shown.splitlines()[-1] == escape_markup(reason)
+    assert "[color=" not in shown and "[size=" not in shown
