@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from analytics.settings import AnalyticsSettings
-from queue_server.events.outbox import Outbox
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.services import Services
 
 log = logging.getLogger(__name__)
@@ -110,8 +110,8 @@ class AlertMonitor:
         if not raised and not cleared:
             return []
         ctx = self.services.ctx
-        with ctx.db.write() as session:
-            outbox = Outbox(session)
+        with UnitOfWork(ctx) as tx:
+            outbox = tx.outbox
             for alert in raised:
                 outbox.add(type=alert.event_type, office=office, at=now, data={"alert": alert.as_dict()})
             for alert in cleared:
@@ -121,8 +121,7 @@ class AlertMonitor:
                     at=now,
                     data={"alert": {"kind": alert.kind, "key": alert.key, "office": office}},
                 )
-        ctx.hub.publish(outbox.events)
-        return outbox.events
+        return outbox.events  # published by the unit of work after the commit
 
 
 def _wait_alert(office: str, queue: dict[str, Any], target_s: float, now: datetime) -> Alert:

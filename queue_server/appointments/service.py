@@ -14,9 +14,9 @@ from queue_server.auth.principal import Principal
 from queue_server.auth.secrets import keyed_hash, short_code
 from queue_server.config import OfficeConfig, QueueConfig
 from queue_server.context import ServerContext
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day, check_open
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
-from queue_server.events.outbox import Outbox
 from queue_server.tickets.schemas import TicketView
 from queue_server.tickets.service import TicketService
 
@@ -71,9 +71,8 @@ class AppointmentService:
             )
         slot = self._check_slot(office_cfg, queue_cfg, slot_start)
         citizen_hash = keyed_hash(self.ctx.settings.secret, citizen_id)
-        now = self.ctx.clock()
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
+        with UnitOfWork(self.ctx) as tx:
+            session, now = tx.session, tx.now
             if self._has_active(session, office_cfg, queue_cfg, citizen_hash, now):
                 raise DomainError(
                     "already_booked",
@@ -95,20 +94,17 @@ class AppointmentService:
             )
             session.add(appointment)
             session.flush()
-            outbox.add(
+            tx.outbox.add(
                 type="appointment.booked",
                 office=office_cfg.code,
                 at=now,
                 data={"queue": queue_cfg.code, "slot_start": slot.isoformat()},
             )
-            view = _view(appointment, queue_cfg)
-        self.ctx.hub.publish(outbox.events)
-        return view
+            return _view(appointment, queue_cfg)
 
     def check_in(self, *, code: str, actor: Principal) -> TicketView:
-        now = self.ctx.clock()
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
+        with UnitOfWork(self.ctx) as tx:
+            session, now = tx.session, tx.now
             appointment = session.scalar(
                 select(Appointment).where(Appointment.code == code.strip().upper()).with_for_update()
             )
@@ -131,8 +127,7 @@ class AppointmentService:
             window = self.ctx.config.appointment_window
             in_window = appointment.slot_start - window.early <= now <= appointment.slot_start + window.late
             ticket = self.tickets.issue_in(
-                session,
-                outbox,
+                tx,
                 actor=actor,
                 office=office_cfg,
                 queue=queue_cfg,
@@ -141,9 +136,7 @@ class AppointmentService:
                 appointment_at=appointment.slot_start if in_window else None,  # outside: a walk-in
             )
             appointment.status, appointment.ticket_id = "checked_in", ticket.id
-            view = self.tickets.view(session, ticket)
-        self.ctx.hub.publish(outbox.events)
-        return view
+            return self.tickets.view(tx, ticket)
 
     # ---- internals -----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from queue_server.auth.models import AuthToken, CredentialAudit, Device, User
 from queue_server.auth.secrets import digest, hash_password, new_token
 from queue_server.auth.service import AuthService
+from queue_server.db.unit_of_work import StorageParts, UnitOfWork
 from queue_server.domain.errors import InvalidInput, NotFound
 
 MIN_PASSWORD = 8
@@ -21,6 +22,7 @@ class CredentialLifecycle:
         self.auth = auth
         self.db = auth.db
         self.clock = auth.clock
+        self.storage = StorageParts(auth.db, auth.clock)  # no events: nothing to publish
 
     # ---- people ---------------------------------------------------------------------------------
 
@@ -39,7 +41,8 @@ class CredentialLifecycle:
         ]
 
     def set_active(self, *, username: str, active: bool, actor: str) -> None:
-        with self.db.write() as session:
+        with UnitOfWork(self.storage) as tx:
+            session = tx.session
             user = _user(session, username)
             user.active = active
             if not active:
@@ -55,7 +58,8 @@ class CredentialLifecycle:
                 f"A password needs {MIN_PASSWORD} characters.",
             )
         password_hash = hash_password(password)  # outside the write transaction: argon2 is slow on purpose
-        with self.db.write() as session:
+        with UnitOfWork(self.storage) as tx:
+            session = tx.session
             user = _user(session, username)
             user.password_hash = password_hash
             self._end_sessions(session, user)
@@ -85,7 +89,8 @@ class CredentialLifecycle:
         ]
 
     def revoke_device(self, *, name: str, actor: str) -> None:
-        with self.db.write() as session:
+        with UnitOfWork(self.storage) as tx:
+            session = tx.session
             device = _device(session, name)
             if device.revoked_at is None:
                 device.revoked_at = self.clock()
@@ -95,7 +100,8 @@ class CredentialLifecycle:
     def rotate_device(self, *, name: str, actor: str) -> str:
         """A new key for the device (shown once); the old key stops working now."""
         key = new_token()
-        with self.db.write() as session:
+        with UnitOfWork(self.storage) as tx:
+            session = tx.session
             device = _device(session, name)
             device.key_hash = digest(key)
             device.revoked_at = None

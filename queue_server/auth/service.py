@@ -16,6 +16,7 @@ from queue_server.auth.secrets import digest, hash_password, new_token, verify_p
 from queue_server.auth.throttle import LoginThrottle
 from queue_server.clock import Clock
 from queue_server.db.engine import Database
+from queue_server.db.unit_of_work import StorageParts, UnitOfWork
 from queue_server.domain.errors import DomainError, InvalidInput
 
 # How long a revoked device key, or a token revoked by another server process, may still work.
@@ -41,6 +42,7 @@ class AuthService:
         self.db = db
         self.clock = clock
         self.token_ttl = token_ttl
+        self._storage = StorageParts(db, clock)  # no events: nothing to publish
         self._device_cache: dict[str, tuple[Principal, datetime]] = {}
         self._token_cache: dict[str, tuple[Principal, datetime, datetime]] = {}
         self.throttle = LoginThrottle(clock)
@@ -62,7 +64,8 @@ class AuthService:
                 "Wrong username or password.",
             )
         self.throttle.succeeded(username=username)
-        with self.db.write() as session:
+        with UnitOfWork(self._storage) as tx:
+            session = tx.session
             token = new_token()
             now = self.clock()
             session.add(
@@ -82,7 +85,8 @@ class AuthService:
         return matches and user is not None
 
     def logout(self, *, token: str) -> None:
-        with self.db.write() as session:
+        with UnitOfWork(self._storage) as tx:
+            session = tx.session
             row = session.scalar(select(AuthToken).where(AuthToken.token_hash == digest(token)))
             if row is not None and row.revoked_at is None:
                 row.revoked_at = self.clock()
@@ -161,7 +165,8 @@ class AuthService:
             raise InvalidInput(
                 "weak_password", "Mật khẩu cần ít nhất 8 ký tự.", "A password needs 8 characters."
             )
-        with self.db.write() as session:
+        with UnitOfWork(self._storage) as tx:
+            session = tx.session
             if session.scalar(select(User.id).where(User.username == username)) is not None:
                 raise DomainError("user_exists", f"Đã có người dùng {username}.", f"User {username} exists.")
             user = User(
@@ -198,7 +203,8 @@ class AuthService:
                 "A device name is 2–64 of a-z, 0-9, '.', '_', '-'.",
             )
         key = key or new_token()
-        with self.db.write() as session:
+        with UnitOfWork(self._storage) as tx:
+            session = tx.session
             if session.scalar(select(Device.id).where(Device.name == name.strip().lower())) is not None:
                 raise DomainError("device_exists", f"Đã có thiết bị {name}.", f"Device {name} exists.")
             session.add(

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from devices.scanners.cccd import CccdError, parse_cccd
@@ -15,6 +14,7 @@ from queue_server.auth.principal import Principal
 from queue_server.citizens.models import Citizen
 from queue_server.citizens.privacy import PERSONAL_ID, mask_id, record_access
 from queue_server.context import ServerContext
+from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import InvalidInput, NotFound
 
@@ -112,16 +112,13 @@ class CitizenService:
 
     def register(self, facts: CitizenFacts) -> tuple[dict[str, Any], bool]:
         """Create the citizen or refresh name, birth date, sex and address from the card; (view, created)."""
-        for attempt in range(2):
-            try:
-                with self.ctx.db.write() as session:
-                    citizen, created = self._upsert(session, facts)
-                    view = citizen_view(citizen)
-                return {**view, "created": created, "warnings": list(facts.warnings)}, created
-            except IntegrityError:
-                if attempt == 1:  # another kiosk registered the same person at the same moment
-                    raise
-        raise AssertionError("unreachable")
+
+        def work(tx: Transaction) -> tuple[dict[str, Any], bool]:
+            citizen, created = self._upsert(tx.session, facts)
+            return {**citizen_view(citizen), "created": created, "warnings": list(facts.warnings)}, created
+
+        # Another kiosk registering the same person at the same moment: the second run finds the row.
+        return UnitOfWork.retrying(self.ctx, work, attempts=2)
 
     def _upsert(self, session: Session, facts: CitizenFacts) -> tuple[Citizen, bool]:
         now = self.ctx.clock()
@@ -141,7 +138,8 @@ class CitizenService:
     def get(self, personal_id: str, *, actor: Principal) -> dict[str, Any]:
         from queue_server.dossiers.models import Dossier
 
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             citizen = find_citizen(session, personal_id)
             record_access(session, actor, self.ctx.clock(), "citizen.read", citizen_id=citizen.id)
             dossiers = session.scalars(

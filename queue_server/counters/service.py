@@ -12,6 +12,7 @@ from queue_server.auth.principal import Principal
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
 from queue_server.counters.models import CounterState
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from queue_server.events.outbox import Outbox
 from queue_server.tickets import repository as ticket_repo
@@ -26,8 +27,8 @@ class CounterService:
         self._check_exists(office_cfg, number)
         if actor.kind != "user":
             raise Forbidden("people_only", "Chỉ cán bộ mới mở quầy được.", "Only staff can open a counter.")
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
+        with UnitOfWork(self.ctx) as tx:
+            session, outbox = tx.session, tx.outbox
             state = self._state(session, office_cfg, number)
             if state.status != "closed" and state.staff_id not in (None, actor.id):
                 raise DomainError(
@@ -39,9 +40,7 @@ class CounterService:
             state.status, state.staff_id, state.pause_reason = "open", actor.id, None
             state.since, state.priority_streak = self.ctx.clock(), 0
             self._emit(session, outbox, "counter.opened", state, actor)
-            view = self._view(session, office_cfg, state)
-        self.ctx.hub.publish(outbox.events)
-        return view
+            return self._view(session, office_cfg, state)
 
     def pause(
         self, *, number: int, actor: Principal, reason: str | None, office: str | None = None
@@ -81,8 +80,8 @@ class CounterService:
     ) -> dict[str, Any]:
         office_cfg = self._office(office or actor.office)
         self._check_exists(office_cfg, number)
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
+        with UnitOfWork(self.ctx) as tx:
+            session, outbox = tx.session, tx.outbox
             state = self._state(session, office_cfg, number)
             if state.status == "closed":
                 raise DomainError(
@@ -98,9 +97,7 @@ class CounterService:
             if status == "closed":
                 state.staff_id = None
             self._emit(session, outbox, event, state, actor)
-            view = self._view(session, office_cfg, state)
-        self.ctx.hub.publish(outbox.events)
-        return view
+            return self._view(session, office_cfg, state)
 
     def _leave_other_seats(
         self, session: Session, outbox: Outbox, office: OfficeConfig, number: int, actor: Principal

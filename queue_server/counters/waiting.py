@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal
 from queue_server.counters.models import CounterState
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain import calling
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import Forbidden, NotFound
@@ -40,15 +41,15 @@ def counter_waiting_list(
     counter_cfg = office_cfg.counters.get(number)
     if counter_cfg is None:
         raise NotFound("unknown_counter", f"Không có quầy số {number}.", f"Unknown counter {number}.")
-    now = tickets.ctx.clock()
-    day = business_day(now, office_cfg.zone)
-    with tickets.ctx.db.read() as session:
+    with UnitOfWork(tickets.ctx, read_only=True) as tx:
+        now, session = tx.now, tx.session
+        day = business_day(now, office_cfg.zone)
         state = session.scalar(
             select(CounterState).where(CounterState.office == office_cfg.code, CounterState.number == number)
         )
         _check_may_read(actor, state, number)
         waiting = ticket_repo.waiting_tickets(
-            session, office=office_cfg.code, day=day, queues=list(counter_cfg.weights)
+            tx, office=office_cfg.code, day=day, queues=list(counter_cfg.weights)
         )
         held = session.scalars(
             select(Ticket)

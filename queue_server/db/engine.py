@@ -13,7 +13,7 @@ import contextvars
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,6 @@ AUTO_CHECKPOINT_KEY = "motcua_auto_checkpoint"  # engine: False once a backgroun
 # FULL: a commit is on disk when it returns (NORMAL may lose the last commits in a power cut, and ticket
 # numbers already printed would be issued again); bench_issue.py measures what it costs.
 SQLITE_SYNCHRONOUS = "FULL"
-CONNECTION_KEY = "connection"  # session.info: the connection a SQLite write transaction began on
 _refuse_when_busy: contextvars.ContextVar[bool] = contextvars.ContextVar("refuse_when_busy", default=False)
 
 
@@ -72,7 +71,8 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: commits on success, rolls back on any error."""
+        """One write transaction: commits on success, rolls back on any error. Use cases write through
+        db/unit_of_work.py, which adds the outbox, the transaction's cache and publishing after commit."""
         if self._write_lock is None:
             yield from _transaction(self._sessions())
             return
@@ -84,7 +84,7 @@ class Database:
             session = self._sessions(bind=self._writer())
             try:
                 begin = "IMMEDIATE" if wait else "NOWAIT"
-                session.info[CONNECTION_KEY] = session.connection(execution_options={"sqlite_begin": begin})
+                session.connection(execution_options={"sqlite_begin": begin})
             except WriteBusy:
                 session.close()
                 raise
@@ -124,17 +124,9 @@ class Database:
         self.engine.dispose()
 
 
-def before_commit_hooks(session: Session) -> list[Callable[[Session], None]]:
-    """Work to do at the very end of a write transaction, just before it commits (e.g. the outbox)."""
-    hooks: list[Callable[[Session], None]] = session.info.setdefault("before_commit", [])
-    return hooks
-
-
 def _transaction(session: Session) -> Iterator[Session]:
     try:
         yield session
-        for hook in session.info.pop("before_commit", []):
-            hook(session)
         session.commit()
     except BaseException:
         session.rollback()

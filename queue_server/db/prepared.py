@@ -3,25 +3,27 @@
 Issuing a ticket runs seven short statements. For each, SQLAlchemy's own execution (cache key, execution
 context, parameter and result objects) costs several times what SQLite spends running it. A Prepared
 statement keeps what matters from SQLAlchemy (the SQL it compiles for the dialect, and the dialect's own
-bind and result conversions of each column type) and skips the rest. It runs inside the session's current
-transaction; the session still begins and commits it.
+bind and result conversions of each column type) and skips the rest. It runs inside the current transaction of
+a unit of work (db/unit_of_work.py) or a session, which still begin and commit it.
+
+Only public SQLAlchemy API is used (the compiler's documented attributes, `TypeEngine.dialect_impl` and its
+bind/result processors); pyproject.toml bounds the SQLAlchemy versions this was tested with, and
+tests/integration/test_storage_paths.py checks both the bound and that a round trip through a Prepared
+statement reads back what SQLAlchemy's own execution writes and reads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Table
+from sqlalchemy import ColumnElement, Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
-
-from queue_server.db.engine import CONNECTION_KEY
 
 Processor = Callable[[Any], Any] | None
 # Both dialects' inserts have on_conflict_do_update, with the same arguments.
@@ -29,6 +31,12 @@ _UPSERT_INSERTS: dict[str, Callable[[Table], Any]] = {
     "sqlite": sqlite.insert,
     "postgresql": postgresql.insert,
 }
+
+
+class InTransaction(Protocol):
+    """A unit of work's transaction (it keeps its connection at hand) or a plain Session."""
+
+    def connection(self) -> Connection: ...
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,8 @@ class Prepared:
 
         return cls(build)
 
-    def rows(self, session: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        connection = session.info.get(CONNECTION_KEY) or session.connection()
+    def rows(self, tx: InTransaction, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        connection = tx.connection()
         compiled = self._for(connection.dialect)
         dbapi = connection.dialect.loaded_dbapi
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -99,8 +107,8 @@ class Prepared:
             for row in rows
         ]
 
-    def scalar(self, session: Session, params: dict[str, Any]) -> Any:
-        rows = self.rows(session, params)
+    def scalar(self, tx: InTransaction, params: dict[str, Any]) -> Any:
+        rows = self.rows(tx, params)
         if len(rows) != 1:
             raise LookupError(f"expected one row, got {len(rows)}")
         return rows[0][0]
@@ -126,11 +134,11 @@ def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] 
     else:
         names = tuple(key for key in binds if f"%({key})s" in compiler.string)
     defaults = {name: binds[name].value for name in names if not binds[name].required}
-    binders = tuple(binds[name].type._cached_bind_processor(dialect) for name in names)
+    binders = tuple(binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
     # DML: what RETURNING brings back, asked for or added by the dialect (the new key, on PostgreSQL).
     returning = compiler.effective_returning if compiler.isinsert or compiler.isupdate else None
     columns: Sequence[Any] = returning or getattr(statement, "exported_columns", None) or ()
-    readers = tuple(column.type._cached_result_processor(dialect, None) for column in columns)
+    readers = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
     return _Compiled(compiler.string, names, defaults, binders, dialect.positional, readers)
 
 

@@ -16,6 +16,7 @@ from queue_server.citizens.models import Citizen
 from queue_server.citizens.privacy import mask_id, record_access
 from queue_server.citizens.service import find_citizen
 from queue_server.context import ServerContext
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.documents.filetypes import CheckedFile, FileRejected, check_file
 from queue_server.documents.models import Document, DocumentPage
 from queue_server.documents.storage import BlobStore
@@ -81,7 +82,8 @@ class DocumentService:
         checked = self._check_files(files)
         digests = [self.store.put(upload.data) for upload in files]  # content-addressed: leftovers harmless
         now = self.ctx.clock()
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             citizen = find_citizen(session, personal_id)
             document = Document(
                 citizen_id=citizen.id,
@@ -166,7 +168,8 @@ class DocumentService:
     def checklist(self, *, actor: Principal, personal_id: str, procedure: Procedure) -> dict[str, Any]:
         """Each paper of the procedure: on file (reuse it), uploaded now, expired or missing."""
         today = self.today()
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             citizen = find_citizen(session, personal_id)
             record_access(
                 session,
@@ -199,7 +202,8 @@ class DocumentService:
             }
 
     def list_for(self, *, actor: Principal, personal_id: str) -> dict[str, Any]:
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             citizen = find_citizen(session, personal_id)
             record_access(session, actor, self.ctx.clock(), "documents.list", citizen_id=citizen.id)
             rows = session.scalars(
@@ -208,7 +212,8 @@ class DocumentService:
             return {"documents": [self.view(session, d, citizen) for d in rows]}
 
     def get(self, *, actor: Principal, document_id: int) -> dict[str, Any]:
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             document, citizen = self._load(session, document_id)
             record_access(
                 session,
@@ -221,7 +226,8 @@ class DocumentService:
             return self.view(session, document, citizen)
 
     def page(self, *, actor: Principal, document_id: int, number: int) -> tuple[bytes, str]:
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             document, citizen = self._load(session, document_id)
             page = session.scalar(
                 select(DocumentPage).where(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from queue_server.citizens.models import Citizen
 from queue_server.context import ServerContext
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.documents.models import Document, DocumentPage
 from queue_server.documents.storage import BlobStore
 from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
@@ -49,7 +50,8 @@ class PurgeService:
         now = self.ctx.clock()
         cutoff = now - timedelta(days=older_than_days)
         try:
-            with self.ctx.db.write() as session:
+            with UnitOfWork(self.ctx) as tx:
+                session = tx.session
                 report, hashes = self._purge_rows(session, now, cutoff, dry_run)
                 if dry_run:
                     raise _DryRun(report)

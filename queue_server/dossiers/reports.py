@@ -14,6 +14,7 @@ from queue_server.auth.principal import Principal
 from queue_server.citizens.models import Citizen
 from queue_server.citizens.privacy import mask_id, record_access
 from queue_server.context import ServerContext
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.dossiers import DossierStatus
 from queue_server.domain.errors import DomainError
@@ -47,7 +48,8 @@ class DossierReports:
 
     def receipt(self, code: str, *, actor: Principal) -> dict[str, Any]:
         """The fields of a ReceiptPrint (ID masked), for the thermal printer and the A4 PDF."""
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             dossier = load_dossier(session, code)
             if dossier.received_at is None or dossier.due_date is None:
                 raise DomainError(

@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal
@@ -21,6 +20,7 @@ from queue_server.citizens.service import check_personal_id, find_citizen
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
 from queue_server.counters import repository as counter_repo
+from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.documents.models import Document
 from queue_server.documents.service import DocumentService, first_use, is_on_file, is_valid_on
 from queue_server.domain.calendar import business_day, local_time
@@ -122,16 +122,15 @@ class DossierService:
         queue = self.tickets.queue(office, procedure.queue)
         personal_id = check_personal_id(request.personal_id)
         self.tickets.check_priority(request.priority)
-        for attempt in range(3):
-            try:
-                return self._submit_once(request, procedure, office, queue.code, personal_id, actor)
-            except IntegrityError:
-                if attempt == 2:  # two kiosks sent the same key at once (PostgreSQL): the other one won
-                    raise
-        raise AssertionError("unreachable")
+        # Two kiosks sending the same key at once (PostgreSQL): the second run finds the first one's case.
+        return UnitOfWork.retrying(
+            self.ctx,
+            lambda tx: self._submit_once(tx, request, procedure, office, queue.code, personal_id, actor),
+        )
 
     def _submit_once(
         self,
+        tx: Transaction,
         request: SubmitRequest,
         procedure: Procedure,
         office: OfficeConfig,
@@ -139,44 +138,39 @@ class DossierService:
         personal_id: str,
         actor: Principal,
     ) -> tuple[dict[str, Any], TicketView, bool]:
-        now = self.ctx.clock()
-        day = business_day(now, office.zone)
-        with self.ctx.db.write() as session:
-            existing = session.scalar(
-                select(Dossier).where(
-                    Dossier.office == office.code, Dossier.idempotency_key == request.idempotency_key
-                )
+        session = tx.session
+        day = business_day(tx.now, office.zone)
+        existing = session.scalar(
+            select(Dossier).where(
+                Dossier.office == office.code, Dossier.idempotency_key == request.idempotency_key
             )
-            if existing is not None:
-                return self._replay(session, existing, procedure, personal_id)
-            citizen = find_citizen(session, personal_id)
-            form_values = self._validate_form(procedure, request.form, citizen, day)
-            papers = self._resolve_papers(session, procedure, citizen, request.documents, day)
-            outbox = Outbox(session)
-            ticket = self.tickets.issue_in(
-                session,
-                outbox,
-                actor=actor,
-                office=office,
-                queue=office.queues[queue_code],
-                priority=request.priority,
-                idempotency_key=None,
-                appointment_at=None,
-            )
-            dossier = self._new_dossier(session, office, day, procedure, citizen, form_values, request, actor)
-            dossier.ticket_id = ticket.id
-            self._attach(session, dossier, papers)
-            self._audit(session, dossier, "submit", None, actor, counter=None, reason=None)
-            self._emit(outbox, dossier, "dossier.submitted")
-            session.flush()
-            view = self.views.view(session, dossier, full=True)
-            ticket_view = self.tickets.view(session, ticket)
-        self.ctx.hub.publish(outbox.events)
-        return view, ticket_view, True
+        )
+        if existing is not None:
+            return self._replay(tx, existing, procedure, personal_id)
+        citizen = find_citizen(session, personal_id)
+        form_values = self._validate_form(procedure, request.form, citizen, day)
+        papers = self._resolve_papers(session, procedure, citizen, request.documents, day)
+        ticket = self.tickets.issue_in(
+            tx,
+            actor=actor,
+            office=office,
+            queue=office.queues[queue_code],
+            priority=request.priority,
+            idempotency_key=None,
+            appointment_at=None,
+        )
+        dossier = self._new_dossier(session, office, day, procedure, citizen, form_values, request, actor)
+        dossier.ticket_id = ticket.id
+        self._attach(session, dossier, papers)
+        self._audit(session, dossier, "submit", None, actor, counter=None, reason=None)
+        self._emit(tx.outbox, dossier, "dossier.submitted")
+        session.flush()
+        return self.views.view(session, dossier, full=True), self.tickets.view(tx, ticket), True
 
     def _replay(
-        self, session: Session, existing: Dossier, procedure: Procedure, personal_id: str
+        self, tx: Transaction, existing: Dossier, procedure: Procedure, personal_id: str
     ) -> tuple[dict[str, Any], TicketView, bool]:
+        session = tx.session
         citizen = session.get(Citizen, existing.citizen_id) if existing.citizen_id else None
         if existing.procedure_code != procedure.code or citizen is None or citizen.personal_id != personal_id:
             raise InvalidInput(
@@ -186,7 +180,7 @@ class DossierService:
             )
         ticket = session.get(Ticket, existing.ticket_id)
         assert ticket is not None
-        return self.views.view(session, existing, full=True), self.tickets.view(session, ticket), False
+        return self.views.view(session, existing, full=True), self.tickets.view(tx, ticket), False
 
     def _validate_form(
         self, procedure: Procedure, data: dict[str, Any], citizen: Citizen, today: date
@@ -354,8 +348,8 @@ class DossierService:
     def act(
         self, code: str, action: DossierAction, request: ActRequest, *, actor: Principal
     ) -> dict[str, Any]:
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             dossier = load_dossier(session, code, for_update=True)
             procedure = self.procedure(dossier.procedure_code)
             snapshot = DossierSnapshot(S(dossier.status), received=dossier.received_at is not None)
@@ -381,11 +375,9 @@ class DossierService:
             self._audit(
                 session, dossier, action.value, change.from_status.value, actor, counter, reason, data
             )
-            self._emit(outbox, dossier, f"dossier.{action.value.replace('-', '_')}")
+            self._emit(tx.outbox, dossier, f"dossier.{action.value.replace('-', '_')}")
             session.flush()  # the session does not autoflush: the view reads the new audit row
-            view = self.views.view(session, dossier, full=True)
-        self.ctx.hub.publish(outbox.events)
-        return view
+            return self.views.view(session, dossier, full=True)
 
     def _action_fields(
         self,
@@ -443,7 +435,8 @@ class DossierService:
     # ---- reading -------------------------------------------------------------------------------
 
     def get(self, code: str, *, actor: Principal) -> dict[str, Any]:
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             dossier = load_dossier(session, code)
             record_access(
                 session,

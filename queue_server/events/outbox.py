@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
-from queue_server.db.engine import before_commit_hooks
 from queue_server.db.prepared import Prepared
 from queue_server.events.models import EventLog
+
+if TYPE_CHECKING:
+    from queue_server.db.unit_of_work import Transaction
 
 # One lock id for ordering event inserts on PostgreSQL: seq order then equals commit order, so a client
 # that reconnects with its last seq can never miss an event that committed late with a lower seq.
@@ -24,31 +26,28 @@ _NOTIFY = text("NOTIFY motcua_events")
 
 @dataclass
 class Outbox:
-    """Collects the events of one transaction and writes them just before it commits.
+    """Collects the events of one transaction (`tx.outbox`); the unit of work writes them last, just before
+    it commits, and publishes `events` after the commit (db/unit_of_work.py).
 
     Writing last means the ordering lock is taken after every row lock the use case needed, so two
     transactions can never wait on each other in a cycle.
     """
 
-    session: Session
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)  # written, with their seq
     _pending: list[dict[str, Any]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        before_commit_hooks(self.session).append(self._write_pending)
 
     def add(self, *, type: str, office: str, at: datetime, data: dict[str, Any]) -> None:
         self._pending.append({"type": type, "at": at, "office": office, "data": data})
 
-    def _write_pending(self, session: Session) -> None:
+    def write(self, tx: Transaction) -> None:
         if not self._pending:
             return
-        connection = session.connection()
+        connection = tx.connection()
         if connection.dialect.name == "postgresql":
             connection.execute(_LOCK, {"id": _PG_EVENT_LOCK})
             connection.execute(_NOTIFY)  # delivered on commit, to other processes
         for row in self._pending:
-            seq = int(_INSERT.scalar(session, row))
+            seq = int(_INSERT.scalar(tx, row))
             self.events.append({**row, "seq": seq, "at": row["at"].isoformat()})
         self._pending = []
 

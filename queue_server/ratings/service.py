@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from queue_server.auth.models import User
 from queue_server.context import ServerContext
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.domain.tickets import TicketStatus
@@ -50,7 +51,8 @@ class RatingService:
         reasons = self._check(score, reasons)
         now = self.ctx.clock()
         try:
-            with self.ctx.db.write() as session:
+            with UnitOfWork(self.ctx) as tx:
+                session = tx.session
                 ticket = session.scalar(select(Ticket).where(Ticket.public_code == public_code))
                 if ticket is None:
                     raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự.", "No such ticket.")

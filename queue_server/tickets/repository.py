@@ -1,4 +1,4 @@
-"""Ticket queries. Repositories query and flush; they never commit."""
+"""Ticket queries, inside a unit of work's transaction (db/unit_of_work.py). They never commit."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from queue_server.counters.models import CounterState
 from queue_server.db.prepared import Prepared
+from queue_server.db.unit_of_work import Slot, Transaction
 from queue_server.domain.tickets import TicketStatus
 from queue_server.tickets import waiting as waiting_store
 from queue_server.tickets.models import NewTicket, Ticket, TicketRow, TicketSequence
 
 WAITING = TicketStatus.WAITING.value
-SNAPSHOT_KEY = "office_snapshots"  # session.info key; any ticket write drops it
 _tickets: Table = Ticket.__table__  # type: ignore[assignment]
 _sequences: Table = TicketSequence.__table__  # type: ignore[assignment]
 
@@ -59,46 +59,60 @@ class OfficeSnapshot:
     waiting: dict[str, int]  # queue → tickets waiting today
 
 
-def office_snapshot(session: Session, *, office: str, day: date) -> OfficeSnapshot:
-    rows = _OPEN_COUNTERS.rows(session, {"office": office})
-    open_counters = sorted({int(number) for number, _ in rows})
-    busy_since = {int(number): at for number, at in rows if at is not None}
-    return OfficeSnapshot(open_counters, busy_since, waiting_counts(session, office=office, day=day))
+SNAPSHOTS: Slot[dict[str, OfficeSnapshot]] = Slot("office snapshots", dict)  # any status change drops it
 
 
-def insert_ticket(session: Session, ticket: NewTicket) -> None:
+def office_snapshot(tx: Transaction, *, office: str, day: date) -> OfficeSnapshot:
+    """The live state estimates need, read once per transaction (and again after each status change)."""
+    memo = tx.cached(SNAPSHOTS)
+    snapshot = memo.get(office)
+    if snapshot is None:
+        rows = _OPEN_COUNTERS.rows(tx, {"office": office})
+        open_counters = sorted({int(number) for number, _ in rows})
+        busy_since = {int(number): at for number, at in rows if at is not None}
+        waiting = waiting_counts(tx, office=office, day=day)
+        snapshot = memo[office] = OfficeSnapshot(open_counters, busy_since, waiting)
+    return snapshot
+
+
+def insert_ticket(tx: Transaction, ticket: NewTicket) -> None:
     """Write a new ticket in one statement and give it its id. The live snapshot, if read, counts it as
     waiting from now on."""
     values = {key: getattr(ticket, key) for key in _NEW_TICKET_COLUMNS}
-    ticket.id = int(_INSERT_TICKET.scalar(session, values))
+    ticket.id = int(_INSERT_TICKET.scalar(tx, values))
     if ticket.status == WAITING:
-        waiting_store.record(
-            session, office=ticket.office, day=ticket.business_day, queue=ticket.queue, delta=1
-        )
-    memo: dict[str, OfficeSnapshot] = session.info.get(SNAPSHOT_KEY, {})
+        waiting_store.record(tx, office=ticket.office, day=ticket.business_day, queue=ticket.queue, delta=1)
+    memo = tx.peek(SNAPSHOTS) or {}
     snapshot = memo.get(ticket.office)
     if snapshot is not None:
         waiting = {**snapshot.waiting, ticket.queue: snapshot.waiting.get(ticket.queue, 0) + 1}
         memo[ticket.office] = replace(snapshot, waiting=waiting)
 
 
-def forget_snapshot(session: Session) -> None:
-    session.info.pop(SNAPSHOT_KEY, None)
-
-
-def next_sequence(session: Session, *, office: str, prefix: str, day: date, start: int) -> int:
+def next_sequence(tx: Transaction, *, office: str, prefix: str, day: date, start: int) -> int:
     """Atomically take the next number of the day: one upsert, so no two callers get the same one."""
     values = {"s_office": office, "s_prefix": prefix, "s_day": day, "s_start": start}
-    return int(_NEXT_NUMBER.scalar(session, values))
+    return int(_NEXT_NUMBER.scalar(tx, values))
 
 
-def by_idempotency_key(session: Session, office: str, key: str) -> Ticket | None:
-    return session.scalar(_BY_IDEMPOTENCY_KEY, {"office": office, "key": key})
+def by_idempotency_key(tx: Transaction, office: str, key: str) -> Ticket | None:
+    return tx.session.scalar(_BY_IDEMPOTENCY_KEY, {"office": office, "key": key})
 
 
-def waiting_tickets(session: Session, *, office: str, day: date, queues: list[str]) -> list[Ticket]:
+def load(tx: Transaction, ticket_id: int, *, for_update: bool = False) -> Ticket | None:
+    query = select(Ticket).where(Ticket.id == ticket_id)
+    if for_update:
+        query = query.with_for_update()
+    return tx.session.scalar(query)
+
+
+def by_public_code(tx: Transaction, public_code: str) -> Ticket | None:
+    return tx.session.scalar(select(Ticket).where(Ticket.public_code == public_code))
+
+
+def waiting_tickets(tx: Transaction, *, office: str, day: date, queues: list[str]) -> list[Ticket]:
     return list(
-        session.scalars(
+        tx.session.scalars(
             select(Ticket)
             .where(
                 Ticket.office == office,
@@ -111,13 +125,13 @@ def waiting_tickets(session: Session, *, office: str, day: date, queues: list[st
     )
 
 
-def waiting_counts(session: Session, *, office: str, day: date) -> dict[str, int]:
-    return waiting_store.counts(session, office=office, day=day)
+def waiting_counts(tx: Transaction, *, office: str, day: date) -> dict[str, int]:
+    return waiting_store.counts(tx, office=office, day=day)
 
 
-def people_ahead(session: Session, ticket: TicketRow) -> int:
+def people_ahead(tx: Transaction, ticket: TicketRow) -> int:
     return int(
-        session.scalar(
+        tx.session.scalar(
             select(func.count(Ticket.id)).where(
                 Ticket.office == ticket.office,
                 Ticket.status == WAITING,
@@ -133,35 +147,34 @@ def people_ahead(session: Session, ticket: TicketRow) -> int:
     )
 
 
-def compare_and_set(session: Session, ticket: Ticket, expected_status: str, values: dict[str, Any]) -> bool:
+def compare_and_set(tx: Transaction, ticket: Ticket, expected_status: str, values: dict[str, Any]) -> bool:
     """Write `values` only if the ticket is still in `expected_status` (two counters never share a ticket)."""
     was_in = ticket.queue
+    session = tx.session
     result = session.execute(
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.status == expected_status)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    forget_snapshot(session)
+    tx.drop(SNAPSHOTS)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
     session.refresh(ticket)
     if expected_status == WAITING:
-        waiting_store.record(session, office=ticket.office, day=ticket.business_day, queue=was_in, delta=-1)
+        waiting_store.record(tx, office=ticket.office, day=ticket.business_day, queue=was_in, delta=-1)
     if ticket.status == WAITING:
-        waiting_store.record(
-            session, office=ticket.office, day=ticket.business_day, queue=ticket.queue, delta=1
-        )
+        waiting_store.record(tx, office=ticket.office, day=ticket.business_day, queue=ticket.queue, delta=1)
     return True
 
 
-def open_tickets_before(session: Session, *, office: str, day: date) -> list[Ticket]:
+def open_tickets_before(tx: Transaction, *, office: str, day: date) -> list[Ticket]:
     open_statuses = [
         s.value
         for s in (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.ON_HOLD)
     ]
     return list(
-        session.scalars(
+        tx.session.scalars(
             select(Ticket).where(
                 Ticket.office == office, Ticket.status.in_(open_statuses), Ticket.business_day < day
             )

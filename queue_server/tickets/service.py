@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
 from queue_server.config import OfficeConfig, QueueConfig
@@ -17,6 +15,7 @@ from queue_server.context import ServerContext
 from queue_server.counters import repository as counter_repo
 from queue_server.counters.models import CounterState
 from queue_server.db.prepared import Prepared
+from queue_server.db.unit_of_work import Slot, Transaction, UnitOfWork, first_won
 from queue_server.domain import calling
 from queue_server.domain.calendar import business_day, check_open
 from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -37,7 +36,6 @@ from queue_server.domain.tickets import (
     apply_action,
 )
 from queue_server.dossiers.models import Dossier
-from queue_server.events.outbox import Outbox
 from queue_server.tickets import repository as repo
 from queue_server.tickets.models import NewTicket, Ticket, TicketEvent, TicketRow
 from queue_server.tickets.schemas import TicketView
@@ -46,7 +44,10 @@ DEFAULT_SERVICE_S = 300.0  # until a queue has served someone today
 SERVICE_CACHE = timedelta(seconds=30)
 PROJECTION_LIMIT = 400  # more people waiting than this: the flow estimate instead of playing every call
 NEWCOMER_ID = 2**62  # a ticket taken now: after everyone else on every tie
-WAITING_KEY = "projected_calls"  # session.info key, tied to the live snapshot it was computed from
+# Per office: the live snapshot a play was computed from, everyone waiting, and the play of each line.
+PLAYS: Slot[dict[str, tuple[object, list[calling.Candidate], dict[str, dict[int, float]]]]] = Slot(
+    "projected calls", dict
+)
 A = TicketAction
 _AUDIT_COLUMNS = [column.key for column in TicketEvent.__table__.columns if column.key != "id"]
 _INSERT_AUDIT = Prepared(TicketEvent.__table__.insert(), column_keys=_AUDIT_COLUMNS)  # db/prepared.py
@@ -81,38 +82,30 @@ class TicketService:
         office_cfg = self.office(office or actor.office)
         queue_cfg = self.queue(office_cfg, queue)
         self.check_priority(priority)
-        for attempt in range(3):
-            try:
-                with self.ctx.db.write() as session:
-                    if idempotency_key:
-                        existing = repo.by_idempotency_key(session, office_cfg.code, idempotency_key)
-                        if existing is not None:
-                            _check_same_request(existing, queue_cfg, priority)
-                            return self.view(session, existing), False
-                    outbox = Outbox(session)
-                    ticket = self.issue_in(
-                        session,
-                        outbox,
-                        actor=actor,
-                        office=office_cfg,
-                        queue=queue_cfg,
-                        priority=priority,
-                        idempotency_key=idempotency_key,
-                        appointment_at=appointment_at,
-                    )
-                    view = self.view(session, ticket, newest=True)
-                self.ctx.hub.publish(outbox.events)
-                return view, True
-            except IntegrityError:
-                # Two kiosks sent the same idempotency key at once (PostgreSQL); the other one won.
-                if not idempotency_key or attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+
+        def work(tx: Transaction) -> tuple[TicketView, bool]:
+            if idempotency_key:
+                existing = repo.by_idempotency_key(tx, office_cfg.code, idempotency_key)
+                if existing is not None:
+                    _check_same_request(existing, queue_cfg, priority)
+                    return self.view(tx, existing), False
+            ticket = self.issue_in(
+                tx,
+                actor=actor,
+                office=office_cfg,
+                queue=queue_cfg,
+                priority=priority,
+                idempotency_key=idempotency_key,
+                appointment_at=appointment_at,
+            )
+            return self.view(tx, ticket, newest=True), True
+
+        # Two kiosks sending the same idempotency key at once (PostgreSQL): the second run finds the first.
+        return UnitOfWork.retrying(self.ctx, work, attempts=3 if idempotency_key else 1)
 
     def issue_in(
         self,
-        session: Session,
-        outbox: Outbox,
+        tx: Transaction,
         *,
         actor: Principal,
         office: OfficeConfig,
@@ -121,17 +114,17 @@ class TicketService:
         idempotency_key: str | None,
         appointment_at: datetime | None,
     ) -> NewTicket:
-        now = self.ctx.clock()
+        now = tx.now
         opened = check_open(office.hours, now, office.zone)
         if not opened.open:
             raise DomainError(f"office_{opened.reason}", opened.message_vi, opened.message_en)
         day = business_day(now, office.zone)
         sequence = repo.next_sequence(
-            session, office=office.code, prefix=queue.prefix, day=day, start=queue.number_start
+            tx, office=office.code, prefix=queue.prefix, day=day, start=queue.number_start
         )
         _check_capacity(queue, sequence)
         # Everyone waiting in its line now is ahead of it: estimate before writing, so the row is written once.
-        ahead = self._snapshot(session, office).waiting.get(queue.code, 0)
+        ahead = self._snapshot(tx, office).waiting.get(queue.code, 0)
         ticket = NewTicket(
             public_code=secrets.token_urlsafe(12),
             office=office.code,
@@ -149,64 +142,50 @@ class TicketService:
             issued_at=now,
             place_at=now,
             appointment_at=appointment_at,
-            estimated_wait_s=self.queue_estimate(session, office, queue.code, ahead),
+            estimated_wait_s=self.queue_estimate(tx, office, queue.code, ahead),
         )
-        repo.insert_ticket(session, ticket)
-        self._audit(session, ticket, "issue", None, actor, now, counter=None, reason=None)
-        self._emit(
-            session,
-            outbox,
-            "ticket.issued",
-            ticket,
-            now,
-            extra={"queues": self._queue_counts(session, ticket)},
-        )
+        repo.insert_ticket(tx, ticket)
+        self._audit(tx, ticket, "issue", None, actor, counter=None, reason=None)
+        self._emit(tx, "ticket.issued", ticket, extra={"queues": self._queue_counts(tx, ticket)})
         return ticket
 
     # ---- acting on a ticket --------------------------------------------------------------------
 
     def get(self, ticket_id: int) -> TicketView:
-        with self.ctx.db.read() as session:
-            return self.view(session, self._load(session, ticket_id))
+        with UnitOfWork(self.ctx, read_only=True) as tx:
+            return self.view(tx, self._load(tx, ticket_id))
 
     def get_public(self, public_code: str) -> TicketView:
-        with self.ctx.db.read() as session:
-            ticket = session.scalar(select(Ticket).where(Ticket.public_code == public_code))
+        with UnitOfWork(self.ctx, read_only=True) as tx:
+            ticket = repo.by_public_code(tx, public_code)
             if ticket is None:
                 raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự.", "No such ticket.")
-            return self.view(session, ticket)
+            return self.view(tx, ticket)
 
     def act(
         self, ticket_id: int, action: TicketAction, *, actor: Principal, options: ActOptions
     ) -> TicketView:
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
-            ticket = self._load(session, ticket_id, for_update=True)
+        with UnitOfWork(self.ctx) as tx:
+            ticket = self._load(tx, ticket_id, for_update=True)
             office = self.office(ticket.office)
             if action is A.TRANSFER:
                 self._check_transfer_target(office, ticket, options)
-            counter = self._acting_counter(session, actor, ticket, action)
-            self._change(session, outbox, ticket, action, actor=actor, counter=counter, options=options)
-            view = self.view(session, ticket)
-        self.ctx.hub.publish(outbox.events)
-        return view
+            counter = self._acting_counter(tx, actor, ticket, action)
+            self._change(tx, ticket, action, actor=actor, counter=counter, options=options)
+            return self.view(tx, ticket)
 
     def call_next(self, *, counter: int, actor: Principal, office: str | None = None) -> TicketView | None:
         office_cfg = self.office(office or actor.office)
         counter_cfg = self._counter_cfg(office_cfg, counter)
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
-            state = self._seated_state(session, office_cfg, counter, actor, need_open=True)
-            self._end_current(session, outbox, office_cfg, counter, actor)
-            chosen = self._call_by_rule(session, outbox, office_cfg, counter_cfg.weights, state, actor)
-            view = self.view(session, chosen) if chosen else None
-        self.ctx.hub.publish(outbox.events)
-        return view
+        with UnitOfWork(self.ctx) as tx:
+            state = self._seated_state(tx, office_cfg, counter, actor, need_open=True)
+            self._end_current(tx, office_cfg, counter, actor)
+            chosen = self._call_by_rule(tx, office_cfg, counter_cfg.weights, state, actor)
+            return self.view(tx, chosen) if chosen else None
 
     def call_ticket(self, *, counter: int, ticket_id: int, actor: Principal) -> TicketView:
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
-            ticket = self._load(session, ticket_id, for_update=True)
+        with UnitOfWork(self.ctx) as tx:
+            ticket = self._load(tx, ticket_id, for_update=True)
             office = self.office(ticket.office)
             counter_cfg = self._counter_cfg(office, counter)
             if ticket.queue not in counter_cfg.weights:
@@ -215,40 +194,33 @@ class TicketService:
                     f"Quầy {counter} không phục vụ hàng {ticket.queue}.",
                     f"Counter {counter} does not serve queue {ticket.queue}.",
                 )
-            state = self._seated_state(session, office, counter, actor, need_open=True)
-            self._end_current(session, outbox, office, counter, actor)
-            self._change(session, outbox, ticket, A.CALL, actor=actor, counter=counter, options=ActOptions())
+            state = self._seated_state(tx, office, counter, actor, need_open=True)
+            self._end_current(tx, office, counter, actor)
+            self._change(tx, ticket, A.CALL, actor=actor, counter=counter, options=ActOptions())
             state.priority_streak = state.priority_streak + 1 if ticket.priority else 0
-            view = self.view(session, ticket)
-        self.ctx.hub.publish(outbox.events)
-        return view
+            return self.view(tx, ticket)
 
     def expire_stale(self, *, office: str | None = None) -> int:
         """End the business day: expire open tickets of earlier days. History is kept."""
         office_cfg = self.office(office)
-        now = self.ctx.clock()
-        today = business_day(now, office_cfg.zone)
         system = Principal("system", 0, "day-end", Role.ADMIN)
-        with self.ctx.db.write() as session:
-            outbox = Outbox(session)
-            stale = repo.open_tickets_before(session, office=office_cfg.code, day=today)
+        with UnitOfWork(self.ctx) as tx:
+            today = business_day(tx.now, office_cfg.zone)
+            stale = repo.open_tickets_before(tx, office=office_cfg.code, day=today)
             for ticket in stale:
-                self._change(
-                    session, outbox, ticket, A.EXPIRE, actor=system, counter=None, options=ActOptions()
-                )
-        self.ctx.hub.publish(outbox.events)
+                self._change(tx, ticket, A.EXPIRE, actor=system, counter=None, options=ActOptions())
         return len(stale)
 
     # ---- views ---------------------------------------------------------------------------------
 
-    def view(self, session: Session, ticket: TicketRow, *, newest: bool = False) -> TicketView:
+    def view(self, tx: Transaction, ticket: TicketRow, *, newest: bool = False) -> TicketView:
         """The ticket as clients see it; `newest`: just issued, so everyone waiting in its line is ahead."""
         office = self.office(ticket.office)
         queue = office.queues.get(ticket.queue)
         waiting = ticket.status == TicketStatus.WAITING.value
         ahead = None
         if waiting:
-            ahead = self._newest_ahead(session, ticket) if newest else repo.people_ahead(session, ticket)
+            ahead = self._newest_ahead(tx, ticket) if newest else repo.people_ahead(tx, ticket)
         return TicketView(
             id=ticket.id,
             number=ticket.number,
@@ -262,7 +234,7 @@ class TicketService:
             position=None if ahead is None else ahead + 1,
             people_ahead=ahead,
             estimated_wait_s=(
-                (ticket.estimated_wait_s if newest else self._estimate(session, ticket, office, ahead))
+                (ticket.estimated_wait_s if newest else self._estimate(tx, ticket, office, ahead))
                 if waiting
                 else None
             ),
@@ -276,15 +248,16 @@ class TicketService:
             public_code=ticket.public_code,
             appointment_at=ticket.appointment_at,
             dossier_code=(  # a ticket just issued has no case pointing at it yet
-                None if newest else session.scalar(select(Dossier.code).where(Dossier.ticket_id == ticket.id))
+                None
+                if newest
+                else tx.session.scalar(select(Dossier.code).where(Dossier.ticket_id == ticket.id))
             ),
         )
 
-    def queue_estimate(self, session: Session, office: OfficeConfig, queue: str, waiting: int) -> int:
+    def queue_estimate(self, tx: Transaction, office: OfficeConfig, queue: str, waiting: int) -> int:
         """Expected wait of a ticket taken now at the back of `queue` (`waiting` people ahead of it)."""
-        now = self.ctx.clock()
-        newcomer = calling.Candidate(id=NEWCOMER_ID, queue=queue, issued_at=now, place_at=now)
-        return self._projected_wait(session, office, newcomer, waiting)
+        newcomer = calling.Candidate(id=NEWCOMER_ID, queue=queue, issued_at=tx.now, place_at=tx.now)
+        return self._projected_wait(tx, office, newcomer, waiting)
 
     # ---- config lookups ------------------------------------------------------------------------
 
@@ -322,11 +295,8 @@ class TicketService:
             raise NotFound("unknown_counter", f"Không có quầy số {number}.", f"Unknown counter {number}.")
         return counter
 
-    def _load(self, session: Session, ticket_id: int, for_update: bool = False) -> Ticket:
-        query = select(Ticket).where(Ticket.id == ticket_id)
-        if for_update:
-            query = query.with_for_update()
-        ticket = session.scalar(query)
+    def _load(self, tx: Transaction, ticket_id: int, for_update: bool = False) -> Ticket:
+        ticket = repo.load(tx, ticket_id, for_update=for_update)
         if ticket is None:
             raise NotFound(
                 "ticket_not_found", f"Không có số thứ tự mã {ticket_id}.", f"No ticket {ticket_id}."
@@ -334,9 +304,9 @@ class TicketService:
         return ticket
 
     def _seated_state(
-        self, session: Session, office: OfficeConfig, counter: int, actor: Principal, need_open: bool
+        self, tx: Transaction, office: OfficeConfig, counter: int, actor: Principal, need_open: bool
     ) -> CounterState:
-        state = session.scalar(
+        state = tx.session.scalar(
             select(CounterState)
             .where(CounterState.office == office.code, CounterState.number == counter)
             .with_for_update()
@@ -355,18 +325,18 @@ class TicketService:
             )
         return state
 
-    def _seat_of(self, session: Session, office: str, actor: Principal) -> int | None:
-        return counter_repo.seat_of(session, office, actor)
+    def _seat_of(self, tx: Transaction, office: str, actor: Principal) -> int | None:
+        return counter_repo.seat_of(tx.session, office, actor)
 
     def _acting_counter(
-        self, session: Session, actor: Principal, ticket: Ticket, action: TicketAction
+        self, tx: Transaction, actor: Principal, ticket: Ticket, action: TicketAction
     ) -> int | None:
         """Which counter acts; staff act only where they are seated, managers may act for any counter."""
         if actor.role in (Role.KIOSK, Role.DISPLAY):
             raise Forbidden(
                 "role_forbidden", "Thiết bị này không được làm việc này.", "This device may not do that."
             )
-        seat = self._seat_of(session, ticket.office, actor)
+        seat = self._seat_of(tx, ticket.office, actor)
         bound_to_ticket_counter = ticket.status in ("called", "serving", "on_hold") and action not in (
             A.CANCEL,
             A.REACTIVATE,
@@ -405,8 +375,7 @@ class TicketService:
 
     def _change(
         self,
-        session: Session,
-        outbox: Outbox,
+        tx: Transaction,
         ticket: Ticket,
         action: TicketAction,
         *,
@@ -415,7 +384,7 @@ class TicketService:
         options: ActOptions,
     ) -> None:
         office = self.office(ticket.office)
-        now = self.ctx.clock()
+        now = tx.now
         snapshot = TicketSnapshot(
             status=TicketStatus(ticket.status),
             queue=ticket.queue,
@@ -439,7 +408,7 @@ class TicketService:
         if action is A.CALL:
             values["staff_id"] = actor.id if actor.kind == "user" else None
         from_queue = ticket.queue
-        if not repo.compare_and_set(session, ticket, change.from_status.value, values):
+        if not repo.compare_and_set(tx, ticket, change.from_status.value, values):
             raise DomainError(
                 "ticket_taken",
                 "Số này vừa được quầy khác xử lý; hãy thử lại.",
@@ -448,73 +417,64 @@ class TicketService:
         data: dict[str, Any] = {"from": change.from_status.value, "to": change.to_status.value}
         if action is A.TRANSFER:
             data.update({"from_queue": from_queue, "to_queue": ticket.queue, "to_back": options.to_back})
-        self._audit(
-            session, ticket, action.value, change.from_status.value, actor, now, counter, options.reason, data
-        )
-        extra = {"transition": data, "queues": self._queue_counts(session, ticket, from_queue)}
-        self._emit(session, outbox, change.event_type, ticket, now, extra=extra)
+        self._audit(tx, ticket, action.value, change.from_status.value, actor, counter, options.reason, data)
+        extra = {"transition": data, "queues": self._queue_counts(tx, ticket, from_queue)}
+        self._emit(tx, change.event_type, ticket, extra=extra)
 
-    def _end_current(
-        self, session: Session, outbox: Outbox, office: OfficeConfig, counter: int, actor: Principal
-    ) -> None:
+    def _end_current(self, tx: Transaction, office: OfficeConfig, counter: int, actor: Principal) -> None:
         """Calling the next citizen ends the visit at this counter (serving → done, called → no-show)."""
-        current = repo.current_ticket_of_counter(session, office=office.code, counter=counter)
+        current = repo.current_ticket_of_counter(tx.session, office=office.code, counter=counter)
         if current is None:
             return
         action = A.FINISH if current.status == TicketStatus.SERVING.value else A.NO_SHOW
         options = ActOptions(reason="ended by the next call", outcome="ended_by_next_call")
-        self._change(session, outbox, current, action, actor=actor, counter=counter, options=options)
+        self._change(tx, current, action, actor=actor, counter=counter, options=options)
 
     def _call_by_rule(
         self,
-        session: Session,
-        outbox: Outbox,
+        tx: Transaction,
         office: OfficeConfig,
         weights: dict[str, float],
         state: CounterState,
         actor: Principal,
     ) -> Ticket | None:
-        now = self.ctx.clock()
-        day = business_day(now, office.zone)
-        for _ in range(20):  # a ticket taken by another counter meanwhile (PostgreSQL) → choose again
-            waiting = repo.waiting_tickets(session, office=office.code, day=day, queues=list(weights))
+        day = business_day(tx.now, office.zone)
+
+        def choose() -> tuple[Ticket, calling.CallDecision] | None:
+            waiting = repo.waiting_tickets(tx, office=office.code, day=day, queues=list(weights))
             decision = calling.choose_next(
                 (_candidate(t) for t in waiting),
                 weights=weights,
-                now=now,
+                now=tx.now,
                 priority_streak=state.priority_streak,
                 rule=self.ctx.config.fairness,
             )
             if decision is None:
                 return None
-            ticket = next(t for t in waiting if t.id == decision.ticket.id)
-            try:
-                self._change(
-                    session, outbox, ticket, A.CALL, actor=actor, counter=state.number, options=ActOptions()
-                )
-            except DomainError as error:
-                if error.code == "ticket_taken":
-                    continue
-                raise
-            state.priority_streak = decision.priority_streak
-            return ticket
-        raise DomainError("busy", "Hệ thống đang bận, hãy gọi lại.", "Too much contention; call again.")
+            return next(t for t in waiting if t.id == decision.ticket.id), decision
+
+        def take(choice: tuple[Ticket, calling.CallDecision]) -> None:
+            self._change(tx, choice[0], A.CALL, actor=actor, counter=state.number, options=ActOptions())
+            state.priority_streak = choice[1].priority_streak
+
+        busy = DomainError("busy", "Hệ thống đang bận, hãy gọi lại.", "Too much contention; call again.")
+        chosen = first_won(choose, take, busy=busy)
+        return chosen[0] if chosen else None
 
     def _audit(
         self,
-        session: Session,
+        tx: Transaction,
         ticket: TicketRow,
         action: str,
         from_status: str | None,
         actor: Principal,
-        at: datetime,
         counter: int | None,
         reason: str | None,
         data: dict[str, Any] | None = None,
     ) -> None:
         audit_row = {
             "ticket_id": ticket.id,
-            "at": at,
+            "at": tx.now,
             "action": action,
             "from_status": from_status,
             "to_status": ticket.status,
@@ -525,17 +485,9 @@ class TicketService:
             "reason": reason,
             "data": data,
         }
-        _INSERT_AUDIT.rows(session, audit_row)
+        _INSERT_AUDIT.rows(tx, audit_row)
 
-    def _emit(
-        self,
-        session: Session,
-        outbox: Outbox,
-        type_: str,
-        ticket: TicketRow,
-        at: datetime,
-        extra: dict[str, Any],
-    ) -> None:
+    def _emit(self, tx: Transaction, type_: str, ticket: TicketRow, extra: dict[str, Any]) -> None:
         # Boards read these: numbers, queues and counters only — never names or ID numbers.
         data = {
             "ticket": {
@@ -549,46 +501,46 @@ class TicketService:
             },
             **extra,
         }
-        outbox.add(type=type_, office=ticket.office, at=at, data=data)
+        tx.outbox.add(type=type_, office=ticket.office, at=tx.now, data=data)
 
-    def _queue_counts(self, session: Session, ticket: TicketRow, *also: str) -> dict[str, dict[str, int]]:
+    def _queue_counts(self, tx: Transaction, ticket: TicketRow, *also: str) -> dict[str, dict[str, int]]:
         office = self.office(ticket.office)
-        counts = self._snapshot(session, office).waiting
+        counts = self._snapshot(tx, office).waiting
         result = {}
         for code in {ticket.queue, *also}:
             waiting = counts.get(code, 0)
             result[code] = {
                 "waiting": waiting,
-                "estimated_wait_s": self.queue_estimate(session, office, code, waiting),
+                "estimated_wait_s": self.queue_estimate(tx, office, code, waiting),
             }
         return result
 
     def _estimate(
-        self, session: Session, ticket: TicketRow, office: OfficeConfig, ahead: int | None = None
+        self, tx: Transaction, ticket: TicketRow, office: OfficeConfig, ahead: int | None = None
     ) -> int:
         if ahead is None:
-            ahead = repo.people_ahead(session, ticket)
-        return self._projected_wait(session, office, _candidate(ticket), ahead)
+            ahead = repo.people_ahead(tx, ticket)
+        return self._projected_wait(tx, office, _candidate(ticket), ahead)
 
     def _projected_wait(
-        self, session: Session, office: OfficeConfig, target: calling.Candidate, ahead: int
+        self, tx: Transaction, office: OfficeConfig, target: calling.Candidate, ahead: int
     ) -> int:
         """The calling rule played forward over everyone waiting now (domain/estimates.py); with no open
         desk for the line, or a very long wait list, the cheaper flow estimate."""
-        snapshot = self._snapshot(session, office)
-        mean_s = self._mean_service(session, office, target.queue)
+        snapshot = self._snapshot(tx, office)
+        mean_s = self._mean_service(tx, office, target.queue)
         serving = [n for n in snapshot.open_counters if target.queue in _weights(office, n)]
         if not serving or sum(snapshot.waiting.values()) > PROJECTION_LIMIT:
-            loads = self._counter_loads(session, office, target.queue, mean_s)
+            loads = self._counter_loads(tx, office, target.queue, mean_s)
             return expected_wait_s(people_ahead=ahead, mean_service_s=mean_s, counters=loads)
-        times = self._call_times(session, office, snapshot, target.queue)
+        times = self._call_times(tx, office, snapshot, target.queue)
         if target.id not in times:  # not reached before a newcomer of its line would be: play it alone
-            times = self._call_times(session, office, snapshot, target.queue, until=target)
+            times = self._call_times(tx, office, snapshot, target.queue, until=target)
         return round(times.get(target.id, 0.0))
 
     def _call_times(
         self,
-        session: Session,
+        tx: Transaction,
         office: OfficeConfig,
         snapshot: repo.OfficeSnapshot,
         queue: str,
@@ -596,16 +548,15 @@ class TicketService:
     ) -> dict[int, float]:
         """When each waiting ticket would be called, up to a newcomer at the back of `queue`: one play
         per line and live snapshot serves the new ticket, its line's estimate and the event."""
-        memo: dict[str, tuple[object, list[calling.Candidate], dict[str, dict[int, float]]]]
-        memo = session.info.setdefault(WAITING_KEY, {})
+        memo = tx.cached(PLAYS)
         cached = memo.get(office.code)
         if cached is None or cached[0] is not snapshot:
-            cached = memo[office.code] = (snapshot, self._waiting_candidates(session, office), {})
+            cached = memo[office.code] = (snapshot, self._waiting_candidates(tx, office), {})
         _, waiting, plays = cached
         if until is None and queue in plays:
             return plays[queue]
-        now = self.ctx.clock()
-        means = {code: self._mean_service(session, office, code) for code in office.queues}
+        now = tx.now
+        means = {code: self._mean_service(tx, office, code) for code in office.queues}
         desks = []
         for number in snapshot.open_counters:
             weights = _weights(office, number)
@@ -629,10 +580,10 @@ class TicketService:
             plays[queue] = times
         return times
 
-    def _waiting_candidates(self, session: Session, office: OfficeConfig) -> list[calling.Candidate]:
+    def _waiting_candidates(self, tx: Transaction, office: OfficeConfig) -> list[calling.Candidate]:
         """Everyone waiting today as the calling rule sees them (columns only, no ORM objects)."""
-        day = business_day(self.ctx.clock(), office.zone)
-        rows = session.execute(
+        day = business_day(tx.now, office.zone)
+        rows = tx.session.execute(
             select(
                 Ticket.id,
                 Ticket.queue,
@@ -650,14 +601,14 @@ class TicketService:
         )
         return [calling.Candidate(*row) for row in rows]
 
-    def _mean_service(self, session: Session, office: OfficeConfig, queue: str) -> float:
+    def _mean_service(self, tx: Transaction, office: OfficeConfig, queue: str) -> float:
         """Recent visit time at the desk, from the call to the end (walking up and no-shows included)."""
-        now = self.ctx.clock()
+        now = tx.now
         cached = self._service_cache.get((office.code, queue))
         if cached is not None and timedelta(0) <= now - cached[1] < SERVICE_CACHE:
             return cached[0]
         since = now - timedelta(days=7)
-        rows = session.execute(
+        rows = tx.session.execute(
             select(Ticket.last_called_at, Ticket.ended_at)
             .where(
                 Ticket.office == office.code,
@@ -674,11 +625,11 @@ class TicketService:
         return mean_s
 
     def _counter_loads(
-        self, session: Session, office: OfficeConfig, queue: str, mean_s: float
+        self, tx: Transaction, office: OfficeConfig, queue: str, mean_s: float
     ) -> list[CounterLoad]:
         """Open counters serving the queue: their share of calls for it and when they can call again."""
-        now = self.ctx.clock()
-        snapshot = self._snapshot(session, office)
+        now = tx.now
+        snapshot = self._snapshot(tx, office)
         with_people = {code for code, n in snapshot.waiting.items() if n > 0}
         loads = []
         for number in snapshot.open_counters:
@@ -692,18 +643,12 @@ class TicketService:
             )
         return loads
 
-    def _newest_ahead(self, session: Session, ticket: TicketRow) -> int:
-        waiting = self._snapshot(session, self.office(ticket.office)).waiting.get(ticket.queue, 1)
+    def _newest_ahead(self, tx: Transaction, ticket: TicketRow) -> int:
+        waiting = self._snapshot(tx, self.office(ticket.office)).waiting.get(ticket.queue, 1)
         return max(waiting - 1, 0)
 
-    def _snapshot(self, session: Session, office: OfficeConfig) -> repo.OfficeSnapshot:
-        """The live state estimates need, read once per transaction (and again after each write)."""
-        memo: dict[str, repo.OfficeSnapshot] = session.info.setdefault(repo.SNAPSHOT_KEY, {})
-        snapshot = memo.get(office.code)
-        if snapshot is None:
-            day = business_day(self.ctx.clock(), office.zone)
-            snapshot = memo[office.code] = repo.office_snapshot(session, office=office.code, day=day)
-        return snapshot
+    def _snapshot(self, tx: Transaction, office: OfficeConfig) -> repo.OfficeSnapshot:
+        return repo.office_snapshot(tx, office=office.code, day=business_day(tx.now, office.zone))
 
 
 def _weights(office: OfficeConfig, number: int) -> dict[str, float]:

@@ -1,7 +1,7 @@
 """The waiting count per office, queue and business day (table ticket_waiting_count).
 
 Every status change goes through tickets/repository.py, which records here how it moves the count. The
-changes of a transaction are kept in memory and written just before it commits, in key order, so two
+changes of a transaction are kept in its cache and written just before it commits, in key order, so two
 transactions on PostgreSQL never lock two count rows in opposite orders; reads inside the transaction add
 its own pending changes to what the table holds.
 """
@@ -12,14 +12,13 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import Table, bindparam, select
-from sqlalchemy.orm import Session
 
-from queue_server.db.engine import before_commit_hooks
 from queue_server.db.prepared import Prepared
+from queue_server.db.unit_of_work import Slot, Transaction
 from queue_server.tickets.models import WaitingCount
 
 Key = tuple[str, date, str]  # office, business day, queue
-PENDING_KEY = "waiting_count_changes"  # session.info key
+PENDING: Slot[Counter[Key]] = Slot("waiting count changes", Counter)
 _table: Table = WaitingCount.__table__  # type: ignore[assignment]
 
 # On the issue path: compiled once and run straight on the driver (db/prepared.py).
@@ -41,32 +40,33 @@ _UPSERT = Prepared.upsert(
 )
 
 
-def record(session: Session, *, office: str, day: date, queue: str, delta: int) -> None:
+def record(tx: Transaction, *, office: str, day: date, queue: str, delta: int) -> None:
     """Note that a ticket of `day` started (+1) or stopped (−1) waiting in `queue`."""
-    pending: Counter[Key] | None = session.info.get(PENDING_KEY)
+    pending = tx.peek(PENDING)
     if pending is None:
-        pending = session.info[PENDING_KEY] = Counter()
-        # First in line among the before-commit work: count rows are locked before the event-order lock.
-        before_commit_hooks(session).insert(0, _write_pending)
+        pending = tx.cached(PENDING)
+        # Before commit, and before the outbox: count rows are locked before the event-order lock.
+        tx.before_commit(_write_pending)
     pending[(office, day, queue)] += delta
 
 
-def counts(session: Session, *, office: str, day: date) -> dict[str, int]:
+def counts(tx: Transaction, *, office: str, day: date) -> dict[str, int]:
     """Tickets waiting per queue: what is committed plus this transaction's own changes."""
-    result = {queue: int(waiting) for queue, waiting in _READ.rows(session, {"office": office, "day": day})}
-    pending: Counter[Key] = session.info.get(PENDING_KEY, Counter())
+    result = {queue: int(waiting) for queue, waiting in _READ.rows(tx, {"office": office, "day": day})}
+    pending = tx.peek(PENDING) or Counter()
     for (key_office, key_day, queue), delta in pending.items():
         if key_office == office and key_day == day:
             result[queue] = result.get(queue, 0) + delta
     return {queue: n for queue, n in result.items() if n}
 
 
-def _write_pending(session: Session) -> None:
-    pending: Counter[Key] = session.info.pop(PENDING_KEY, Counter())
+def _write_pending(tx: Transaction) -> None:
+    pending = tx.peek(PENDING) or Counter()
+    tx.drop(PENDING)
     rows = [
         {"w_office": office, "w_day": day, "w_queue": queue, "w_delta": delta}
         for (office, day, queue), delta in sorted(pending.items())
         if delta
     ]
     for row in rows:
-        _UPSERT.rows(session, row)
+        _UPSERT.rows(tx, row)

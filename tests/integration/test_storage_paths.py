@@ -61,6 +61,24 @@ def test_prepared_statements_convert_types_both_ways(database: Database) -> None
         )
 
 
+def test_the_installed_sqlalchemy_is_one_the_prepared_statements_were_tested_with() -> None:
+    """db/prepared.py compiles statements with SQLAlchemy and runs them itself: a release outside the
+    range pinned in pyproject.toml must be tested (the round trips above) before the pin moves."""
+    import tomllib
+
+    import sqlalchemy
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text("utf-8"))
+    server = pyproject["project"]["optional-dependencies"]["server"]
+    pins = [Requirement(line) for line in server if Requirement(line).name == "sqlalchemy"]
+    assert len(pins) == 1 and pins[0].specifier.filter(["99"]) != ["99"], "SQLAlchemy needs an upper bound"
+    assert Version(sqlalchemy.__version__) in pins[0].specifier, (
+        f"SQLAlchemy {sqlalchemy.__version__} is outside {pins[0].specifier}"
+    )
+
+
 def test_prepared_statements_raise_sqlalchemy_errors_and_roll_back(database: Database) -> None:
     with database.write() as session:
         INSERT.scalar(session, {"code": "B001", "day": None, "at": None, "note": None})
