@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 
+from queue_server.clock import ManualClock
+from tests.conftest import DEMO_CONFIG, T0
+from tests.fixtures.dossiers.helpers import page_jpeg, register, upload
 from tests.security.conftest import send_head_only
-from tests.support import KIOSK, KIOSK_KEY
+from tests.support import KIOSK, KIOSK_KEY, make_server, running_server
 
 MB = 1024 * 1024
 
@@ -85,3 +91,43 @@ def test_ordinary_requests_still_pass(base: str) -> None:
     with httpx.Client(base_url=base, timeout=30) as client:
         answer = client.post("/api/v1/tickets", json={"queue": "A"}, headers=KIOSK)
     assert answer.status_code == 201, answer.text
+
+
+def test_a_device_uploads_at_most_its_daily_quota(tmp_path: Path, sqlite_url: str) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(DEMO_CONFIG, config)
+    procedures = config / "procedures.toml"
+    procedures.write_text(
+        re.sub(
+            r"(?m)^max_upload_mb_per_device_per_day = .*$",
+            "max_upload_mb_per_device_per_day = 0.1",
+            procedures.read_text(encoding="utf-8"),
+        ),
+        encoding="utf-8",
+    )
+    clock = ManualClock(T0)
+    server = make_server(sqlite_url, clock, config)
+    page = [("trang.png", _noise_png(240), "image/png")]  # ~170 KB: over the 0.1 MB of a day
+    small = [("trang.jpg", page_jpeg("nho"), "image/jpeg")]
+    with running_server(server) as base, httpx.Client(base_url=base, timeout=30) as client:
+        register(client)
+        assert upload(client, "GTCMCHO", small).status_code == 201
+        refused = upload(client, "GTCMCHO", page)
+        assert refused.status_code == 429, refused.text
+        assert refused.json()["code"] == "upload_quota_reached"
+        assert 0 < int(refused.headers["Retry-After"]) <= 24 * 3600
+        clock.advance(days=1)  # a new business day
+        assert upload(client, "GTCMCHO", small).status_code == 201
+
+
+def _noise_png(side: int) -> bytes:
+    import io
+    import random
+
+    from PIL import Image
+
+    rng = random.Random(7)
+    image = Image.frombytes("RGB", (side, side), bytes(rng.getrandbits(8) for _ in range(side * side * 3)))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
