@@ -41,8 +41,9 @@ def test_pages_work_under_their_content_security_policy(
             response is not None and "frame-ancestors 'none'" in response.headers["content-security-policy"]
         )
         expect(board.locator("#title")).to_have_text("Công an xã Tân Phú")
-        assert httpx.post(f"{base}/api/v1/counters/2/call-next", headers=staff).json()["number"] == "A001"
-        expect(board.locator(".tile .number").first).to_have_text("A001")  # live over the WebSocket
+        called = httpx.post(f"{base}/api/v1/counters/2/call-next", headers=staff).json()
+        assert called["number"] == "A001"
+        expect(board.locator(".tile").nth(1).locator(".number")).to_have_text("A001")  # live, WebSocket
 
         console = _policed_page(chromium, page_errors, refused)
         console.goto(f"{base}/counter")
@@ -61,8 +62,15 @@ def test_pages_work_under_their_content_security_policy(
         expect(dashboard.locator("#link.on")).to_have_count(1)
         expect(dashboard.locator("#chart-hours svg").first).to_be_attached()
 
+        # The rating tablet's inline script (allowed by its hash) asks about the visit just finished.
+        for action in ("start", "finish"):
+            finished = httpx.post(f"{base}/api/v1/tickets/{called['id']}/{action}", headers=staff)
+            assert finished.status_code == 200, finished.text
         tablet = _policed_page(chromium, page_errors, refused)
         tablet.goto(f"{base}/rate/2?key={DISPLAY_KEY}")
-        expect(tablet.locator("h1")).to_have_text("Quầy 2")
+        expect(tablet.locator("#idle h1")).to_have_text("Quầy 2")
+        expect(tablet.locator("#ask")).to_be_visible(timeout=15_000)
+        expect(tablet.locator("#number")).to_have_text("A001")
+        expect(tablet.locator("#faces button")).to_have_count(5)
     assert refused == []
     assert page_errors == []
