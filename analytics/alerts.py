@@ -1,9 +1,9 @@
 """Alerts for supervisors: a line whose expected wait passes the target, a desk paused too long.
 
 An alert is an event on the stream (alert.wait_over_target, alert.counter_paused_long, and
-alert.cleared when the condition ends), written through the Outbox in a write transaction like every
-other event, so a dashboard that reconnects catches up on it. Each condition is raised once per episode:
-a wait alert ends only when the estimate falls below `clear_below_share` × target, so a line hovering
+alert.cleared when the condition ends), raised through the server's use case
+`services.events.raise_alerts`, which writes it to the event log like every other event, so a dashboard
+that reconnects catches up on it. Each condition is raised once per episode: a wait alert ends only when the estimate falls below `clear_below_share` × target, so a line hovering
 at the target does not flood the stream.
 
 The state of open alerts is kept in the process; after a restart a condition still true is raised again.
@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from analytics.settings import AnalyticsSettings
-from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.services import Services
 
 log = logging.getLogger(__name__)
@@ -33,10 +32,6 @@ class Alert:
     message_vi: str
     message_en: str
     data: dict[str, Any]
-
-    @property
-    def event_type(self) -> str:
-        return f"alert.{self.kind}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,26 +97,14 @@ class AlertMonitor:
             self._active.setdefault(key, alert)
         for alert in cleared:
             del self._active[(alert.office, alert.kind, alert.key)]
-        return self._emit(office, raised, cleared, now)
+        return self._emit(office, raised, cleared)
 
-    def _emit(
-        self, office: str, raised: list[Alert], cleared: list[Alert], now: datetime
-    ) -> list[dict[str, Any]]:
-        if not raised and not cleared:
-            return []
-        ctx = self.services.ctx
-        with UnitOfWork(ctx) as tx:
-            outbox = tx.outbox
-            for alert in raised:
-                outbox.add(type=alert.event_type, office=office, at=now, data={"alert": alert.as_dict()})
-            for alert in cleared:
-                outbox.add(
-                    type="alert.cleared",
-                    office=office,
-                    at=now,
-                    data={"alert": {"kind": alert.kind, "key": alert.key, "office": office}},
-                )
-        return outbox.events  # published by the unit of work after the commit
+    def _emit(self, office: str, raised: list[Alert], cleared: list[Alert]) -> list[dict[str, Any]]:
+        return self.services.events.raise_alerts(
+            office=office,
+            raised=[alert.as_dict() for alert in raised],
+            cleared=[alert.as_dict() for alert in cleared],
+        )
 
 
 def _wait_alert(office: str, queue: dict[str, Any], target_s: float, now: datetime) -> Alert:

@@ -63,6 +63,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     register_dossier_commands(subparsers)  # purge, receipt
 
+    from queue_server.citizens.keys import register as register_key_commands
+
+    register_key_commands(subparsers)  # keys rotate
+
 
 def _add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None)
@@ -73,70 +77,49 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", default=None, help="default: MOTCUA_DATABASE_URL")
 
 
-def _settings(args: argparse.Namespace, **overrides: Any) -> Any:
-    from queue_server.settings import ServerSettings
-
-    values: dict[str, Any] = {}
-    for key in ("host", "port", "database_url"):
-        if getattr(args, key, None) is not None:
-            values[key] = getattr(args, key)
-    if getattr(args, "config", None):
-        values["config_dir"] = args.config
-    values.update(overrides)
-    return ServerSettings(**values)
-
-
-def _context(settings: Any) -> Any:
-    from queue_server.app import build_context
-    from queue_server.config import ConfigError
-    from queue_server.procedures.catalogue import load_catalogue
-
-    try:
-        ctx = build_context(settings)
-        load_catalogue(
-            ctx.config
-        )  # procedures.toml and ratings.toml: report mistakes here, not as a traceback
-        return ctx
-    except ConfigError as error:
-        print("motcua: the configuration has problems:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        raise SystemExit(2) from None
-
-
 def _serve(args: argparse.Namespace) -> int:
-    settings = _settings(args, **({"demo": True} if args.demo else {}))
+    from queue_server.commands import command_settings
+
+    # Only the flag makes a demo: MOTCUA_DEMO left in an environment must not open demo accounts.
+    settings = command_settings(args, demo=bool(args.demo))
     return _run_server(settings)
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from queue_server.commands import command_settings
+
     overrides: dict[str, Any] = {"demo": True}
     if not args.database_url and "MOTCUA_DATABASE_URL" not in os.environ:
         overrides["database_url"] = "sqlite:///var/demo.sqlite3"
-    return _run_server(_settings(args, **overrides))
+    return _run_server(command_settings(args, **overrides))
 
 
 def _run_server(settings: Any) -> int:
     import uvicorn
 
     from queue_server.app import create_app
-    from queue_server.settings import DEFAULT_SECRET
-
-    ctx = _context(settings)
+    from queue_server.commands import command_context
     from queue_server.services import build_services
 
+    if not settings.secret:
+        print("motcua: MOTCUA_SECRET is empty; it keys the sealed ID numbers", file=sys.stderr)
+        return 2
+    problems = [] if settings.demo else _secret_problems(settings.secret)
+    if problems:  # before the database is opened: migrations seal ID numbers with this secret
+        print("motcua: refusing to start without --demo:", *problems, sep="\n  - ", file=sys.stderr)
+        return 2
+    ctx = command_context(settings)
     auth = build_services(ctx).auth
     if settings.demo:
         _ensure_demo_accounts(auth)
-    else:
-        problems = []
-        if settings.secret == DEFAULT_SECRET:
-            problems.append("MOTCUA_SECRET is the default; set a long random value")
-        if auth.has_demo_accounts():
-            problems.append("this database holds demo accounts with known passwords; use a fresh database")
-        if problems:
-            print("motcua: refusing to start without --demo:", *problems, sep="\n  - ", file=sys.stderr)
-            return 2
+    elif auth.has_demo_accounts():
+        print(
+            "motcua: refusing to start without --demo:",
+            "this database holds demo accounts with known passwords; use a fresh database",
+            sep="\n  - ",
+            file=sys.stderr,
+        )
+        return 2
     lock = _hold_serve_lock(ctx)
     if lock is False:
         return 2
@@ -168,6 +151,20 @@ def _hold_serve_lock(ctx: Any) -> object:
     except AlreadyServed as error:
         print(f"motcua: refusing to start: {error}", file=sys.stderr)
         return False
+
+
+def _secret_problems(secret: str) -> list[str]:
+    from queue_server.citizens.crypto import MIN_SECRET_BYTES
+    from queue_server.settings import DEFAULT_SECRET
+
+    if secret == DEFAULT_SECRET:
+        return ["MOTCUA_SECRET is the default; set a long random value"]
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        return [
+            f"MOTCUA_SECRET is shorter than {MIN_SECRET_BYTES} bytes; set a long random value "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        ]
+    return []
 
 
 def _tune_garbage_collector() -> None:
@@ -208,8 +205,8 @@ def _ensure_demo_accounts(auth: Any) -> None:
 
 
 def _user_add(args: argparse.Namespace) -> int:
+    from queue_server.commands import command_services
     from queue_server.domain.errors import DomainError
-    from queue_server.services import build_services
 
     password = args.password
     if password is None:
@@ -217,7 +214,7 @@ def _user_add(args: argparse.Namespace) -> int:
         if getpass.getpass("Nhập lại / Repeat: ") != password:
             print("motcua: the two passwords differ", file=sys.stderr)
             return 2
-    auth = build_services(_context(_settings(args))).auth
+    auth = command_services(args).auth
     try:
         principal = auth.add_user(
             username=args.name, role=args.role, password=password, full_name=args.full_name
@@ -230,10 +227,10 @@ def _user_add(args: argparse.Namespace) -> int:
 
 
 def _device_add(args: argparse.Namespace) -> int:
+    from queue_server.commands import command_services
     from queue_server.domain.errors import DomainError
-    from queue_server.services import build_services
 
-    auth = build_services(_context(_settings(args))).auth
+    auth = command_services(args).auth
     try:
         key = auth.add_device(name=args.name, role=args.role, office=args.office)
     except DomainError as error:
@@ -245,15 +242,17 @@ def _device_add(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    ctx = _context(_settings(args))
+    from queue_server.commands import command_context, command_settings
+
+    ctx = command_context(command_settings(args))
     print(f"database {ctx.db.url.render_as_string(hide_password=True)} is at the current schema")
     return 0
 
 
 def _end_day(args: argparse.Namespace) -> int:
-    from queue_server.services import build_services
+    from queue_server.commands import command_services
 
-    services = build_services(_context(_settings(args)))
+    services = command_services(args)
     total = sum(services.tickets.expire_stale(office=code) for code in services.ctx.config.offices)
     print(f"expired {total} open ticket(s) of past days")
     return 0

@@ -39,10 +39,9 @@ def register(user_sub: argparse._SubParsersAction[Any], device_sub: argparse._Su
 
 def _lifecycle(args: argparse.Namespace) -> Any:
     from queue_server.auth.lifecycle import CredentialLifecycle
-    from queue_server.cli import _context, _settings
-    from queue_server.services import build_services
+    from queue_server.commands import command_services
 
-    return CredentialLifecycle(build_services(_context(_settings(args))).auth)
+    return CredentialLifecycle(command_services(args).auth)
 
 
 def _actor() -> str:

@@ -20,6 +20,11 @@ def mask_id(personal_id: str) -> str:
     return f"{personal_id[:4]}****{personal_id[-4:]}"
 
 
+def mask_paper_code(personal_id: str, type_code: str) -> str:
+    """'0010****4567.CT01': the national paper code with its ID number masked."""
+    return f"{mask_id(personal_id)}.{type_code}"
+
+
 def record_access(
     session: Session,
     actor: Principal,
@@ -44,5 +49,6 @@ def record_access(
             document_id=document_id,
             dossier_code=dossier_code,
             detail=detail,
+            route=actor.route,
         )
     )

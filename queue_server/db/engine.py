@@ -2,7 +2,7 @@
 
 SQLite: WAL, foreign keys, and every write transaction is `BEGIN IMMEDIATE` under a process-wide lock, so
 concurrent writers queue in memory instead of spinning on SQLITE_BUSY. Code that must not wait (the event
-loop, see api/writes.py) runs inside `refusing_when_busy()` and gets WriteBusy at once when another writer,
+loop, see db/writes.py) runs inside `refusing_when_busy()` and gets WriteBusy at once when another writer,
 of this process or another, holds the database. PostgreSQL: READ COMMITTED with row locks and
 compare-and-set updates; see tickets/repository.py.
 """
@@ -30,6 +30,18 @@ AUTO_CHECKPOINT_KEY = "motcua_auto_checkpoint"  # engine: False once a backgroun
 # numbers already printed would be issued again); bench_issue.py measures what it costs.
 SQLITE_SYNCHRONOUS = "FULL"
 _refuse_when_busy: contextvars.ContextVar[bool] = contextvars.ContextVar("refuse_when_busy", default=False)
+
+
+class _NoRowsInLogs(logging.Filter):
+    """SQLAlchemy logs every fetched row at DEBUG (names, ID hashes, addresses): never let one through.
+    Statements stay (their parameters are hidden by `hide_parameters`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+_NO_ROWS = _NoRowsInLogs()
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NO_ROWS)
 
 
 class WriteBusy(Exception):
@@ -136,7 +148,10 @@ def _transaction(session: Session) -> Iterator[Session]:
 
 
 def _create(url: str, echo: bool) -> Engine:
-    return create_engine(url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    # hide_parameters: a failed statement's error (and its log line) never carries the citizen's data.
+    return create_engine(
+        url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def _create_sqlite(url: str, echo: bool) -> Engine:
@@ -146,6 +161,7 @@ def _create_sqlite(url: str, echo: bool) -> Engine:
     engine = create_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=40,
         max_overflow=10,
@@ -200,7 +216,7 @@ class _Checkpointer(threading.Thread):
     Commits then only append to the log. Here the pages written since the last checkpoint are copied
     once each (the busy ones, such as the last page of every index, are written by most commits) and the
     log starts again from its beginning (RESTART), so it stays the size of one second of writes. Writers
-    of this process wait only for the restart, off the event loop (api/writes.py). If this thread stops,
+    of this process wait only for the restart, off the event loop (db/writes.py). If this thread stops,
     commits take the work back: the pool's connections turn automatic checkpoints on again.
     """
 

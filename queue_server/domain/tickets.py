@@ -61,7 +61,7 @@ EVENT_TYPES: dict[TicketAction, str] = {
 S = TicketStatus
 A = TicketAction
 
-# (from-states, to-state) of each action; TRANSFER and RECALL keep or reset as described in DESIGN.md.
+# (from-states, to-state) of each action; TRANSFER and RECALL keep or reset as described in docs/architecture.md ("The ticket").
 TRANSITIONS: dict[TicketAction, tuple[frozenset[TicketStatus], TicketStatus]] = {
     A.CALL: (frozenset({S.WAITING}), S.CALLED),
     A.RECALL: (frozenset({S.CALLED}), S.CALLED),

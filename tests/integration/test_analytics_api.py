@@ -187,7 +187,10 @@ def test_a_desk_paused_too_long(fresh: Server) -> None:
     assert [e["type"] for e in monitor.check()] == ["alert.cleared"]
 
 
-def test_the_running_server_checks_alerts_after_events(fresh: Server) -> None:
+def test_the_running_server_checks_alerts_after_events(
+    fresh: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("analytics.web.EVENT_CHECK_GAP_S", 0.2)  # the gap between two checks, not 5 s here
     with client_for(fresh) as client:
         staff = fresh.login(client, "canbo1")
         client.post("/api/v1/counters/1/open", headers=staff)
@@ -255,8 +258,7 @@ def test_handling_is_summed_over_desks_and_holds(fresh: Server) -> None:
         tickets.act(ticket_id, TicketAction.FINISH, actor=actor, options=ActOptions())
     office = fresh.ctx.config.default_office
     day = moved.business_day
-    with fresh.ctx.db.read() as session:
-        visits = {v.id: v for v in load_visits(session, office=office, first=day, last=day)}
+    visits = {v.id: v for v in load_visits(fresh.ctx.db, office=office, first=day, last=day)}
     assert visits[moved.id].handling_s == 12 * 60 and visits[moved.id].transfers == 1
     assert visits[moved.id].wall_wait_s == 3 * 60  # to the first call
     assert visits[held.id].handling_s == 12 * 60 and visits[held.id].transfers == 0

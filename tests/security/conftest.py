@@ -1,4 +1,5 @@
-"""A real server (uvicorn on a free port) on a fresh SQLite file, and a raw HTTP helper for the edge tests."""
+"""Security tests: a server at T0 on SQLite and on PostgreSQL; a real server (uvicorn on a free port); a raw
+HTTP helper and `motcua serve` in production mode for the edge tests."""
 
 from __future__ import annotations
 
@@ -12,14 +13,27 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from queue_server.clock import ManualClock
 from tests.conftest import DEMO_CONFIG, ROOT, T0
-from tests.support import Server, free_port, make_server, running_server, wait_for
+from tests.support import Server, client_for, free_port, make_server, running_server, wait_for
 
 
 @pytest.fixture
-def server(sqlite_url: str) -> Server:
+def server(database_url: str) -> Server:
+    """Most security tests run on both databases; edge tests that need one override it with SQLite."""
+    return make_server(database_url, ManualClock(T0))
+
+
+@pytest.fixture
+def client(server: Server) -> Iterator[TestClient]:
+    with client_for(server) as client:
+        yield client
+
+
+def sqlite_server(sqlite_url: str) -> Server:
+    """For a module's own `server` fixture: findings about one process and its SQLite file."""
     return make_server(sqlite_url, ManualClock(T0))
 
 

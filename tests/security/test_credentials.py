@@ -6,10 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from queue_server.clock import ManualClock
-from tests.security.conftest import motcua, production_server
+from tests.security.conftest import motcua, production_server, sqlite_server
 from tests.support import KIOSK, KIOSK_KEY, PASSWORD, Server, wait_for
+
+
+@pytest.fixture
+def server(sqlite_url: str) -> Server:
+    return sqlite_server(sqlite_url)  # one process on its SQLite file (see tests/security/conftest.py)
 
 
 def _login(client: httpx.Client, username: str, password: str = PASSWORD) -> httpx.Response:

@@ -13,9 +13,15 @@ import pytest
 from sqlalchemy import text
 
 from tests.fixtures.dossiers.helpers import page_jpeg, register, upload
+from tests.security.conftest import sqlite_server
 from tests.support import KIOSK, Server
 
 FULL = 2  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
+
+
+@pytest.fixture
+def server(sqlite_url: str) -> Server:
+    return sqlite_server(sqlite_url)  # one process on its SQLite file (see tests/security/conftest.py)
 
 
 def test_every_connection_of_a_running_server_commits_with_synchronous_full(

@@ -14,7 +14,13 @@ import pytest
 import queue_server.auth.service as auth_service
 from queue_server.auth.throttle import FAILURES_PER_ADDRESS, FAILURES_PER_USERNAME, WINDOW_S
 from queue_server.clock import ManualClock
+from tests.security.conftest import sqlite_server
 from tests.support import DISPLAY_KEY, PASSWORD, Server
+
+
+@pytest.fixture
+def server(sqlite_url: str) -> Server:
+    return sqlite_server(sqlite_url)  # one process on its SQLite file (see tests/security/conftest.py)
 
 
 def _login(client: httpx.Client, username: str, password: str) -> httpx.Response:

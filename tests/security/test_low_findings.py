@@ -12,10 +12,15 @@ import pytest
 from queue_server.clock import ManualClock
 from tests.conftest import T0
 from tests.fixtures.dossiers.helpers import NHUNG_QR
-from tests.security.conftest import motcua, production_server
+from tests.security.conftest import motcua, production_server, sqlite_server
 from tests.support import DISPLAY, DISPLAY_KEY, KIOSK, Server, free_port, make_server, running_server
 
 BEYOND = (2**31, 2**63, 10**30)
+
+
+@pytest.fixture
+def server(sqlite_url: str) -> Server:
+    return sqlite_server(sqlite_url)  # one process on its SQLite file (see tests/security/conftest.py)
 
 
 @pytest.fixture

@@ -8,7 +8,13 @@ import httpx
 import pytest
 
 from tests.fixtures.dossiers.helpers import page_jpeg, register, upload
+from tests.security.conftest import sqlite_server
 from tests.support import Server
+
+
+@pytest.fixture
+def server(sqlite_url: str) -> Server:
+    return sqlite_server(sqlite_url)  # one process on its SQLite file (see tests/security/conftest.py)
 
 
 def build_pdf(catalog_extra: str = "", extra_objects: tuple[str, ...] = ()) -> bytes:

@@ -9,14 +9,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from queue_server.clock import ManualClock
 from tests.conftest import DEMO_CONFIG, T0
 from tests.fixtures.dossiers.helpers import page_jpeg, register, upload
-from tests.security.conftest import send_head_only
-from tests.support import KIOSK, KIOSK_KEY, make_server, running_server
+from tests.security.conftest import send_head_only, sqlite_server
+from tests.support import KIOSK, KIOSK_KEY, Server, make_server, running_server
 
 MB = 1024 * 1024
+
+
+@pytest.fixture
+def server(sqlite_url: str) -> Server:
+    return sqlite_server(sqlite_url)  # one process on its SQLite file (see tests/security/conftest.py)
 
 
 def test_a_huge_body_without_credentials_is_refused_before_it_is_read(base: str) -> None:

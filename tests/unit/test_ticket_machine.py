@@ -20,7 +20,7 @@ S, A = TicketStatus, TicketAction
 DAY = date(2026, 3, 10)
 AT = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
 
-# The table of DESIGN.md, written out independently of the code's TRANSITIONS.
+# The table of docs/architecture.md ("The ticket"), written out independently of the code's TRANSITIONS.
 ALLOWED: dict[tuple[TicketStatus, TicketAction], TicketStatus] = {
     (S.WAITING, A.CALL): S.CALLED,
     (S.CALLED, A.RECALL): S.CALLED,

@@ -1,7 +1,7 @@
 """credential audit: who disabled, reset or rotated which account or key
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-05 04:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from queue_server.db.base import UtcDateTime
 
 revision: str = "0007"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
