@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from queue_server.api.edge import install_edge
 from queue_server.api.errors import install_error_handlers
 from queue_server.bootstrap import build_context
 from queue_server.context import ServerContext
@@ -63,6 +64,7 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    install_edge(app)
     _include_routers(app)
     for part in parts:
         _include_part(app, part)

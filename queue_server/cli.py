@@ -49,6 +49,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_device.add_argument("--role", choices=("kiosk", "display"), required=True)
     add_device.add_argument("--office", default=None)
     add_device.set_defaults(handler=_device_add)
+    from queue_server.auth.cli import register as register_credential_commands
+
+    register_credential_commands(user_sub, device_sub)  # list, disable/enable, passwd, reset, revoke, rotate
 
     migrate = subparsers.add_parser("migrate", help="bring the database up to the current schema")
     migrate.set_defaults(handler=_migrate)
@@ -130,6 +133,9 @@ def _run_server(settings: Any) -> int:
             file=sys.stderr,
         )
         return 2
+    lock = _hold_serve_lock(ctx)
+    if lock is False:
+        return 2
     app = create_app(ctx)
     print(f"motcua: serving {ctx.config.default_office.name_vi} on http://{settings.host}:{settings.port}")
     print(f"motcua: API docs at http://{settings.host}:{settings.port}/docs")
@@ -144,6 +150,21 @@ def _run_server(settings: Any) -> int:
         ws_ping_interval=20,
     )
     return 0
+
+
+def _hold_serve_lock(ctx: Any) -> object:
+    """SQLite: the serve lock (None for PostgreSQL), or False after saying why another server holds it."""
+    from pathlib import Path
+
+    from queue_server.db.serve_lock import AlreadyServed, hold_serve_lock
+
+    if not ctx.db.is_sqlite or not ctx.db.url.database or ctx.db.url.database == ":memory:":
+        return None
+    try:
+        return hold_serve_lock(Path(ctx.db.url.database).resolve())
+    except AlreadyServed as error:
+        print(f"motcua: refusing to start: {error}", file=sys.stderr)
+        return False
 
 
 def _secret_problems(secret: str) -> list[str]:

@@ -183,12 +183,19 @@ def review_text(
     return "\n".join(lines)
 
 
+def plain(text: object) -> str:
+    """Text from outside (a staff-typed reason, a name) shown in a markup label as it is, never as markup."""
+    return str(text).replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+
+
 def lookup_text(result: Mapping[str, Any], language: str) -> str:
     if not result:
         return ""
     lines = [
-        f"[b]{result.get('code', '')}[/b] — {result.get('procedure_name_vi', '')}",
-        say(T["lookup.status"], language).format(status=f"[b]{_pick(result, 'status_name', language)}[/b]"),
+        f"[b]{plain(result.get('code', ''))}[/b] — {plain(result.get('procedure_name_vi', ''))}",
+        say(T["lookup.status"], language).format(
+            status=f"[b]{plain(_pick(result, 'status_name', language))}[/b]"
+        ),
     ]
     if result.get("due_date"):
         day = str(result["due_date"])
@@ -197,10 +204,12 @@ def lookup_text(result: Mapping[str, Any], language: str) -> str:
     missing = result.get("missing") or []
     if missing:
         lines.append(
-            say(T["lookup.missing"], language) + ": " + ", ".join(_pick(m, "name", language) for m in missing)
+            say(T["lookup.missing"], language)
+            + ": "
+            + ", ".join(plain(_pick(m, "name", language)) for m in missing)
         )
     if result.get("missing_reason"):
-        lines.append(str(result["missing_reason"]))
+        lines.append(plain(result["missing_reason"]))
     return "\n".join(lines)
 
 

@@ -207,7 +207,7 @@ class DossierReports:
             dossier = find_by_code(session, normalized)
             citizen = session.get(Citizen, dossier.citizen_id) if dossier and dossier.citizen_id else None
             if dossier is None or citizen is None or not self._second_factor_ok(citizen, last4):
-                self.limiter.failed(normalized)
+                self.limiter.failed(normalized, client)
                 raise dossier_not_found()
             procedure = self.catalogue.procedures.get(dossier.procedure_code)
             status = S(dossier.status)

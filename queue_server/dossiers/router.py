@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.api.errors import error_body
+from queue_server.api.params import MAX_ROW_ID, RowIdField, RowIdQuery
 from queue_server.domain.dossiers import DossierAction, DossierStatus
 from queue_server.dossiers.forms_pdf import form_pdf
 from queue_server.dossiers.limiter import TooManyLookups
@@ -27,7 +28,7 @@ class SubmitDossierRequest(BaseModel):
     procedure: str = Field(min_length=1, max_length=24)
     citizen_id: str = Field(min_length=12, max_length=12, description="12-digit personal ID")
     form: dict[str, Any] = Field(default_factory=dict)
-    documents: list[int] = Field(default_factory=list, max_length=50)
+    documents: list[RowIdField] = Field(default_factory=list, max_length=50)
     idempotency_key: str = Field(min_length=8, max_length=128)
     priority: str | None = Field(default=None, max_length=32)
     office: str | None = Field(default=None, max_length=16)
@@ -45,8 +46,8 @@ class ActionBody(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
     note: str | None = Field(default=None, max_length=500)
     papers: list[str] = Field(default_factory=list, max_length=30, description="document type codes")
-    documents: list[int] = Field(default_factory=list, max_length=30)
-    amount_vnd: int | None = Field(default=None, ge=0)
+    documents: list[RowIdField] = Field(default_factory=list, max_length=30)
+    amount_vnd: int | None = Field(default=None, ge=0, le=MAX_ROW_ID)
     due_date: date | None = Field(default=None, description="extend: the new due date")
     office: str | None = Field(default=None, max_length=16, description="forward: the competent office")
 
@@ -84,7 +85,7 @@ def submit_dossier(
 def list_dossiers(
     services: ServicesDep,
     actor: People,
-    ticket_id: Annotated[int | None, Query(ge=1)] = None,
+    ticket_id: RowIdQuery = None,
     status_: Annotated[DossierStatus | None, Query(alias="status")] = None,
     procedure: Annotated[str | None, Query(max_length=24)] = None,
     day: Annotated[date | None, Query()] = None,

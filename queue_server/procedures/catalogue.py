@@ -36,6 +36,7 @@ class DossierSettingsModel(_Strict):
     max_file_mb: float = Field(default=10, gt=0, le=200)
     max_document_mb: float = Field(default=40, gt=0, le=1000)
     max_files_per_document: int = Field(default=20, ge=1, le=200)
+    max_upload_mb_per_device_per_day: float = Field(default=1000, gt=0, le=100_000)
     lookup_per_ip_per_minute: int = Field(default=10, ge=1, le=10_000)
     lookup_failures_per_code: int = Field(default=5, ge=1, le=1000)
     lookup_failure_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
@@ -267,6 +268,7 @@ class DossierSettings:
     max_file_bytes: int
     max_document_bytes: int
     max_files_per_document: int
+    max_upload_bytes_per_device_per_day: int
     lookup_per_ip_per_minute: int
     lookup_failures_per_code: int
     lookup_failure_window_s: int
@@ -472,6 +474,7 @@ def _settings(model: DossierSettingsModel) -> DossierSettings:
         max_file_bytes=int(model.max_file_mb * mb),
         max_document_bytes=int(model.max_document_mb * mb),
         max_files_per_document=model.max_files_per_document,
+        max_upload_bytes_per_device_per_day=int(model.max_upload_mb_per_device_per_day * mb),
         lookup_per_ip_per_minute=model.lookup_per_ip_per_minute,
         lookup_failures_per_code=model.lookup_failures_per_code,
         lookup_failure_window_s=model.lookup_failure_window_minutes * 60,
