@@ -40,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_user.add_argument("--role", choices=("staff", "supervisor", "admin"), required=True)
     add_user.add_argument("--password", help="prompted for when not given")
     add_user.add_argument("--full-name", default="")
+    add_user.add_argument("--office", default=None, help="their office code (default: the first office)")
     add_user.set_defaults(handler=_user_add)
 
     device = subparsers.add_parser("device", help="manage kiosks and display boards")
@@ -47,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_device = device_sub.add_parser("add", help="register a device; prints its key once, on the last line")
     add_device.add_argument("name")
     add_device.add_argument("--role", choices=("kiosk", "display"), required=True)
-    add_device.add_argument("--office", default=None)
+    add_device.add_argument("--office", default=None, help="its office code (default: the first office)")
     add_device.set_defaults(handler=_device_add)
 
     migrate = subparsers.add_parser("migrate", help="bring the database up to the current schema")
@@ -210,6 +211,7 @@ def _ensure_demo_accounts(auth: Any) -> None:
 
 
 def _user_add(args: argparse.Namespace) -> int:
+    from queue_server.auth.scope import known_office
     from queue_server.domain.errors import DomainError
     from queue_server.services import build_services
 
@@ -219,29 +221,35 @@ def _user_add(args: argparse.Namespace) -> int:
         if getpass.getpass("Nhập lại / Repeat: ") != password:
             print("motcua: the two passwords differ", file=sys.stderr)
             return 2
-    auth = build_services(_context(_settings(args))).auth
+    services = build_services(_context(_settings(args)))
     try:
-        principal = auth.add_user(
-            username=args.name, role=args.role, password=password, full_name=args.full_name
+        principal = services.auth.add_user(
+            username=args.name,
+            role=args.role,
+            password=password,
+            full_name=args.full_name,
+            office=known_office(services.ctx.config, args.office),
         )
     except DomainError as error:
         print(f"motcua: {error.message_en} / {error.message_vi}", file=sys.stderr)
         return 1
-    print(f"added {principal.role.value} {principal.name}")
+    print(f"added {principal.role.value} {principal.name} at office {principal.office}")
     return 0
 
 
 def _device_add(args: argparse.Namespace) -> int:
+    from queue_server.auth.scope import known_office
     from queue_server.domain.errors import DomainError
     from queue_server.services import build_services
 
-    auth = build_services(_context(_settings(args))).auth
+    services = build_services(_context(_settings(args)))
     try:
-        key = auth.add_device(name=args.name, role=args.role, office=args.office)
+        office = known_office(services.ctx.config, args.office)
+        key = services.auth.add_device(name=args.name, role=args.role, office=office)
     except DomainError as error:
         print(f"motcua: {error.message_en} / {error.message_vi}", file=sys.stderr)
         return 1
-    print(f"added {args.role} {args.name.lower()}; its key is shown once, keep it safe:")
+    print(f"added {args.role} {args.name.lower()} at office {office}; its key is shown once, keep it safe:")
     print(key)
     return 0
 

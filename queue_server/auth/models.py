@@ -15,6 +15,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[str] = mapped_column(String(16))  # admin, supervisor, staff
+    office: Mapped[str | None] = mapped_column(String(16))  # None: the config's first (root) office
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -47,3 +48,17 @@ class Device(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AccessRefusal(Base):
+    """Append-only: who was refused acting or reading outside their offices, where, and through which route."""
+
+    __tablename__ = "access_refusal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_office: Mapped[str | None] = mapped_column(String(16))
+    office: Mapped[str] = mapped_column(String(16))  # the office the actor tried to act in
+    route: Mapped[str | None] = mapped_column(String(120))

@@ -10,7 +10,9 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from queue_server.api.deps import Readers, ServicesDep, websocket_principal
-from queue_server.auth.principal import Role
+from queue_server.auth.principal import Principal, Role
+from queue_server.auth.scope import OutOfScope, acting_office, offices_in_scope, record_refusal
+from queue_server.config import SystemConfig
 from queue_server.domain.errors import DomainError
 from queue_server.events.outbox import events_since
 from queue_server.services import Services
@@ -19,7 +21,10 @@ router = APIRouter(prefix="/api/v1", tags=["events"])
 STREAM_ROLES = frozenset({Role.DISPLAY, Role.KIOSK, Role.STAFF, Role.SUPERVISOR, Role.ADMIN})
 
 
-def read_log(services: Services, since: int, office: str | None, limit: int = 5000) -> list[dict[str, Any]]:
+Offices = frozenset[str] | None  # None: every office
+
+
+def read_log(services: Services, since: int, office: Offices, limit: int = 5000) -> list[dict[str, Any]]:
     with services.ctx.db.read() as session:
         return events_since(session, since, office=office, limit=limit)
 
@@ -32,8 +37,16 @@ def get_events(
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     office: Annotated[str | None, Query(max_length=16)] = None,
 ) -> list[dict[str, Any]]:
-    """Events after `since`, oldest first (what a reconnecting client missed)."""
-    return read_log(services, since, office, limit)
+    """Events after `since`, oldest first (what a reconnecting client missed), of the offices the asker may see."""
+    return read_log(services, since, stream_offices(services.ctx.config, actor, office), limit)
+
+
+def stream_offices(config: SystemConfig, actor: Principal, office: str | None) -> Offices:
+    """The office asked for (refused outside the asker's scope), else every office of the scope."""
+    if office:
+        return frozenset({acting_office(config, actor, office)})
+    scope = offices_in_scope(config, actor)
+    return None if scope == frozenset(config.offices) else scope
 
 
 @router.websocket("/events")
@@ -47,14 +60,19 @@ async def event_stream(websocket: WebSocket) -> None:
         await websocket.close(code=4401, reason="a device key (key=…) or a token (token=…) is needed")
         return
     since_text = websocket.query_params.get("since")
-    office = websocket.query_params.get("office")
     try:
         since = int(since_text) if since_text else None
     except ValueError:
         await websocket.close(code=4400, reason="since must be a whole number")
         return
+    try:
+        office = stream_offices(services.ctx.config, principal, websocket.query_params.get("office"))
+    except OutOfScope as refusal:
+        await run_in_threadpool(record_refusal, services.ctx, refusal, "WS /api/v1/events")
+        await websocket.close(code=4403, reason=f"office {refusal.office} is outside this account's offices")
+        return
     await websocket.accept()
-    subscription = services.ctx.hub.subscribe(office=office)
+    subscription = services.ctx.hub.subscribe(offices=office)
     try:
         last_sent = since if since is not None else -1
         if since is not None:
@@ -66,7 +84,7 @@ async def event_stream(websocket: WebSocket) -> None:
         subscription.close()
 
 
-async def _send_backlog(websocket: WebSocket, services: Services, since: int, office: str | None) -> int:
+async def _send_backlog(websocket: WebSocket, services: Services, since: int, office: Offices) -> int:
     last = since
     while True:
         batch = await run_in_threadpool(read_log, services, last, office)
