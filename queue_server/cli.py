@@ -65,6 +65,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     register_key_commands(subparsers)  # keys rotate
 
+    from queue_server.office_import import register as register_office_commands
+
+    register_office_commands(subparsers)  # office import, office export
+
 
 def _add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None)
