@@ -25,6 +25,7 @@ from analytics.live import LiveView
 from analytics.metrics import WaitHistogram, render_metrics
 from analytics.settings import AnalyticsSettings, load_analytics_settings
 from queue_server.api.deps import Managers, ServicesDep
+from queue_server.auth.scope import acting_office, offices_in_scope
 from queue_server.domain.errors import InvalidInput, NotFound
 from queue_server.services import Services
 
@@ -128,13 +129,14 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         services: ServicesDep, actor: Managers, office: Annotated[str | None, Query(max_length=16)] = None
     ) -> dict[str, Any]:
         """Live lines and desks, today's KPIs against the plan's targets, waits by hour, staffing advice."""
-        code = _office_code(services, office or actor.office)
+        code = _office_code(services, acting_office(services.ctx.config, actor, office))
         return runtime.live.overview(office=code, alerts=runtime.alerts.active(code))
 
     @router.get("/api/v1/analytics/alerts")
     def alerts(services: ServicesDep, actor: Managers) -> list[dict[str, Any]]:
         """Alerts open now (a line over its wait target, a desk paused too long)."""
-        return runtime.alerts.active()
+        scope = offices_in_scope(services.ctx.config, actor)
+        return [alert for alert in runtime.alerts.active() if alert["office"] in scope]
 
     @router.get("/api/v1/reports", response_model=None)
     def report(
@@ -147,7 +149,8 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         office: Annotated[str | None, Query(max_length=16)] = None,
     ) -> Response:
         """The report of `motcua report` as a file: CSV, XLSX or PDF (with charts)."""
-        return _report(services, runtime, first, last, format, by, office or actor.office)
+        code = acting_office(services.ctx.config, actor, office)
+        return _report(services, runtime, first, last, format, by, code)
 
     @router.get("/metrics", include_in_schema=False)
     def metrics(services: ServicesDep) -> PlainTextResponse:

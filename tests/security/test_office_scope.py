@@ -205,3 +205,19 @@ def test_an_account_without_an_office_belongs_to_the_first_office(server: Server
     opened = client.post("/api/v1/counters/1/open", headers=staff)
     assert opened.status_code == 200 and opened.json()["office"] == PROVINCE
     refused(client.post(f"/api/v1/counters/2/open?office={AB}", headers=staff), AB)
+
+
+def test_the_dashboard_and_reports_are_scoped(server: Server, client: TestClient) -> None:
+    issue(client, KIOSK_BM)
+    commune = server.login(client, "giamsat.ab")
+    province = server.login(client, "giamsat.tinh")
+    overview = client.get("/api/v1/analytics/overview", headers=commune)
+    assert overview.status_code == 200, overview.text
+    refused(client.get(f"/api/v1/analytics/overview?office={BM}", headers=commune), BM)
+    assert client.get(f"/api/v1/analytics/overview?office={BM}", headers=province).status_code == 200
+    period = "from=2026-03-10&to=2026-03-10"
+    refused(client.get(f"/api/v1/reports?{period}&office={BM}", headers=commune), BM)
+    report = client.get(f"/api/v1/reports?{period}&office={AB}", headers=commune)
+    assert report.status_code == 200 and "CAXAB" in report.headers["content-disposition"]
+    assert client.get(f"/api/v1/reports?{period}&office={BM}", headers=province).status_code == 200
+    assert client.get("/api/v1/analytics/alerts", headers=commune).status_code == 200
