@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from analytics.alerts import AlertMonitor
 from analytics.live import LiveView
 from analytics.metrics import WaitHistogram, render_metrics
+from analytics.province import province_rows
 from analytics.settings import AnalyticsSettings, load_analytics_settings
 from queue_server.api.deps import Managers, ServicesDep
 from queue_server.auth.scope import acting_office, offices_in_scope
@@ -131,6 +132,17 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         """Live lines and desks, today's KPIs against the plan's targets, waits by hour, staffing advice."""
         code = _office_code(services, acting_office(services.ctx.config, actor, office))
         return runtime.live.overview(office=code, alerts=runtime.alerts.active(code))
+
+    @router.get("/api/v1/analytics/province")
+    def province(
+        services: ServicesDep, actor: Managers, office: Annotated[str | None, Query(max_length=16)] = None
+    ) -> dict[str, Any]:
+        """Every office of the subtree (the asked office first): waiting, longest wait, mean wait, desks, alerts."""
+        config = services.ctx.config
+        code = _office_code(services, acting_office(config, actor, office))
+        offices = sorted(config.subtree(code), key=lambda c: (c != code, c))
+        rows = province_rows(services, runtime.settings, offices, runtime.alerts.active())
+        return {"office": code, "wait_target_s": runtime.settings.targets(config).wait_s, "offices": rows}
 
     @router.get("/api/v1/analytics/alerts")
     def alerts(services: ServicesDep, actor: Managers) -> list[dict[str, Any]]:

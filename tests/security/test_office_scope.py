@@ -221,3 +221,30 @@ def test_the_dashboard_and_reports_are_scoped(server: Server, client: TestClient
     assert report.status_code == 200 and "CAXAB" in report.headers["content-disposition"]
     assert client.get(f"/api/v1/reports?{period}&office={BM}", headers=province).status_code == 200
     assert client.get("/api/v1/analytics/alerts", headers=commune).status_code == 200
+
+
+def test_the_province_overview_lists_every_office_below(server: Server, client: TestClient) -> None:
+    issue(client, KIOSK_BM)
+    issue(client, KIOSK_BM)
+    issue(client, KIOSK_AB)
+    server.clock.advance(minutes=7)  # type: ignore[attr-defined]
+    staff = server.login(client, "canbo.ab")
+    head = server.login(client, "giamsat.ab")  # one seat each: a second desk needs a second person
+    assert client.post("/api/v1/counters/1/open", headers=staff).status_code == 200
+    assert client.post("/api/v1/counters/2/open", headers=head).status_code == 200
+    assert client.post("/api/v1/counters/2/pause", json={"reason": "họp"}, headers=head).status_code == 200
+    province = client.get("/api/v1/analytics/province", headers=server.login(client, "giamsat.tinh"))
+    assert province.status_code == 200, province.text
+    rows = {row["office"]: row for row in province.json()["offices"]}
+    assert list(rows) == [PROVINCE, AB, BM]
+    assert rows[BM]["waiting"] == 2 and rows[BM]["longest_wait_s"] == 7 * 60 and rows[BM]["issued_today"] == 2
+    assert rows[AB]["waiting"] == 1 and rows[AB]["counters"] == {"open": 1, "paused": 1, "closed": 0}
+    assert rows[PROVINCE]["waiting"] == 0 and rows[BM]["parent"] == PROVINCE
+    commune = client.get("/api/v1/analytics/province", headers=server.login(client, "giamsat.ab")).json()
+    assert [row["office"] for row in commune["offices"]] == [AB]
+    refused(
+        client.get(
+            f"/api/v1/analytics/province?office={PROVINCE}", headers=server.login(client, "giamsat.ab")
+        ),
+        PROVINCE,
+    )
