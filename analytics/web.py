@@ -119,6 +119,10 @@ def _pages() -> APIRouter:
     def dashboard_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "dashboard.html", headers=NO_CACHE)
 
+    @router.get("/province")
+    def province_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "province.html", headers=NO_CACHE)
+
     return router
 
 
