@@ -107,3 +107,13 @@ def add_working_days(start: date, days: int, hours: OpeningHours) -> date:
         if is_working_day(current, hours):
             remaining -= 1
     return current
+
+
+def working_days_between(start: date, end: date, hours: OpeningHours) -> int:
+    """Working days after `start` up to and including `end` (0 when `end` is not after `start`)."""
+    count = 0
+    current = start
+    while current < end:
+        current += timedelta(days=1)
+        count += int(is_working_day(current, hours))
+    return count

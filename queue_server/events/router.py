@@ -15,6 +15,7 @@ from queue_server.auth.scope import OutOfScope, acting_office, offices_in_scope,
 from queue_server.config import SystemConfig
 from queue_server.domain.errors import DomainError
 from queue_server.events.outbox import events_since
+from queue_server.events.schemas import EventView
 from queue_server.services import Services
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
@@ -29,7 +30,7 @@ def read_log(services: Services, since: int, office: Offices, limit: int = 5000)
         return events_since(session, since, office=office, limit=limit)
 
 
-@router.get("/events")
+@router.get("/events", response_model=list[EventView])
 def get_events(
     services: ServicesDep,
     actor: Readers,

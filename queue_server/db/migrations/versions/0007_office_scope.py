@@ -1,7 +1,7 @@
 """office scope: each person belongs to an office (devices already do); refusals to act outside one's offices
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-05 05:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from queue_server.db.base import UtcDateTime
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
