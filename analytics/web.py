@@ -19,9 +19,11 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 from analytics.alerts import AlertMonitor
 from analytics.live import LiveView
 from analytics.metrics import WaitHistogram, render_metrics
+from analytics.province import province_rows
 from analytics.schemas import AlertView, Overview
 from analytics.settings import AnalyticsSettings, load_analytics_settings
 from queue_server.api.deps import Managers, Readers, ServicesDep
+from queue_server.auth.scope import acting_office, offices_in_scope
 from queue_server.domain.errors import InvalidInput, NotFound
 from queue_server.parts import StaticFolder, WebPart
 from queue_server.services import Services
@@ -98,6 +100,10 @@ def _pages() -> APIRouter:
     def dashboard_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "dashboard.html", headers=NO_CACHE)
 
+    @router.get("/province")
+    def province_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "province.html", headers=NO_CACHE)
+
     return router
 
 
@@ -109,13 +115,25 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         services: ServicesDep, actor: Managers, office: Annotated[str | None, Query(max_length=16)] = None
     ) -> dict[str, Any]:
         """Live lines and desks, today's KPIs against the plan's targets, waits by hour, staffing advice."""
-        code = _office_code(services, office or actor.office)
+        code = _office_code(services, acting_office(services.ctx.config, actor, office))
         return runtime.live.overview(office=code, alerts=runtime.alerts.active(code))
+
+    @router.get("/api/v1/analytics/province")
+    def province(
+        services: ServicesDep, actor: Managers, office: Annotated[str | None, Query(max_length=16)] = None
+    ) -> dict[str, Any]:
+        """Every office of the subtree (the asked office first): waiting, longest wait, mean wait, desks, alerts."""
+        config = services.ctx.config
+        code = _office_code(services, acting_office(config, actor, office))
+        offices = sorted(config.subtree(code), key=lambda c: (c != code, c))
+        rows = province_rows(services, runtime.settings, offices, runtime.alerts.active())
+        return {"office": code, "wait_target_s": runtime.settings.targets(config).wait_s, "offices": rows}
 
     @router.get("/api/v1/analytics/alerts", response_model=list[AlertView])
     def alerts(services: ServicesDep, actor: Managers) -> list[dict[str, Any]]:
         """Alerts open now (a line over its wait target, a desk paused too long)."""
-        return runtime.alerts.active()
+        scope = offices_in_scope(services.ctx.config, actor)
+        return [alert for alert in runtime.alerts.active() if alert["office"] in scope]
 
     @router.get(
         "/api/v1/reports",
@@ -138,7 +156,8 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         office: Annotated[str | None, Query(max_length=16)] = None,
     ) -> Response:
         """The report of `motcua report` as a file: CSV, XLSX or PDF (with charts)."""
-        return _report(services, runtime, first, last, format, by, office or actor.office)
+        code = acting_office(services.ctx.config, actor, office)
+        return _report(services, runtime, first, last, format, by, code)
 
     @router.get("/metrics", include_in_schema=False)
     def metrics(services: ServicesDep, scraper: Readers) -> PlainTextResponse:

@@ -40,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_user.add_argument("--role", choices=("staff", "supervisor", "admin"), required=True)
     add_user.add_argument("--password", help="prompted for when not given")
     add_user.add_argument("--full-name", default="")
+    add_user.add_argument("--office", default=None, help="their office code (default: the first office)")
     add_user.set_defaults(handler=_user_add)
 
     device = subparsers.add_parser("device", help="manage kiosks and display boards")
@@ -47,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_device = device_sub.add_parser("add", help="register a device; prints its key once, on the last line")
     add_device.add_argument("name")
     add_device.add_argument("--role", choices=("kiosk", "display"), required=True)
-    add_device.add_argument("--office", default=None)
+    add_device.add_argument("--office", default=None, help="its office code (default: the first office)")
     add_device.set_defaults(handler=_device_add)
     from queue_server.auth.cli import register as register_credential_commands
 
@@ -70,6 +71,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     from queue_server.messages.cli import register as register_message_commands
 
     register_message_commands(subparsers)  # messages send
+
+    from queue_server.office_import import register as register_office_commands
+
+    register_office_commands(subparsers)  # office import, office export
 
 
 def _add_server_options(parser: argparse.ArgumentParser) -> None:
@@ -219,6 +224,7 @@ def _ensure_demo_accounts(auth: Any) -> None:
 
 
 def _user_add(args: argparse.Namespace) -> int:
+    from queue_server.auth.scope import known_office
     from queue_server.commands import command_services
     from queue_server.domain.errors import DomainError
 
@@ -228,29 +234,35 @@ def _user_add(args: argparse.Namespace) -> int:
         if getpass.getpass("Nhập lại / Repeat: ") != password:
             print("motcua: the two passwords differ", file=sys.stderr)
             return 2
-    auth = command_services(args).auth
+    services = command_services(args)
     try:
-        principal = auth.add_user(
-            username=args.name, role=args.role, password=password, full_name=args.full_name
+        principal = services.auth.add_user(
+            username=args.name,
+            role=args.role,
+            password=password,
+            full_name=args.full_name,
+            office=known_office(services.ctx.config, args.office),
         )
     except DomainError as error:
         print(f"motcua: {error.message_en} / {error.message_vi}", file=sys.stderr)
         return 1
-    print(f"added {principal.role.value} {principal.name}")
+    print(f"added {principal.role.value} {principal.name} at office {principal.office}")
     return 0
 
 
 def _device_add(args: argparse.Namespace) -> int:
+    from queue_server.auth.scope import known_office
     from queue_server.commands import command_services
     from queue_server.domain.errors import DomainError
 
-    auth = command_services(args).auth
+    services = command_services(args)
     try:
-        key = auth.add_device(name=args.name, role=args.role, office=args.office)
+        office = known_office(services.ctx.config, args.office)
+        key = services.auth.add_device(name=args.name, role=args.role, office=office)
     except DomainError as error:
         print(f"motcua: {error.message_en} / {error.message_vi}", file=sys.stderr)
         return 1
-    print(f"added {args.role} {args.name.lower()}; its key is shown once, keep it safe:")
+    print(f"added {args.role} {args.name.lower()} at office {office}; its key is shown once, keep it safe:")
     print(key)
     return 0
 

@@ -249,6 +249,27 @@ class UnknownOffice(NotFound, KeyError):
         shown = code[:16]
         super().__init__("unknown_office", f"Không có đơn vị {shown}.", f"Unknown office {shown}.")
 
+    def ancestors(self, code: str) -> list[str]:
+        """The office and every office above it, nearest first (the tree of `parent` in offices.toml)."""
+        chain: list[str] = []
+        current: str | None = code
+        while current and current in self.offices and current not in chain:
+            chain.append(current)
+            current = self.offices[current].parent or None
+        return chain
+
+    def subtree(self, code: str) -> frozenset[str]:
+        """The office and every office below it, however deep (province → district → commune)."""
+        return self._subtrees.get(code, frozenset())
+
+    @cached_property
+    def _subtrees(self) -> dict[str, frozenset[str]]:
+        below: dict[str, set[str]] = {code: set() for code in self.offices}
+        for code in self.offices:
+            for above in self.ancestors(code):
+                below[above].add(code)
+        return {code: frozenset(members) for code, members in below.items()}
+
 
 def load_config(directory: Path) -> SystemConfig:
     """Read and check every file; raise ConfigError listing every problem found."""

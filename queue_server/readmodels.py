@@ -222,3 +222,39 @@ def active_staff(db: Database) -> list[StaffAccount]:
             .order_by(User.username)
         ).all()
     return [StaffAccount(user_id, username) for user_id, username in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeNow:
+    """One office right now: people waiting, since when the longest has waited, desks by status."""
+
+    waiting: int
+    oldest_waiting_since: datetime | None
+    desks: dict[str, int]  # open, paused, closed (those with a state row)
+
+
+def offices_now(db: Database, offices: Sequence[str]) -> dict[str, OfficeNow]:
+    """The province page's live columns, two grouped queries whatever the number of offices."""
+    from queue_server.counters.models import CounterState
+
+    with db.read() as session:
+        waiting = {
+            office: (int(count), oldest)
+            for office, count, oldest in session.execute(
+                select(Ticket.office, func.count(), func.min(Ticket.issued_at))
+                .where(Ticket.office.in_(offices), Ticket.status == "waiting")
+                .group_by(Ticket.office)
+            )
+        }
+        desks: dict[str, dict[str, int]] = defaultdict(dict)
+        for office, status, count in session.execute(
+            select(CounterState.office, CounterState.status, func.count())
+            .where(CounterState.office.in_(offices))
+            .group_by(CounterState.office, CounterState.status)
+        ):
+            desks[office][status] = int(count)
+    now: dict[str, OfficeNow] = {}
+    for code in offices:
+        count, oldest = waiting.get(code, (0, None))
+        now[code] = OfficeNow(waiting=count, oldest_waiting_since=oldest, desks=dict(desks.get(code, {})))
+    return now

@@ -6,6 +6,7 @@
 "use strict";
 
 const TOKEN_KEY = "motcua.dashboard.token";
+const OFFICE = new URLSearchParams(location.search).get("office");  // from the province page; default: one's own
 const ROLES = ["supervisor", "admin"];
 const STATUS_VI = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
 const KPI_STATUS_VI = { ok: "Đạt", off_target: "Chưa đạt", no_data: "Chưa có dữ liệu" };
@@ -109,7 +110,7 @@ async function start() {
 
 async function refresh() {
   try {
-    const answer = await api("GET", "/api/v1/analytics/overview");
+    const answer = await api("GET", `/api/v1/analytics/overview${OFFICE ? `?office=${encodeURIComponent(OFFICE)}` : ""}`);
     state.data = await answer.json();
     state.data.receivedAt = Date.now();
     render(state.data);

@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from queue_server.auth.scope import OutOfScope, record_refusal
 from queue_server.domain.errors import DomainError
 
 
@@ -24,7 +26,12 @@ def error_body(code: str, message_vi: str, message_en: str, details: Any = None)
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, error: DomainError) -> JSONResponse:
+    async def _domain(request: Request, error: DomainError) -> JSONResponse:
+        if isinstance(error, OutOfScope):
+            route = getattr(request.scope.get("route"), "path", None) or request.url.path
+            await run_in_threadpool(
+                record_refusal, request.app.state.services.ctx, error, f"{request.method} {route}"
+            )
         body = error_body(error.code, error.message_vi, error.message_en, error.details)
         retry_after = getattr(error, "retry_after_s", None)
         headers = {"Retry-After": str(retry_after)} if retry_after else None

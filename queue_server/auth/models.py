@@ -15,6 +15,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[str] = mapped_column(String(16))  # admin, supervisor, staff
+    office: Mapped[str | None] = mapped_column(String(16))  # None: the config's first (root) office
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -59,3 +60,17 @@ class CredentialAudit(Base):
     actor: Mapped[str] = mapped_column(String(80))  # user:admin, or cli:<os user> for the command line
     action: Mapped[str] = mapped_column(String(32))  # user.disable, user.passwd, device.rotate …
     subject: Mapped[str] = mapped_column(String(80))  # user:canbo1, device:kiosk-1
+
+
+class AccessRefusal(Base):
+    """Append-only: who was refused acting or reading outside their offices, where, and through which route."""
+
+    __tablename__ = "access_refusal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_office: Mapped[str | None] = mapped_column(String(16))
+    office: Mapped[str] = mapped_column(String(16))  # the office the actor tried to act in
+    route: Mapped[str | None] = mapped_column(String(120))

@@ -148,7 +148,14 @@ class AuthService:
         return principal
 
     def add_user(
-        self, *, username: str, role: str, password: str, full_name: str = "", is_demo: bool = False
+        self,
+        *,
+        username: str,
+        role: str,
+        password: str,
+        full_name: str = "",
+        is_demo: bool = False,
+        office: str | None = None,
     ) -> Principal:
         username = username.strip().lower()
         if not USERNAME.match(username):
@@ -176,6 +183,7 @@ class AuthService:
                 password_hash=hash_password(password),
                 active=True,
                 is_demo=is_demo,
+                office=office,
                 created_at=self.clock(),
             )
             session.add(user)
@@ -231,4 +239,4 @@ class AuthService:
 
 
 def _user_principal(user: User) -> Principal:
-    return Principal("user", user.id, user.username, Role(user.role))
+    return Principal("user", user.id, user.username, Role(user.role), user.office)

@@ -8,13 +8,20 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from queue_server.api.deps import OptionalPrincipal, People, ServicesDep
 from queue_server.api.params import RowId
-from queue_server.auth.principal import PEOPLE
+from queue_server.auth.principal import PEOPLE, Principal
+from queue_server.auth.scope import acting_office
 from queue_server.counters.waiting import DEFAULT_LIMIT, counter_waiting_list
+from queue_server.services import Services
 from queue_server.tickets.schemas import ReasonRequest, TicketView
 
 router = APIRouter(prefix="/api/v1/counters", tags=["counters"])
 Number = Annotated[int, Path(ge=1, le=999)]
 Office = Annotated[str | None, Query(max_length=16)]
+
+
+def _in_scope(services: Services, actor: Principal, office: str | None) -> str:
+    """The office this person acts in: their own by default; another only within their scope (else 403)."""
+    return acting_office(services.ctx.config, actor, office)
 
 
 @router.get("")
@@ -34,7 +41,9 @@ async def open_counter(
     number: Number, services: ServicesDep, actor: People, office: Office = None
 ) -> dict[str, Any]:
     """Seat the signed-in person at this counter; from then on they act here only."""
-    return await services.writes.run(services.counters.open, number=number, actor=actor, office=office)
+    return await services.writes.run(
+        services.counters.open, number=number, actor=actor, office=_in_scope(services, actor, office)
+    )
 
 
 @router.post("/{number}/pause")
@@ -50,7 +59,7 @@ async def pause_counter(
         number=number,
         actor=actor,
         reason=body.reason if body else None,
-        office=office,
+        office=_in_scope(services, actor, office),
     )
 
 
@@ -58,14 +67,18 @@ async def pause_counter(
 async def resume_counter(
     number: Number, services: ServicesDep, actor: People, office: Office = None
 ) -> dict[str, Any]:
-    return await services.writes.run(services.counters.resume, number=number, actor=actor, office=office)
+    return await services.writes.run(
+        services.counters.resume, number=number, actor=actor, office=_in_scope(services, actor, office)
+    )
 
 
 @router.post("/{number}/close")
 async def close_counter(
     number: Number, services: ServicesDep, actor: People, office: Office = None
 ) -> dict[str, Any]:
-    return await services.writes.run(services.counters.close, number=number, actor=actor, office=office)
+    return await services.writes.run(
+        services.counters.close, number=number, actor=actor, office=_in_scope(services, actor, office)
+    )
 
 
 @router.get("/{number}/waiting")
@@ -77,7 +90,9 @@ def waiting_list(
     limit: Annotated[int, Query(ge=1, le=500)] = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """The console's list: waiting tickets of this counter's queues (the next one marked) and its holds."""
-    return counter_waiting_list(services.tickets, number=number, actor=actor, office=office, limit=limit)
+    return counter_waiting_list(
+        services.tickets, number=number, actor=actor, office=_in_scope(services, actor, office), limit=limit
+    )
 
 
 @router.post(
@@ -86,6 +101,7 @@ def waiting_list(
     responses={204: {"description": "nobody is waiting for this counter"}},
 )
 async def call_next(number: Number, services: ServicesDep, actor: People, office: Office = None) -> Any:
+    office = _in_scope(services, actor, office)
     ticket = await services.writes.run(services.tickets.call_next, counter=number, actor=actor, office=office)
     if ticket is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -149,6 +149,7 @@ class CounterService:
         current = ticket_repo.current_ticket_of_counter(session, office=office.code, counter=state.number)
         staff = session.get(User, state.staff_id) if state.staff_id else None
         return {
+            "office": office.code,
             "number": state.number,
             "name_vi": config.name_vi,
             "name_en": config.name_en,

@@ -1,7 +1,7 @@
 """Every model, imported in one place for Alembic and metadata creation."""
 
 from queue_server.appointments.models import Appointment
-from queue_server.auth.models import AuthToken, CredentialAudit, Device, User
+from queue_server.auth.models import AccessRefusal, AuthToken, CredentialAudit, Device, User
 from queue_server.citizens.models import Citizen, CitizenClaim, CitizenVerification, PersonalDataAccess
 from queue_server.counters.models import CounterState
 from queue_server.db.base import Base
@@ -14,6 +14,7 @@ from queue_server.ratings.models import Rating
 from queue_server.tickets.models import Ticket, TicketEvent, TicketSequence, WaitingCount
 
 __all__ = [
+    "AccessRefusal",
     "Appointment",
     "AuthToken",
     "Base",

@@ -5,26 +5,15 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
+from queue_server.auth.scope import offices_in_scope
 from queue_server.config import SystemConfig
 from queue_server.counters import repository as counter_repo
 from queue_server.domain.errors import Forbidden
 
 
 def manages_office(config: SystemConfig, actor: Principal, office: str) -> bool:
-    """A supervisor or admin of the office or of an office above it (no office: the whole installation)."""
-    if not actor.is_manager:
-        return False
-    if actor.office is None:
-        return True
-    code: str | None = office
-    seen: set[str] = set()
-    while code and code not in seen:
-        if code == actor.office:
-            return True
-        seen.add(code)
-        parent = config.offices.get(code)
-        code = parent.parent if parent is not None else None
-    return False
+    """A supervisor or admin of the office or of an office above it (no office: the config's first office)."""
+    return actor.is_manager and office in offices_in_scope(config, actor)
 
 
 def case_seat(session: Session, config: SystemConfig, actor: Principal, office: str) -> int | None:

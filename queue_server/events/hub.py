@@ -18,14 +18,14 @@ Event = dict[str, Any]
 
 
 class Subscription:
-    def __init__(self, hub: EventHub, office: str | None, maxsize: int) -> None:
+    def __init__(self, hub: EventHub, offices: frozenset[str] | None, maxsize: int) -> None:
         self.hub = hub
-        self.office = office
+        self.offices = offices  # None: every office
         self.queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=maxsize)
         self.overflowed = False
 
     def offer(self, event: Event) -> None:
-        if self.office is not None and event["office"] != self.office:
+        if self.offices is not None and event["office"] not in self.offices:
             return
         try:
             self.queue.put_nowait(event)
@@ -51,8 +51,11 @@ class EventHub:
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
 
-    def subscribe(self, office: str | None = None, maxsize: int = 10_000) -> Subscription:
-        subscription = Subscription(self, office, maxsize)
+    def subscribe(
+        self, office: str | None = None, maxsize: int = 10_000, *, offices: frozenset[str] | None = None
+    ) -> Subscription:
+        """Events of one office, of a set of offices (a supervisor's subtree), or of all."""
+        subscription = Subscription(self, frozenset({office}) if office is not None else offices, maxsize)
         self._subscribers.add(subscription)
         return subscription
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -67,11 +68,14 @@ def event_payload(row: EventLog) -> dict[str, Any]:
 
 
 def events_since(
-    session: Session, seq: int, *, office: str | None = None, limit: int = 5000
+    session: Session, seq: int, *, office: str | Collection[str] | None = None, limit: int = 5000
 ) -> list[dict[str, Any]]:
+    """Events after seq, of one office, of a set of offices, or (None) of all."""
     query = select(EventLog).where(EventLog.seq > seq).order_by(EventLog.seq).limit(limit)
-    if office is not None:
+    if isinstance(office, str):
         query = query.where(EventLog.office == office)
+    elif office is not None:
+        query = query.where(EventLog.office.in_(sorted(office)))
     return [event_payload(row) for row in session.scalars(query)]
 
 

@@ -11,6 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from queue_server.api.deps import Readers, ServicesDep, websocket_principal
 from queue_server.auth.principal import DEVICES, Principal, Role
+from queue_server.auth.scope import OutOfScope, acting_office, offices_in_scope, record_refusal
+from queue_server.config import SystemConfig
 from queue_server.domain.errors import DomainError
 from queue_server.events.outbox import events_since
 from queue_server.events.schemas import EventView
@@ -35,7 +37,10 @@ def shown_to(principal: Principal, event: dict[str, Any]) -> dict[str, Any]:
     return without_people(event) if principal.role in DEVICES else event
 
 
-def read_log(services: Services, since: int, office: str | None, limit: int = 5000) -> list[dict[str, Any]]:
+Offices = frozenset[str] | None  # None: every office
+
+
+def read_log(services: Services, since: int, office: Offices, limit: int = 5000) -> list[dict[str, Any]]:
     with services.ctx.db.read() as session:
         return events_since(session, since, office=office, limit=limit)
 
@@ -48,8 +53,17 @@ def get_events(
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     office: Annotated[str | None, Query(max_length=16)] = None,
 ) -> list[dict[str, Any]]:
-    """Events after `since`, oldest first (what a reconnecting client missed)."""
-    return [shown_to(actor, event) for event in read_log(services, since, office, limit)]
+    """Events after `since`, oldest first (what a reconnecting client missed), of the offices the asker may see."""
+    offices = stream_offices(services.ctx.config, actor, office)
+    return [shown_to(actor, event) for event in read_log(services, since, offices, limit)]
+
+
+def stream_offices(config: SystemConfig, actor: Principal, office: str | None) -> Offices:
+    """The office asked for (refused outside the asker's scope), else every office of the scope."""
+    if office:
+        return frozenset({acting_office(config, actor, office)})
+    scope = offices_in_scope(config, actor)
+    return None if scope == frozenset(config.offices) else scope
 
 
 @router.websocket("/events")
@@ -63,7 +77,6 @@ async def event_stream(websocket: WebSocket) -> None:
         await websocket.close(code=4401, reason="a device key (key=…) or a token (token=…) is needed")
         return
     since_text = websocket.query_params.get("since")
-    office = websocket.query_params.get("office")
     try:
         since = int(since_text) if since_text else None
     except ValueError:
@@ -72,8 +85,14 @@ async def event_stream(websocket: WebSocket) -> None:
         await websocket.accept()  # so the client reads why (a close before accepting is only an HTTP 403)
         await websocket.close(code=4400, reason=f"since must be a whole number from 0 to {MAX_SEQ}")
         return
+    try:
+        office = stream_offices(services.ctx.config, principal, websocket.query_params.get("office"))
+    except OutOfScope as refusal:
+        await run_in_threadpool(record_refusal, services.ctx, refusal, "WS /api/v1/events")
+        await websocket.close(code=4403, reason=f"office {refusal.office} is outside this account's offices")
+        return
     await websocket.accept()
-    subscription = services.ctx.hub.subscribe(office=office)
+    subscription = services.ctx.hub.subscribe(offices=office)
     try:
         last_sent = since if since is not None else -1
         if since is not None:
@@ -86,7 +105,7 @@ async def event_stream(websocket: WebSocket) -> None:
 
 
 async def _send_backlog(
-    websocket: WebSocket, services: Services, since: int, office: str | None, principal: Principal
+    websocket: WebSocket, services: Services, since: int, office: Offices, principal: Principal
 ) -> int:
     last = since
     while True:

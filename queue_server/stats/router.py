@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from queue_server.api.deps import People, ServicesDep
+from queue_server.auth.scope import acting_office
 from queue_server.stats.schemas import DayStats
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])
@@ -21,4 +22,4 @@ def day_stats(
     office: Annotated[str | None, Query(max_length=16)] = None,
 ) -> dict[str, Any]:
     """Issued, served, no-shows, waits (mean/p50/p90/max), service times and the share within the target."""
-    return services.stats.day(day=day, office=office)
+    return services.stats.day(day=day, office=acting_office(services.ctx.config, actor, office))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Path, Request, Response, status
 
 from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.api.params import RowId
+from queue_server.auth.scope import acting_office, check_office
 from queue_server.domain.tickets import TicketAction
 from queue_server.services import Services
 from queue_server.tickets.schemas import (
@@ -36,7 +37,7 @@ async def issue_ticket(
         queue=body.queue,
         priority=body.priority,
         idempotency_key=body.idempotency_key,
-        office=body.office,
+        office=acting_office(services.ctx.config, actor, body.office),
     )
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
@@ -45,7 +46,9 @@ async def issue_ticket(
 
 @router.get("/{ticket_id}", response_model=TicketView)
 def get_ticket(ticket_id: TicketId, services: ServicesDep, actor: Issuers) -> TicketView:
-    return services.tickets.get(ticket_id)
+    ticket = services.tickets.get(ticket_id)
+    check_office(services.ctx.config, actor, ticket.office)
+    return ticket
 
 
 async def _act(

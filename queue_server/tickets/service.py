@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from queue_server.auth.principal import Principal, Role
+from queue_server.auth.scope import check_office
 from queue_server.config import OfficeConfig, QueueConfig
 from queue_server.context import ServerContext
 from queue_server.counters import repository as counter_repo
@@ -172,6 +173,7 @@ class TicketService:
     ) -> TicketView:
         with UnitOfWork(self.ctx) as tx:
             ticket = self._load(tx, ticket_id, for_update=True)
+            check_office(self.ctx.config, actor, ticket.office)  # a supervisor acts only in their subtree
             office = self.office(ticket.office)
             if action is A.TRANSFER:
                 self._check_transfer_target(office, ticket, options)
@@ -191,6 +193,7 @@ class TicketService:
     def call_ticket(self, *, counter: int, ticket_id: int, actor: Principal) -> TicketView:
         with UnitOfWork(self.ctx) as tx:
             ticket = self._load(tx, ticket_id, for_update=True)
+            check_office(self.ctx.config, actor, ticket.office)
             office = self.office(ticket.office)
             counter_cfg = self._counter_cfg(office, counter)
             if ticket.queue not in counter_cfg.weights:

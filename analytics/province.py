@@ -1,0 +1,52 @@
+"""The province at a glance: one row per office of a subtree — waiting now, longest wait now, today's mean
+wait against the target, desks open/paused/closed, alerts open. The data of the province page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from analytics.kpi import figures
+from analytics.settings import AnalyticsSettings
+from analytics.store import load_visits
+from queue_server.domain.calendar import business_day
+from queue_server.readmodels import offices_now
+from queue_server.services import Services
+
+
+def province_rows(
+    services: Services, settings: AnalyticsSettings, offices: Sequence[str], alerts: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    ctx = services.ctx
+    now = ctx.clock()
+    targets = settings.targets(ctx.config)
+    live = offices_now(ctx.db, offices)
+    rows = []
+    for code in offices:
+        office = ctx.config.offices[code]
+        today = business_day(now, office.zone)
+        day = figures(load_visits(ctx.db, office=office, first=today, last=today), office.hours, office.zone)
+        count, oldest = live[code].waiting, live[code].oldest_waiting_since
+        opened, paused = live[code].desks.get("open", 0), live[code].desks.get("paused", 0)
+        mean_wait = day.as_row(targets)["mean_wait_s"]
+        rows.append(
+            {
+                "office": code,
+                "name_vi": office.name_vi,
+                "name_en": office.name_en,
+                "parent": office.parent or None,
+                "waiting": count,
+                "longest_wait_s": int((now - oldest).total_seconds()) if oldest else 0,
+                "issued_today": day.issued,
+                "served_today": day.served,
+                "mean_wait_s": mean_wait,
+                "over_wait_target": mean_wait is not None and mean_wait > targets.wait_s,
+                "counters": {
+                    "open": opened,
+                    "paused": paused,
+                    "closed": len(office.counters) - opened - paused,
+                },
+                "alerts": sum(1 for alert in alerts if alert["office"] == code),
+            }
+        )
+    return rows
