@@ -1,4 +1,5 @@
-"""Alerts for supervisors: a line whose expected wait passes the target, a desk paused too long.
+"""Alerts for supervisors: a line whose expected wait passes the target, a desk paused too long, cases
+past their due date (one alert per office while any is overdue).
 
 An alert is an event on the stream (alert.wait_over_target, alert.counter_paused_long, and
 alert.cleared when the condition ends), raised through the server's use case
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # wait_over_target, counter_paused_long
+    kind: str  # wait_over_target, counter_paused_long, cases_overdue
     key: str  # the queue code or the counter number
     office: str
     since: datetime
@@ -87,6 +88,9 @@ class AlertMonitor:
             if paused_s > limit_s:
                 key = (office, "counter_paused_long", str(counter["number"]))
                 found[key] = _pause_alert(office, counter, paused_s, limit_s, now)
+        overdue = self._overdue_cases(office)
+        if overdue:
+            found[(office, "cases_overdue", "cases")] = _overdue_alert(office, overdue, now)
         raised = [alert for key, alert in found.items() if key not in self._active]
         cleared = [
             alert
@@ -98,6 +102,10 @@ class AlertMonitor:
         for alert in cleared:
             del self._active[(alert.office, alert.kind, alert.key)]
         return self._emit(office, raised, cleared)
+
+    def _overdue_cases(self, office: str) -> int:
+        follow_up = getattr(getattr(self.services, "cases", None), "follow_up", None)
+        return int(follow_up.overdue_count(office)) if follow_up is not None else 0
 
     def _emit(self, office: str, raised: list[Alert], cleared: list[Alert]) -> list[dict[str, Any]]:
         return self.services.events.raise_alerts(
@@ -126,6 +134,18 @@ def _wait_alert(office: str, queue: dict[str, Any], target_s: float, now: dateti
             "target_s": target_s,
             "waiting": queue["waiting"],
         },
+    )
+
+
+def _overdue_alert(office: str, count: int, now: datetime) -> Alert:
+    return Alert(
+        kind="cases_overdue",
+        key="cases",
+        office=office,
+        since=now,
+        message_vi=f"{count} hồ sơ đã quá hạn trả kết quả (xem màn hình Hồ sơ).",
+        message_en=f"{count} case(s) past their due date.",
+        data={"overdue": count},
     )
 
 

@@ -21,7 +21,7 @@ from analytics.live import LiveView
 from analytics.metrics import WaitHistogram, render_metrics
 from analytics.schemas import AlertView, Overview
 from analytics.settings import AnalyticsSettings, load_analytics_settings
-from queue_server.api.deps import Managers, ServicesDep
+from queue_server.api.deps import Managers, Readers, ServicesDep
 from queue_server.domain.errors import InvalidInput, NotFound
 from queue_server.parts import StaticFolder, WebPart
 from queue_server.services import Services
@@ -141,7 +141,8 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         return _report(services, runtime, first, last, format, by, office or actor.office)
 
     @router.get("/metrics", include_in_schema=False)
-    def metrics(services: ServicesDep) -> PlainTextResponse:
+    def metrics(services: ServicesDep, scraper: Readers) -> PlainTextResponse:
+        """Queue sizes and device states: for the office's own monitoring (a device key or a sign-in)."""
         return PlainTextResponse(
             render_metrics(services, runtime.histogram), media_type="text/plain; version=0.0.4; charset=utf-8"
         )

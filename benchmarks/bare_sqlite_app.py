@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 DATABASE = os.environ.get("BARE_DATABASE", "/tmp/bare.sqlite3")
+SYNCHRONOUS = os.environ.get("BARE_SYNCHRONOUS", "NORMAL")  # NORMAL or FULL (what motcua runs)
 app = FastAPI()
 _local = threading.local()
 
@@ -18,7 +19,7 @@ def connection() -> sqlite3.Connection:
     if not hasattr(_local, "db"):
         db = sqlite3.connect(DATABASE, timeout=30, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(f"PRAGMA synchronous={'FULL' if SYNCHRONOUS == 'FULL' else 'NORMAL'}")
         db.execute("CREATE TABLE IF NOT EXISTS ticket (id INTEGER PRIMARY KEY, queue TEXT, issued_at TEXT)")
         _local.db = db
     return _local.db  # type: ignore[no-any-return]

@@ -1,5 +1,6 @@
-"""Ticket issue throughput and latency at 32 concurrent clients, motcua on SQLite vs a bare FastAPI + sqlite3
-endpoint in the same run; again with 50,000 tickets of earlier days; server memory with that history and 200
+"""Ticket issue throughput and latency at 32 concurrent clients, motcua on SQLite (synchronous=FULL: every
+commit on disk when it returns) vs a bare FastAPI + sqlite3 endpoint in the same run, the bare one both with
+synchronous=NORMAL (the target's baseline) and FULL (what durability costs by itself); again with 50,000 tickets of earlier days; server memory with that history and 200
 event-stream clients connected.
 
     .venv/bin/python benchmarks/bench_issue.py [--seconds 16] [--rounds 4] [--clients 32]
@@ -31,8 +32,9 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "bench-kiosk-key-" + "x" * 16
-BARE = "bare FastAPI + sqlite3 insert"
-EMPTY = "motcua, empty database"
+BARE = "bare FastAPI + sqlite3 insert, NORMAL"
+BARE_FULL = "bare FastAPI + sqlite3 insert, FULL"
+EMPTY = "motcua (FULL), empty database"
 DISPLAY_KEY = "bench-display-key-" + "x" * 14
 
 
@@ -253,19 +255,14 @@ class Server:
 
 
 def start_servers(folder: Path, history: int) -> list[Server]:
-    bare_port = free_port()
-    bare_cmd = [sys.executable, "-m", "uvicorn", "benchmarks.bare_sqlite_app:app", "--port", str(bare_port)]
-    servers = [
-        Server(
-            BARE,
-            start(
-                [*bare_cmd, "--log-level", "warning"], {"BARE_DATABASE": str(folder / "bare.db")}, bare_port
-            ),
-            f"http://127.0.0.1:{bare_port}",
-            {},
-        )
-    ]
-    for label, tickets in ((EMPTY, 0), (f"motcua, {history:,} tickets of history", history)):
+    servers = []
+    for label, synchronous in ((BARE, "NORMAL"), (BARE_FULL, "FULL")):
+        port = free_port()
+        command = [sys.executable, "-m", "uvicorn", "benchmarks.bare_sqlite_app:app", "--port", str(port)]
+        env = {"BARE_DATABASE": str(folder / f"bare-{synchronous}.db"), "BARE_SYNCHRONOUS": synchronous}
+        process = start([*command, "--log-level", "warning"], env, port)
+        servers.append(Server(label, process, f"http://127.0.0.1:{port}", {}))
+    for label, tickets in ((EMPTY, 0), (f"motcua (FULL), {history:,} tickets of history", history)):
         db_path = folder / f"motcua-{tickets}.sqlite3"
         prepare_database(db_path, tickets)
         port = free_port()
@@ -320,14 +317,17 @@ async def drive(servers: list[Server], args: argparse.Namespace) -> float:
 
 def report(results: dict[str, dict[str, float]], history_label: str, rss: float) -> None:
     baseline = results[BARE]["per_s"]
+    baseline_full = results[BARE_FULL]["per_s"]
     empty = results[EMPTY]["per_s"]
     print(
-        f"{'server':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'vs empty':>9} {'errors':>6}"
+        f"{'server':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'vs bare FULL':>12} "
+        f"{'vs empty':>9} {'errors':>6}"
     )
     for label, row in results.items():
         print(
             f"{label:42} {row['per_s']:8.0f} {row['p50_ms']:8.1f} {row['p99_ms']:8.1f} "
-            f"{row['per_s'] / baseline:8.0%} {row['per_s'] / empty:9.0%} {row['errors']:6.0f}"
+            f"{row['per_s'] / baseline:8.0%} {row['per_s'] / baseline_full:12.0%} "
+            f"{row['per_s'] / empty:9.0%} {row['errors']:6.0f}"
         )
     print(f"server resident memory, {history_label}, 200 event-stream clients: {rss:.0f} MB")
     print(json.dumps({**results, "rss_mb_200_clients": rss}))

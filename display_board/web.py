@@ -101,6 +101,16 @@ def _page_router(board: BoardWeb) -> APIRouter:
     def counter_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "counter.html", headers=NO_CACHE)
 
+    @router.get("/ho-so")
+    def follow_page() -> FileResponse:
+        """Cases to their due date (supervisor; staff see their own)."""
+        return FileResponse(STATIC_DIR / "follow.html", headers=NO_CACHE)
+
+    @router.get("/tra-cuu")
+    def lookup_page() -> FileResponse:
+        """The citizen follows a case: code (from the receipt's QR) + last four digits of the ID number."""
+        return FileResponse(STATIC_DIR / "lookup.html", headers={"Cache-Control": "no-store"})
+
     @router.get("/t/{public_code}", response_model=None)
     def phone_page(public_code: str) -> FileResponse | HTMLResponse:
         if not PUBLIC_CODE.match(public_code) or not _ticket_exists(board.services, public_code):

@@ -26,11 +26,12 @@ from kiosk.flow import KioskFlow
 from kiosk.text import T, say
 
 log = logging.getLogger(__name__)
-KV_FILE = Path(__file__).parent / "kv" / "kiosk.kv"
-# The camera reads (and decodes) only while one of these is up: decoding costs a core, and a card
-# left in view elsewhere must not be read.
-CAMERA_SCREENS = frozenset({"identify", "queues", "priority", "review", "lookup", "rate", "scan"})
-CAMERA_REST_AFTER_S = 2.0  # off those screens this long before the camera stops (no churn between screens)
+KV_DIR = Path(__file__).parent / "kv"
+
+
+def kv_files() -> list[Path]:
+    """The shared rules first, then one file per screen, then the root that holds them."""
+    return [KV_DIR / "base.kv", *sorted((KV_DIR / "screens").glob("*.kv")), KV_DIR / "root.kv"]
 
 
 @dataclass
@@ -61,10 +62,13 @@ class KioskParts:
             camera.start(on_scan)
 
     def forget_frames(self) -> None:
-        """Frames captured until now are never shown or used again (a wipe)."""
+        """Frames and codes captured until now are never shown or used again (a wipe, a new identify)."""
         camera = self.camera
         if camera is not None:
             self.frames_floor = camera.frames_captured
+            forget = getattr(camera, "forget", None)
+            if forget is not None:
+                forget()
 
     def fresh_frame(self) -> Any:
         """The camera's newest frame; never one from before it last started (another citizen's card)."""
@@ -145,6 +149,7 @@ def build_parts(config: KioskConfig, transport: Any = None) -> KioskParts:
         config,
         next(iter(registry.printers.values()), None),
         frames=lambda: holder[0].fresh_frame(),
+        forget_frames=lambda: holder[0].forget_frames(),
         device_statuses=lambda: [device.as_dict() for device in registry.devices],
     )
     holder.append(KioskParts(config, api, registry, flow, emulated, scanners))
@@ -152,16 +157,21 @@ def build_parts(config: KioskConfig, transport: Any = None) -> KioskParts:
 
 
 def make_app_class() -> type:
-    """The Kivy App class; defined in a function so that importing this module opens no window."""
+    """The Kivy App class; defined in a function so that importing this module opens no window.
+
+    The app only wires: presenters hold screen logic, kv files hold layout, widgets draw.
+    """
     from kivy.app import App
     from kivy.clock import Clock
     from kivy.core.window import Window
     from kivy.lang import Builder
-    from kivy.properties import ObjectProperty
+    from kivy.properties import BooleanProperty, ObjectProperty
     from kivy.uix.floatlayout import FloatLayout
     from kivy.uix.image import Image
     from kivy.uix.textinput import TextInput
 
+    from kiosk.presenters.camera import CameraDuty
+    from kiosk.presenters.identify import grouped_id as group_digits
     from kiosk.ui import views
     from kiosk.ui.widgets import Theme, bgr_texture
 
@@ -173,20 +183,21 @@ def make_app_class() -> type:
     class KioskApp(App):  # type: ignore[misc]
         flow = ObjectProperty(None)
         theme = ObjectProperty(None)
+        portrait = BooleanProperty(
+            False
+        )  # the layout: portrait screens stack what landscape puts side by side
 
-        def __init__(self, parts: KioskParts, fullscreen: bool = True, **kwargs: Any) -> None:
+        def __init__(
+            self, parts: KioskParts, fullscreen: bool = True, orientation: str = "auto", **kwargs: Any
+        ) -> None:
             super().__init__(**kwargs)
             self.parts, self.flow, self.theme = parts, parts.flow, Theme()
-            self.fullscreen = fullscreen
+            self.fullscreen, self.orientation = fullscreen, orientation
             self.title = "motcua kiosk"
             self.tasks: set[asyncio.Task[Any]] = set()
             self.started_at = time.perf_counter()
             self.ready_at: float | None = None
-            self.scan_queue: AsyncScanQueue | None = None
-            self._camera_lock = asyncio.Lock()
-            self._camera_off_since: float | None = None
-            self._search_event: Any = None
-            self._thumb_textures: dict[str, list[Any]] = {}
+            self.camera_duty = CameraDuty(parts, lambda: self.flow.screen, self.run)
 
         # --- building ------------------------------------------------------------------------
 
@@ -194,18 +205,26 @@ def make_app_class() -> type:
             from kivy.factory import Factory
 
             Factory.register("KioskRoot", cls=KioskRoot)
-            if self.fullscreen:
-                Window.fullscreen = "auto"
-            self.theme.apply(self.flow.high_contrast, self.flow.large_text)
+            Window.bind(size=self._follow_window)
+            self._follow_window(Window, Window.size)
+            self._restyle()
             self.flow.bind(high_contrast=self._restyle, large_text=self._restyle, on_wipe=self._on_wipe)
             self.flow.scan.bind(taken_count=self._refresh_thumbs, page_counts=self._refresh_thumbs)
             self.flow.scan.bind(index=self._refresh_thumbs)
-            Builder.load_file(str(KV_FILE))
+            for kv in kv_files():
+                Builder.load_file(str(kv))
             root = Builder.load_string("KioskRoot:\n")
             screens = root.ids.screens
             screens.current = self.flow.screen
             self.flow.bind(screen=lambda _flow, name: setattr(screens, "current", name))
             return root
+
+        def _follow_window(self, _window: Any, size: tuple[int, int]) -> None:
+            if self.orientation in ("portrait", "landscape"):
+                self.portrait = self.orientation == "portrait"
+            else:
+                self.portrait = size[1] > size[0]
+            self._restyle()
 
         def on_start(self) -> None:
             self.ready_at = time.perf_counter()
@@ -222,7 +241,8 @@ def make_app_class() -> type:
                 task.cancel()
 
         def _restyle(self, *_: Any) -> None:
-            self.theme.apply(self.flow.high_contrast, self.flow.large_text)
+            width, height = Window.size
+            self.theme.apply(self.flow.high_contrast, self.flow.large_text, min(width, height))
 
         # --- async plumbing ------------------------------------------------------------------
 
@@ -238,39 +258,17 @@ def make_app_class() -> type:
                 log.error("kiosk task failed", exc_info=task.exception())
 
         async def _scan_loop(self) -> None:
-            queue = self.scan_queue = AsyncScanQueue(asyncio.get_running_loop())
+            queue = AsyncScanQueue(asyncio.get_running_loop())
             for scanner in self.parts.scanners:
                 if scanner is not self.parts.camera:
                     scanner.start(queue.put_threadsafe)
-            self.flow.bind(screen=lambda *_: self._camera_duty())
-            Clock.schedule_interval(lambda _dt: self._camera_duty(), 1.0)  # also restarts a camera that died
-            self._camera_duty()
+            self.camera_duty.on_scan = queue.put_threadsafe
+            self.flow.bind(screen=lambda *_: self.camera_duty.check())
+            Clock.schedule_interval(lambda _dt: self.camera_duty.check(), 1.0)
+            self.camera_duty.check()
             while True:
                 event = await queue.get()
-                await self.flow.on_scan(event.text)
-
-        def _camera_duty(self) -> None:
-            """The camera runs while a screen that uses it is up, and rests a while after."""
-            camera = self.parts.camera
-            if camera is None or self.scan_queue is None:
-                return
-            if self.flow.screen in CAMERA_SCREENS:
-                self._camera_off_since = None
-                if not camera.running:
-                    self.run(self._switch_camera(True))
-            elif camera.running:
-                now = time.monotonic()
-                self._camera_off_since = self._camera_off_since or now
-                if now - self._camera_off_since >= CAMERA_REST_AFTER_S:
-                    self.run(self._switch_camera(False))
-
-        async def _switch_camera(self, on: bool) -> None:
-            camera = self.parts.camera
-            async with self._camera_lock:
-                if on and not camera.running and self.scan_queue is not None:
-                    self.parts.start_camera(self.scan_queue.put_threadsafe)
-                elif not on and camera.running and self.flow.screen not in CAMERA_SCREENS:
-                    await asyncio.to_thread(camera.stop)
+                await self.flow.on_scan(event.text, event.at)
 
         def frames(self) -> Any:
             return self.parts.fresh_frame()
@@ -284,18 +282,10 @@ def make_app_class() -> type:
             """The frame the scan presenter last looked at: the preview and its outline agree."""
             return self.flow.scan.looked_at
 
-        def search_soon(self) -> None:
-            """Search a moment after the last key, not on every key."""
-            if self._search_event is not None:
-                self._search_event.cancel()
-            self._search_event = Clock.schedule_once(lambda _dt: self.run(self.flow.procedure.search()), 0.4)
-
         # --- wipe ----------------------------------------------------------------------------
 
         def _on_wipe(self, *_: Any) -> None:
-            """Forget what the screens show: text inputs, camera pictures, thumbnails."""
-            self._thumb_textures = {}
-            self.parts.forget_frames()
+            """Forget what the screens show, shown or not: text inputs, camera pictures, thumbnails."""
             if self.root is None:
                 return
             for widget in self.root.walk(restrict=True):
@@ -339,21 +329,7 @@ def make_app_class() -> type:
         def say(self, text: Any, language: str) -> str:
             return say(text, language)
 
-        def form_touch(self, name: str) -> None:
-            spec = self.flow.prepare.spec(name)
-            if spec.get("type") == "choice" and spec.get("choices"):
-                values = [c["value"] for c in spec["choices"]]
-                current = self.flow.prepare.values.get(name, "")
-                following = (
-                    values[(values.index(current) + 1) % len(values)] if current in values else values[0]
-                )
-                self.flow.prepare.set_value(name, following)
-            elif spec.get("type") == "boolean":
-                current = self.flow.prepare.values.get(name, "")
-                self.flow.prepare.set_value(name, "" if current == "1" else "1")
-            else:
-                self.flow.prepare.focus(name)
-
+        grouped_id = staticmethod(group_digits)
         queue_items = staticmethod(views.queue_items)
         priority_items = staticmethod(views.priority_items)
         procedure_facts = staticmethod(views.procedure_facts)
@@ -363,22 +339,36 @@ def make_app_class() -> type:
         checklist_text = staticmethod(views.checklist_text)
         form_items = staticmethod(views.form_items)
         scan_title = staticmethod(views.scan_title)
+        paper_name = staticmethod(views.paper_name)
         review_text = staticmethod(views.review_text)
         lookup_text = staticmethod(views.lookup_text)
         device_text = staticmethod(views.device_text)
+        question_label = staticmethod(views.question_label)
+        answer_text = staticmethod(views.answer_text)
+        choice_items = staticmethod(views.choice_items)
+        review_answers = staticmethod(views.review_answers)
+        review_papers = staticmethod(views.review_papers)
 
     return KioskApp
 
 
 def run_kiosk(config: KioskConfig, fullscreen: bool = True) -> int:
-    """Open the window and run until it is closed."""
+    """Open the window (the whole screen, or 1280×800) and run until it is closed."""
     from kivy.config import Config
 
-    Config.set("graphics", "width", "1280")
-    Config.set("graphics", "height", "800")
+    from kiosk.display import apply_display, choose_display
+
+    display = choose_display(config, fullscreen)
+    log.info(
+        "kiosk window %dx%d (%s)",
+        display.width,
+        display.height,
+        "portrait" if display.portrait else "landscape",
+    )
+    apply_display(display)
     Config.set("kivy", "exit_on_escape", "0" if fullscreen else "1")
     parts = build_parts(config)
-    app = make_app_class()(parts, fullscreen=fullscreen)
+    app = make_app_class()(parts, fullscreen=fullscreen, orientation=config.orientation)
     try:
         asyncio.run(run_app(app))
     finally:

@@ -39,6 +39,11 @@ class KioskConfig(BaseModel):
     maintenance_pin: str = Field(default="2468", pattern=r"^\d{4,8}$")
     emulated_frames: str = "var/kiosk/camera"
     emulated_ticket_file: str = "var/kiosk/ticket.bin"
+    # The window: 0 = the X screen's own size (full screen) or 1280×800 (windowed); the layout is
+    # portrait when the window is taller than wide unless `orientation` names one.
+    display_width: int = Field(default=0, ge=0, le=10_000)
+    display_height: int = Field(default=0, ge=0, le=10_000)
+    orientation: Literal["auto", "landscape", "portrait"] = "auto"
 
     @field_validator("server", "public_url")
     @classmethod

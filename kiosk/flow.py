@@ -6,10 +6,11 @@ to it). It is plain EventDispatcher code: tests drive a whole journey without a 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
@@ -24,12 +25,13 @@ from kiosk.presenters.identify import IdentifyPresenter
 from kiosk.presenters.lookup import LookupPresenter, RatingPresenter
 from kiosk.presenters.scan import Frame, ScanPresenter
 from kiosk.presenters.tickets import TakeNumberPresenter, TicketPresenter
+from kiosk.text import T
 
 log = logging.getLogger(__name__)
 
 # Screens that belong to no citizen: the idle countdown never runs there.
 RESTING_SCREENS = ("start", "out_of_service", "maintenance")
-RECENT_SCAN_S = 4.0  # a card read this long before "Nộp hồ sơ" still counts
+HEALTH_RETRY_CAP_S = 10.0  # after an outage the kiosk tries again at least this often
 
 
 class KioskFlow(Presenter):
@@ -42,6 +44,8 @@ class KioskFlow(Presenter):
     takes_appointments = BooleanProperty(False)
     history = ListProperty([])
     appointment_code = StringProperty("")
+    editing_from_review = BooleanProperty(False)  # "Sửa" on the review: one answer, then back to it
+    started = BooleanProperty(False)  # what the server said at start is known (office, appointments)
 
     __events__ = ("on_wipe",)
 
@@ -54,27 +58,35 @@ class KioskFlow(Presenter):
         device_statuses: Callable[[], list[dict[str, Any]]] = list,
         today: Callable[[], date] = date.today,
         now: Callable[[], float] = time.monotonic,
+        forget_frames: Callable[[], None] = lambda: None,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__()
         self.api, self.config, self.today, self.now = api, config, today, now
-        self.lang, self.high_contrast = config.language, config.high_contrast
-        self.large_text = config.font_scale > 1.0
+        self.forget_frames, self.wall_clock = forget_frames, wall_clock
+        self.office_defaults()
         self.session = Session()
+        self.identify_opened_at: datetime | None = None  # codes read before this are another moment's
         self.identify = IdentifyPresenter()
         self.take_number = TakeNumberPresenter(api, lambda: self.session, self.identify)
         self.ticket = TicketPresenter(printer, config.ticket_page_base, lambda: self.office_name)
         self.lookup = LookupPresenter(api)
         self.rating = RatingPresenter(api)
         self.procedure = ProcedurePresenter(api)
-        self.prepare = PreparePresenter(api, self.identify)
+        self.prepare = PreparePresenter(api, self.identify, today)
         self.scan = ScanPresenter(api, self.identify, frames)
         self.submit = SubmitPresenter(api, lambda: self.session, self.identify, self.prepare)
         self.idle = IdleWatch(config.idle_seconds, config.idle_countdown_seconds)
-        self.health = HealthMonitor(api, config.health_poll_seconds)
-        self.maintenance = MaintenancePresenter(config.maintenance_pin, device_statuses, api)
+        self.health = HealthMonitor(api, config.health_poll_seconds, cap_s=HEALTH_RETRY_CAP_S)
+        self.maintenance = MaintenancePresenter(config.maintenance_pin, device_statuses, api, printer)
         self.health.bind(out_of_service=self._on_service_change)
         self._before_outage = "start"
-        self._recent_scan: tuple[str, float] = ("", 0.0)
+        self._tasks: set[asyncio.Future[Any]] = set()
+
+    def office_defaults(self) -> None:
+        """Language, contrast and text size as the office set them (each citizen starts from these)."""
+        self.lang, self.high_contrast = self.config.language, self.config.high_contrast
+        self.large_text = self.config.font_scale > 1.0
 
     @property
     def citizen_presenters(self) -> list[Presenter]:
@@ -109,8 +121,19 @@ class KioskFlow(Presenter):
             return
         *rest, previous = self.history
         self.history = rest
+        if self.screen == "question" and not self.editing_from_review and self.prepare.previous_question():
+            return  # the question before, on the same screen
+        if self.screen == "ticket":
+            # The number is taken: going back starts a new request, never a replay of the last one.
+            self.session = Session()
+            self.ticket.reset()
+            self.submit.reset()
         if previous == "start":
             self.wipe()
+        elif previous == "identify":
+            self.forget_frames()
+            self.identify_opened_at = self.wall_clock()
+            self.go(previous, remember=False)
         else:
             self.go(previous, remember=False)
 
@@ -132,6 +155,7 @@ class KioskFlow(Presenter):
             self.office_name = str(health.get("office_name_vi") or "")
             if await self.take_number.load(self.today()):
                 self.takes_appointments = self.take_number.takes_appointments
+                self.started = True
         else:
             self.health.out_of_service = True
             self.health.start_polling()
@@ -139,12 +163,7 @@ class KioskFlow(Presenter):
     async def begin(self, journey: str) -> None:
         self.journey = journey
         if journey == "case":
-            self.go("identify")
-            text, seen_at = self._recent_scan
-            self._recent_scan = ("", 0.0)
-            if text and self.now() - seen_at <= RECENT_SCAN_S and self.identify.handle_scan(text):
-                self.go("confirm")
-            self.identify.error = None
+            self.open_identify()
         elif journey == "ticket":
             self.go("queues")
             await self.take_number.load(self.today())
@@ -158,6 +177,13 @@ class KioskFlow(Presenter):
         else:
             raise ValueError(f"unknown journey {journey!r}")
 
+    def open_identify(self) -> None:
+        """Only a card shown from now on counts: frames and codes from before are forgotten."""
+        self.forget_frames()
+        self.identify_opened_at = self.wall_clock()
+        self.identify.error = None
+        self.go("identify")
+
     def user_touch(self) -> None:
         self.idle.touch(self.now())
 
@@ -170,11 +196,14 @@ class KioskFlow(Presenter):
     def wipe(self) -> None:
         """Forget the citizen: new session, every presenter reset, start screen; the view drops its images."""
         self.session = Session()
-        self._recent_scan = ("", 0.0)
+        self.forget_frames()
+        self.identify_opened_at = None
         for presenter in self.citizen_presenters:
             presenter.reset()
         self.idle.reset()
         self.journey, self.history, self.appointment_code = "", [], ""
+        self.editing_from_review = False
+        self.office_defaults()
         self.screen = "out_of_service" if self.health.out_of_service else "start"
         self.dispatch("on_wipe")
 
@@ -186,32 +215,55 @@ class KioskFlow(Presenter):
             self._before_outage = self.screen
             self.screen = "out_of_service"
         elif not out and self.screen == "out_of_service":
-            # Back where the citizen was, unless the session went away meanwhile.
+            # Back where the citizen was, unless the session went away meanwhile; the outage's
+            # messages go, and what the screen lists is asked for again.
+            for presenter in self.citizen_presenters:
+                presenter.error = None
             self.screen = self._before_outage if self.identify.identified or self.journey else "start"
+            self._reload_after_outage()
+
+    def _reload_after_outage(self) -> None:
+        reloads = {
+            "queues": lambda: self.take_number.load(self.today()),
+            "priority": lambda: self.take_number.load(self.today()),
+            "procedures": self.procedure.load,
+            "rate": self.rating.load,
+        }
+        reload = reloads.get(self.screen)
+        if reload is not None:
+            self.background(reload())
+        if not self.office_name:  # started while the server was away
+            self.background(self.startup())
+
+    def background(self, awaitable: Any) -> None:
+        """Run a coroutine on the loop, kept until it ends."""
+        task = asyncio.ensure_future(awaitable)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # --- scans from the camera or a scanner -------------------------------------------------------
 
-    async def on_scan(self, text: str) -> None:
-        """A code from a scanner; it counts as the citizen's activity only where the screen uses it."""
+    async def on_scan(self, text: str, at: datetime | None = None) -> None:
+        """A code from a scanner; read only where the screen uses it, and on the identify screen only
+        when it was read after that screen opened (never a card of the previous citizen)."""
         screen = self.screen
-        if screen in ("identify", "queues", "priority", "review", "lookup", "rate"):
-            self.user_touch()
-        else:
-            # A card held up before "Nộp hồ sơ" is touched: scanners report a code once while it
-            # stays in view, so the identify screen takes it from here if it is that recent.
-            self._recent_scan = (text, self.now())
+        if screen not in ("identify", "queues", "priority", "lookup", "rate"):
+            return
+        if screen == "identify" and (
+            self.identify_opened_at is None or (at is not None and at < self.identify_opened_at)
+        ):
+            return
+        self.user_touch()
         if screen == "identify":
             if self.identify.handle_scan(text):
                 self.go("confirm")
-        elif screen in ("queues", "priority", "review"):
+        elif screen in ("queues", "priority") and not self.identify.identified:
             if self.identify.handle_scan(text):  # the card gives the age for priority
-                self.take_number.suggested_priority = self.take_number._age_group(self.today())
-                if self.take_number.suggested_priority:
-                    self.take_number.priority = self.take_number.suggested_priority
+                self.take_number.suggest(self.today())
         elif screen == "lookup":
             self.lookup.handle_scan(text)
         elif screen == "rate":
-            self.rating.handle_scan(text)
+            await self.rating.read_ticket(text)
 
     # --- the short path: a number -----------------------------------------------------------------
 
@@ -233,7 +285,7 @@ class KioskFlow(Presenter):
         if ticket is None:
             return False
         self.go("ticket")
-        await self.ticket.show(ticket)
+        await self.ticket.show(ticket, note=T["ticket.checked_in"])
         return True
 
     # --- the case ---------------------------------------------------------------------------------
@@ -257,22 +309,65 @@ class KioskFlow(Presenter):
         self.go("prepare")
         await self.prepare.load(dict(self.procedure.detail))
 
-    async def form_ok(self) -> None:
-        """OK on the keyboard: the next field, and after the last one, on to the papers."""
-        if not self.prepare.next_field():
+    async def start_form(self) -> None:
+        """From the checklist to the first question (or on to the papers when there is no form)."""
+        self.editing_from_review = False
+        if not self.prepare.form_fields:
+            await self.to_scan()
+            return
+        self.prepare.focus(self.prepare.form_fields[0]["name"])
+        self.go("question")
+
+    async def answer_next(self) -> None:
+        """ "Tiếp tục" under a question: checked, then the next one; after the last, the papers."""
+        moved = self.prepare.answer_next()
+        if moved is False:
+            return
+        if self.editing_from_review:
+            self.editing_from_review = False
+            await self.to_review()
+        elif moved is None:
             await self.to_scan()
 
+    def edit_answer(self, name: str) -> None:
+        """ "Sửa" beside an answer on the review."""
+        self.prepare.focus(name)
+        self.editing_from_review = True
+        self.go("question")
+
+    def edit_paper(self, paper_type: str) -> None:
+        """ "Sửa" beside a paper on the review: photograph it (again)."""
+        self.scan.start(self.prepare.papers_to_supply)
+        self.scan.show_paper(paper_type)
+        self.go("scan")
+
     async def to_scan(self) -> None:
-        needed = self.prepare.needed_papers
         self.prepare.form_payload()
         if self.prepare.field_errors:
-            self.prepare.error = None
+            first = next(
+                f["name"] for f in self.prepare.form_fields if f["name"] in self.prepare.field_errors
+            )
+            self.prepare.focus(first)
+            self.prepare.check_active()
+            self.go("question")
             return
-        if needed:
-            self.scan.start(needed)
+        self._claimed_birth_date()
+        # A typed ID number: the citizen's claim (number + the form's name and birth date) is
+        # recorded before papers are sent for it.
+        if not self.prepare.registered and not await self.prepare.register():
+            self.prepare.error = self.prepare.error or T["prepare.not_registered"]
+            return
+        papers = self.prepare.papers_to_supply
+        if papers:
+            self.scan.start(papers)
             self.go("scan")
         else:
             await self.to_review()
+
+    def _claimed_birth_date(self) -> None:
+        """Priority is offered from the birth date however it was given: the card, or the form."""
+        if self.identify.birth_date is None:
+            self.identify.birth_date = self.prepare.birth_date()
 
     async def to_review(self) -> None:
         if self.scan.pages and await self.scan.upload() is None:
@@ -280,6 +375,8 @@ class KioskFlow(Presenter):
         self.go("review")
         if not self.take_number.groups:
             await self.take_number.load(self.today())
+        else:
+            self.take_number.suggest(self.today())
 
     async def submit_case(self) -> bool:
         documents = self.prepare.on_file_ids + list(self.scan.uploaded.values())
@@ -287,8 +384,15 @@ class KioskFlow(Presenter):
             self.procedure.detail.get("code", ""), documents, self.take_number.priority
         )
         if answer is None:
-            if self.prepare.field_errors:
-                self.go("prepare")
+            if self.prepare.field_errors:  # the server's word on an answer: back to that question
+                first = next(
+                    (f["name"] for f in self.prepare.form_fields if f["name"] in self.prepare.field_errors),
+                    "",
+                )
+                if first:
+                    errors = dict(self.prepare.field_errors)
+                    self.edit_answer(first)
+                    self.prepare.field_errors = errors
             return False
         label = self.take_number.group_name(self.take_number.priority)
         self.go("ticket")

@@ -41,6 +41,8 @@ _UNSHAPE = {shaped: base for (base, _key), shaped in _SHAPES.items()}
 # A letter with the other mark takes the new one: âw→ă, ôw→ơ, ăa→â, ơo→ô.
 _RESHAPE: dict[tuple[str, str], str] = {("â", "w"): "ă", ("ô", "w"): "ơ", ("ă", "a"): "â", ("ơ", "o"): "ô"}
 _SECOND_VOWEL_PAIRS = ("oa", "oe", "uy")
+# The marks bar: each mark is the Telex key that makes it ("hat" is the vowel itself: aa→â).
+MARK_KEYS = {"acute": "s", "grave": "f", "hook": "r", "tilde": "x", "dot": "j", "horn": "w", "stroke": "d"}
 
 
 def is_word_letter(char: str) -> bool:
@@ -223,6 +225,22 @@ class TelexComposer:
             return self.text
         start = self._word_start()
         self.text = self.text[:start] + apply_key(self.text[start:], key)
+        return self.text
+
+    def mark(self, kind: str) -> str:
+        """A mark from the keyboard's marks bar on the word just typed (for people who do not know
+        Telex): a tone (acute, grave, hook, tilde, dot), a hat (â ê ô), a horn or breve (ơ ư ă), đ."""
+        start = self._word_start()
+        word = self.text[start:]
+        if not word:
+            return self.text
+        if kind == "hat":
+            plain = split_tone(word)[0].lower()
+            key = next((c for c in reversed(plain) if c in "aeo"), "")
+        else:
+            key = MARK_KEYS.get(kind, "")
+        if key:
+            self.text = self.text[:start] + apply_key(word, key)
         return self.text
 
     def backspace(self) -> str:

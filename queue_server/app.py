@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from queue_server.api.edge import install_edge
 from queue_server.api.errors import install_error_handlers
 from queue_server.bootstrap import build_context
 from queue_server.context import ServerContext
@@ -63,6 +64,7 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    install_edge(app)
     _include_routers(app)
     for part in parts:
         _include_part(app, part)
@@ -132,7 +134,10 @@ def _web_parts(services: Services) -> list[WebPart]:
             f"motcua: the server's pages need the Python package '{error.name}', which is not installed; "
             "install the server's dependencies: pip install 'motcua[server]'"
         ) from error
-    return [board_part(services), dashboard_part(services)]
+    from queue_server.phone.router import phone_part
+
+    # The citizen's phone (issue 16): public pages and APIs, contacts, the message sender in the background.
+    return [board_part(services), dashboard_part(services), phone_part(services)]
 
 
 def _include_part(app: FastAPI, part: WebPart) -> None:

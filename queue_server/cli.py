@@ -49,6 +49,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_device.add_argument("--role", choices=("kiosk", "display"), required=True)
     add_device.add_argument("--office", default=None)
     add_device.set_defaults(handler=_device_add)
+    from queue_server.auth.cli import register as register_credential_commands
+
+    register_credential_commands(user_sub, device_sub)  # list, disable/enable, passwd, reset, revoke, rotate
 
     migrate = subparsers.add_parser("migrate", help="bring the database up to the current schema")
     migrate.set_defaults(handler=_migrate)
@@ -63,6 +66,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     from queue_server.citizens.keys import register as register_key_commands
 
     register_key_commands(subparsers)  # keys rotate
+
+    from queue_server.messages.cli import register as register_message_commands
+
+    register_message_commands(subparsers)  # messages send
 
 
 def _add_server_options(parser: argparse.ArgumentParser) -> None:
@@ -79,7 +86,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     # Only the flag makes a demo: MOTCUA_DEMO left in an environment must not open demo accounts.
     settings = command_settings(args, demo=bool(args.demo))
-    return _run_server(settings)
+    return _run_server(_with_served_public_url(settings) if args.demo else settings)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -88,7 +95,16 @@ def _demo(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {"demo": True}
     if not args.database_url and "MOTCUA_DATABASE_URL" not in os.environ:
         overrides["database_url"] = "sqlite:///var/demo.sqlite3"
-    return _run_server(command_settings(args, **overrides))
+    return _run_server(_with_served_public_url(command_settings(args, **overrides)))
+
+
+def _with_served_public_url(settings: Any) -> Any:
+    """In the demo, printed addresses (receipts' QR, /tra-cuu) follow the port actually served, unless
+    MOTCUA_PUBLIC_URL says otherwise."""
+    if "MOTCUA_PUBLIC_URL" in os.environ:
+        return settings
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    return settings.model_copy(update={"public_url": f"http://{host}:{settings.port}"})
 
 
 def _run_server(settings: Any) -> int:
@@ -117,9 +133,13 @@ def _run_server(settings: Any) -> int:
             file=sys.stderr,
         )
         return 2
+    lock = _hold_serve_lock(ctx)
+    if lock is False:
+        return 2
     app = create_app(ctx)
     print(f"motcua: serving {ctx.config.default_office.name_vi} on http://{settings.host}:{settings.port}")
     print(f"motcua: API docs at http://{settings.host}:{settings.port}/docs")
+    print(f"motcua: citizens follow their cases at {settings.public_url.rstrip('/')}/tra-cuu")
     _tune_garbage_collector()
     uvicorn.run(
         app,
@@ -130,6 +150,21 @@ def _run_server(settings: Any) -> int:
         ws_ping_interval=20,
     )
     return 0
+
+
+def _hold_serve_lock(ctx: Any) -> object:
+    """SQLite: the serve lock (None for PostgreSQL), or False after saying why another server holds it."""
+    from pathlib import Path
+
+    from queue_server.db.serve_lock import AlreadyServed, hold_serve_lock
+
+    if not ctx.db.is_sqlite or not ctx.db.url.database or ctx.db.url.database == ":memory:":
+        return None
+    try:
+        return hold_serve_lock(Path(ctx.db.url.database).resolve())
+    except AlreadyServed as error:
+        print(f"motcua: refusing to start: {error}", file=sys.stderr)
+        return False
 
 
 def _secret_problems(secret: str) -> list[str]:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from queue_server.domain.calendar import Interval, OpeningHours
 from queue_server.domain.calling import FairnessRule
+from queue_server.domain.errors import NotFound
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -115,6 +116,7 @@ class CounterModel(_Strict):
     name_vi: str = ""
     name_en: str = ""
     queues: dict[str, float]
+    printer: str = Field(default="", max_length=300)
 
     @field_validator("queues")
     @classmethod
@@ -180,6 +182,7 @@ class CounterConfig:
     name_vi: str
     name_en: str
     weights: dict[str, float]
+    printer: str = ""  # the desk's receipt printer URL (file://, usb://, tcp:// …); empty: none
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,20 @@ class SystemConfig:
         return next(iter(self.offices.values()))
 
     def office(self, code: str | None) -> OfficeConfig:
-        return self.default_office if code is None else self.offices[code]
+        if code is None:
+            return self.default_office
+        try:
+            return self.offices[code]
+        except KeyError:
+            raise UnknownOffice(code) from None
+
+
+class UnknownOffice(NotFound, KeyError):
+    """An office code not in the config: a 404 to a client (still a KeyError to older callers)."""
+
+    def __init__(self, code: str) -> None:
+        shown = code[:16]
+        super().__init__("unknown_office", f"Không có đơn vị {shown}.", f"Unknown office {shown}.")
 
 
 def load_config(directory: Path) -> SystemConfig:
@@ -398,6 +414,7 @@ def _build(
             c.name_vi or f"Quầy {c.number}",
             c.name_en or f"Counter {c.number}",
             dict(c.queues),
+            c.printer,
         )
     fairness = priority.fairness
     return SystemConfig(

@@ -34,6 +34,9 @@ class ServerSettings(BaseSettings):
     files_dir: Path | None = None
     # Country signing certificates (CSCA) that chip ID cards are checked against; none: "not verifiable".
     csca_dir: Path | None = None
+    # Send the citizens' messages from this process (phone.toml names the gateways); off for a process
+    # that only serves pages while another one sends.
+    send_messages: bool = True
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ set -euo pipefail
 PACKAGES=(
   libzbar0            # pyzbar, the second opinion on QR codes
   xvfb xauth libgl1 libegl1 libmtdev1   # Kivy kiosk under a virtual screen
+  x11-utils xdotool   # the kiosk reads the screen size (xdpyinfo); its UI tests tap with xdotool
   chromium            # board, console and dashboard tests in a real browser
   espeak-ng sox       # the board's offline Vietnamese voice clips
   tesseract-ocr tesseract-ocr-vie poppler-utils   # reading tickets and PDFs back in tests

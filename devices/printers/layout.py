@@ -218,10 +218,17 @@ def qr_image(payload: str, target: int) -> Image.Image:
     return small.resize((size * box, size * box), Image.Resampling.NEAREST)
 
 
-def wait_minutes_text(estimated_wait_s: int | None) -> tuple[str, str]:
+def wait_minutes(estimated_wait_s: float | None) -> int | None:
+    """A wait in whole minutes as the ticket and the kiosk's screen both say it (at least 1)."""
     if estimated_wait_s is None:
+        return None
+    return max(1, round(estimated_wait_s / 60))
+
+
+def wait_minutes_text(estimated_wait_s: int | None) -> tuple[str, str]:
+    minutes = wait_minutes(estimated_wait_s)
+    if minutes is None:
         return "Thời gian chờ dự kiến: chưa xác định", "Estimated wait: not known yet"
-    minutes = max(1, round(estimated_wait_s / 60))
     return f"Thời gian chờ dự kiến: khoảng {minutes} phút", f"Estimated wait: about {minutes} min"
 
 
@@ -246,7 +253,7 @@ def render_ticket(ticket: TicketPrint, paper: str = "80mm") -> Image.Image:
     if ticket.qr_url:
         canvas.space(style.gap)
         canvas.picture(qr_image(ticket.qr_url, style.qr_target))
-        canvas.text("Quét mã QR để theo dõi lượt của bạn", font(style.small))
+        canvas.text("Quét mã QR để theo dõi lượt của Ông/Bà", font(style.small))
         canvas.text("Scan the QR code to follow your turn", font(style.small))
     if ticket.dossier_code:
         canvas.space(style.gap)
@@ -261,7 +268,11 @@ def _ticket_facts(canvas: Canvas, ticket: TicketPrint) -> None:
     canvas.text(f"Giờ lấy số: {issued}", font(style.body))
     canvas.text(f"Issued at {issued}", font(style.small))
     canvas.space(style.gap)
-    canvas.text(f"Số người đang chờ trước bạn: {ticket.people_ahead}", font(style.body, bold=True))
+    if not ticket.people_ahead:  # said as the kiosk's screen says it, with no wait to announce
+        canvas.text("Không có ai chờ trước Ông/Bà", font(style.body, bold=True))
+        canvas.text("Nobody is waiting ahead of you", font(style.small))
+        return
+    canvas.text(f"Số người đang chờ trước Ông/Bà: {ticket.people_ahead}", font(style.body, bold=True))
     canvas.text(f"People waiting ahead of you: {ticket.people_ahead}", font(style.small))
     canvas.space(style.gap)
     wait_vi, wait_en = wait_minutes_text(ticket.estimated_wait_s)

@@ -24,7 +24,13 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from devices.scanners.base import DEFAULT_DEDUPE_S, ThreadedCodeScanner, idle_status, not_found_status
+from devices.scanners.base import (
+    DEFAULT_DEDUPE_S,
+    Deduplicator,
+    ThreadedCodeScanner,
+    idle_status,
+    not_found_status,
+)
 from devices.scanners.decode import FAST, QR_FORMATS, THOROUGH, decode_image, parse_formats
 from devices.scanners.ports import ScannerUrlError
 from devices.scanners.urls import ScannerUrl
@@ -208,6 +214,7 @@ class CameraCodeScanner(ThreadedCodeScanner):
         self.frames_captured = 0
         self.frames_decoded = 0
         self.frames_skipped = 0  # captured but never decoded: a newer one had arrived
+        self._forgotten_up_to = 0  # frames up to this number are never shown or decoded again
 
     @classmethod
     def from_url(cls, url: str) -> CameraCodeScanner:
@@ -238,9 +245,18 @@ class CameraCodeScanner(ThreadedCodeScanner):
         with self._frame_ready:
             return self._frame
 
+    def forget(self) -> None:
+        """Drop the newest frame and what the decoder has seen: nothing captured until now is shown,
+        decoded or reported again (a kiosk's previous citizen), and a code still in view is new."""
+        with self._frame_ready:
+            self._frame = None
+            self._forgotten_up_to = self._frame_number
+        self.dedupe = Deduplicator(self.dedupe.window_s)
+
     # --- threads ---------------------------------------------------------------------------------
 
     def _run(self) -> None:
+        self.forget()  # a frame kept from before a stop belongs to another moment
         worker = threading.Thread(target=self._decode_frames, name=f"decoder {self.url}", daemon=True)
         worker.start()
         try:
@@ -309,7 +325,8 @@ class CameraCodeScanner(ThreadedCodeScanner):
                 continue
             self.frames_skipped += max(0, number - decoded_number - 1)
             decoded_number = number
-            self._decode(frame)
+            if number > self._forgotten_up_to:
+                self._decode(frame, number)
 
     def _wait_for_frame_after(self, number: int) -> tuple[int, Frame | None]:
         with self._frame_ready:
@@ -318,7 +335,7 @@ class CameraCodeScanner(ThreadedCodeScanner):
             )
             return self._frame_number, self._frame
 
-    def _decode(self, frame: Frame) -> None:
+    def _decode(self, frame: Frame, number: int) -> None:
         try:
             codes = decode_image(frame, self.steps, self.formats)
         except Exception as error:  # one odd frame must not stop the camera
@@ -334,7 +351,8 @@ class CameraCodeScanner(ThreadedCodeScanner):
             return
         self.frames_decoded += 1
         for code in codes:
-            self._emit(code.text, code.format)
+            if number > self._forgotten_up_to:  # forget() may have come while this frame was decoded
+                self._emit(code.text, code.format)
 
 
 def _source_for(parsed: ScannerUrl, loop: bool, size: tuple[int, int]) -> FrameSource:

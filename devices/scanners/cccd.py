@@ -17,6 +17,8 @@ from importlib import resources
 
 FIELD_SEPARATOR = "|"
 REQUIRED_FIELDS = 7
+# Longer than any name or address on a card (and than the server stores): a forged or broken QR.
+TEXT_LIMITS = {"full_name": 100, "address": 250}
 SEXES = ("Nam", "Nữ")  # male, female, as printed on the card
 # The old ID was the 9-digit CMND; the 12-digit CMND issued in 2012–2016 can appear there too.
 OLD_ID_LENGTHS = (9, 12)
@@ -189,8 +191,17 @@ def _parse_old_id(value: str) -> str:
 def _parse_text(value: str, field_name: str) -> str:
     if not value:
         raise CccdError(field_name, "trống", "is empty")
-    if any(unicodedata.category(char) == "Cc" for char in value):
+    # Cc: control characters; Cf: invisible format characters, among them the bidi overrides that make a
+    # printed "gnp.exe" read "exe.png". Vietnamese names and addresses need neither.
+    if any(unicodedata.category(char) in ("Cc", "Cf") for char in value):
         raise CccdError(field_name, "chứa ký tự điều khiển", "contains control characters")
+    limit = TEXT_LIMITS.get(field_name)
+    if limit is not None and len(value) > limit:
+        raise CccdError(
+            field_name,
+            f"dài quá {limit} ký tự ({len(value)})",
+            f"is longer than {limit} characters ({len(value)})",
+        )
     return value
 
 

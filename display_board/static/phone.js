@@ -19,6 +19,7 @@ const phone = {
   etaAt: null, // ms since epoch of the expected call, from the last estimate received
   lastCallKey: "",
   updates: 0,
+  timeZone: undefined, // the office's (times are shown as the office's clock, wherever the phone is)
 };
 window.motcuaPhone = phone;
 
@@ -51,8 +52,83 @@ function render(ticket) {
     phone.etaAt = null;
   }
   setText($("status"), statusLine(ticket));
+  showActions(ticket);
   tick();
 }
+
+/** "Tôi không đến được" while the place is still the citizen's; "Đánh giá" once, after the visit. */
+function showActions(ticket) {
+  $("cancel-box").hidden = !(ticket.status === "waiting" || ticket.status === "called");
+  $("rate-box").hidden = ticket.status !== "done" || phone.rated === true;
+}
+
+const rating = { score: 0, reasons: null };
+
+async function post(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw data;
+  return data;
+}
+
+$("cancel").addEventListener("click", async () => {
+  if (!window.confirm("Ông/Bà không đến được và muốn hủy số thứ tự này?")) return;
+  try {
+    render(await post(`/api/v1/public/phone/tickets/${encodeURIComponent(code)}/cancel`));
+  } catch (error) {
+    setText($("status"), error.message || "Không hủy được, Ông/Bà vui lòng thử lại.");
+  }
+});
+
+$("stars").addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-score]");
+  if (!button) return;
+  rating.score = Number(button.dataset.score);
+  for (const b of $("stars").children) b.classList.toggle("on", b === button);
+  if (rating.reasons === null) {
+    rating.reasons = await fetch("/api/v1/ratings/reasons").then((r) => r.json()).catch(() => ({ reasons: [] }));
+  }
+  const low = rating.score <= (rating.reasons.ask_reasons_at_or_below ?? 0);
+  const box = $("reasons");
+  box.textContent = "";
+  if (low) {
+    for (const reason of rating.reasons.reasons || []) {
+      const label = document.createElement("label");
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.value = reason.code;
+      label.append(input, document.createTextNode(reason.label_vi || reason.code));
+      box.append(label);
+    }
+  }
+  box.hidden = !low;
+  $("rate-send").hidden = false;
+});
+
+$("rate-box").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const reasons = [...$("reasons").querySelectorAll("input:checked")].map((i) => i.value);
+  $("rate-error").hidden = true;
+  try {
+    await post("/api/v1/ratings", { ticket: code, score: rating.score, reasons });
+    phone.rated = true;
+  } catch (error) {
+    if (error.code === "already_rated") phone.rated = true;
+    else {
+      $("rate-error").textContent = error.message || "Chưa gửi được, Ông/Bà vui lòng thử lại.";
+      $("rate-error").hidden = false;
+      return;
+    }
+  }
+  for (const b of $("stars").children) b.disabled = true;
+  $("reasons").hidden = true;
+  $("rate-send").hidden = true;
+  $("rate-done").hidden = false;
+});
 
 function statusLine(ticket) {
   if (ticket.status === "waiting" || ticket.status === "called") return "";
@@ -71,7 +147,7 @@ function tick() {
   }
   const left = Math.max(0, (phone.etaAt - Date.now()) / 1000);
   setText($("wait"), phone.ticket.people_ahead === 0 && left < 60 ? "sắp đến lượt" : formatWait(left));
-  setText($("eta"), `khoảng ${clockTime(new Date(Math.max(phone.etaAt, Date.now())), undefined)}`);
+  setText($("eta"), `khoảng ${clockTime(new Date(Math.max(phone.etaAt, Date.now())), phone.timeZone)}`);
 }
 
 function notFound() {
@@ -96,6 +172,13 @@ const socket = new ReconnectingSocket({
 });
 
 async function start() {
+  fetch(`/api/v1/public/phone/tickets/${encodeURIComponent(code)}/office`)
+    .then((r) => (r.ok ? r.json() : null))
+    .then((office) => {
+      if (office) phone.timeZone = office.time_zone;
+      tick();
+    })
+    .catch(() => {});
   try {
     const response = await fetch(`/api/v1/public/tickets/${encodeURIComponent(code)}`, { cache: "no-store" });
     if (response.status === 404) return notFound();

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 
 from devices.backoff import Backoff
+from devices.printers import PrinterError, TicketPrint, TicketPrinter
 from kiosk.api import ApiError, KioskApi
 from kiosk.presenters.base import Presenter
-from kiosk.text import T
+from kiosk.text import T, Text
 
 log = logging.getLogger(__name__)
 
@@ -114,10 +116,47 @@ class MaintenancePresenter(Presenter):
     pin_typed = StringProperty("")
     unlocked = BooleanProperty(False)
     rows = ListProperty([])  # {"name", "kind", "url", "state", "message_vi", "message_en"}
+    message = ObjectProperty(None, allownone=True)  # a Text: what the last action did
 
-    def __init__(self, pin: str, statuses: Callable[[], list[dict[str, Any]]], api: KioskApi) -> None:
+    def __init__(
+        self,
+        pin: str,
+        statuses: Callable[[], list[dict[str, Any]]],
+        api: KioskApi,
+        printer: TicketPrinter | None = None,
+    ) -> None:
         super().__init__()
-        self.pin, self.statuses, self.api = pin, statuses, api
+        self.pin, self.statuses, self.api, self.printer = pin, statuses, api, printer
+
+    async def test_print(self) -> bool:
+        """A sample ticket on the printer (staff check the paper and the print quality)."""
+        if self.printer is None:
+            self.fail(T["ticket.no_printer"])
+            return False
+        sample = TicketPrint(
+            office_name=T["maint.test_print"].vi.upper(),
+            number="A000",
+            queue_name_vi=T["maint.test_print"].vi,
+            queue_name_en=T["maint.test_print"].en,
+            issued_at=datetime.now(UTC),
+            people_ahead=0,
+        )
+        self.busy, self.error, self.message = True, None, None
+        try:
+            await asyncio.to_thread(self.printer.print_ticket, sample)
+        except (PrinterError, OSError, ValueError) as error:
+            status = self.printer.status()
+            self.fail(
+                T["maint.test_print.failed"].fill(
+                    reason=Text(status.message_vi or str(error), status.message_en or str(error))
+                )
+            )
+            return False
+        finally:
+            self.busy = False
+        self.message = T["maint.test_print.done"]
+        await self.refresh()
+        return True
 
     def press_digit(self, digit: str) -> None:
         if digit.isdigit() and len(self.pin_typed) < 8:
@@ -152,8 +191,8 @@ class MaintenancePresenter(Presenter):
                 "kind": "server",
                 "url": self.api.base_url,
                 "state": "ready" if server_ok else "offline",
-                "message_vi": "" if server_ok else "Máy chủ không trả lời",
-                "message_en": "" if server_ok else "The server does not answer",
+                "message_vi": "" if server_ok else T["maint.server.down"].vi,
+                "message_en": "" if server_ok else T["maint.server.down"].en,
             },
         )
         self.rows = rows

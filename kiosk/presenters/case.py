@@ -5,23 +5,29 @@ Scanning papers is in `kiosk.presenters.scan`. The server's contract is docs/api
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    DictProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 
 from kiosk.api import ApiError, KioskApi
+from kiosk.presenters import answers
 from kiosk.presenters.base import Presenter, Session
 from kiosk.presenters.identify import IdentifyPresenter
 from kiosk.telex import TelexComposer
-from kiosk.text import Text
+from kiosk.text import T, Text
 
 log = logging.getLogger(__name__)
-TYPED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-TELEX_TYPES = ("text", "textarea")
 
 
 def money(vnd: int | None) -> str:
@@ -35,11 +41,28 @@ class ProcedurePresenter(Presenter):
     query = StringProperty("")
     results = ListProperty([])  # procedure summaries from the server
     detail = DictProperty({})  # the chosen procedure, with papers and form
+    keyboard_open = BooleanProperty(False)
 
     def __init__(self, api: KioskApi) -> None:
         super().__init__()
         self.api = api
         self.composer = TelexComposer()
+        self._soon: asyncio.TimerHandle | None = None
+        self._search_task: asyncio.Task[bool] | None = None
+
+    def toggle_keyboard(self) -> None:
+        self.keyboard_open = not self.keyboard_open
+
+    def search_soon(self, delay_s: float = 0.4) -> None:
+        """Search a moment after the last key, not on every key."""
+        if self._soon is not None:
+            self._soon.cancel()
+        loop = asyncio.get_event_loop()
+        self._soon = loop.call_later(delay_s, self._search_now)
+
+    def _search_now(self) -> None:
+        self._soon = None
+        self._search_task = asyncio.ensure_future(self.search())
 
     async def load(self) -> bool:
         fields = await self.call(self.api.fields())
@@ -85,6 +108,9 @@ class ProcedurePresenter(Presenter):
 
     def reset(self) -> None:
         super().reset()
+        if self._soon is not None:
+            self._soon.cancel()
+            self._soon = None
         self.composer.clear()
 
 
@@ -95,14 +121,20 @@ class PreparePresenter(Presenter):
     form_fields = ListProperty([])  # field specs from the procedure's form
     values = DictProperty({})  # field name -> text as typed (dates as dd/mm/yyyy)
     field_errors = DictProperty({})  # field name -> [vi, en]
-    active = StringProperty("")
+    active = StringProperty("")  # the question on screen
+    number = NumericProperty(0)  # its place, from 1
+    input_kind = StringProperty("keyboard")  # how it is answered: choice, keypad, keyboard, email
+    answer_ok = ObjectProperty(None, allownone=True)  # a Text when the answer just given was checked fine
     registered = BooleanProperty(False)
+    loading = BooleanProperty(False)  # registering and asking for the checklist
     claim = StringProperty("")  # the server's token for what this citizen told the kiosk
     needed_count = NumericProperty(0)  # papers the citizen must still supply
 
-    def __init__(self, api: KioskApi, identify: IdentifyPresenter) -> None:
+    def __init__(
+        self, api: KioskApi, identify: IdentifyPresenter, today: Callable[[], date] = date.today
+    ) -> None:
         super().__init__()
-        self.api, self.identify = api, identify
+        self.api, self.identify, self.today = api, identify, today
         self.composer = TelexComposer()
         self.bind(papers=lambda *_: setattr(self, "needed_count", len(self.needed_papers)))
 
@@ -115,14 +147,18 @@ class PreparePresenter(Presenter):
         ]
         if self.form_fields:
             self.focus(self.form_fields[0]["name"])
-        if await self.register():
-            checklist = await self.call(
-                self.api.checklist(self.identify.id_number, procedure["code"], self.claim)
-            )
-            if checklist is None:
-                return False
-            self.papers = checklist.get("papers", [])
-        return True
+        self.loading = True  # the checklist's "Bắt đầu khai" waits until the papers on file are known
+        try:
+            if await self.register():
+                checklist = await self.call(
+                    self.api.checklist(self.identify.id_number, procedure["code"], self.claim)
+                )
+                if checklist is None:
+                    return False
+                self.papers = checklist.get("papers", [])
+            return True
+        finally:
+            self.loading = False
 
     async def register(self, force: bool = False) -> bool:
         """Tell the server who the citizen says they are (POST /citizens) and keep the claim token; a typed
@@ -153,6 +189,12 @@ class PreparePresenter(Presenter):
         return [p for p in self.papers if p.get("needed")]
 
     @property
+    def papers_to_supply(self) -> list[dict[str, Any]]:
+        """Every paper not on file, needed ones first (an optional one may be skipped)."""
+        open_papers = [p for p in self.papers if p.get("status") not in ("on_file", "uploaded")]
+        return sorted(open_papers, key=lambda p: not p.get("needed"))
+
+    @property
     def on_file_ids(self) -> list[int]:
         return [
             int(p["document"]["id"])
@@ -168,7 +210,59 @@ class PreparePresenter(Presenter):
         if not spec:
             return
         self.active = name
-        self.composer = TelexComposer(str(self.values.get(name, "")), enabled=spec.get("type") in TELEX_TYPES)
+        self.number = [f["name"] for f in self.form_fields].index(name) + 1
+        self.input_kind = answers.input_kind(spec)
+        self.answer_ok = None
+        typed = str(self.values.get(name, ""))
+        if spec.get("type") == "date":
+            typed = "".join(c for c in typed if c.isdigit())
+        self.composer = TelexComposer(typed, enabled=spec.get("type") in answers.TELEX_TYPES)
+
+    def check_active(self) -> bool:
+        """Check the answer on screen, in plain words; True when it may stay as it is."""
+        spec = self.spec(self.active)
+        problem = answers.check(spec, str(self.values.get(self.active, "")), self.today())
+        if problem is None:
+            self.field_errors = {k: v for k, v in self.field_errors.items() if k != self.active}
+            self.answer_ok = T["prepare.good"] if self.values.get(self.active) else None
+            return True
+        self.field_errors = {**self.field_errors, self.active: [problem.vi, problem.en]}
+        self.answer_ok = None
+        return False
+
+    def answer_next(self) -> bool | None:
+        """ "Tiếp tục": check this answer; then the next question (True) or none left (None).
+        False: the answer needs fixing first."""
+        if not self.check_active():
+            return False
+        return True if self.next_field() else None
+
+    def previous_question(self) -> bool:
+        names = [f["name"] for f in self.form_fields]
+        if self.active not in names or names.index(self.active) == 0:
+            return False
+        self.focus(names[names.index(self.active) - 1])
+        return True
+
+    def choose(self, value: str) -> None:
+        """A choice (or yes/no) touched: its value, shown by its wording."""
+        self.set_value(self.active, value)
+        self.check_active()
+
+    def mark(self, kind: str) -> None:
+        """A mark from the keyboard's marks bar on the word just typed."""
+        if self.active:
+            self._set(self.composer.mark(kind))
+
+    def birth_date(self) -> date | None:
+        """The birth date the form gives (for priority when the ID number was typed)."""
+        spec = next((f for f in self.form_fields if f.get("prefill") == "citizen.birth_date"), None)
+        if spec is None:
+            return None
+        try:
+            return date.fromisoformat(answers.convert("date", str(self.values.get(spec["name"], ""))))
+        except ValueError:
+            return None
 
     def next_field(self) -> bool:
         """Move to the next field after the active one; False after the last."""
@@ -179,12 +273,28 @@ class PreparePresenter(Presenter):
         return True
 
     def press(self, key: str) -> None:
-        if self.active:
-            self._set(self.composer.press(key))
+        if not self.active:
+            return
+        if self.spec(self.active).get("type") == "date":
+            if key.isdigit() and len(self.composer.text) < answers.DATE_DIGITS:
+                self.composer.text += key
+            self._set_typed_date()
+            return
+        self._set(self.composer.press(key))
 
     def backspace(self) -> None:
-        if self.active:
-            self._set(self.composer.backspace())
+        if not self.active:
+            return
+        if self.spec(self.active).get("type") == "date":
+            self.composer.text = self.composer.text[:-1]
+            self._set_typed_date()
+            return
+        self._set(self.composer.backspace())
+
+    def _set_typed_date(self) -> None:
+        digits = self.composer.text
+        self._set(answers.date_from_digits(digits))
+        self.composer.text = digits  # the composer keeps digits; the value shows the slashes
 
     def set_value(self, name: str, value: str) -> None:
         """Choices and yes/no fields are set by a touch, not typed."""
@@ -193,9 +303,11 @@ class PreparePresenter(Presenter):
         self._set(value)
 
     def _set(self, text: str) -> None:
-        limit = self.spec(self.active).get("max_length") or 500
+        spec = self.spec(self.active)
+        limit = spec.get("max_length") or answers.TYPE_LENGTHS.get(spec.get("type", "text"), 500)
         text = text[: int(limit)]
         self.composer.text = text
+        self.answer_ok = None
         self.values = {**self.values, self.active: text}
         if self.active in self.field_errors:
             self.field_errors = {k: v for k, v in self.field_errors.items() if k != self.active}
@@ -210,7 +322,7 @@ class PreparePresenter(Presenter):
             if not text:
                 continue
             try:
-                payload[name] = _convert(kind, text)
+                payload[name] = answers.convert(kind, text)
             except ValueError as error:
                 errors[name] = list(error.args[0]) if isinstance(error.args[0], tuple) else [str(error)] * 2
         if strict:
@@ -226,13 +338,11 @@ class PreparePresenter(Presenter):
         self.field_errors = problems
         labels = [self.spec(name) for name in problems if self.spec(name)]
         self.error = (
-            Text(
-                "Xin sửa các mục tô đỏ: "
-                + ", ".join(str(f.get("label_vi", f["name"])) for f in labels)
-                + ".",
-                "Please fix the answers in red: "
-                + ", ".join(str(f.get("label_en") or f.get("label_vi") or f["name"]) for f in labels)
-                + ".",
+            T["prepare.fix_fields"].fill(
+                fields=Text(
+                    ", ".join(str(f.get("label_vi", f["name"])) for f in labels),
+                    ", ".join(str(f.get("label_en") or f.get("label_vi") or f["name"]) for f in labels),
+                )
             )
             if labels
             else Text(error.message_vi, error.message_en)
@@ -244,30 +354,6 @@ class PreparePresenter(Presenter):
     def reset(self) -> None:
         super().reset()
         self.composer = TelexComposer()
-
-
-def _convert(kind: str, text: str) -> Any:
-    if kind == "date":
-        match = TYPED_DATE.match(text)
-        if not match:
-            raise ValueError(
-                (
-                    "Ngày phải có dạng ngày/tháng/năm, ví dụ 01/02/1999.",
-                    "A date must look like day/month/year, e.g. 01/02/1999.",
-                )
-            )
-        day, month, year = (int(part) for part in match.groups())
-        try:
-            return date(year, month, day).isoformat()
-        except ValueError:
-            raise ValueError(("Ngày này không có thật.", "That day does not exist.")) from None
-    if kind == "integer":
-        if not text.lstrip("-").isdigit():
-            raise ValueError(("Chỉ nhập chữ số.", "Digits only."))
-        return int(text)
-    if kind == "boolean":
-        return text in ("1", "true", "có", "yes")
-    return text
 
 
 class SubmitPresenter(Presenter):
@@ -289,13 +375,10 @@ class SubmitPresenter(Presenter):
     async def submit(self, procedure: str, documents: list[int], priority: str = "") -> dict[str, Any] | None:
         form = self.prepare.form_payload()
         if self.prepare.field_errors:
-            self.error = Text("Tờ khai còn chỗ chưa đúng.", "Some answers in the form need fixing.")
+            self.error = T["prepare.fix"]
             return None
         if not await self.prepare.register():
-            self.error = self.prepare.error or Text(
-                "Chưa ghi nhận được thông tin công dân. Xin kiểm tra họ tên và ngày sinh trong tờ khai.",
-                "Your details could not be registered. Please check the name and birth date in the form.",
-            )
+            self.error = self.prepare.error or T["prepare.not_registered"]
             return None
         body = {
             "procedure": procedure,

@@ -18,6 +18,11 @@ from kiosk.text import T, Text
 ID_DIGITS = 12
 
 
+def grouped_id(digits: str) -> str:
+    """079056001234 -> "079 056 001 234": easier to check against the card, three digits at a time."""
+    return " ".join(digits[index : index + 3] for index in range(0, len(digits), 3))
+
+
 def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
@@ -44,13 +49,7 @@ class IdentifyPresenter(Presenter):
         try:
             card = parse_cccd(text)
         except CccdError as error:
-            self.fail(
-                Text(
-                    f"{error.message_vi}. Xin quét lại, giữ thẻ yên và đủ sáng; hoặc nhập số căn cước.",
-                    f"{error.message_en}. Please scan again holding the card still in good light, "
-                    "or type your ID number.",
-                )
-            )
+            self.fail(T["identify.bad_card"].fill(problem=Text(error.message_vi, error.message_en)))
             return False
         self._take_card(card, text)
         return True
@@ -62,7 +61,9 @@ class IdentifyPresenter(Presenter):
         self.id_number, self.id_masked = card.id_number, card.id_number_masked
         self.qr_text, self.from_card = text, True
         # Warnings are for checking, not for stopping: the card still works.
-        self.warnings = [Text("Lưu ý: " + w.message_vi, "Note: " + w.message_en) for w in card.warnings]
+        self.warnings = [
+            T["identify.card_note"].fill(note=Text(w.message_vi, w.message_en)) for w in card.warnings
+        ]
         self.typed, self.identified = "", True
 
     def press_digit(self, digit: str) -> None:
@@ -72,6 +73,9 @@ class IdentifyPresenter(Presenter):
 
     def backspace(self) -> None:
         self.typed = self.typed[:-1]
+
+    def clear_typed(self) -> None:
+        self.typed, self.error = "", None
 
     def submit_typed(self) -> bool:
         if len(self.typed) != ID_DIGITS or not self.typed.isdigit():

@@ -8,7 +8,7 @@ from typing import Any
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 
 from devices.scanners.cccd import CccdError, parse_cccd
-from kiosk.api import KioskApi
+from kiosk.api import ApiError, KioskApi
 from kiosk.presenters.base import Presenter
 from kiosk.text import T, Text
 
@@ -31,7 +31,7 @@ class LookupPresenter(Presenter):
         """The receipt's QR fills the code; an ID card's QR fills the last 4 digits."""
         text = text.strip()
         if DOSSIER_CODE.match(text.upper()):
-            self.code, self.active, self.error = text.upper(), "last4", None
+            self.code, self.active, self.error, self.result = text.upper(), "last4", None, {}
             return True
         if "|" in text:
             try:
@@ -41,7 +41,7 @@ class LookupPresenter(Presenter):
                 return False
             self.last4, self.error = card.id_number[-4:], None
             return True
-        self.fail(Text("Mã vừa quét không phải mã hồ sơ.", "That code is not a case code."))
+        self.fail(T["lookup.not_case"])
         return False
 
     def press(self, key: str) -> None:
@@ -62,18 +62,12 @@ class LookupPresenter(Presenter):
 
     async def search(self) -> bool:
         if not DOSSIER_CODE.match(self.code):
-            self.fail(
-                Text(
-                    "Mã hồ sơ có dạng MÃCƠQUAN-YYMMDD-NNNN, ví dụ CAXTP-260310-0001.",
-                    "A case code looks like OFFICE-YYMMDD-NNNN, e.g. CAXTP-260310-0001.",
-                )
-            )
+            self.fail(T["lookup.bad_code"])
             return False
         if not (len(self.last4) == 4 and self.last4.isdigit()):
-            self.fail(
-                Text("Xin nhập 4 số cuối của số căn cước.", "Please type the last 4 digits of your ID.")
-            )
+            self.fail(T["lookup.need_last4"])
             return False
+        self.result = {}  # never the previous case's status under a new question
         found = await self.call(self.api.lookup_dossier(self.code, {"last4": self.last4}))
         if found is None:
             return False
@@ -83,6 +77,7 @@ class LookupPresenter(Presenter):
 
 class RatingPresenter(Presenter):
     ticket_code = StringProperty("")
+    ticket_number = StringProperty("")  # the number printed on that ticket, to show it was read
     score = NumericProperty(0)
     reasons = ListProperty([])  # {"code", "label": Text}
     chosen = ListProperty([])  # reason codes
@@ -111,9 +106,20 @@ class RatingPresenter(Presenter):
         match = TICKET_URL.search(text.strip())
         code = match.group(1) if match else text.strip()
         if not PUBLIC_CODE.match(code):
-            self.fail(Text("Mã vừa quét không phải mã trên phiếu số thứ tự.", "That is not a ticket's code."))
+            self.fail(T["rate.not_ticket"])
             return False
-        self.ticket_code, self.error = code, None
+        self.ticket_code, self.error, self.ticket_number = code, None, ""
+        return True
+
+    async def read_ticket(self, text: str) -> bool:
+        """The ticket's QR: its code, and the number on it (asked of the server) to show it was read."""
+        if not self.handle_scan(text):
+            return False
+        try:
+            ticket = await self.api.public_ticket(self.ticket_code)
+        except ApiError:
+            return True  # the rating still works; the server will say if the code is wrong
+        self.ticket_number = str(ticket.get("number") or "")
         return True
 
     def press(self, key: str) -> None:
@@ -139,7 +145,7 @@ class RatingPresenter(Presenter):
             self.fail(T["rate.hint"])
             return False
         if not self.score:
-            self.fail(Text("Xin chọn một khuôn mặt.", "Please choose a face."))
+            self.fail(T["rate.choose_face"])
             return False
         if self.needs_reasons and not self.chosen:
             self.fail(T["rate.reasons"])

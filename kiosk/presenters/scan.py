@@ -25,12 +25,28 @@ from numpy.typing import NDArray
 from kiosk.api import ApiError, KioskApi
 from kiosk.presenters.base import Presenter
 from kiosk.presenters.identify import IdentifyPresenter
-from kiosk.text import Text
+from kiosk.text import T, Text
 
 log = logging.getLogger(__name__)
 Frame = NDArray[np.uint8]
 PAGE_LONG_SIDE = 1600  # kept pages: enough to read, a quarter of a 12 MP photo's memory
 STEADY_FINDS = 2  # the page must be found in this many looks in a row before it is taken
+SAME_PAGE_BITS = 10  # pages whose 64-bit difference hashes differ in at most this many bits are one page
+
+
+def page_hash(page: Frame) -> int:
+    """A perceptual (difference) hash: the same page photographed twice gives (nearly) the same bits,
+    whatever the light, the exact framing or the JPEG noise."""
+    import cv2
+
+    grey = page if page.ndim == 2 else cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    small = cv2.resize(grey, (9, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
+    bits = (small[:, 1:] > small[:, :-1]).flatten()
+    return int(sum(1 << index for index, bit in enumerate(bits) if bit))
+
+
+def same_page(a: int, b: int) -> bool:
+    return (a ^ b).bit_count() <= SAME_PAGE_BITS
 
 
 def _jpeg(page: Frame) -> bytes:
@@ -59,13 +75,19 @@ class ScanPresenter(Presenter):
         super().__init__()
         self.api, self.identify, self.frames = api, identify, frames
         self.pages: dict[str, list[Frame]] = {}
+        self.hashes: dict[str, list[int]] = {}  # paper type -> perceptual hash of each kept page
         self.looked_at: Frame | None = None  # the frame the outline belongs to (the preview shows it)
         self._steady = 0
         self.looking = False
 
     def start(self, papers: list[dict[str, Any]]) -> None:
         self.papers = [
-            {"type": p["type"], "name": Text(p["name_vi"], p.get("name_en") or p["name_vi"])} for p in papers
+            {
+                "type": p["type"],
+                "name": Text(p["name_vi"], p.get("name_en") or p["name_vi"]),
+                "optional": not p.get("needed", True),
+            }
+            for p in papers
         ]
         self.index, self.armed, self.reason, self.outline = 0, True, None, []
 
@@ -94,10 +116,7 @@ class ScanPresenter(Presenter):
             self.armed = True  # the sheet is gone: the next one may be taken
             self.reason = None
             if force:
-                self.reason = Text(
-                    "Không thấy trang giấy. Xin đặt cả tờ giấy vào giữa khung hình.",
-                    "No page found. Please place the whole sheet in the middle of the frame.",
-                )
+                self.reason = T["scan.no_page"]
             return False
         width, height = quad.frame_size
         self.outline = [float(v) for x, y in quad.corners for v in (x / width, y / height)]
@@ -110,6 +129,11 @@ class ScanPresenter(Presenter):
             self.reason = Text(first.message_vi, first.message_en)
             self._steady = 0
             return False
+        fingerprint = await asyncio.to_thread(page_hash, processed.page)
+        if any(same_page(fingerprint, kept) for kept in self.hashes.get(paper_type, [])):
+            self.reason, self.armed, self._steady = T["scan.same_page"], False, 0
+            return False
+        self.hashes.setdefault(paper_type, []).append(fingerprint)
         self.pages.setdefault(paper_type, []).append(processed.page)
         self.page_counts = {**self.page_counts, paper_type: len(self.pages[paper_type])}
         self.reason, self.armed, self.last_taken = None, False, paper_type
@@ -121,6 +145,7 @@ class ScanPresenter(Presenter):
         paper = self.current
         if paper and self.pages.get(paper["type"]):
             self.pages[paper["type"]].pop()
+            self.hashes[paper["type"]].pop()
             self.page_counts = {**self.page_counts, paper["type"]: len(self.pages[paper["type"]])}
         self.armed, self.reason, self._steady = True, None, 0
 
@@ -133,6 +158,14 @@ class ScanPresenter(Presenter):
         self.index += 1
         self.armed, self.reason, self.outline, self._steady = True, None, [], 0
         return True
+
+    def show_paper(self, paper_type: str) -> None:
+        """Go to this paper (from the review's "Sửa")."""
+        types = [p["type"] for p in self.papers]
+        if paper_type in types:
+            self.index = types.index(paper_type)
+            self.uploaded = {k: v for k, v in self.uploaded.items() if k != paper_type}
+        self.armed, self.reason, self.outline, self._steady = True, None, [], 0
 
     def pages_of(self, paper_type: str) -> list[Frame]:
         return list(self.pages.get(paper_type, []))
@@ -159,6 +192,6 @@ class ScanPresenter(Presenter):
 
     def reset(self) -> None:
         super().reset()
-        self.pages = {}  # drop every image of the last citizen
+        self.pages, self.hashes = {}, {}  # drop every image of the last citizen
         self.looked_at = None
         self._steady = 0

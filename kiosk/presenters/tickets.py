@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from kivy.properties import ListProperty, NumericProperty, StringProperty
+from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
 
 from devices.printers import PrinterError, TicketPrint, TicketPrinter
 from kiosk.api import KioskApi
@@ -61,10 +61,14 @@ class TakeNumberPresenter(Presenter):
             }
             for g in groups
         ]
+        self.suggest(today)
+        return True
+
+    def suggest(self, today: date) -> None:
+        """The priority group the citizen's age gives, chosen for them (they may change it)."""
         self.suggested_priority = self._age_group(today)
         if self.suggested_priority and not self.priority:
             self.priority = self.suggested_priority
-        return True
 
     def _age_group(self, today: date) -> str:
         age = self.identify.age(today)
@@ -82,10 +86,10 @@ class TakeNumberPresenter(Presenter):
     def choose_queue(self, code: str) -> bool:
         row = next((q for q in self.queues if q["code"] == code), None)
         if row is None:
-            self.fail(Text(f"Không có dịch vụ {code}.", f"There is no service {code}."))
+            self.fail(T["queue.unknown"].fill(code=code))
             return False
         if not row["open"]:
-            self.fail(Text("Dịch vụ này đang đóng.", "This service is closed now."))
+            self.fail(T["queue.closed.now"])
             return False
         self.selected_queue, self.error = code, None
         return True
@@ -99,7 +103,7 @@ class TakeNumberPresenter(Presenter):
     async def take(self) -> dict[str, Any] | None:
         """Issue the ticket; a retry in the same session answers the same ticket (idempotency key)."""
         if not self.selected_queue:
-            self.fail(Text("Xin chọn một dịch vụ.", "Please choose a service."))
+            self.fail(T["queue.choose"])
             return None
         key = self.session().idempotency_key("ticket")
         result: dict[str, Any] | None = await self.call(
@@ -110,7 +114,7 @@ class TakeNumberPresenter(Presenter):
     async def check_in(self, code: str) -> dict[str, Any] | None:
         code = code.strip().upper()
         if not 4 <= len(code) <= 12:
-            self.fail(Text("Mã lịch hẹn gồm 4 đến 12 ký tự.", "An appointment code has 4 to 12 characters."))
+            self.fail(T["appointment.bad_code"])
             return None
         result: dict[str, Any] | None = await self.call(self.api.check_in(code))
         return result
@@ -128,6 +132,7 @@ class TicketPresenter(Presenter):
     priority_label = StringProperty("")
     print_state = StringProperty("")  # "", "printing", "printed", "failed", "no_printer"
     print_message = ListProperty(["", ""])  # [vi, en]
+    note = ObjectProperty(None, allownone=True)  # a Text: what happens next (an appointment's check-in)
 
     def __init__(
         self, printer: TicketPrinter | None, public_base: str, office_name: Callable[[], str]
@@ -136,8 +141,13 @@ class TicketPresenter(Presenter):
         self.printer, self.public_base, self.office_name = printer, public_base.rstrip("/"), office_name
 
     async def show(
-        self, ticket: dict[str, Any], dossier_code: str = "", priority_label: Text | None = None
+        self,
+        ticket: dict[str, Any],
+        dossier_code: str = "",
+        priority_label: Text | None = None,
+        note: Text | None = None,
     ) -> None:
+        self.note = note
         self.number = ticket["number"]
         self.queue_name = [ticket.get("queue_name_vi") or "", ticket.get("queue_name_en") or ""]
         self.people_ahead = int(ticket.get("people_ahead") or 0)

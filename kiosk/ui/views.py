@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kiosk.presenters import answers
 from kiosk.presenters.case import money
 from kiosk.text import T, Text, say
 
@@ -21,8 +22,12 @@ def queue_items(queues: Sequence[Mapping[str, Any]], language: str) -> list[dict
         if not queue["open"]:
             sub = say(T["queue.closed"], language)
         else:
-            sub = say(T["queue.waiting"], language).format(waiting=queue["waiting"])
-            if queue["wait_minutes"] is not None:
+            sub = (
+                say(T["queue.waiting"], language).format(waiting=queue["waiting"])
+                if queue["waiting"]
+                else say(T["queue.waiting.none"], language)
+            )
+            if queue["wait_minutes"] is not None and queue["waiting"]:
                 sub += " · " + say(T["queue.wait"], language).format(minutes=queue["wait_minutes"])
         items.append(
             {"key": queue["code"], "label": queue["name"], "sub": sub, "disabled": not queue["open"]}
@@ -35,7 +40,8 @@ def priority_items(groups: Sequence[Mapping[str, Any]], chosen: str, suggested: 
     for group in groups:
         label = group["name"]
         if group["code"] == suggested:
-            label = Text(label.vi + " (theo tuổi)", label.en + " (by age)")
+            by_age = T["priority.by_age"]
+            label = Text(f"{label.vi} {by_age.vi}", f"{label.en} {by_age.en}")
         items.append({"key": group["code"], "label": label, "selected": group["code"] == chosen})
     return items
 
@@ -74,9 +80,9 @@ def papers_text(detail: Mapping[str, Any], language: str) -> str:
     for paper in detail.get("papers", []):
         counts = []
         if paper.get("originals"):
-            counts.append(f"{paper['originals']} " + ("original" if language == "en" else "bản chính"))
+            counts.append(f"{paper['originals']} {say(T['procedure.original'], language)}")
         if paper.get("copies"):
-            counts.append(f"{paper['copies']} " + ("copy" if language == "en" else "bản sao"))
+            counts.append(f"{paper['copies']} {say(T['procedure.copy'], language)}")
         optional = f" ({say(T['prepare.optional'], language)})" if paper.get("optional") else ""
         lines.append(
             f"• {_pick(paper, 'name', language)}{optional}" + (f" — {', '.join(counts)}" if counts else "")
@@ -135,8 +141,16 @@ def form_items(
 def scan_title(papers: Sequence[Mapping[str, Any]], index: int, language: str) -> str:
     if not papers or index >= len(papers):
         return say(T["prepare.scan"], language)
-    name = say(papers[int(index)]["name"], language)
-    return say(T["scan.title"], language).format(paper=f"{name} ({int(index) + 1}/{len(papers)})")
+    return say(T["scan.title"], language).format(index=int(index) + 1, count=len(papers))
+
+
+def paper_name(papers: Sequence[Mapping[str, Any]], index: int, language: str) -> str:
+    """The paper to photograph now, and whether it may be left out."""
+    if not papers or index >= len(papers):
+        return ""
+    paper = papers[int(index)]
+    optional = f" ({say(T['prepare.optional'], language)})" if paper.get("optional") else ""
+    return say(paper["name"], language) + optional
 
 
 def review_text(
@@ -160,7 +174,7 @@ def review_text(
         elif pages:
             note = say(T["scan.pages"], language).format(count=pages)
         elif paper.get("needed"):
-            note, missing = "—", True
+            note, missing = say(T["submit.not_given"], language), True
         else:
             note = say(T["prepare.optional"], language)
         lines.append(f"• {_pick(paper, 'name', language)}: {note}")
@@ -169,12 +183,19 @@ def review_text(
     return "\n".join(lines)
 
 
+def plain(text: object) -> str:
+    """Text from outside (a staff-typed reason, a name) shown in a markup label as it is, never as markup."""
+    return str(text).replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+
+
 def lookup_text(result: Mapping[str, Any], language: str) -> str:
     if not result:
         return ""
     lines = [
-        f"[b]{result.get('code', '')}[/b] — {result.get('procedure_name_vi', '')}",
-        f"{say(T['lookup.status'], language)}: [b]{_pick(result, 'status_name', language)}[/b]",
+        f"[b]{plain(result.get('code', ''))}[/b] — {plain(result.get('procedure_name_vi', ''))}",
+        say(T["lookup.status"], language).format(
+            status=f"[b]{plain(_pick(result, 'status_name', language))}[/b]"
+        ),
     ]
     if result.get("due_date"):
         day = str(result["due_date"])
@@ -183,21 +204,100 @@ def lookup_text(result: Mapping[str, Any], language: str) -> str:
     missing = result.get("missing") or []
     if missing:
         lines.append(
-            say(T["lookup.missing"], language) + ": " + ", ".join(_pick(m, "name", language) for m in missing)
+            say(T["lookup.missing"], language)
+            + ": "
+            + ", ".join(plain(_pick(m, "name", language)) for m in missing)
         )
     if result.get("missing_reason"):
-        lines.append(str(result["missing_reason"]))
+        lines.append(plain(result["missing_reason"]))
     return "\n".join(lines)
 
 
 def device_text(rows: Sequence[Mapping[str, Any]], language: str) -> str:
+    """Each device (and the server) by what it is, its state in words, and where it is."""
     colours = {"ready": "1a8a4a", "degraded": "b07800", "offline": "c01a1a"}
     lines = []
     for row in rows:
         message = row["message_en"] if language == "en" else row["message_vi"]
         colour = colours.get(row["state"], "555555")
+        kind = say(T[f"maint.{row['kind']}"], language) if f"maint.{row['kind']}" in T else row["kind"]
+        name = "" if row["kind"] == row["name"] else f" ({row['name']})"
+        state = say(T[f"maint.{row['state']}"], language) if f"maint.{row['state']}" in T else row["state"]
         lines.append(
-            f"[b]{row['kind']} {row['name']}[/b]  [color={colour}]{row['state']}[/color]  {message}\n"
-            f"[size=16]{row['url']}[/size]"
+            f"[b]{kind}{name}[/b]  [color={colour}]{state}[/color]  {message}\n"
+            f"[size=16]{markup_escape(row['url'])}[/size]"
         )
     return "\n".join(lines)
+
+
+def markup_escape(text: str) -> str:
+    """Text shown inside Kivy markup as it is (a URL or a message may hold [ ] or &)."""
+    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+
+
+def question_label(fields: Sequence[Mapping[str, Any]], active: str, language: str) -> str:
+    field = next((f for f in fields if f["name"] == active), None)
+    if field is None:
+        return ""
+    return _pick(field, "label", language) + (" *" if field.get("required") else "")
+
+
+def answer_text(
+    fields: Sequence[Mapping[str, Any]], values: Mapping[str, str], active: str, kind: str, language: str
+) -> str:
+    """The answer being typed, with a cursor; a date shows what is still to come (dd/mm/yyyy)."""
+    field = next((f for f in fields if f["name"] == active), None)
+    if field is None:
+        return ""
+    value = str(values.get(active, ""))
+    if field.get("type") == "date":
+        hint = "nn/tt/nnnn" if language == "vi" else "dd/mm/yyyy"
+        return value + "|" + hint[len(value) :]
+    return value + "|"
+
+
+def choice_items(
+    fields: Sequence[Mapping[str, Any]], values: Mapping[str, str], active: str
+) -> list[dict[str, Any]]:
+    field = next((f for f in fields if f["name"] == active), None)
+    if field is None or answers.input_kind(dict(field)) != "choice":
+        return []
+    chosen = str(values.get(active, ""))
+    return [
+        {"key": c["value"], "label": c["label"], "selected": c["value"] == chosen}
+        for c in answers.choices(dict(field))
+    ]
+
+
+def review_answers(
+    fields: Sequence[Mapping[str, Any]], values: Mapping[str, str], language: str
+) -> list[dict[str, Any]]:
+    """Each answer for the review: the question, the answer in words, and a "Sửa" to change it."""
+    rows = []
+    for field in fields:
+        value = str(values.get(field["name"], ""))
+        shown = say(answers.shown_value(dict(field), value), language) if value else ""
+        rows.append({"key": field["name"], "label": _pick(field, "label", language), "value": shown or "…"})
+    return rows
+
+
+def review_papers(
+    papers: Sequence[Mapping[str, Any]], page_counts: Mapping[str, int], language: str
+) -> list[dict[str, Any]]:
+    """Each paper for the review: how it is supplied (on file, pages taken, not yet), and "Sửa"."""
+    rows = []
+    for paper in papers:
+        kind = str(paper.get("type", ""))
+        pages = page_counts.get(kind, 0)
+        if paper.get("status") in ("on_file", "uploaded") and not pages:
+            note, editable = say(T["prepare.on_file"], language), False
+        elif pages:
+            note, editable = say(T["scan.pages"], language).format(count=pages), True
+        elif paper.get("needed"):
+            note, editable = say(T["submit.not_given"], language), True
+        else:
+            note, editable = say(T["prepare.optional"], language), True
+        rows.append(
+            {"key": kind, "label": _pick(paper, "name", language), "value": note, "editable": editable}
+        )
+    return rows

@@ -49,8 +49,10 @@ class Theme(EventDispatcher):  # type: ignore[misc]
     font = NumericProperty(dp(26))
     title = NumericProperty(dp(40))
     huge = NumericProperty(dp(120))
+    scale = NumericProperty(1.0)  # sizes of buttons and rows follow the type
 
-    def apply(self, high_contrast: bool, large: bool) -> None:
+    def apply(self, high_contrast: bool, large: bool, short_side: float = 800) -> None:
+        """Colours for the contrast; type sized to the screen (its short side, 800 px = 1×) and text size."""
         if high_contrast:
             self.bg, self.fg, self.muted = [0, 0, 0, 1], [1, 1, 1, 1], [0.9, 0.9, 0.9, 1]
             self.button, self.button_fg = [1, 0.85, 0, 1], [0, 0, 0, 1]
@@ -65,7 +67,8 @@ class Theme(EventDispatcher):  # type: ignore[misc]
                 [0.75, 0.10, 0.10, 1],
                 [0.0, 0.45, 0.25, 1],
             )
-        scale = 1.3 if large else 1.0
+        scale = min(max(short_side / 800, 1.0), 1.6) * (1.3 if large else 1.0)
+        self.scale = scale
         self.font, self.title, self.huge = dp(26) * scale, dp(40) * scale, dp(120) * scale
 
 
@@ -77,6 +80,7 @@ class BigButton(Button):  # type: ignore[misc]
 
 class KeyButton(BigButton):
     key = StringProperty("")
+    word = StringProperty("")  # a catalogue key for the label, when the label is a word
 
 
 class Keypad(GridLayout):  # type: ignore[misc]
@@ -116,52 +120,71 @@ class Keypad(GridLayout):  # type: ignore[misc]
         pass
 
 
-KEY_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
-# Labels drawn with the bundled Roboto font (it has no ⌫ or ⇧ glyphs).
-KEY_LABELS = {"⌫": "Xóa", "⇧": "Hoa", " ": "Dấu cách"}
+KEY_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "⇧zxcvbnm⌫", "@._-/,␣")
+# Labels of keys that are not letters: words from the catalogue (the bundled font has no ⌫ or ⇧).
+KEY_WORDS = {"⇧": "keyboard.shift", "␣": "keyboard.space", "⌫": "keyboard.backspace"}
+KEY_LABELS = {"⌫": "Xóa", "⇧": "Chữ hoa", " ": "Dấu cách"}
+# The marks bar: (label, mark kind for TelexComposer.mark).
+MARKS = (("á", "acute"), ("à", "grave"), ("ả", "hook"), ("ã", "tilde"), ("ạ", "dot"),
+         ("â ê ô", "hat"), ("ă ơ ư", "horn"), ("đ", "stroke"))  # fmt: skip
+KEY_WIDTHS = {"⇧": 1.6, "⌫": 1.6, "␣": 3.0}
 
 
 class Keyboard(BoxLayout):  # type: ignore[misc]
-    """A QWERTY keyboard for Telex typing (aa→â, dd→đ, s/f/r/x/j tones), with shift, space, / and -."""
+    """A keyboard for Vietnamese: Telex typing (aa→â, dd→đ, s/f/r/x/j tones) or, for people who do not
+    know Telex, a marks bar (tap a letter, then its mark); "@", ".", "_" for e-mail addresses."""
 
     shift = BooleanProperty(False)
-    __events__ = ("on_key", "on_backspace", "on_done")
+    lang = StringProperty("vi")
+    marks = BooleanProperty(True)  # the marks bar (off for codes and numbers)
+    __events__ = ("on_key", "on_backspace", "on_done", "on_mark")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(orientation="vertical", spacing=dp(6), **kwargs)
         self._letters: list[KeyButton] = []
+        self._words: list[KeyButton] = []
+        self.marks_bar = BoxLayout(spacing=dp(6))
+        for label, kind in MARKS:
+            button = KeyButton(text=label, key=kind, kind="soft")
+            button.bind(on_release=lambda b: self.dispatch("on_mark", b.key))
+            self.marks_bar.add_widget(button)
+        self.add_widget(self.marks_bar)
         for row in KEY_ROWS:
             line = BoxLayout(spacing=dp(6))
             for key in row:
-                button = KeyButton(text=key, key=key, kind="soft")
+                button = KeyButton(text=key, key=" " if key == "␣" else key, kind="soft")
+                button.size_hint_x = KEY_WIDTHS.get(key, 1.0)
                 button.bind(on_release=self._pressed)
                 line.add_widget(button)
                 if key.isalpha():
                     self._letters.append(button)
-            if row.startswith("z"):
-                for label, key in (("-", "-"), ("/", "/"), (KEY_LABELS["⌫"], "⌫")):
-                    extra = KeyButton(text=label, key=key, kind="soft")
-                    extra.bind(on_release=self._pressed)
-                    line.add_widget(extra)
+                if key in KEY_WORDS:
+                    button.word = KEY_WORDS[key]
+                    self._words.append(button)
+            if row.startswith("@"):
+                done = KeyButton(text="OK", key="OK", kind="primary", size_hint_x=1.6)
+                done.bind(on_release=self._pressed)
+                line.add_widget(done)
             self.add_widget(line)
-        bottom = BoxLayout(spacing=dp(6))
-        for label, key, hint in (
-            (KEY_LABELS["⇧"], "⇧", 0.15),
-            (KEY_LABELS[" "], " ", 0.55),
-            (",", ",", 0.1),
-            ("OK", "OK", 0.2),
-        ):
-            button = KeyButton(
-                text=label, key=key, kind="soft" if key != "OK" else "primary", size_hint_x=hint
-            )
-            button.bind(on_release=self._pressed)
-            bottom.add_widget(button)
-        self.add_widget(bottom)
-        self.bind(shift=self._relabel)
+        self.bind(shift=self._relabel, lang=self._relabel, marks=self._show_marks)
+        self._relabel()
+
+    def _show_marks(self, *_: Any) -> None:
+        bar = self.marks_bar
+        if self.marks and bar.parent is None:
+            self.add_widget(bar, index=len(self.children))
+        elif not self.marks and bar.parent is not None:
+            self.remove_widget(bar)
 
     def _relabel(self, *_: Any) -> None:
+        from kiosk.text import T
+
         for button in self._letters:
             button.text = button.key.upper() if self.shift else button.key
+        for button in self._words:
+            button.text = T[button.word](self.lang)
+            if button.key == "⇧":
+                button.kind = "selected" if self.shift else "soft"
 
     def _pressed(self, button: KeyButton) -> None:
         key = button.key
@@ -184,6 +207,9 @@ class Keyboard(BoxLayout):  # type: ignore[misc]
     def on_done(self) -> None:
         pass
 
+    def on_mark(self, kind: str) -> None:
+        pass
+
 
 class ChoiceList(GridLayout):  # type: ignore[misc]
     """Buttons for a list of choices: items are dicts {"key", "label", "sub"?, "selected"?, "disabled"?}
@@ -192,6 +218,7 @@ class ChoiceList(GridLayout):  # type: ignore[misc]
     items = ListProperty([])
     lang = StringProperty("vi")
     row_height = NumericProperty(dp(96))
+    sub_size = NumericProperty(dp(21))  # the second line's type size
     follow_selected = BooleanProperty(False)  # keep the selected item scrolled into view
     __events__ = ("on_choose",)
 
@@ -199,7 +226,7 @@ class ChoiceList(GridLayout):  # type: ignore[misc]
         kwargs.setdefault("cols", 1)
         super().__init__(spacing=dp(10), size_hint_y=None, **kwargs)
         self.bind(minimum_height=self.setter("height"))
-        self.bind(items=self._rebuild, lang=self._rebuild)
+        self.bind(items=self._rebuild, lang=self._rebuild, sub_size=self._rebuild, row_height=self._rebuild)
 
     def _rebuild(self, *_: Any) -> None:
         self.clear_widgets()
@@ -207,7 +234,7 @@ class ChoiceList(GridLayout):  # type: ignore[misc]
             text = say(item.get("label"), self.lang)
             sub = say(item.get("sub"), self.lang)
             if sub:
-                text = f"[b]{text}[/b]\n[size={int(dp(21))}]{sub}[/size]"
+                text = f"[b]{text}[/b]\n[size={int(self.sub_size)}]{sub}[/size]"
             button = KeyButton(
                 text=text,
                 key=str(item["key"]),
@@ -364,3 +391,56 @@ class FaceButton(BigButton):
                 bezier=[cx - radius * 0.45, mouth_y, cx, mouth_y - curve * 2, cx + radius * 0.45, mouth_y],
                 width=dp(4),
             )
+
+
+class ReviewList(GridLayout):  # type: ignore[misc]
+    """Rows of {"key", "label", "value", "editable"?}: the question or paper, the answer, and a
+    "Sửa" button beside it (`on_edit(key)`)."""
+
+    rows_data = ListProperty([])
+    edit_text = StringProperty("Sửa")
+    font = NumericProperty(dp(26))
+    __events__ = ("on_edit",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cols", 1)
+        super().__init__(spacing=dp(10), size_hint_y=None, **kwargs)
+        self.bind(minimum_height=self.setter("height"))
+        self.bind(rows_data=self._rebuild, edit_text=self._rebuild, font=self._rebuild)
+
+    def _rebuild(self, *_: Any) -> None:
+        from kivy.uix.label import Label
+
+        self.clear_widgets()
+        for row in self.rows_data:
+            line = BoxLayout(spacing=dp(12), size_hint_y=None)
+            text = Label(
+                text=f"[size={int(self.font * 0.8)}]{markup_safe(row['label'])}[/size]\n"
+                f"[b]{markup_safe(row['value'])}[/b]",
+                markup=True,
+                font_size=self.font,
+                halign="left",
+                valign="middle",
+            )
+            text.bind(width=lambda label, width: setattr(label, "text_size", (width, None)))
+            line.add_widget(text)
+            if row.get("editable", True):
+                button = KeyButton(text=self.edit_text, key=str(row["key"]), kind="soft", size_hint_x=None)
+                button.width = max(MIN_TARGET * 1.6, self.font * 4)
+                button.bind(on_release=lambda b: self.dispatch("on_edit", b.key))
+                line.add_widget(button)
+            text.bind(
+                texture_size=lambda label, size, line=line: setattr(
+                    line, "height", max(size[1] + dp(12), MIN_TARGET)
+                )
+            )
+            line.height = MIN_TARGET
+            self.add_widget(line)
+
+    def on_edit(self, key: str) -> None:
+        pass
+
+
+def markup_safe(text: str) -> str:
+    """A citizen's answer shown inside Kivy markup exactly as typed."""
+    return str(text).replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")

@@ -22,3 +22,7 @@ class Appointment(Base):
     status: Mapped[str] = mapped_column(String(12))  # booked, checked_in, cancelled
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ticket_id: Mapped[int | None] = mapped_column(Integer)
+    # Booked from the phone page: the citizen's name (emptied by the purge) and the secret of the link
+    # that shows, moves or cancels the booking.
+    citizen_name: Mapped[str | None] = mapped_column(String(80))
+    manage_token: Mapped[str | None] = mapped_column(String(32), unique=True)

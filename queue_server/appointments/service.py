@@ -17,9 +17,11 @@ from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day, check_open
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
+from queue_server.messages.contacts import link_appointment_contact
 from queue_server.tickets.schemas import TicketView
 from queue_server.tickets.service import TicketService
 
+BOOKING_HORIZON = timedelta(days=366)  # beyond it a date is a typing mistake (or 9999-12-31)
 CITIZEN_ID = re.compile(r"^\d{12}$")
 ACTIVE = ("booked",)
 
@@ -135,6 +137,7 @@ class AppointmentService:
                 appointment_at=appointment.slot_start if in_window else None,  # outside: a walk-in
             )
             appointment.status, appointment.ticket_id = "checked_in", ticket.id
+            link_appointment_contact(tx.session, appointment_id=appointment.id, ticket_id=ticket.id)
             return self.tickets.view(tx, ticket)
 
     # ---- internals -----------------------------------------------------------------------------
@@ -160,6 +163,12 @@ class AppointmentService:
             )
         if slot_start <= self.ctx.clock():
             raise InvalidInput("slot_past", "Giờ hẹn đã qua.", "The slot is in the past.")
+        if slot_start - self.ctx.clock() > BOOKING_HORIZON:
+            raise InvalidInput(
+                "slot_too_far",
+                f"Chỉ đặt lịch hẹn trong vòng {BOOKING_HORIZON.days} ngày tới.",
+                f"Appointments are booked at most {BOOKING_HORIZON.days} days ahead.",
+            )
         if not check_open(office.hours, slot_start, office.zone).open:
             raise DomainError(
                 "slot_closed", "Giờ hẹn ngoài giờ làm việc.", "The slot is outside opening hours."

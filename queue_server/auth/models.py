@@ -47,3 +47,15 @@ class Device(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class CredentialAudit(Base):
+    """Append-only: who disabled, enabled, reset or rotated which account or device key, and when."""
+
+    __tablename__ = "credential_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(80))  # user:admin, or cli:<os user> for the command line
+    action: Mapped[str] = mapped_column(String(32))  # user.disable, user.passwd, device.rotate …
+    subject: Mapped[str] = mapped_column(String(80))  # user:canbo1, device:kiosk-1

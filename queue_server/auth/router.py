@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, status
+from fastapi import APIRouter, Depends, Header, Path, Request, status
 from pydantic import BaseModel, Field
 
-from queue_server.api.deps import People, ServicesDep
+from queue_server.api.deps import People, ServicesDep, require
+from queue_server.auth.lifecycle import CredentialLifecycle
+from queue_server.auth.principal import Principal, Role
+from queue_server.services import Services
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -26,8 +29,9 @@ class LoginAnswer(BaseModel):
 
 
 @router.post("/login", response_model=LoginAnswer)
-def login(body: LoginRequest, services: ServicesDep) -> LoginAnswer:
-    issued = services.auth.login(username=body.username, password=body.password)
+def login(body: LoginRequest, services: ServicesDep, request: Request) -> LoginAnswer:
+    address = request.client.host if request.client else "unknown"
+    issued = services.auth.login(username=body.username, password=body.password, address=address)
     return LoginAnswer(
         access_token=issued.access_token,
         expires_in=issued.expires_in,
@@ -49,3 +53,75 @@ class Me(BaseModel):
 @router.get("/me", response_model=Me)
 def me(actor: People) -> Me:
     return Me(username=actor.name, role=actor.role.value)
+
+
+# ---- credential lifecycle, for admins (every change is audited in credential_audit) -------------------
+
+Admins = Annotated[Principal, Depends(require(Role.ADMIN))]
+AccountName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+
+
+class PasswordRequest(BaseModel):
+    password: str = Field(min_length=8, max_length=200)
+
+
+class IssuedSecret(BaseModel):
+    """A new password or device key: shown this once, only its hash is kept."""
+
+    name: str
+    secret: str
+
+
+def _lifecycle(services: Services) -> CredentialLifecycle:
+    return CredentialLifecycle(services.auth)
+
+
+@router.get("/users")
+def list_users(services: ServicesDep, actor: Admins) -> list[dict[str, Any]]:
+    return _lifecycle(services).users()
+
+
+@router.post("/users/{username}/disable", status_code=status.HTTP_204_NO_CONTENT)
+def disable_user(username: AccountName, services: ServicesDep, actor: Admins) -> None:
+    """The account can no longer sign in, and its open sessions end now."""
+    _lifecycle(services).set_active(username=username, active=False, actor=actor.label)
+
+
+@router.post("/users/{username}/enable", status_code=status.HTTP_204_NO_CONTENT)
+def enable_user(username: AccountName, services: ServicesDep, actor: Admins) -> None:
+    _lifecycle(services).set_active(username=username, active=True, actor=actor.label)
+
+
+@router.post("/users/{username}/password", status_code=status.HTTP_204_NO_CONTENT)
+def set_password(username: AccountName, body: PasswordRequest, services: ServicesDep, actor: Admins) -> None:
+    """A new password chosen by the admin; the account's open sessions end."""
+    _lifecycle(services).set_password(username=username, password=body.password, actor=actor.label)
+
+
+@router.post("/users/{username}/reset", response_model=IssuedSecret)
+def reset_password(username: AccountName, services: ServicesDep, actor: Admins) -> IssuedSecret:
+    """A new random password, shown once; the account's open sessions end."""
+    return IssuedSecret(
+        name=username, secret=_lifecycle(services).reset_password(username=username, actor=actor.label)
+    )
+
+
+@router.get("/devices")
+def list_devices(services: ServicesDep, actor: Admins) -> list[dict[str, Any]]:
+    return _lifecycle(services).devices()
+
+
+@router.post("/devices/{name}/revoke", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_device(name: AccountName, services: ServicesDep, actor: Admins) -> None:
+    _lifecycle(services).revoke_device(name=name, actor=actor.label)
+
+
+@router.post("/devices/{name}/rotate", response_model=IssuedSecret)
+def rotate_device(name: AccountName, services: ServicesDep, actor: Admins) -> IssuedSecret:
+    """A new key for the device, shown once; the old key stops working now."""
+    return IssuedSecret(name=name, secret=_lifecycle(services).rotate_device(name=name, actor=actor.label))
+
+
+@router.get("/credential-audit")
+def credential_audit(services: ServicesDep, actor: Admins) -> list[dict[str, Any]]:
+    return _lifecycle(services).audit_trail()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from queue_server.auth.models import AuthToken, Device, User
 from queue_server.auth.principal import DEVICES, PEOPLE, Principal, Role
 from queue_server.auth.secrets import digest, hash_password, new_token, verify_password
+from queue_server.auth.throttle import LoginThrottle
 from queue_server.clock import Clock
 from queue_server.db.engine import Database
 from queue_server.db.unit_of_work import StorageParts, UnitOfWork
@@ -18,6 +21,8 @@ from queue_server.domain.errors import DomainError, InvalidInput
 
 # How long a revoked device key, or a token revoked by another server process, may still work.
 CREDENTIAL_CACHE = timedelta(seconds=10)
+# Argon2 takes 64 MiB and tens of milliseconds per check: at most this many at once, whatever the load.
+HASHING_AT_ONCE = 2
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
@@ -39,19 +44,26 @@ class AuthService:
         self.token_ttl = token_ttl
         self._storage = StorageParts(db, clock)  # no events: nothing to publish
         self._device_cache: dict[str, tuple[Principal, datetime]] = {}
-        self._token_cache: dict[str, tuple[Principal, datetime]] = {}
+        self._token_cache: dict[str, tuple[Principal, datetime, datetime]] = {}
+        self.throttle = LoginThrottle(clock)
+        self._hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
+        self._dummy_hash: str | None = None
 
-    def login(self, *, username: str, password: str) -> IssuedToken:
+    def login(self, *, username: str, password: str, address: str = "unknown") -> IssuedToken:
+        username = username.strip().lower()
+        self.throttle.admit(username=username, address=address)
         # Check the password before the write transaction: argon2 takes tens of milliseconds on purpose,
         # and on SQLite every other write (kiosks issuing tickets) would wait for it.
         with self.db.read() as session:
-            user = session.scalar(select(User).where(User.username == username.strip().lower()))
-        if user is None or not user.active or not verify_password(user.password_hash, password):
+            user = session.scalar(select(User).where(User.username == username))
+        if not self._password_matches(user, password) or user is None or not user.active:
+            self.throttle.failed(username=username, address=address)
             raise Unauthorized(
                 "bad_credentials",
                 "Sai tên đăng nhập hoặc mật khẩu.",
                 "Wrong username or password.",
             )
+        self.throttle.succeeded(username=username)
         with UnitOfWork(self._storage) as tx:
             session = tx.session
             token = new_token()
@@ -63,6 +75,15 @@ class AuthService:
             )
             return IssuedToken(token, int(self.token_ttl.total_seconds()), _user_principal(user))
 
+    def _password_matches(self, user: User | None, password: str) -> bool:
+        """The same argon2 work whether or not the user exists, so timing does not tell usernames."""
+        if self._dummy_hash is None:
+            self._dummy_hash = hash_password(new_token())
+        stored = user.password_hash if user is not None else self._dummy_hash
+        with self._hashing:
+            matches = verify_password(stored, password)
+        return matches and user is not None
+
     def logout(self, *, token: str) -> None:
         with UnitOfWork(self._storage) as tx:
             session = tx.session
@@ -72,20 +93,23 @@ class AuthService:
         self._token_cache.pop(digest(token), None)
 
     def principal_for_token(self, token: str) -> Principal | None:
-        """Staff send their token with every request; a valid one is remembered for a few seconds."""
+        """Staff send their token with every request; a valid one is remembered for a few seconds,
+        but never past the moment it expires."""
         token_hash = digest(token)
         now = self.clock()
         cached = self._token_cache.get(token_hash)
-        if cached is not None and timedelta(0) <= now - cached[1] < CREDENTIAL_CACHE:
-            return cached[0]
-        principal = self._lookup_token(token)
-        if principal is None:
+        if cached is not None:
+            principal, cached_at, expires_at = cached
+            if timedelta(0) <= now - cached_at < CREDENTIAL_CACHE and now < expires_at:
+                return principal
+        found = self._lookup_token(token)
+        if found is None:
             self._token_cache.pop(token_hash, None)
-        else:
-            self._token_cache[token_hash] = (principal, now)
-        return principal
+            return None
+        self._token_cache[token_hash] = (found[0], now, found[1])
+        return found[0]
 
-    def _lookup_token(self, token: str) -> Principal | None:
+    def _lookup_token(self, token: str) -> tuple[Principal, datetime] | None:
         with self.db.read() as session:
             row = session.execute(
                 select(AuthToken, User)
@@ -97,7 +121,15 @@ class AuthService:
         token_row, user = row
         if token_row.revoked_at is not None or token_row.expires_at <= self.clock() or not user.active:
             return None
-        return _user_principal(user)
+        return _user_principal(user), token_row.expires_at
+
+    def forget(self, *, kind: str, id: int) -> None:
+        """Drop remembered credentials of this user or device (after a disable, reset or revoke)."""
+        caches: list[dict[str, Any]] = [self._token_cache if kind == "user" else self._device_cache]
+        for cache in caches:
+            for key, entry in list(cache.items()):
+                if entry[0].id == id:
+                    cache.pop(key, None)
 
     def principal_for_device_key(self, key: str) -> Principal | None:
         """Kiosks send their key with every request; a known key is remembered for a few seconds."""

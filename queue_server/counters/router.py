@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from queue_server.api.deps import OptionalPrincipal, People, ServicesDep
+from queue_server.api.params import RowId
 from queue_server.auth.principal import PEOPLE
 from queue_server.counters.waiting import DEFAULT_LIMIT, counter_waiting_list
 from queue_server.tickets.schemas import ReasonRequest, TicketView
@@ -92,9 +93,7 @@ async def call_next(number: Number, services: ServicesDep, actor: People, office
 
 
 @router.post("/{number}/call/{ticket_id}", response_model=TicketView)
-async def call_ticket(
-    number: Number, ticket_id: Annotated[int, Path(ge=1)], services: ServicesDep, actor: People
-) -> TicketView:
+async def call_ticket(number: Number, ticket_id: RowId, services: ServicesDep, actor: People) -> TicketView:
     return await services.writes.run(
         services.tickets.call_ticket, counter=number, ticket_id=ticket_id, actor=actor
     )

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000
 CHECKPOINT_EVERY_S = 1.0
 AUTO_CHECKPOINT_KEY = "motcua_auto_checkpoint"  # engine: False once a background checkpointer runs
+# FULL: a commit is on disk when it returns (NORMAL may lose the last commits in a power cut, and ticket
+# numbers already printed would be issued again); bench_issue.py measures what it costs.
+SQLITE_SYNCHRONOUS = "FULL"
 _refuse_when_busy: contextvars.ContextVar[bool] = contextvars.ContextVar("refuse_when_busy", default=False)
 
 
@@ -62,6 +65,8 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        # A commit waits for the disk (fsync): better not on the event loop (api/writes.py).
+        self.commits_wait_for_disk = self.is_sqlite and SQLITE_SYNCHRONOUS == "FULL"
         self.engine = _create(url, echo) if not self.is_sqlite else _create_sqlite(url, echo)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write_lock = threading.Lock() if self.is_sqlite else None
@@ -167,7 +172,7 @@ def _create_sqlite(url: str, echo: bool) -> Engine:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (pysqlite's is broken)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()

@@ -32,7 +32,45 @@ _KNOWN_OTHERS: tuple[tuple[bytes, str, str], ...] = (
 )
 _MARKUP = re.compile(rb"^\s*(<!doctype|<html|<\?xml|<svg|<script|<head|<body)", re.IGNORECASE)
 _PDF_HEADER = re.compile(rb"^%PDF-[12]\.\d")
-_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+# What makes a PDF act rather than show: scripts, actions run on opening or on events, launching programs,
+# submitting or importing data, attached files, rich media, XML forms. Checked on the parsed objects, where
+# names are decoded (/Java#53cript is /JavaScript), never on the raw bytes.
+_ACTIVE_KEYS = frozenset(
+    {
+        "/JS",
+        "/JavaScript",
+        "/OpenAction",
+        "/AA",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/EF",
+        "/RichMedia",
+        "/RichMediaContent",
+        "/RichMediaSettings",
+        "/XFA",
+    }
+)
+_ACTIVE_ACTIONS = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToE",
+        "/GoToR",
+        "/RichMediaExecute",
+        "/Rendition",
+        "/Movie",
+        "/Sound",
+        "/Hide",
+        "/SetOCGState",
+        "/Trans",
+        "/GoTo3DView",
+    }
+)
+_ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/RichMedia", "/FileAttachment", "/Screen", "/Movie", "/3D"})
+MAX_PDF_OBJECTS = 200_000  # a walk bound: more objects than any scanned paper has
 
 
 class FileRejected(DomainError):
@@ -198,14 +236,6 @@ def _parse_pdf(data: bytes, shown: str, where: dict[str, object]) -> int:
 
     if b"%%EOF" not in data[-1024:]:
         raise _damaged(shown, where, "no %%EOF at the end")
-    if _PDF_ACTIVE.search(data):
-        raise FileRejected(
-            "pdf_active_content",
-            422,
-            f"Tệp PDF '{shown}' chứa mã lệnh hoặc tệp đính kèm; hãy quét lại thành ảnh hoặc PDF thường.",
-            f"The PDF '{shown}' holds scripts or attachments; scan it again as an image or plain PDF.",
-            **where,
-        )
     try:
         reader = PdfReader(io.BytesIO(data), strict=True)
         if reader.is_encrypted:
@@ -219,10 +249,77 @@ def _parse_pdf(data: bytes, shown: str, where: dict[str, object]) -> int:
         pages = len(reader.pages)
         for page in reader.pages:
             page.mediabox  # noqa: B018 — touching each page parses its dictionary
+        _refuse_active(reader, shown, where)
     except FileRejected:
         raise
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        # A viewer repairs what strict parsing refuses: say so if the repaired file would act.
+        _refuse_active_leniently(data, shown, where)
         raise _damaged(shown, where, str(error) or type(error).__name__) from None
     if pages < 1:
         raise _damaged(shown, where, "the PDF has no page")
     return pages
+
+
+def _refuse_active(reader: object, shown: str, where: dict[str, object]) -> None:
+    active = _active_content(reader)
+    if active is not None:
+        raise FileRejected(
+            "pdf_active_content",
+            422,
+            f"Tệp PDF '{shown}' chứa mã lệnh hoặc tệp đính kèm; hãy quét lại thành ảnh hoặc PDF thường.",
+            f"The PDF '{shown}' holds scripts, actions or attachments ({active}); scan it again as an "
+            "image or a plain PDF.",
+            found=active,
+            **where,
+        )
+
+
+def _refuse_active_leniently(data: bytes, shown: str, where: dict[str, object]) -> None:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        active = _active_content(reader)
+    except Exception:  # beyond repair: it is refused as damaged anyway
+        return
+    if active is not None:
+        _refuse_active(reader, shown, where)
+
+
+def _active_content(reader: object) -> str | None:
+    """The first active thing reachable from the trailer (what a viewer would act on), or None."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    seen: set[tuple[int, int]] = set()
+    pending: list[object] = [reader.trailer]  # type: ignore[attr-defined]
+    visited = 0
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()
+        visited += 1
+        if visited > MAX_PDF_OBJECTS:
+            return "too many objects to check"
+        if isinstance(item, DictionaryObject):
+            found = _active_in(item)
+            if found is not None:
+                return found
+            pending.extend(value for key, value in item.items() if key != "/Parent")
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+    return None
+
+
+def _active_in(dictionary: dict[str, object]) -> str | None:
+    for key in dictionary:
+        if key in _ACTIVE_KEYS:
+            return str(key)
+    for key, names in (("/S", _ACTIVE_ACTIONS), ("/Type", _ACTIVE_TYPES), ("/Subtype", _ACTIVE_TYPES)):
+        value = dictionary.get(key)
+        if isinstance(value, str) and value in names:
+            return f"{key} {value}"
+    return None

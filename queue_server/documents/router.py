@@ -8,10 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
 
 from queue_server.api.deps import Issuers, People, ServicesDep
+from queue_server.api.params import RowId
 from queue_server.documents.service import UploadedFile
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 READ_CHUNK = 1024 * 1024
+INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
 async def _read_limited(upload: UploadFile, limit: int) -> bytes:
@@ -59,22 +61,30 @@ async def upload_document(
 
 
 @router.get("/{document_id}")
-def get_document(
-    document_id: Annotated[int, Path(ge=1)], services: ServicesDep, actor: People
-) -> dict[str, Any]:
+def get_document(document_id: RowId, services: ServicesDep, actor: People) -> dict[str, Any]:
     return services.cases.documents.get(actor=actor, document_id=document_id)
 
 
 @router.get("/{document_id}/pages/{number}")
 def get_page(
-    document_id: Annotated[int, Path(ge=1)],
-    number: Annotated[int, Path(ge=1)],
+    document_id: RowId,
+    number: Annotated[int, Path(ge=1, le=1000)],
     services: ServicesDep,
     actor: People,
 ) -> Response:
     data, media_type = services.cases.documents.page(actor=actor, document_id=document_id, number=number)
+    # Images are shown in the console as rendered pictures; anything else (a PDF) is only downloaded, never
+    # opened inside the server's own origin.
+    shown_inline = media_type in INLINE_TYPES
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(media_type, "bin")
+    disposition = "inline" if shown_inline else "attachment"
     return Response(
         data,
         media_type=media_type,
-        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+        headers={
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f'{disposition}; filename="giay-to-{document_id}-trang-{number}.{extension}"',
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
@@ -23,10 +23,24 @@ from queue_server.documents.filetypes import CheckedFile, FileRejected, check_fi
 from queue_server.documents.models import Document, DocumentPage
 from queue_server.documents.storage import BlobStore
 from queue_server.domain.calendar import business_day
-from queue_server.domain.errors import InvalidInput, NotFound
+from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.procedures.catalogue import Catalogue, DocumentType, Procedure
 
 SOURCES = ("kiosk", "counter", "issued")
+
+
+class UploadQuotaReached(DomainError):
+    status_code = 429
+
+    def __init__(self, limit: int, retry_after_s: int) -> None:
+        mb = limit / 1024 / 1024
+        super().__init__(
+            "upload_quota_reached",
+            f"Thiết bị này đã gửi đủ {mb:.0f} MB giấy tờ hôm nay; vui lòng báo cán bộ.",
+            f"This device has uploaded its {mb:.0f} MB of documents for today; please tell the staff.",
+            limit_bytes=limit,
+        )
+        self.retry_after_s = retry_after_s
 
 
 @dataclass(frozen=True)
@@ -47,8 +61,16 @@ def is_valid_on(document: Document, day: date) -> bool:
 
 
 def is_on_file(document: Document) -> bool:
-    """The state already holds it: it served an earlier dossier, or the office issued it."""
-    return document.first_used_at is not None or document.source == "issued"
+    """The state holds it: an officer checked it in a case that reached a result, or the office issued it.
+
+    Serving a case is not enough: a refused or withdrawn case, or one still open, leaves nothing on file.
+    """
+    return document.on_file_at is not None or document.source == "issued"
+
+
+def is_used(document: Document) -> bool:
+    """It already served a case (so it is either on file, or spent)."""
+    return document.first_used_at is not None
 
 
 class DocumentService:
@@ -82,6 +104,7 @@ class DocumentService:
             find_citizen(session, self.ctx.ids, personal_id)  # fail fast, before reading files
         valid_until = self._validity(doc_type, issued_on, valid_until)
         checked = self._check_files(files)
+        self._check_daily_quota(actor, sum(info.size for info in checked))
         digests = [self.store.put(upload.data) for upload in files]  # content-addressed: leftovers harmless
         now = self.ctx.clock()
         with UnitOfWork(self.ctx) as tx:
@@ -114,6 +137,24 @@ class DocumentService:
                 )
             session.flush()
             return self.view(session, document, citizen)
+
+    def _check_daily_quota(self, actor: Principal, adding: int) -> None:
+        """A device uploads at most so much a business day: a stuck or abused kiosk cannot fill the disk."""
+        if actor.kind != "device":
+            return
+        limit = self.catalogue.settings.max_upload_bytes_per_device_per_day
+        zone = self.ctx.config.default_office.zone
+        now = self.ctx.clock()
+        day_start = datetime.combine(business_day(now, zone), time(0), zone)
+        with self.ctx.db.read() as session:
+            used = session.scalar(
+                select(func.coalesce(func.sum(DocumentPage.size), 0))
+                .join(Document, Document.id == DocumentPage.document_id)
+                .where(Document.created_by == actor.label, Document.created_at >= day_start)
+            )
+        if int(used or 0) + adding > limit:
+            retry_after = int((day_start + timedelta(days=1) - now).total_seconds())
+            raise UploadQuotaReached(limit, retry_after)
 
     def _check_files(self, files: Sequence[UploadedFile]) -> list[CheckedFile]:
         limits = self.catalogue.settings
@@ -352,7 +393,7 @@ def paper_status(
         on_file = next((d for d in valid if is_on_file(d)), None)
         if on_file is not None:
             return "on_file", on_file
-    fresh = next((d for d in valid if not is_on_file(d)), None)
+    fresh = next((d for d in valid if not is_on_file(d) and not is_used(d)), None)
     if fresh is not None:
         return "uploaded", fresh
     if doc_type.reusable and any(is_on_file(d) for d in documents):
@@ -363,3 +404,8 @@ def paper_status(
 def first_use(document: Document, at: datetime) -> None:
     if document.first_used_at is None:
         document.first_used_at = at
+
+
+def put_on_file(document: Document, at: datetime) -> None:
+    if document.on_file_at is None:
+        document.on_file_at = at

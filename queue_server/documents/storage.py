@@ -7,6 +7,7 @@ rolled back is harmless (it is the same bytes a retry would write) and `sweep_un
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -15,7 +16,31 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from queue_server.domain.errors import DomainError
+
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+class StorageFull(DomainError):
+    """No room left for page files: the client may retry later; nothing was stored."""
+
+    status_code = 507
+
+    def __init__(self) -> None:
+        super().__init__(
+            "storage_full",
+            "Máy chủ hết chỗ lưu giấy tờ; vui lòng báo cán bộ và thử lại sau.",
+            "The server has no room left for documents; tell the staff and try again later.",
+        )
+
+
+def _fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 class BlobStore:
@@ -28,6 +53,16 @@ class BlobStore:
         if target.exists() and target.stat().st_size == len(data):
             os.utime(target)  # fresh again: a sweep running now must not take it from a new row
             return digest
+        try:
+            self._write(target, data)
+        except OSError as error:
+            if error.errno in _DISK_FULL:
+                raise StorageFull from error
+            raise
+        return digest
+
+    def _write(self, target: Path, data: bytes) -> None:
+        new_dirs = [d for d in (target.parent.parent, target.parent) if not d.exists()]
         target.parent.mkdir(parents=True, exist_ok=True)
         temp_dir = self.root / "tmp"
         temp_dir.mkdir(parents=True, exist_ok=True)
@@ -41,7 +76,9 @@ class BlobStore:
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
-        return digest
+        # The rename lives in the folder: without this a power cut can lose a file a committed row names.
+        for folder in (*(d.parent for d in new_dirs), target.parent):
+            _fsync_folder(folder)
 
     def path(self, digest: str) -> Path:
         if not _HASH.match(digest):

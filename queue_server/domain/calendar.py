@@ -84,6 +84,21 @@ def check_open(hours: OpeningHours, moment: datetime, zone: ZoneInfo) -> OpenChe
     return OpenCheck(True)
 
 
+def check_open_early(hours: OpeningHours, moment: datetime, zone: ZoneInfo, early: timedelta) -> OpenCheck:
+    """May a ticket be issued now, counting the office open `early` before it opens (remote numbers
+    taken from home before the doors open, same day only)? Lunch, holidays and the cut-off still hold."""
+    opened = check_open(hours, moment, zone)
+    if opened.open or opened.reason != "closed_hours" or early <= timedelta(0):
+        return opened
+    later = moment + early
+    if (
+        local_time(later, zone).date() == local_time(moment, zone).date()
+        and check_open(hours, later, zone).open
+    ):
+        return OpenCheck(True)
+    return opened
+
+
 def _intervals_of(hours: OpeningHours, day: date) -> Sequence[Interval]:
     if day in hours.extra_working_days and not hours.weekly.get(day.weekday()):
         return hours.weekly.get(0, ())  # a make-up working day keeps Monday's hours
@@ -107,3 +122,13 @@ def add_working_days(start: date, days: int, hours: OpeningHours) -> date:
         if is_working_day(current, hours):
             remaining -= 1
     return current
+
+
+def working_days_between(start: date, end: date, hours: OpeningHours) -> int:
+    """Working days after `start` up to and including `end` (0 when `end` is not after `start`)."""
+    count = 0
+    current = start
+    while current < end:
+        current += timedelta(days=1)
+        count += int(is_working_day(current, hours))
+    return count

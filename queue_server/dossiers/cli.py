@@ -60,7 +60,8 @@ def _purge(args: argparse.Namespace) -> int:
     print(
         f"{verb} personal data of cases unchanged since {report.cutoff:%Y-%m-%d %H:%M} UTC ({days} days): "
         f"{report.dossiers} dossier(s), {report.documents} document(s), {report.citizens} citizen(s), "
-        f"{report.rating_comments} rating comment(s), {report.files} file(s); anonymous counts kept"
+        f"{report.rating_comments} rating comment(s), {report.files} file(s), "
+        f"{report.contacts} phone contact(s); anonymous counts kept"
     )
     return 0
 

@@ -1,7 +1,8 @@
 """Rate limits for the public status lookup, so dossier codes cannot be walked.
 
 Two sliding windows, kept in memory with the injected clock: every attempt per client address, and failed
-attempts per dossier code (a code that failed too often is locked for everyone until the window passes).
+attempts per dossier code from one address (a code that failed too often from there is locked for that address
+until the window passes — not for its owner asking from elsewhere).
 With several server processes each keeps its own counts; the reverse proxy should add its own limit.
 """
 
@@ -32,7 +33,9 @@ class TooManyLookups(DomainError):
         self.retry_after_s = retry_after_s
 
 
-class _Window:
+class SlidingWindow:
+    """Hits per key in the last `seconds`; `retry_after` says how long until one more is allowed."""
+
     def __init__(self, limit: int, seconds: float) -> None:
         self.limit = limit
         self.seconds = seconds
@@ -59,8 +62,8 @@ class LookupLimiter:
         self, clock: Clock, *, per_ip_per_minute: int, failures_per_code: int, failure_window_s: int
     ) -> None:
         self.clock = clock
-        self._per_ip = _Window(per_ip_per_minute, 60.0)
-        self._failures = _Window(failures_per_code, float(failure_window_s))
+        self._per_ip = SlidingWindow(per_ip_per_minute, 60.0)
+        self._failures = SlidingWindow(failures_per_code, float(failure_window_s))
         self._lock = threading.Lock()
 
     def admit(self, client: str, code: str) -> None:
@@ -68,12 +71,21 @@ class LookupLimiter:
         now = self.clock()
         with self._lock:
             waits = [
-                w for w in (self._per_ip.retry_after(client, now), self._failures.retry_after(code, now)) if w
+                w
+                for w in (
+                    self._per_ip.retry_after(client, now),
+                    self._failures.retry_after(_pair(client, code), now),
+                )
+                if w
             ]
             if waits:
                 raise TooManyLookups(max(waits))
             self._per_ip.add(client, now)
 
-    def failed(self, code: str) -> None:
+    def failed(self, code: str, client: str) -> None:
         with self._lock:
-            self._failures.add(code, self.clock())
+            self._failures.add(_pair(client, code), self.clock())
+
+
+def _pair(client: str, code: str) -> str:
+    return f"{client} {code}"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from queue_server.db.prepared import Prepared
 from queue_server.events.models import EventLog
+from queue_server.messages.planner import plan_messages
 
 if TYPE_CHECKING:
     from queue_server.db.unit_of_work import Transaction
@@ -46,10 +47,13 @@ class Outbox:
         if connection.dialect.name == "postgresql":
             connection.execute(_LOCK, {"id": _PG_EVENT_LOCK})
             connection.execute(_NOTIFY)  # delivered on commit, to other processes
+        written = []
         for row in self._pending:
             seq = int(_INSERT.scalar(tx, row))
-            self.events.append({**row, "seq": seq, "at": row["at"].isoformat()})
+            written.append({**row, "seq": seq, "at": row["at"].isoformat()})
+        self.events.extend(written)
         self._pending = []
+        plan_messages(tx, written)  # the citizen's messages, in this same transaction
 
 
 def event_payload(row: EventLog) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from queue_server.api.deps import Readers, ServicesDep, websocket_principal
-from queue_server.auth.principal import Role
+from queue_server.auth.principal import DEVICES, Principal, Role
 from queue_server.domain.errors import DomainError
 from queue_server.events.outbox import events_since
 from queue_server.events.schemas import EventView
@@ -18,6 +18,21 @@ from queue_server.services import Services
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 STREAM_ROLES = frozenset({Role.DISPLAY, Role.KIOSK, Role.STAFF, Role.SUPERVISOR, Role.ADMIN})
+# Who did it (usernames, staff names) is for people of the office, not for the screens in the hall.
+PEOPLE_FIELDS = frozenset({"by", "actor", "staff", "staff_name", "staff_id", "username"})
+MAX_SEQ = 2**31 - 1
+
+
+def without_people(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: without_people(v) for k, v in value.items() if k not in PEOPLE_FIELDS}
+    if isinstance(value, list):
+        return [without_people(item) for item in value]
+    return value
+
+
+def shown_to(principal: Principal, event: dict[str, Any]) -> dict[str, Any]:
+    return without_people(event) if principal.role in DEVICES else event
 
 
 def read_log(services: Services, since: int, office: str | None, limit: int = 5000) -> list[dict[str, Any]]:
@@ -29,12 +44,12 @@ def read_log(services: Services, since: int, office: str | None, limit: int = 50
 def get_events(
     services: ServicesDep,
     actor: Readers,
-    since: Annotated[int, Query(ge=0)] = 0,
+    since: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     office: Annotated[str | None, Query(max_length=16)] = None,
 ) -> list[dict[str, Any]]:
     """Events after `since`, oldest first (what a reconnecting client missed)."""
-    return read_log(services, since, office, limit)
+    return [shown_to(actor, event) for event in read_log(services, since, office, limit)]
 
 
 @router.websocket("/events")
@@ -52,34 +67,39 @@ async def event_stream(websocket: WebSocket) -> None:
     try:
         since = int(since_text) if since_text else None
     except ValueError:
-        await websocket.close(code=4400, reason="since must be a whole number")
+        since = -1
+    if since is not None and not 0 <= since <= MAX_SEQ:
+        await websocket.accept()  # so the client reads why (a close before accepting is only an HTTP 403)
+        await websocket.close(code=4400, reason=f"since must be a whole number from 0 to {MAX_SEQ}")
         return
     await websocket.accept()
     subscription = services.ctx.hub.subscribe(office=office)
     try:
         last_sent = since if since is not None else -1
         if since is not None:
-            last_sent = await _send_backlog(websocket, services, since, office)
-        await _send_live(websocket, subscription.queue, last_sent, subscription)
+            last_sent = await _send_backlog(websocket, services, since, office, principal)
+        await _send_live(websocket, subscription.queue, last_sent, subscription, principal)
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
         subscription.close()
 
 
-async def _send_backlog(websocket: WebSocket, services: Services, since: int, office: str | None) -> int:
+async def _send_backlog(
+    websocket: WebSocket, services: Services, since: int, office: str | None, principal: Principal
+) -> int:
     last = since
     while True:
         batch = await run_in_threadpool(read_log, services, last, office)
         for event in batch:
-            await websocket.send_json(event)
+            await websocket.send_json(shown_to(principal, event))
             last = event["seq"]
         if len(batch) < 5000:
             return last
 
 
 async def _send_live(
-    websocket: WebSocket, queue: asyncio.Queue[Any], last_sent: int, subscription: Any
+    websocket: WebSocket, queue: asyncio.Queue[Any], last_sent: int, subscription: Any, principal: Principal
 ) -> None:
     receiver = asyncio.ensure_future(_drain_incoming(websocket))
     # A client that leaves wakes its sender with None: no asyncio.wait per event (it costs at 200 boards).
@@ -91,7 +111,7 @@ async def _send_live(
                 await websocket.close(code=4008, reason="too slow; reconnect with since")
                 return
             if event is not None and event["seq"] > last_sent:
-                await websocket.send_json(event)
+                await websocket.send_json(shown_to(principal, event))
                 last_sent = event["seq"]
     finally:
         receiver.cancel()

@@ -6,13 +6,15 @@ from pydantic import BaseModel, Field
 
 
 class Health(BaseModel):
+    """Without credentials only `status`; the rest for signed-in people and devices."""
+
     status: str = Field(description="'ok' when the database answers")
-    database: str = Field(description="sqlite or postgresql")
-    office: str
-    office_name_vi: str
-    time: str = Field(description="the server's clock, ISO 8601")
-    demo: bool
-    event_clients: int
+    database: str | None = Field(default=None, description="sqlite or postgresql")
+    office: str | None = None
+    office_name_vi: str | None = None
+    time: str | None = Field(default=None, description="the server's clock, ISO 8601")
+    demo: bool | None = None
+    event_clients: int | None = None
 
 
 class QueueView(BaseModel):

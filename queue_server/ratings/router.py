@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from queue_server.api.deps import People, Readers, ServicesDep
+from queue_server.api.edge import page_policy
 from queue_server.ratings.schemas import RatingPrompt, RatingReasons, RatingStats, RatingView
 
 router = APIRouter(prefix="/api/v1", tags=["ratings"])
@@ -67,4 +68,7 @@ def rating_prompt(
 def rating_page(counter: Annotated[int, Path(ge=1, le=999)]) -> HTMLResponse:
     """The tablet facing the citizen at a counter: /rate/1?key=DEVICE_KEY."""
     html = resources.files("queue_server.ratings").joinpath("static", "rate.html").read_text(encoding="utf-8")
-    return HTMLResponse(html.replace("{{COUNTER}}", str(counter)), headers={"Cache-Control": "no-store"})
+    html = html.replace("{{COUNTER}}", str(counter))
+    return HTMLResponse(
+        html, headers={"Cache-Control": "no-store", "Content-Security-Policy": page_policy(html)}
+    )

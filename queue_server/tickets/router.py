@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Request, Response, status
 
 from queue_server.api.deps import Issuers, People, ServicesDep
+from queue_server.api.params import RowId
 from queue_server.domain.tickets import TicketAction
 from queue_server.services import Services
 from queue_server.tickets.schemas import (
@@ -20,7 +21,7 @@ from queue_server.tickets.schemas import (
 from queue_server.tickets.service import ActOptions
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
-TicketId = Annotated[int, Path(ge=1)]
+TicketId = RowId
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TicketView)

@@ -17,7 +17,7 @@ from queue_server.counters.models import CounterState
 from queue_server.db.prepared import Prepared
 from queue_server.db.unit_of_work import Slot, Transaction, UnitOfWork, first_won
 from queue_server.domain import calling
-from queue_server.domain.calendar import business_day, check_open
+from queue_server.domain.calendar import business_day, check_open, check_open_early
 from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from queue_server.domain.estimates import (
     CounterLoad,
@@ -113,9 +113,14 @@ class TicketService:
         priority: str | None,
         idempotency_key: str | None,
         appointment_at: datetime | None,
+        early: timedelta | None = None,  # remote numbers (phone/): open this long before the doors
     ) -> NewTicket:
         now = tx.now
-        opened = check_open(office.hours, now, office.zone)
+        opened = (
+            check_open_early(office.hours, now, office.zone, early)
+            if early
+            else check_open(office.hours, now, office.zone)
+        )
         if not opened.open:
             raise DomainError(f"office_{opened.reason}", opened.message_vi, opened.message_en)
         day = business_day(now, office.zone)
@@ -392,6 +397,7 @@ class TicketService:
             counter=ticket.counter,
             recall_count=ticket.recall_count,
             called_at=ticket.called_at,
+            last_called_at=ticket.last_called_at,
         )
         request = ActionRequest(
             action=action,

@@ -15,7 +15,7 @@ import pytest
 from display_board.kiosk import DisplayError, check_board_url, find_browser, kiosk_command
 from queue_server.clock import ManualClock
 from tests.conftest import ROOT, T0
-from tests.support import DISPLAY_KEY, make_server, running_server
+from tests.support import DISPLAY, DISPLAY_KEY, make_server, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -115,7 +115,7 @@ def test_cli_really_starts_chromium_on_the_board(tmp_path: Path) -> None:
 def wait_for_board_clients(base: str) -> int:
     """The number of event-stream clients once the board has connected (0 if it never did)."""
     for _ in range(600):
-        clients = int(httpx.get(f"{base}/api/v1/health").json()["event_clients"])
+        clients = int(httpx.get(f"{base}/api/v1/health", headers=DISPLAY).json()["event_clients"])
         if clients:
             return clients
         time.sleep(0.05)

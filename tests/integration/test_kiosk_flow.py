@@ -7,7 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +21,8 @@ from devices.printers.fake import FakeTicketPrinter
 from devices.scanners.cccd import CccdCard, format_cccd
 from kiosk.api import KioskApi
 from kiosk.config import KioskConfig
-from kiosk.flow import KioskFlow
+from kiosk.flow import HEALTH_RETRY_CAP_S, KioskFlow
+from kiosk.presenters import answers
 from queue_server.clock import ManualClock
 from tests.conftest import ROOT, T0
 from tests.support import KIOSK_KEY, free_port, make_server, running_server
@@ -337,6 +338,157 @@ def test_a_lost_connection_mid_journey_returns_to_the_same_screen(base_url: str)
         return seen
 
     assert run_flow(base_url, scenario, health_poll_seconds=0.1) == ["priority", "out_of_service", "priority"]
+
+
+def test_after_an_outage_the_old_error_goes_and_the_queues_come_back(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> tuple[object, int]:
+        await flow.begin("ticket")
+        flow.api.base_url = flow.api._client.base_url = httpx.URL("http://127.0.0.1:9")
+        flow.take_number.queues = []
+        assert not await flow.take_number.load(TODAY)
+        assert flow.health.out_of_service and flow.take_number.error is not None
+        flow.api._client.base_url = httpx.URL(base_url)
+        for _ in range(200):
+            if not flow.health.out_of_service and flow.take_number.queues:
+                break
+            await asyncio.sleep(0.05)
+        return flow.take_number.error, len(flow.take_number.queues)
+
+    error, queues = run_flow(base_url, scenario, health_poll_seconds=0.1)
+    assert error is None and queues > 0
+    assert HEALTH_RETRY_CAP_S <= 10  # an outage is retried at least every 10 s
+
+
+def test_a_typed_id_number_finishes_a_whole_case_one_question_at_a_time(base_url: str) -> None:
+    """Typed ID (an elderly citizen's) → procedure → each question on its own (choices by touch, the
+    date on the keypad) → a photographed paper → review (priority offered from the typed birth date)."""
+    from kiosk.demo_frames import page_photo
+
+    page = page_photo()
+
+    async def scenario(flow: KioskFlow) -> dict[str, Any]:
+        flow.scan.frames = lambda: page
+        await flow.begin("case")
+        for digit in ELDER.id_number:
+            flow.identify.press_digit(digit)
+        flow.submit_typed_id()
+        assert flow.screen == "confirm" and not flow.identify.from_card
+        await flow.open_procedures()
+        await flow.choose_procedure("1.004222")
+        await flow.prepare_case()
+        assert all(p.get("status") != "on_file" for p in flow.prepare.papers)  # typed: nothing on file
+        await flow.start_form()
+        asked: list[tuple[str, str]] = []
+        while flow.screen == "question":
+            spec = flow.prepare.spec(flow.prepare.active)
+            asked.append((spec["name"], flow.prepare.input_kind))
+            kind = spec.get("type", "text")
+            if flow.prepare.input_kind == "choice":
+                flow.prepare.choose(str(answers.choices(spec)[0]["value"]))
+            elif kind == "date":
+                for digit in "19051945":
+                    flow.prepare.press(digit)
+                assert flow.prepare.values[spec["name"]] == "19/05/1945"
+            elif kind in ("phone", "personal_id") and not flow.prepare.values.get(spec["name"]):
+                typed = "0912345678" if kind == "phone" else ELDER.id_number
+                for digit in typed:
+                    flow.prepare.press(digit)
+            elif spec.get("required"):
+                for key in "Traanf Vawn Binhf":
+                    flow.prepare.press(key)
+            await flow.answer_next()
+            assert not flow.prepare.field_errors, flow.prepare.field_errors
+        kinds = dict(asked)
+        assert (
+            kinds["sex"] == "choice" and kinds["birth_date"] == "keypad" and kinds["full_name"] == "keyboard"
+        )
+        assert flow.screen == "scan" and flow.prepare.registered
+        assert await flow.scan.look(force=True)
+        while flow.scan.next_paper():
+            pass
+        await flow.to_review()
+        assert flow.screen == "review" and flow.scan.uploaded
+        assert flow.take_number.suggested_priority == "elderly"
+        assert await flow.submit_case()
+        return {
+            "screen": flow.screen,
+            "dossier": flow.ticket.dossier_code,
+            "priority": flow.ticket.priority_label,
+        }
+
+    done = run_flow(base_url, scenario, FakeTicketPrinter())
+    assert done["screen"] == "ticket" and done["dossier"].startswith("CAXTP-") and done["priority"]
+
+
+def test_a_wrong_answer_is_said_plainly_and_stops_there(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> list[str]:
+        await flow.begin("case")
+        await flow.on_scan(format_cccd(YOUNG))
+        await flow.open_procedures()
+        await flow.choose_procedure("1.004222")
+        await flow.prepare_case()
+        await flow.start_form()
+        flow.edit_answer("birth_date")
+        flow.editing_from_review = False
+        for _ in range(10):
+            flow.prepare.backspace()
+        for digit in "31022020":
+            flow.prepare.press(digit)
+        await flow.answer_next()
+        said = [flow.prepare.field_errors["birth_date"][0]]
+        flow.prepare.backspace()
+        await flow.answer_next()
+        said.append(flow.prepare.field_errors["birth_date"][0])
+        return [*said, flow.prepare.active]
+
+    unreal, short, active = run_flow(base_url, scenario)
+    assert unreal == "Ngày này không có thật." and "ngày/tháng/năm" in short and active == "birth_date"
+
+
+def test_the_next_citizen_starts_from_the_office_look_and_no_earlier_card(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> list[Any]:
+        flow.toggle_language()
+        flow.toggle_contrast()
+        flow.toggle_large_text()
+        before = datetime.now(UTC)
+        await flow.on_scan(format_cccd(YOUNG), before)  # held up at the start screen: not read
+        await flow.begin("case")
+        await flow.on_scan(format_cccd(YOUNG), before)  # read before the identify screen opened
+        stale = flow.screen
+        await flow.on_scan(format_cccd(YOUNG), datetime.now(UTC))
+        fresh = flow.screen
+        flow.wipe()
+        return [stale, fresh, flow.lang, flow.high_contrast, flow.large_text, flow.screen]
+
+    assert run_flow(base_url, scenario) == ["identify", "confirm", "vi", False, False, "start"]
+
+
+def test_back_from_a_ticket_takes_another_number_cleanly(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> tuple[str, str, object]:
+        await flow.begin("ticket")
+        flow.choose_queue("A")
+        assert await flow.take_ticket()
+        first = flow.ticket.number
+        flow.back()
+        assert flow.screen == "priority" and flow.ticket.number == ""
+        assert await flow.take_ticket()
+        return first, flow.ticket.number, flow.take_number.error
+
+    first, second, error = run_flow(base_url, scenario, FakeTicketPrinter())
+    assert first != second and error is None
+
+
+def test_a_lookup_never_shows_the_previous_result_under_a_new_question(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> dict[str, Any]:
+        await flow.begin("lookup")
+        flow.lookup.result = {"code": "CAXTP-260310-0001", "status": "new"}  # an earlier answer
+        flow.lookup.handle_scan("CAXTP-260310-9999")
+        for digit in "1234":
+            flow.lookup.press(digit)
+        assert not await flow.lookup.search() and flow.lookup.error is not None
+        return dict(flow.lookup.result)
+
+    assert run_flow(base_url, scenario) == {}
 
 
 def test_a_whole_case_without_a_window(base_url: str) -> None:

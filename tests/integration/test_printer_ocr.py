@@ -35,7 +35,7 @@ def test_vietnamese_lines_read_back_exactly_from_the_printed_preview(tmp_path: P
         "CÔNG AN XÃ TÂN PHÚ",
         "Cư trú",
         "Giờ lấy số: 08:05 22/11/2025",
-        "Số người đang chờ trước bạn: 5",
+        "Số người đang chờ trước Ông/Bà: 5",
         "Thời gian chờ dự kiến: khoảng 12 phút",
         "Estimated wait: about 12 min",
     ):

@@ -120,6 +120,7 @@ def test_a_write_refusing_to_wait_gets_write_busy_while_another_process_writes(s
 
 def test_the_write_runner_waits_off_the_loop_when_the_database_is_held(sqlite_url: str) -> None:
     server = make_server(sqlite_url)
+    server.ctx.db.commits_wait_for_disk = False  # the on-loop path (synchronous=NORMAL)
     runner = WriteRunner(server.ctx.db)
     kiosk = server.services.auth.principal_for_device_key(KIOSK_KEY)
     other = sqlite3.connect(server.ctx.db.url.database or "", isolation_level=None)
@@ -150,6 +151,23 @@ def test_the_write_runner_waits_off_the_loop_when_the_database_is_held(sqlite_ur
     assert numbers == ["A002", "A003", "A004"]  # in arrival order, none lost, none doubled
     assert runner.ran_in_pool >= 1
     other.close()
+    server.ctx.db.dispose()
+
+
+def test_with_synchronous_full_writes_wait_for_the_disk_off_the_loop(sqlite_url: str) -> None:
+    server = make_server(sqlite_url)
+    assert server.ctx.db.commits_wait_for_disk
+    runner = WriteRunner(server.ctx.db)
+    kiosk = server.services.auth.principal_for_device_key(KIOSK_KEY)
+
+    async def issue_five() -> list[str]:
+        answers = await asyncio.gather(
+            *(runner.run(server.services.tickets.issue, actor=kiosk, queue="A") for _ in range(5))
+        )
+        return sorted(view.number for view, _ in answers)
+
+    assert asyncio.run(issue_five()) == ["A001", "A002", "A003", "A004", "A005"]  # none lost, none doubled
+    assert runner.ran_on_loop == 0 and runner.ran_in_pool == 5
     server.ctx.db.dispose()
 
 

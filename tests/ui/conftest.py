@@ -41,9 +41,16 @@ def page_errors() -> list[str]:
     return []
 
 
-def new_page(browser: Any, errors: list[str], width: int = 1920, height: int = 1080) -> Any:
-    """A page in a fresh context (own localStorage) that records uncaught script errors in `errors`."""
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+def new_page(
+    browser: Any, errors: list[str], width: int = 1920, height: int = 1080, *, enforce_csp: bool = False
+) -> Any:
+    """A page in a fresh context (own localStorage) that records uncaught script errors in `errors`.
+
+    The pages' Content-Security-Policy forbids evaluating strings, which Playwright's string predicates do,
+    so tests bypass it unless they check the policy itself (tests/ui/test_page_policy.py)."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="vi-VN", bypass_csp=not enforce_csp
+    )
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
     return page

@@ -249,7 +249,7 @@ def test_texts_and_numbers() -> None:
     assert say(T["start.ticket"], "vi") == "Lấy số thứ tự" and say(T["start.ticket"], "en") == "Take a number"
     assert say(["một", "one"], "en") == "one" and say("start.lookup", "vi") == "Tra cứu hồ sơ"
     assert say(None, "vi") == "" and Text("a", "b")("en") == "b"
-    assert minutes(None) is None and minutes(0) == 0 and minutes(20) == 1 and minutes(61) == 2
+    assert minutes(None) is None and minutes(0) == 1 and minutes(20) == 1 and minutes(200) == 3
     assert money(20000) == "20.000 đ" and money(None) == ""
 
 
