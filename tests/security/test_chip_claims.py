@@ -23,8 +23,8 @@ from devices.chip import specimen
 from queue_server.citizens.models import CitizenClaim, CitizenVerification
 from queue_server.clock import ManualClock
 from tests.conftest import T0
-from tests.fixtures.dossiers.helpers import NHUNG_ID, ct01_form, seated, submit
-from tests.security.test_identity_takeover import checklist, nhungs_received_case
+from tests.fixtures.dossiers.helpers import NHUNG_ID, ct01_form, register, seated, settle, submit, upload
+from tests.security.test_identity_takeover import checklist
 from tests.support import KIOSK, Server, client_for, make_server
 
 NHUNG = replace(
@@ -83,6 +83,16 @@ def chip_files(
     return {name: base64.b64encode(data).decode() for name, data in files.items()}
 
 
+def nhungs_settled_case(server: Server, client: TestClient) -> None:
+    """Nhung's QR claim files a case with a photographed paper; the officer checks it and finishes the case,
+    so the paper is on file (and her stored person still unverified)."""
+    register(client)
+    paper = upload(client, "GTCMCHO").json()["id"]
+    answer = submit(client, "kiosk-nhung-000001", [paper])
+    assert answer.status_code == 201, answer.text
+    settle(client, seated(server, client, "canbo1", 1), answer.json()["dossier"]["code"], ["GTCMCHO"])
+
+
 def claim_by_chip(client: TestClient, files: dict[str, str]) -> Any:
     return client.post("/api/v1/citizens/chip", json=files, headers=KIOSK)
 
@@ -97,7 +107,7 @@ def person(server: Server, client: TestClient) -> dict[str, Any]:
 def test_a_genuine_chip_updates_the_person_audited_and_offers_papers_on_file(
     server: Server, client: TestClient, office_csca: specimen.Issuer
 ) -> None:
-    nhungs_received_case(server, client)  # her QR claim left the stored person unverified
+    nhungs_settled_case(server, client)  # her QR claim left the stored person unverified
     assert person(server, client)["verified"] is False
 
     answer = claim_by_chip(client, {**chip_files(office_csca), "verdict": "genuine"})
@@ -152,7 +162,7 @@ def test_an_unknown_csca_is_a_claim_only_never_updating_the_person(
 def test_a_typed_number_still_sees_no_papers_on_file(
     server: Server, client: TestClient, office_csca: specimen.Issuer
 ) -> None:
-    nhungs_received_case(server, client)
+    nhungs_settled_case(server, client)
     assert claim_by_chip(client, chip_files(office_csca)).status_code == 201  # the person is now verified
     typed = client.post("/api/v1/citizens", json={"personal_id": NHUNG_ID}, headers=KIOSK).json()
     assert typed["source"] == "typed" and typed["papers_on_file"] is False
@@ -174,7 +184,7 @@ def test_bad_chip_data_gets_a_clear_422(
 def test_the_officer_handling_the_case_sees_the_source_and_the_chip_face(
     server: Server, client: TestClient, office_csca: specimen.Issuer, face: str | None, media_type: str
 ) -> None:
-    nhungs_received_case(server, client)
+    nhungs_settled_case(server, client)
     files = chip_files(office_csca, face=jpeg2000_dg2() if face else None)
     token = claim_by_chip(client, files).json()["claim"]
     on_file = checklist(client, token)["papers"][0]["document"]["id"]
