@@ -32,6 +32,8 @@ class ServerSettings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     # Scanned papers, stored by content hash; default: `files/` beside an SQLite database, else var/files.
     files_dir: Path | None = None
+    # Country signing certificates (CSCA) that chip ID cards are checked against; none: "not verifiable".
+    csca_dir: Path | None = None
     # Send the citizens' messages from this process (phone.toml names the gateways); off for a process
     # that only serves pages while another one sends.
     send_messages: bool = True

@@ -42,9 +42,14 @@ class Server:
         return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
-def make_server(database_url: str, clock: Clock | None = None, config_dir: Path = DEMO_CONFIG) -> Server:
+def make_server(
+    database_url: str,
+    clock: Clock | None = None,
+    config_dir: Path = DEMO_CONFIG,
+    csca_dir: Path | None = None,
+) -> Server:
     settings = ServerSettings(
-        database_url=database_url, config_dir=config_dir, secret="test-secret-" + "x" * 20
+        database_url=database_url, config_dir=config_dir, secret="test-secret-" + "x" * 20, csca_dir=csca_dir
     )
     clock = clock or ManualClock(datetime.fromisoformat("2026-03-10T02:00:00+00:00"))
     ctx = build_context(settings, clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from queue_server.db.base import Base, UtcDateTime
@@ -39,11 +39,14 @@ class CitizenClaim(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
-    source: Mapped[str] = mapped_column(String(8))  # qr, typed, chip
+    source: Mapped[str] = mapped_column(String(24))  # qr, typed, chip-genuine, chip-not-verifiable, legacy
     full_name: Mapped[str | None] = mapped_column(String(120))
     birth_date: Mapped[date | None] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(8))
     address: Mapped[str | None] = mapped_column(String(300))
+    # The chip's face photo (DG2) as read, for the officer to compare with the person at the counter.
+    face_image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    face_format: Mapped[str | None] = mapped_column(String(12))  # jpeg, jpeg2000
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 

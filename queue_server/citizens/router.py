@@ -3,6 +3,8 @@ their documents and the per-procedure checklist."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -10,6 +12,7 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field, model_validator
 
 from queue_server.api.deps import Issuers, People, ServicesDep
+from queue_server.citizens.chip import bad_chip_data, identity_from_chip
 from queue_server.citizens.service import facts_from_fields, facts_from_qr
 from queue_server.domain.errors import Forbidden
 
@@ -30,6 +33,25 @@ class ClaimCitizenRequest(BaseModel):
         if (self.qr is None) == (self.personal_id is None):
             raise ValueError("give either 'qr' or 'personal_id'")
         return self
+
+
+Base64File = Annotated[str, Field(max_length=200_000, description="a chip file's bytes, base64")]
+
+
+class ChipClaimRequest(BaseModel):
+    """The raw files a kiosk read from the ID card's chip; the server checks them itself."""
+
+    sod: Base64File
+    dg1: Base64File
+    dg13: Base64File
+    dg2: Base64File | None = None
+
+
+def _chip_file(name: str, text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise bad_chip_data(f"'{name}' is not base64") from None
 
 
 class VerifyCitizenRequest(BaseModel):
@@ -62,6 +84,24 @@ def claim_citizen(body: ClaimCitizenRequest, services: ServicesDep, actor: Issue
         )
         source = "typed"
     return citizens.claim(facts, source=source, actor=actor)
+
+
+@router.post("/chip", status_code=status.HTTP_201_CREATED)
+def claim_citizen_by_chip(body: ChipClaimRequest, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
+    """The identity read from the card's chip, re-authenticated against the server's own CSCA folder:
+    source `chip-genuine` (may update the person, audited) or `chip-not-verifiable`; altered: 422."""
+    citizens = services.cases.citizens
+    identity = identity_from_chip(
+        sod=_chip_file("sod", body.sod),
+        dg1=_chip_file("dg1", body.dg1),
+        dg13=_chip_file("dg13", body.dg13),
+        dg2=_chip_file("dg2", body.dg2) if body.dg2 is not None else None,
+        csca_dir=citizens.ctx.settings.csca_dir,
+        today=citizens.today(),
+    )
+    face = (identity.face, identity.face_format) if identity.face and identity.face_format else None
+    answer = citizens.claim(identity.facts, source=identity.source, actor=actor, face=face)
+    return {**answer, "chip_check": list(identity.reasons)}
 
 
 @router.post("/{personal_id}/verify")

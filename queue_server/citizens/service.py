@@ -25,7 +25,10 @@ from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import Forbidden, InvalidInput, NotFound
 
 SEXES = ("Nam", "Nữ")
-CARD_SOURCES = frozenset({"qr", "chip"})  # read from the card itself: papers on file may be offered
+# Read from the card itself (never typed): papers on file may be offered at the kiosk.
+CARD_SOURCES = frozenset({"qr", "chip-genuine", "chip-not-verifiable"})
+# The one identity trusted to set a person's facts without an officer: a chip the server authenticated.
+SELF_VERIFYING_SOURCE = "chip-genuine"
 CARD_CHECKS = ("card_shown", "chip_read")
 FACTS = ("full_name", "birth_date", "sex", "address")
 
@@ -145,6 +148,7 @@ def claim_view(claim: CitizenClaim | None, citizen: Citizen | None) -> dict[str,
     return {
         "full_name": name or (citizen.full_name if citizen is not None else None),
         "source": claim.source if claim is not None else None,
+        "face_photo": claim is not None and claim.face_image is not None,
         "verified": citizen is not None and citizen.verified_at is not None,
     }
 
@@ -158,13 +162,22 @@ class CitizenService:
 
     # ---- a kiosk's claim -----------------------------------------------------------------------
 
-    def claim(self, facts: CitizenFacts, *, source: str, actor: Principal) -> dict[str, Any]:
+    def claim(
+        self,
+        facts: CitizenFacts,
+        *,
+        source: str,
+        actor: Principal,
+        face: tuple[bytes, str] | None = None,
+    ) -> dict[str, Any]:
         """Keep what the kiosk read as a claim and hand back a token for the case. The stored person is
-        never changed, and the answer holds only what the kiosk sent."""
+        changed only by a chip the server authenticated (audited), and the answer holds only what was sent."""
         token = secrets.token_urlsafe(24)
 
         def work(tx: Transaction) -> None:
             citizen = self._ensure_citizen(tx.session, facts.personal_id)
+            if source == SELF_VERIFYING_SOURCE:
+                self._set_from_chip(tx, citizen, facts, actor)
             tx.session.add(
                 CitizenClaim(
                     token_hash=token_hash(token),
@@ -174,6 +187,8 @@ class CitizenService:
                     birth_date=facts.birth_date,
                     sex=facts.sex,
                     address=facts.address,
+                    face_image=face[0] if face is not None else None,
+                    face_format=face[1] if face is not None else None,
                     created_by=actor.label,
                     created_at=tx.now,
                 )
@@ -190,8 +205,37 @@ class CitizenService:
             "sex": facts.sex,
             "address": facts.address,
             "papers_on_file": source in CARD_SOURCES,
+            "person_updated": source == SELF_VERIFYING_SOURCE,
             "warnings": list(facts.warnings),
         }
+
+    def _set_from_chip(
+        self, tx: Transaction, citizen: Citizen, facts: CitizenFacts, actor: Principal
+    ) -> list[str]:
+        """The chip is the state's signed record: its facts replace the person's, audited as a chip check."""
+        given = [name for name in FACTS if getattr(facts, name) is not None]
+        changed = [name for name in given if getattr(citizen, name) != getattr(facts, name)]
+        for name in given:
+            setattr(citizen, name, getattr(facts, name))
+        citizen.verified_at, citizen.verified_by, citizen.updated_at = (
+            tx.now,
+            f"chip:{actor.label}"[:64],
+            tx.now,
+        )
+        tx.session.add(
+            CitizenVerification(
+                citizen_id=citizen.id,
+                at=tx.now,
+                actor=actor.label,
+                actor_role=actor.role.value,
+                office=actor.office or self.ctx.config.default_office.code,
+                counter=None,
+                card_check="chip_genuine",
+                changed=changed,
+                note="passive authentication by the server",
+            )
+        )
+        return changed
 
     def _ensure_citizen(self, session: Session, personal_id: str) -> Citizen:
         citizen = lookup_citizen(session, self.ctx.ids, personal_id)

@@ -369,7 +369,7 @@ class DocumentService:
 
 
 def card_read(claim: CitizenClaim | None) -> bool:
-    """The identity was read from the card itself (QR now, the chip later), not typed."""
+    """The identity was read from the card itself (its QR or its chip), not typed."""
     return claim is not None and claim.source in CARD_SOURCES
 
 

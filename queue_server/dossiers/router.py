@@ -183,6 +183,13 @@ def get_dossier(code: Code, services: ServicesDep, actor: People) -> dict[str, A
     return services.cases.dossiers.get(code, actor=actor)
 
 
+@router.get("/{code}/face")
+def get_face_photo(code: Code, services: ServicesDep, actor: People) -> Response:
+    """The face photo read from the citizen's chip for this case (JPEG, or PNG from JPEG 2000)."""
+    image, media_type = services.cases.dossiers.face_photo(code, actor=actor)
+    return Response(content=image, media_type=media_type, headers={"Cache-Control": "no-store"})
+
+
 @router.get("/{code}/receipt")
 def get_receipt(code: Code, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
     """The fields of devices.printers.ReceiptPrint, for the thermal printer."""

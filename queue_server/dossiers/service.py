@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
+from queue_server.citizens.chip import face_for_browser
 from queue_server.citizens.crypto import DECLARATION, seal_json
 from queue_server.citizens.crypto import PERSONAL_ID as SEALED_ID
 from queue_server.citizens.models import Citizen, CitizenClaim
@@ -51,7 +52,7 @@ from queue_server.domain.dossiers import (
     format_dossier_code,
     parse_dossier_code,
 )
-from queue_server.domain.errors import DomainError, InvalidInput, NotFound
+from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from queue_server.domain.forms import FieldError, validate_form
 from queue_server.dossiers.access import case_seat, sees_full_ids
 from queue_server.dossiers.models import Dossier, DossierCheck, DossierDocument, DossierEvent
@@ -674,6 +675,34 @@ class DossierService:
                 detail="full ID" if reveal else None,
             )
             return self.views.view(session, dossier, full=True, reveal=reveal, panel=True)
+
+    def face_photo(self, code: str, *, actor: Principal) -> tuple[bytes, str]:
+        """The chip's face photo claimed for the case, for whoever handles it (audited)."""
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
+            dossier = load_dossier(session, code)
+            if not sees_full_ids(session, self.ctx.config, actor, dossier.office):
+                raise Forbidden(
+                    "not_handling_case",
+                    "Chỉ cán bộ xử lý hồ sơ này mới được xem ảnh chân dung từ chip.",
+                    "Only staff handling this case may see the chip's face photo.",
+                )
+            claim = session.get(CitizenClaim, dossier.claim_id) if dossier.claim_id else None
+            if claim is None or claim.face_image is None or claim.face_format is None:
+                raise NotFound(
+                    "no_face_photo",
+                    "Hồ sơ này không có ảnh chân dung đọc từ chip.",
+                    "This case has no face photo read from a chip.",
+                )
+            record_access(
+                session,
+                actor,
+                self.ctx.clock(),
+                "dossier.face",
+                citizen_id=dossier.citizen_id,
+                dossier_code=code,
+            )
+            return face_for_browser(claim.face_image, claim.face_format)
 
     def list_dossiers(
         self,

@@ -71,6 +71,7 @@ def test_submit_makes_the_dossier_and_its_ticket_once(database_url: str) -> None
             "personal_id_masked": "0011****4567",
             "full_name": "Nguyễn Thị Hồng Nhung",
             "source": "qr",
+            "face_photo": False,  # a QR carries no photo; a chip claim's face is at /dossiers/{code}/face
             "verified": False,
         }
 
