@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from queue_server.counters.models import CounterState
+from queue_server.counters.models import CounterState, CounterStatus
 from queue_server.db.prepared import Prepared
 from queue_server.db.unit_of_work import Slot, Transaction
 from queue_server.domain.tickets import TicketStatus
@@ -24,7 +24,7 @@ _sequences: Table = TicketSequence.__table__  # type: ignore[assignment]
 _NEW_TICKET_COLUMNS = [column.key for column in _tickets.columns if column.key != "id"]
 _INSERT_TICKET = Prepared(_tickets.insert().returning(_tickets.c.id), column_keys=_NEW_TICKET_COLUMNS)
 _OPEN_COUNTERS = Prepared(
-    select(CounterState.number, Ticket.last_called_at)
+    select(CounterState.number, CounterState.priority_streak, Ticket.last_called_at, Ticket.queue)
     .outerjoin(
         Ticket,
         and_(
@@ -33,7 +33,7 @@ _OPEN_COUNTERS = Prepared(
             or_(Ticket.status == TicketStatus.CALLED.value, Ticket.status == TicketStatus.SERVING.value),
         ),
     )
-    .where(CounterState.office == bindparam("office"), CounterState.status == "open")
+    .where(CounterState.office == bindparam("office"), CounterState.status == CounterStatus.OPEN.value)
 )
 _NEXT_NUMBER = Prepared.upsert(
     _sequences,
@@ -57,6 +57,8 @@ class OfficeSnapshot:
     open_counters: list[int]
     busy_since: dict[int, datetime]  # open counter → when it called its current ticket
     waiting: dict[str, int]  # queue → tickets waiting today
+    busy_queue: dict[int, str] = field(default_factory=dict)  # open counter → queue of its current ticket
+    streaks: dict[int, int] = field(default_factory=dict)  # open counter → priority calls in a row
 
 
 SNAPSHOTS: Slot[dict[str, OfficeSnapshot]] = Slot("office snapshots", dict)  # any status change drops it
@@ -68,10 +70,12 @@ def office_snapshot(tx: Transaction, *, office: str, day: date) -> OfficeSnapsho
     snapshot = memo.get(office)
     if snapshot is None:
         rows = _OPEN_COUNTERS.rows(tx, {"office": office})
-        open_counters = sorted({int(number) for number, _ in rows})
-        busy_since = {int(number): at for number, at in rows if at is not None}
+        open_counters = sorted({int(number) for number, *_ in rows})
+        busy_since = {int(number): at for number, _, at, _ in rows if at is not None}
+        busy_queue = {int(number): queue for number, _, at, queue in rows if at is not None}
+        streaks = {int(number): int(streak or 0) for number, streak, *_ in rows}
         waiting = waiting_counts(tx, office=office, day=day)
-        snapshot = memo[office] = OfficeSnapshot(open_counters, busy_since, waiting)
+        snapshot = memo[office] = OfficeSnapshot(open_counters, busy_since, waiting, busy_queue, streaks)
     return snapshot
 
 
