@@ -7,17 +7,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from devices.id_mask import mask_id  # the one format, shared with the kiosk and the printers
 from queue_server.auth.principal import PEOPLE, Principal
 from queue_server.citizens.models import PersonalDataAccess
 
+__all__ = ["PERSONAL_ID", "mask_id", "record_access"]
 PERSONAL_ID = re.compile(r"^\d{12}$")
-
-
-def mask_id(personal_id: str) -> str:
-    """'0010****4567': never show, log or print a whole 12-digit ID."""
-    if len(personal_id) != 12:
-        return "*" * len(personal_id)
-    return f"{personal_id[:4]}****{personal_id[-4:]}"
 
 
 def record_access(

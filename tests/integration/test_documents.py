@@ -61,7 +61,7 @@ def test_upload_stores_pages_by_content_hash(server: Server, client: TestClient)
     answer = upload(client, "GTCMCHO", [("1.jpg", first, "image/jpeg"), ("2.jpg", second, "image/jpeg")])
     assert answer.status_code == 201, answer.text
     body = answer.json()
-    assert body["code"] == f"{NHUNG_ID}.GTCMCHO" and body["personal_id_masked"] == "0011****4567"
+    assert body["code"] == f"{NHUNG_ID}.GTCMCHO" and body["personal_id_masked"] == "001******567"
     digests = [hashlib.sha256(data).hexdigest() for data in (first, second)]
     assert [p["sha256"] for p in body["pages"]] == digests
     assert [p["media_type"] for p in body["pages"]] == ["image/jpeg", "image/jpeg"]

@@ -67,7 +67,7 @@ def test_submit_makes_the_dossier_and_its_ticket_once(database_url: str) -> None
         )
         assert dossier["ticket"]["id"] == ticket["id"]
         assert dossier["citizen"] == {
-            "personal_id_masked": "0011****4567",
+            "personal_id_masked": "001******567",
             "full_name": "Nguyễn Thị Hồng Nhung",
         }
 
