@@ -205,9 +205,7 @@ class KioskFlow(Presenter):
                 self.go("confirm")
         elif screen in ("queues", "priority", "review"):
             if self.identify.handle_scan(text):  # the card gives the age for priority
-                self.take_number.suggested_priority = self.take_number._age_group(self.today())
-                if self.take_number.suggested_priority:
-                    self.take_number.priority = self.take_number.suggested_priority
+                await self.take_number.suggest_from_birth_date()
         elif screen == "lookup":
             self.lookup.handle_scan(text)
         elif screen == "rate":

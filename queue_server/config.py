@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from queue_server.domain.calendar import Interval, OpeningHours
+from queue_server.domain.calendar import Interval, OpeningHours, age_on
 from queue_server.domain.calling import FairnessRule
 from queue_server.domain.errors import InvalidInput, NotFound
 
@@ -299,6 +299,21 @@ class SystemConfig:
         if age is None:
             return []
         return [g for g in self.priority_groups.values() if g.fits_age(age)]
+
+    def check_priority_claim(self, code: str | None, birth_date: date | None, today: date) -> None:
+        """A priority asked for with the citizen's birth date: an age group (min_age/max_age) must fit it.
+        Groups not decided by age (pregnant, disability…) are declared by the citizen and recorded."""
+        group = self.priority_group(code)
+        if birth_date is None:
+            return
+        if not date(today.year - 130, 1, 1) <= birth_date <= today:
+            raise InvalidInput("bad_birth_date", "Ngày sinh không hợp lệ.", "The birth date is not valid.")
+        if group is not None and group.by_age and not group.fits_age(age_on(birth_date, today)):
+            raise InvalidInput(
+                "priority_not_eligible",
+                f"Theo ngày sinh, công dân không thuộc nhóm ưu tiên '{group.name_vi}'.",
+                f"By the birth date, the citizen is not in the priority group '{group.name_en or group.code}'.",
+            )
 
 
 def load_config(directory: Path) -> SystemConfig:

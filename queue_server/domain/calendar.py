@@ -107,3 +107,8 @@ def add_working_days(start: date, days: int, hours: OpeningHours) -> date:
         if is_working_day(current, hours):
             remaining -= 1
     return current
+
+
+def age_on(birth: date, today: date) -> int:
+    """Whole years of age on `today` (a birthday counts from its day)."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))

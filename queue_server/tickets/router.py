@@ -35,6 +35,7 @@ async def issue_ticket(
         priority=body.priority,
         idempotency_key=body.idempotency_key,
         office=body.office,
+        birth_date=body.birth_date,
     )
     if not created:
         response.headers["Idempotent-Replayed"] = "true"

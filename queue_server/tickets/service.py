@@ -4,7 +4,7 @@ access.py (who may act at which counter), estimates.py (waits), views.py (what c
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from queue_server.auth.principal import Principal, Role
 from queue_server.config import OfficeConfig, QueueConfig
@@ -45,11 +45,14 @@ class TicketService:
         idempotency_key: str | None = None,
         office: str | None = None,
         appointment_at: datetime | None = None,
+        birth_date: date | None = None,
     ) -> tuple[TicketView, bool]:
-        """Issue a ticket; answers (ticket, created). A known idempotency key answers the first ticket."""
+        """Issue a ticket; answers (ticket, created). A known idempotency key answers the first ticket.
+        `birth_date`: the citizen's, when known; an age priority group must fit it."""
         office_cfg = self.office(office or actor.office)
         queue_cfg = office_cfg.queue(queue)
-        self.check_priority(priority)
+        today = business_day(self.ctx.clock(), office_cfg.zone)
+        self.ctx.config.check_priority_claim(priority, birth_date, today)
 
         def work(tx: Transaction) -> tuple[TicketView, bool]:
             if idempotency_key:
