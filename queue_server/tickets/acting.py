@@ -6,12 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table
-
 from queue_server.auth.principal import Principal
 from queue_server.config import OfficeConfig, SystemConfig
 from queue_server.counters.models import CounterState
-from queue_server.db.prepared import Prepared
 from queue_server.db.unit_of_work import Transaction, first_won
 from queue_server.domain import calling
 from queue_server.domain.calendar import business_day
@@ -25,12 +22,9 @@ from queue_server.domain.tickets import (
 )
 from queue_server.tickets import repository as repo
 from queue_server.tickets.estimates import Estimator, candidate
-from queue_server.tickets.models import Ticket, TicketEvent, TicketRecord
+from queue_server.tickets.models import Ticket, TicketRecord
 
 A = TicketAction
-_audit: Table = TicketEvent.__table__  # type: ignore[assignment]
-_AUDIT_COLUMNS = [column.key for column in _audit.columns if column.key != "id"]
-_INSERT_AUDIT = Prepared(_audit.insert(), column_keys=_AUDIT_COLUMNS)  # run straight on the driver
 
 
 @dataclass(frozen=True)
@@ -170,7 +164,7 @@ class TicketActions:
             "reason": reason,
             "data": data,
         }
-        _INSERT_AUDIT.rows(tx, audit_row)
+        repo.insert_event(tx, audit_row)
 
     def emit(self, tx: Transaction, type_: str, ticket: TicketRecord, extra: dict[str, Any]) -> None:
         # Boards read these: numbers, queues and counters only — never names or ID numbers.

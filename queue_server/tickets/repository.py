@@ -14,7 +14,7 @@ from queue_server.db.prepared import Prepared
 from queue_server.db.unit_of_work import Slot, Transaction
 from queue_server.domain.tickets import TicketStatus
 from queue_server.tickets import waiting as waiting_store
-from queue_server.tickets.models import NewTicket, Ticket, TicketRow, TicketSequence
+from queue_server.tickets.models import NewTicket, Ticket, TicketEvent, TicketRow, TicketSequence
 
 WAITING = TicketStatus.WAITING.value
 _tickets: Table = Ticket.__table__  # type: ignore[assignment]
@@ -47,6 +47,8 @@ _NEXT_NUMBER = Prepared.upsert(
     set_={"last_number": _sequences.c.last_number + 1},
     returning=_sequences.c.last_number,
 )
+_events: Table = TicketEvent.__table__  # type: ignore[assignment]
+_INSERT_EVENT = Prepared(_events.insert(), column_keys=[c.key for c in _events.columns if c.key != "id"])
 _BY_IDEMPOTENCY_KEY = select(Ticket).where(
     Ticket.office == bindparam("office"), Ticket.idempotency_key == bindparam("key")
 )
@@ -91,6 +93,11 @@ def insert_ticket(tx: Transaction, ticket: NewTicket) -> None:
     if snapshot is not None:
         waiting = {**snapshot.waiting, ticket.queue: snapshot.waiting.get(ticket.queue, 0) + 1}
         memo[ticket.office] = replace(snapshot, waiting=waiting)
+
+
+def insert_event(tx: Transaction, row: dict[str, Any]) -> None:
+    """Append one row to the ticket's audit trail (ticket_event)."""
+    _INSERT_EVENT.rows(tx, row)
 
 
 def next_sequence(tx: Transaction, *, office: str, prefix: str, day: date, start: int) -> int:
