@@ -16,11 +16,15 @@ from queue_server.domain.calendar import business_day
 from queue_server.domain.estimates import (
     DEFAULT_SERVICE_S,
     PROJECTION_LIMIT,
+    CounterLoad,
     EstimateInputs,
     OpenDesk,
     WaitEstimate,
     call_order,
+    counter_share,
     estimate_inputs,
+    expected_wait_s,
+    remaining_service_s,
     robust_service_s,
     wait_of,
 )
@@ -68,10 +72,12 @@ class Estimator:
 
     def for_ticket(self, tx: Transaction, ticket: TicketRecord) -> WaitEstimate:
         """A waiting ticket: when it is called and who of its line goes before it."""
-        live = self._live(tx, self.config.office(ticket.office))
+        office = self.config.office(ticket.office)
         target = candidate(ticket)
-        if len(live.inputs.waiting) > PROJECTION_LIMIT:
-            return wait_of(target, live.inputs)
+        snapshot = self.snapshot(tx, office)
+        if not self._plays(office, snapshot, ticket.queue):
+            return self._flow(tx, office, snapshot, target, waiting_already=True)
+        live = self._live(tx, office, snapshot)
         # Everyone called before a newcomer of the line: one play serves every ticket of the line.
         line = self._play(live, self._newcomer(tx, ticket.queue, None, None))
         return wait_of(target, live.inputs, order=line)
@@ -86,10 +92,11 @@ class Estimator:
         appointment_at: datetime | None = None,
     ) -> WaitEstimate:
         """A ticket taken now in `queue`, with its own priority and appointment."""
-        live = self._live(tx, office)
         target = self._newcomer(tx, queue, priority, appointment_at)
-        if len(live.inputs.waiting) > PROJECTION_LIMIT:
-            return wait_of(target, live.inputs)
+        snapshot = self.snapshot(tx, office)
+        if not self._plays(office, snapshot, queue):
+            return self._flow(tx, office, snapshot, target, waiting_already=False)
+        live = self._live(tx, office, snapshot)
         return wait_of(target, live.inputs, order=self._play(live, target))
 
     def line_wait_s(self, tx: Transaction, office: OfficeConfig, queue: str) -> int:
@@ -110,9 +117,41 @@ class Estimator:
             order = live.plays[key] = call_order(live.inputs, until=target)
         return order
 
-    def _live(self, tx: Transaction, office: OfficeConfig) -> _Office:
+    def _plays(self, office: OfficeConfig, snapshot: repo.OfficeSnapshot, queue: str) -> bool:
+        """Play the rule when a desk serves the line and the list is short enough to play every call."""
+        served = any(queue in office.weights_of(number) for number in snapshot.open_counters)
+        return served and sum(snapshot.waiting.values()) <= PROJECTION_LIMIT
+
+    def _flow(
+        self,
+        tx: Transaction,
+        office: OfficeConfig,
+        snapshot: repo.OfficeSnapshot,
+        target: calling.Candidate,
+        *,
+        waiting_already: bool,
+    ) -> WaitEstimate:
+        """No desk open for the line (one free desk assumed), or a very long list: calls as a flow
+        (domain/estimates.py expected_wait_s) over those of its line the rule puts before it."""
+        if waiting_already or target.priority is not None or target.appointment_at is not None:
+            day = business_day(tx.now, office.zone)
+            ahead = repo.ahead_in_line(tx, office=office.code, day=day, target=target)
+        else:  # a normal ticket taken now: everyone waiting in its line
+            ahead = snapshot.waiting.get(target.queue, 0)
+        mean_s = self._mean_service(tx, office, target.queue)
+        with_people = {code for code, n in snapshot.waiting.items() if n > 0}
+        loads = [
+            CounterLoad(
+                counter_share(office.weights_of(number), target.queue, with_people),
+                remaining_service_s(_elapsed(tx.now, snapshot.busy_since.get(number)), mean_s),
+            )
+            for number in snapshot.open_counters
+            if target.queue in office.weights_of(number)
+        ]
+        return WaitEstimate(expected_wait_s(people_ahead=ahead, mean_service_s=mean_s, counters=loads), ahead)
+
+    def _live(self, tx: Transaction, office: OfficeConfig, snapshot: repo.OfficeSnapshot) -> _Office:
         """The inputs of the current live snapshot (read again after every status change)."""
-        snapshot = self.snapshot(tx, office)
         memo = tx.cached(LIVE)
         live = memo.get(office.code)
         if live is None or live.snapshot is not snapshot:

@@ -6,15 +6,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from queue_server.counters.models import CounterState, CounterStatus
 from queue_server.db.prepared import Prepared
 from queue_server.db.unit_of_work import Slot, Transaction
+from queue_server.domain.calling import Candidate
 from queue_server.domain.tickets import TicketStatus
 from queue_server.tickets import waiting as waiting_store
-from queue_server.tickets.models import NewTicket, Ticket, TicketEvent, TicketRow, TicketSequence
+from queue_server.tickets.models import NewTicket, Ticket, TicketEvent, TicketSequence
 
 WAITING = TicketStatus.WAITING.value
 _tickets: Table = Ticket.__table__  # type: ignore[assignment]
@@ -140,18 +141,28 @@ def waiting_counts(tx: Transaction, *, office: str, day: date) -> dict[str, int]
     return waiting_store.counts(tx, office=office, day=day)
 
 
-def people_ahead(tx: Transaction, ticket: TicketRow) -> int:
+def _rank(appointment_at: Any, priority: Any) -> Any:
+    """What the calling rule serves first: a checked-in appointment (2), then priority (1), then the rest."""
+    return case((appointment_at.is_not(None), 2), (priority.is_not(None), 1), else_=0)
+
+
+def ahead_in_line(tx: Transaction, *, office: str, day: date, target: Candidate) -> int:
+    """Waiting tickets of the target's line that the rule calls before it: a higher rank (appointment,
+    priority), or the same rank and an earlier place. Ageing and the priority streak are not counted."""
+    mine = 2 if target.appointment_at is not None else 1 if target.priority is not None else 0
+    rank = _rank(Ticket.appointment_at, Ticket.priority)
+    before = or_(
+        Ticket.place_at < target.place_at, and_(Ticket.place_at == target.place_at, Ticket.id < target.id)
+    )
     return int(
         tx.session.scalar(
             select(func.count(Ticket.id)).where(
-                Ticket.office == ticket.office,
+                Ticket.office == office,
                 Ticket.status == WAITING,
-                Ticket.business_day == ticket.business_day,
-                Ticket.queue == ticket.queue,
-                or_(
-                    Ticket.place_at < ticket.place_at,
-                    and_(Ticket.place_at == ticket.place_at, Ticket.id < ticket.id),
-                ),
+                Ticket.business_day == day,
+                Ticket.queue == target.queue,
+                Ticket.id != target.id,
+                or_(rank > mine, and_(rank == mine, before)),
             )
         )
         or 0

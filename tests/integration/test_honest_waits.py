@@ -57,3 +57,20 @@ def test_priority_citizens_behind_the_streak_limit_are_told_so(server: Server, c
     assert [first["people_ahead"], second["people_ahead"], third["people_ahead"]] == [0, 1, 3]
     order = [client.post("/api/v1/counters/1/call-next", headers=staff).json()["id"] for _ in range(4)]
     assert order == [first["id"], second["id"], normal["id"], third["id"]]
+
+
+def test_with_no_desk_open_a_priority_ticket_still_counts_only_who_goes_first(
+    server: Server, client: TestClient
+) -> None:
+    """No desk serves the line yet: the flow estimate (one desk assumed) over who the rule puts first."""
+    normals = [issue(client, server) for _ in range(4)]
+    pregnant = issue(client, server, "pregnant")
+    elderly = issue(client, server, "elderly")
+    assert [t["people_ahead"] for t in normals] == [0, 1, 2, 3]
+    assert (pregnant["people_ahead"], elderly["people_ahead"]) == (0, 1)
+    # One desk assumed: nobody before her, then one visit; a normal ticket with one ahead waits as long.
+    assert pregnant["estimated_wait_s"] == 0
+    assert elderly["estimated_wait_s"] == normals[1]["estimated_wait_s"] > 0
+    staff = server.login(client, "canbo1")
+    seen = client.get(f"/api/v1/tickets/{normals[0]['id']}", headers=staff).json()
+    assert seen["people_ahead"] == 2  # both priority citizens go before the first normal ticket
