@@ -17,6 +17,8 @@ import httpx
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
+# httpx logs every URL it requests at INFO, and a citizen's URLs carry the ID number: keep them out of logs.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 class ApiError(Exception):
@@ -193,13 +195,15 @@ class KioskApi:
         return result
 
     async def register_citizen(self, body: dict[str, Any]) -> dict[str, Any]:
-        """POST /citizens with {"qr": text} or the typed fields."""
+        """POST /citizens with {"qr": text} or the typed fields: answers the case's `claim` token."""
         result: dict[str, Any] = await self.request("POST", "/citizens", json=body)
         return result
 
-    async def checklist(self, personal_id: str, procedure: str) -> dict[str, Any]:
+    async def checklist(self, personal_id: str, procedure: str, claim: str = "") -> dict[str, Any]:
+        """Papers on file are offered only with the claim of a card read (QR), never a typed number."""
+        params = {"procedure": procedure, **({"claim": claim} if claim else {})}
         result: dict[str, Any] = await self.request(
-            "GET", f"/citizens/{personal_id}/documents", params={"procedure": procedure}
+            "GET", f"/citizens/{personal_id}/documents", params=params
         )
         return result
 

@@ -31,8 +31,9 @@ def build_context(settings: ServerSettings | None = None, clock: Clock | None = 
     settings = settings or get_settings()
     config = load_config(Path(settings.config_dir))
     db = Database(settings.database_url)
-    upgrade(db)
-    return ServerContext(db=db, config=config, clock=clock or system_clock, hub=EventHub(), settings=settings)
+    ctx = ServerContext(db=db, config=config, clock=clock or system_clock, hub=EventHub(), settings=settings)
+    upgrade(db, ctx.ids)
+    return ctx
 
 
 def create_app(ctx: ServerContext | None = None) -> FastAPI:

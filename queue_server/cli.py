@@ -60,6 +60,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     register_dossier_commands(subparsers)  # purge, receipt
 
+    from queue_server.citizens.keys import register as register_key_commands
+
+    register_key_commands(subparsers)  # keys rotate
+
 
 def _add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None)
@@ -102,7 +106,8 @@ def _context(settings: Any) -> Any:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    settings = _settings(args, **({"demo": True} if args.demo else {}))
+    # Only the flag makes a demo: MOTCUA_DEMO left in an environment must not open demo accounts.
+    settings = _settings(args, demo=bool(args.demo))
     return _run_server(settings)
 
 
@@ -117,23 +122,27 @@ def _run_server(settings: Any) -> int:
     import uvicorn
 
     from queue_server.app import create_app
-    from queue_server.settings import DEFAULT_SECRET
-
-    ctx = _context(settings)
     from queue_server.services import build_services
 
+    if not settings.secret:
+        print("motcua: MOTCUA_SECRET is empty; it keys the sealed ID numbers", file=sys.stderr)
+        return 2
+    problems = [] if settings.demo else _secret_problems(settings.secret)
+    if problems:  # before the database is opened: migrations seal ID numbers with this secret
+        print("motcua: refusing to start without --demo:", *problems, sep="\n  - ", file=sys.stderr)
+        return 2
+    ctx = _context(settings)
     auth = build_services(ctx).auth
     if settings.demo:
         _ensure_demo_accounts(auth)
-    else:
-        problems = []
-        if settings.secret == DEFAULT_SECRET:
-            problems.append("MOTCUA_SECRET is the default; set a long random value")
-        if auth.has_demo_accounts():
-            problems.append("this database holds demo accounts with known passwords; use a fresh database")
-        if problems:
-            print("motcua: refusing to start without --demo:", *problems, sep="\n  - ", file=sys.stderr)
-            return 2
+    elif auth.has_demo_accounts():
+        print(
+            "motcua: refusing to start without --demo:",
+            "this database holds demo accounts with known passwords; use a fresh database",
+            sep="\n  - ",
+            file=sys.stderr,
+        )
+        return 2
     app = create_app(ctx)
     print(f"motcua: serving {ctx.config.default_office.name_vi} on http://{settings.host}:{settings.port}")
     print(f"motcua: API docs at http://{settings.host}:{settings.port}/docs")
@@ -147,6 +156,20 @@ def _run_server(settings: Any) -> int:
         ws_ping_interval=20,
     )
     return 0
+
+
+def _secret_problems(secret: str) -> list[str]:
+    from queue_server.citizens.crypto import MIN_SECRET_BYTES
+    from queue_server.settings import DEFAULT_SECRET
+
+    if secret == DEFAULT_SECRET:
+        return ["MOTCUA_SECRET is the default; set a long random value"]
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        return [
+            f"MOTCUA_SECRET is shorter than {MIN_SECRET_BYTES} bytes; set a long random value "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        ]
+    return []
 
 
 def _tune_garbage_collector() -> None:

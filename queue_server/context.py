@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+from queue_server.citizens.crypto import IdVault
 from queue_server.clock import Clock
 from queue_server.config import SystemConfig
 from queue_server.db.engine import Database
@@ -18,3 +20,8 @@ class ServerContext:
     clock: Clock
     hub: EventHub
     settings: ServerSettings
+
+    @cached_property
+    def ids(self) -> IdVault:
+        """Hashes and seals ID numbers and paper codes with keys derived from the secret."""
+        return IdVault(self.settings.secret, self.settings.old_secrets)

@@ -17,7 +17,13 @@ class ServerSettings(BaseSettings):
     database_url: str = "sqlite:///var/motcua.sqlite3"
     config_dir: Path = Path("config/demo")
     demo: bool = False
-    secret: str = Field(default=DEFAULT_SECRET, description="pepper for hashed ID numbers and keys")
+    secret: str = Field(
+        default=DEFAULT_SECRET, description="keys ID-number hashes and encryption (≥ 32 bytes)"
+    )
+    # Earlier secrets, still readable while `motcua keys rotate` re-seals rows (JSON list in the environment).
+    old_secrets: list[str] = Field(default_factory=list)
+    # How long after submitting a case its kiosk may still fetch the receipt.
+    kiosk_receipt_minutes: float = 10.0
     token_ttl_hours: float = 12.0
     host: str = "127.0.0.1"
     port: int = 8000

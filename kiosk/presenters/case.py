@@ -97,6 +97,7 @@ class PreparePresenter(Presenter):
     field_errors = DictProperty({})  # field name -> [vi, en]
     active = StringProperty("")
     registered = BooleanProperty(False)
+    claim = StringProperty("")  # the server's token for what this citizen told the kiosk
     needed_count = NumericProperty(0)  # papers the citizen must still supply
 
     def __init__(self, api: KioskApi, identify: IdentifyPresenter) -> None:
@@ -115,26 +116,28 @@ class PreparePresenter(Presenter):
         if self.form_fields:
             self.focus(self.form_fields[0]["name"])
         if await self.register():
-            checklist = await self.call(self.api.checklist(self.identify.id_number, procedure["code"]))
+            checklist = await self.call(
+                self.api.checklist(self.identify.id_number, procedure["code"], self.claim)
+            )
             if checklist is None:
                 return False
             self.papers = checklist.get("papers", [])
         return True
 
     async def register(self, force: bool = False) -> bool:
-        """Register the citizen (POST /citizens); a typed number without a name waits for the form."""
+        """Tell the server who the citizen says they are (POST /citizens) and keep the claim token; a typed
+        number needs no name (the declaration's name goes with the case)."""
         if self.registered and not force:
             return True
         body = self.identify.registration(self.form_payload(strict=False))
-        if "qr" not in body and "full_name" not in body:
-            return False
         try:
-            await self.api.register_citizen(body)
+            answer = await self.api.register_citizen(body)
         except ApiError as error:
             if error.code == "server_unavailable":
                 self.error = Text(error.message_vi, error.message_en)
             log.info("citizen not registered yet: %s", error.code)
             return False
+        self.claim = str(answer.get("claim") or "")
         self.registered = True
         return True
 
@@ -300,6 +303,7 @@ class SubmitPresenter(Presenter):
             "form": form,
             "documents": sorted(set(documents)),
             "idempotency_key": self.session().idempotency_key("dossier"),
+            "claim": self.prepare.claim,
             "priority": priority or None,
         }
         self.busy, self.error = True, None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request, WebSocket
 
-from queue_server.auth.principal import Principal, Role
+from queue_server.auth.principal import PEOPLE, Principal, Role
 from queue_server.auth.service import Unauthorized
 from queue_server.domain.errors import Forbidden
 from queue_server.services import Services
@@ -84,6 +85,10 @@ def require(*roles: Role) -> Callable[[Request], Awaitable[Principal]]:
                 f"Vai trò '{principal.role.value}' không được làm việc này.",
                 f"The role '{principal.role.value}' may not do this.",
             )
+        if principal.role in PEOPLE:  # their reads of personal data are audited with the route
+            route = request.scope.get("route")
+            path = getattr(route, "path", None) or request.url.path
+            return replace(principal, route=f"{request.method} {path}"[:120])
         return principal
 
     return check

@@ -26,6 +26,7 @@ class Principal:
     name: str
     role: Role
     office: str | None = None
+    route: str | None = None  # the API route asking (e.g. "GET /api/v1/dossiers"): the why of a data read
 
     @property
     def label(self) -> str:

@@ -1,30 +1,72 @@
-"""Citizens, keyed by the 12-digit personal ID, and the audit of staff reads of personal data."""
+"""Citizens (found by a keyed hash of the 12-digit ID, the number itself sealed), what kiosks claimed about
+them, the officers' card checks, and the audit of people's reads of personal data."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from queue_server.db.base import Base, UtcDateTime
 
 
 class Citizen(Base):
+    """A person as the office knows them: facts only an officer who checked the card has set."""
+
     __tablename__ = "citizen"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    personal_id: Mapped[str] = mapped_column(String(12), unique=True)
-    full_name: Mapped[str] = mapped_column(String(120))
+    personal_id_hash: Mapped[str] = mapped_column(String(64), unique=True)  # HMAC-SHA256, for look-ups
+    personal_id_enc: Mapped[str] = mapped_column(String(160))  # AES-GCM, base64(nonce + ciphertext)
+    personal_id_key: Mapped[str] = mapped_column(String(16))  # the key id that sealed it
+    full_name: Mapped[str | None] = mapped_column(String(120))
     birth_date: Mapped[date | None] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(8))
     address: Mapped[str | None] = mapped_column(String(300))
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    verified_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class CitizenClaim(Base):
+    """What a kiosk was told (a card's QR, a typed number, later a chip read): kept with the case, never
+    copied onto the person. The kiosk holds the token; only its hash is stored."""
+
+    __tablename__ = "citizen_claim"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
+    source: Mapped[str] = mapped_column(String(8))  # qr, typed, chip
+    full_name: Mapped[str | None] = mapped_column(String(120))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(8))
+    address: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class CitizenVerification(Base):
+    """Append-only: an officer checked the card and set the person's facts (which fields, not the values)."""
+
+    __tablename__ = "citizen_verification"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    citizen_id: Mapped[int] = mapped_column(Integer, index=True)  # no foreign key: survives a purge
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    office: Mapped[str | None] = mapped_column(String(16))
+    counter: Mapped[int | None] = mapped_column(Integer)
+    card_check: Mapped[str] = mapped_column(String(16))  # card_shown, chip_read
+    changed: Mapped[list[str] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
 class PersonalDataAccess(Base):
-    """Append-only: who read which citizen's data, when, and what (documents, dossiers, the citizen)."""
+    """Append-only: who read which citizen's data, when, what (documents, dossiers, the citizen) and why."""
 
     __tablename__ = "personal_data_access"
 
@@ -37,3 +79,4 @@ class PersonalDataAccess(Base):
     document_id: Mapped[int | None] = mapped_column(Integer)
     dossier_code: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(String(120))
+    route: Mapped[str | None] = mapped_column(String(120))  # the API route that read it: the why

@@ -11,8 +11,13 @@ from devices.id_mask import mask_id  # the one format, shared with the kiosk and
 from queue_server.auth.principal import PEOPLE, Principal
 from queue_server.citizens.models import PersonalDataAccess
 
-__all__ = ["PERSONAL_ID", "mask_id", "record_access"]
+__all__ = ["PERSONAL_ID", "mask_id", "mask_paper_code", "record_access"]
 PERSONAL_ID = re.compile(r"^\d{12}$")
+
+
+def mask_paper_code(personal_id: str, type_code: str) -> str:
+    """'001******567.CT01': the national paper code with its ID number masked."""
+    return f"{mask_id(personal_id)}.{type_code}"
 
 
 def record_access(
@@ -39,5 +44,6 @@ def record_access(
             document_id=document_id,
             dossier_code=dossier_code,
             detail=detail,
+            route=actor.route,
         )
     )

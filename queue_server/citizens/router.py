@@ -1,44 +1,57 @@
-"""Citizens: registered by the kiosk from the ID card; their documents and the per-procedure checklist."""
+"""Citizens: a kiosk's claim (the card's QR or a typed number), an officer's check of the card, audited reads,
+their documents and the per-procedure checklist."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field, model_validator
 
 from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.citizens.service import facts_from_fields, facts_from_qr
+from queue_server.domain.errors import Forbidden
 
 router = APIRouter(prefix="/api/v1/citizens", tags=["citizens"])
 PersonalId = Annotated[str, Path(min_length=12, max_length=12, description="12-digit personal ID")]
 
 
-class RegisterCitizenRequest(BaseModel):
+class ClaimCitizenRequest(BaseModel):
     qr: str | None = Field(default=None, max_length=1000, description="the text of the ID card's QR code")
-    personal_id: str | None = Field(default=None, max_length=12)
+    personal_id: str | None = Field(default=None, max_length=12, description="typed on a keypad")
     full_name: str | None = Field(default=None, max_length=120)
     birth_date: date | None = None
     sex: str | None = Field(default=None, max_length=8)
     address: str | None = Field(default=None, max_length=300)
 
     @model_validator(mode="after")
-    def _one_source(self) -> RegisterCitizenRequest:
-        if self.qr is None and (self.personal_id is None or self.full_name is None):
-            raise ValueError("give either 'qr' or at least 'personal_id' and 'full_name'")
+    def _one_source(self) -> ClaimCitizenRequest:
+        if (self.qr is None) == (self.personal_id is None):
+            raise ValueError("give either 'qr' or 'personal_id'")
         return self
 
 
+class VerifyCitizenRequest(BaseModel):
+    full_name: str = Field(min_length=1, max_length=120)
+    birth_date: date
+    sex: Literal["Nam", "Nữ"]
+    address: str | None = Field(default=None, max_length=300)
+    card_check: Literal["card_shown", "chip_read"] = Field(
+        description="how the officer checked the card: the card in hand, or its chip read and authenticated"
+    )
+    note: str | None = Field(default=None, max_length=200)
+
+
 @router.post("", status_code=status.HTTP_201_CREATED)
-def register_citizen(
-    body: RegisterCitizenRequest, services: ServicesDep, actor: Issuers, response: Response
-) -> dict[str, Any]:
+def claim_citizen(body: ClaimCitizenRequest, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
+    """Who the citizen says they are, for one case: answers a `claim` token and only what was sent.
+    A stored person is never changed here."""
     citizens = services.cases.citizens
     if body.qr is not None:
-        facts = facts_from_qr(body.qr)
+        facts, source = facts_from_qr(body.qr), "qr"
     else:
-        assert body.personal_id is not None and body.full_name is not None
+        assert body.personal_id is not None
         facts = facts_from_fields(
             personal_id=body.personal_id,
             full_name=body.full_name,
@@ -47,15 +60,30 @@ def register_citizen(
             address=body.address,
             today=citizens.today(),
         )
-    view, created = citizens.register(facts)
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return view
+        source = "typed"
+    return citizens.claim(facts, source=source, actor=actor)
+
+
+@router.post("/{personal_id}/verify")
+def verify_citizen(
+    personal_id: PersonalId, body: VerifyCitizenRequest, services: ServicesDep, actor: People
+) -> dict[str, Any]:
+    """An officer seated at a counter checked the card: the person's facts become these (audited)."""
+    citizens = services.cases.citizens
+    facts = facts_from_fields(
+        personal_id=personal_id,
+        full_name=body.full_name,
+        birth_date=body.birth_date,
+        sex=body.sex,
+        address=body.address,
+        today=citizens.today(),
+    )
+    return citizens.verify(facts, card_check=body.card_check, note=body.note, actor=actor)
 
 
 @router.get("/{personal_id}")
 def get_citizen(personal_id: PersonalId, services: ServicesDep, actor: People) -> dict[str, Any]:
-    """The citizen and their dossiers (the read is audited)."""
+    """The citizen's checked facts and their dossiers (the read is audited)."""
     return services.cases.citizens.get(personal_id, actor=actor)
 
 
@@ -65,13 +93,13 @@ def citizen_documents(
     services: ServicesDep,
     actor: Issuers,
     procedure: Annotated[str | None, Query(max_length=24)] = None,
+    claim: Annotated[str | None, Query(max_length=64, description="a kiosk's claim token")] = None,
 ) -> dict[str, Any]:
-    """With `procedure`: which of its papers are on file and valid, and which are still needed."""
+    """With `procedure`: which of its papers are on file and valid, and which are still needed.
+    A kiosk sees papers on file only with the claim of a card it read (QR, chip), never a typed number."""
     documents = services.cases.documents
     if procedure is None:
         if actor.role.value == "kiosk":
-            from queue_server.domain.errors import Forbidden
-
             raise Forbidden(
                 "procedure_required",
                 "Kiosk chỉ xem được danh mục giấy tờ theo một thủ tục.",
@@ -79,4 +107,4 @@ def citizen_documents(
             )
         return documents.list_for(actor=actor, personal_id=personal_id)
     chosen = services.cases.dossiers.procedure(procedure)
-    return documents.checklist(actor=actor, personal_id=personal_id, procedure=chosen)
+    return documents.checklist(actor=actor, personal_id=personal_id, procedure=chosen, claim=claim)

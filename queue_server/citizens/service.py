@@ -1,7 +1,10 @@
-"""Citizens: registered from the chip ID card's QR (or its fields), read by staff with an audit row."""
+"""Citizens. A kiosk's reading of a card (or a typed number) is a claim kept for the case; a person's facts
+change only when an officer seated in an office has checked the card (audited)."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,20 +14,26 @@ from sqlalchemy.orm import Session
 
 from devices.scanners.cccd import CccdError, parse_cccd
 from queue_server.auth.principal import Principal
-from queue_server.citizens.models import Citizen
+from queue_server.citizens.crypto import PERSONAL_ID as SEALED_ID
+from queue_server.citizens.crypto import IdVault
+from queue_server.citizens.models import Citizen, CitizenClaim, CitizenVerification
 from queue_server.citizens.privacy import PERSONAL_ID, mask_id, record_access
 from queue_server.context import ServerContext
+from queue_server.counters import repository as counter_repo
 from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.calendar import business_day
-from queue_server.domain.errors import InvalidInput, NotFound
+from queue_server.domain.errors import Forbidden, InvalidInput, NotFound
 
 SEXES = ("Nam", "Nữ")
+CARD_SOURCES = frozenset({"qr", "chip"})  # read from the card itself: papers on file may be offered
+CARD_CHECKS = ("card_shown", "chip_read")
+FACTS = ("full_name", "birth_date", "sex", "address")
 
 
 @dataclass(frozen=True)
 class CitizenFacts:
     personal_id: str
-    full_name: str
+    full_name: str | None
     birth_date: date | None
     sex: str | None
     address: str | None
@@ -50,57 +59,94 @@ def facts_from_qr(payload: str) -> CitizenFacts:
     warnings = tuple(
         {"code": w.code, "message_vi": w.message_vi, "message_en": w.message_en} for w in card.warnings
     )
-    return CitizenFacts(card.id_number, card.full_name, card.birth_date, card.sex, card.address, warnings)
+    facts = CitizenFacts(card.id_number, card.full_name, card.birth_date, card.sex, card.address, warnings)
+    return check_facts(facts, today=None)
 
 
 def facts_from_fields(
     *,
     personal_id: str,
-    full_name: str,
+    full_name: str | None,
     birth_date: date | None,
     sex: str | None,
     address: str | None,
     today: date,
 ) -> CitizenFacts:
-    name = " ".join(full_name.split())
-    if not 1 <= len(name) <= 120:
+    name = " ".join(full_name.split()) if full_name else None
+    clean_address = " ".join(address.split()) if address else None
+    facts = CitizenFacts(check_personal_id(personal_id), name or None, birth_date, sex, clean_address)
+    return check_facts(facts, today=today)
+
+
+def check_facts(facts: CitizenFacts, *, today: date | None) -> CitizenFacts:
+    if facts.full_name is not None and not 1 <= len(facts.full_name) <= 120:
         raise InvalidInput(
             "bad_full_name", "Họ và tên phải có 1–120 ký tự.", "The full name needs 1–120 characters."
         )
-    if birth_date is not None and not date(1900, 1, 1) <= birth_date <= today:
+    too_late = today is not None and facts.birth_date is not None and facts.birth_date > today
+    if facts.birth_date is not None and (facts.birth_date < date(1900, 1, 1) or too_late):
         raise InvalidInput(
             "bad_birth_date", "Ngày sinh không hợp lệ.", "The birth date is not valid (1900 … today)."
         )
-    if sex is not None and sex not in SEXES:
+    if facts.sex is not None and facts.sex not in SEXES:
         raise InvalidInput("bad_sex", "Giới tính phải là 'Nam' hoặc 'Nữ'.", "Sex must be 'Nam' or 'Nữ'.")
-    clean_address = " ".join(address.split()) if address else None
-    if clean_address is not None and len(clean_address) > 300:
+    if facts.address is not None and len(facts.address) > 300:
         raise InvalidInput(
             "bad_address", "Địa chỉ dài quá 300 ký tự.", "The address is longer than 300 characters."
         )
-    return CitizenFacts(check_personal_id(personal_id), name, birth_date, sex, clean_address)
+    return facts
 
 
-def citizen_view(citizen: Citizen) -> dict[str, Any]:
-    return {
-        "personal_id": citizen.personal_id,
-        "personal_id_masked": mask_id(citizen.personal_id),
-        "full_name": citizen.full_name,
-        "birth_date": citizen.birth_date,
-        "sex": citizen.sex,
-        "address": citizen.address,
-    }
+def reveal_id(ids: IdVault, citizen: Citizen) -> str:
+    return ids.open(citizen.personal_id_enc, citizen.personal_id_key, SEALED_ID)
 
 
-def find_citizen(session: Session, personal_id: str) -> Citizen:
-    citizen = session.scalar(select(Citizen).where(Citizen.personal_id == check_personal_id(personal_id)))
+def citizen_not_found() -> NotFound:
+    return NotFound(
+        "citizen_not_found",
+        "Chưa có công dân này; hãy quét căn cước hoặc nhập số định danh trước.",
+        "No such citizen; scan the ID card or type the ID number first.",
+    )
+
+
+def lookup_citizen(session: Session, ids: IdVault, personal_id: str) -> Citizen | None:
+    hashes = ids.lookup_hashes(check_personal_id(personal_id), SEALED_ID)
+    return session.scalar(select(Citizen).where(Citizen.personal_id_hash.in_(hashes)))
+
+
+def find_citizen(session: Session, ids: IdVault, personal_id: str) -> Citizen:
+    citizen = lookup_citizen(session, ids, personal_id)
     if citizen is None:
-        raise NotFound(
-            "citizen_not_found",
-            "Chưa có công dân này; hãy quét căn cước trước.",
-            "No such citizen; scan the ID card first.",
-        )
+        raise citizen_not_found()
     return citizen
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_claim(session: Session, token: str | None, citizen: Citizen) -> CitizenClaim | None:
+    """The claim a kiosk holds for this citizen, or None (no token); a token of someone else is refused."""
+    if token is None:
+        return None
+    claim = session.scalar(select(CitizenClaim).where(CitizenClaim.token_hash == token_hash(token)))
+    if claim is None or claim.citizen_id != citizen.id:
+        raise InvalidInput(
+            "bad_claim",
+            "Phiên nhận diện công dân không hợp lệ; hãy quét căn cước hoặc nhập số lại.",
+            "The citizen claim does not match this ID number; identify the citizen again.",
+        )
+    return claim
+
+
+def claim_view(claim: CitizenClaim | None, citizen: Citizen | None) -> dict[str, Any]:
+    """The name a case shows: what was claimed for it, else the officer-checked name."""
+    name = claim.full_name if claim is not None and claim.full_name else None
+    return {
+        "full_name": name or (citizen.full_name if citizen is not None else None),
+        "source": claim.source if claim is not None else None,
+        "verified": citizen is not None and citizen.verified_at is not None,
+    }
 
 
 class CitizenService:
@@ -110,37 +156,113 @@ class CitizenService:
     def today(self) -> date:
         return business_day(self.ctx.clock(), self.ctx.config.default_office.zone)
 
-    def register(self, facts: CitizenFacts) -> tuple[dict[str, Any], bool]:
-        """Create the citizen or refresh name, birth date, sex and address from the card; (view, created)."""
+    # ---- a kiosk's claim -----------------------------------------------------------------------
 
-        def work(tx: Transaction) -> tuple[dict[str, Any], bool]:
-            citizen, created = self._upsert(tx.session, facts)
-            return {**citizen_view(citizen), "created": created, "warnings": list(facts.warnings)}, created
+    def claim(self, facts: CitizenFacts, *, source: str, actor: Principal) -> dict[str, Any]:
+        """Keep what the kiosk read as a claim and hand back a token for the case. The stored person is
+        never changed, and the answer holds only what the kiosk sent."""
+        token = secrets.token_urlsafe(24)
 
-        # Another kiosk registering the same person at the same moment: the second run finds the row.
-        return UnitOfWork.retrying(self.ctx, work, attempts=2)
+        def work(tx: Transaction) -> None:
+            citizen = self._ensure_citizen(tx.session, facts.personal_id)
+            tx.session.add(
+                CitizenClaim(
+                    token_hash=token_hash(token),
+                    citizen_id=citizen.id,
+                    source=source,
+                    full_name=facts.full_name,
+                    birth_date=facts.birth_date,
+                    sex=facts.sex,
+                    address=facts.address,
+                    created_by=actor.label,
+                    created_at=tx.now,
+                )
+            )
 
-    def _upsert(self, session: Session, facts: CitizenFacts) -> tuple[Citizen, bool]:
+        # Another kiosk adding the same person at the same moment: the second run finds the row.
+        UnitOfWork.retrying(self.ctx, work, attempts=2)
+        return {
+            "claim": token,
+            "source": source,
+            "personal_id_masked": mask_id(facts.personal_id),
+            "full_name": facts.full_name,
+            "birth_date": facts.birth_date,
+            "sex": facts.sex,
+            "address": facts.address,
+            "papers_on_file": source in CARD_SOURCES,
+            "warnings": list(facts.warnings),
+        }
+
+    def _ensure_citizen(self, session: Session, personal_id: str) -> Citizen:
+        citizen = lookup_citizen(session, self.ctx.ids, personal_id)
+        if citizen is not None:
+            return citizen
         now = self.ctx.clock()
-        citizen = session.scalar(select(Citizen).where(Citizen.personal_id == facts.personal_id))
-        created = citizen is None
-        if citizen is None:
-            citizen = Citizen(personal_id=facts.personal_id, created_at=now, full_name=facts.full_name)
-            session.add(citizen)
-        citizen.full_name = facts.full_name
-        citizen.birth_date = facts.birth_date or citizen.birth_date
-        citizen.sex = facts.sex or citizen.sex
-        citizen.address = facts.address or citizen.address
-        citizen.updated_at = now
+        sealed = self.ctx.ids.seal(personal_id, SEALED_ID)
+        citizen = Citizen(
+            personal_id_hash=sealed.lookup,
+            personal_id_enc=sealed.ciphertext,
+            personal_id_key=sealed.key_id,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(citizen)
         session.flush()
-        return citizen, created
+        return citizen
+
+    # ---- an officer's check of the card --------------------------------------------------------
+
+    def verify(
+        self, facts: CitizenFacts, *, card_check: str, note: str | None, actor: Principal
+    ) -> dict[str, Any]:
+        """An officer seated at a counter (or a supervisor/admin) checked the card: set the person's facts."""
+        if card_check not in CARD_CHECKS:
+            raise InvalidInput(
+                "bad_card_check",
+                "Cần ghi cách đã kiểm tra căn cước (card_shown hoặc chip_read).",
+                f"card_check must be one of {CARD_CHECKS}.",
+            )
+        now = self.ctx.clock()
+        office = actor.office or self.ctx.config.default_office.code
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
+            counter = counter_repo.seat_of(session, office, actor)
+            if counter is None and not actor.is_manager:
+                raise Forbidden(
+                    "not_seated",
+                    "Chỉ cán bộ đang ngồi tại quầy mới được xác minh thông tin công dân.",
+                    "Only an officer seated at a counter may verify a citizen's facts.",
+                )
+            citizen = self._ensure_citizen(session, facts.personal_id)
+            changed = [name for name in FACTS if getattr(citizen, name) != getattr(facts, name)]
+            for name in FACTS:
+                setattr(citizen, name, getattr(facts, name))
+            citizen.verified_at, citizen.verified_by, citizen.updated_at = now, actor.label, now
+            session.add(
+                CitizenVerification(
+                    citizen_id=citizen.id,
+                    at=now,
+                    actor=actor.label,
+                    actor_role=actor.role.value,
+                    office=office,
+                    counter=counter,
+                    card_check=card_check,
+                    changed=changed,
+                    note=note,
+                )
+            )
+            record_access(session, actor, now, "citizen.verify", citizen_id=citizen.id, detail=card_check)
+            session.flush()
+            return {**self._view(citizen, facts.personal_id), "changed": changed}
+
+    # ---- reading (people only, audited) --------------------------------------------------------
 
     def get(self, personal_id: str, *, actor: Principal) -> dict[str, Any]:
         from queue_server.dossiers.models import Dossier
 
         with UnitOfWork(self.ctx) as tx:
             session = tx.session
-            citizen = find_citizen(session, personal_id)
+            citizen = find_citizen(session, self.ctx.ids, personal_id)
             record_access(session, actor, self.ctx.clock(), "citizen.read", citizen_id=citizen.id)
             dossiers = session.scalars(
                 select(Dossier).where(Dossier.citizen_id == citizen.id).order_by(Dossier.submitted_at.desc())
@@ -154,4 +276,18 @@ class CitizenService:
                 }
                 for d in dossiers
             ]
-            return {**citizen_view(citizen), "dossiers": listing}
+            return {**self._view(citizen, check_personal_id(personal_id)), "dossiers": listing}
+
+    def _view(self, citizen: Citizen, personal_id: str) -> dict[str, Any]:
+        # The caller typed the full number; it is answered back, never another one.
+        return {
+            "personal_id": personal_id,
+            "personal_id_masked": mask_id(personal_id),
+            "full_name": citizen.full_name,
+            "birth_date": citizen.birth_date,
+            "sex": citizen.sex,
+            "address": citizen.address,
+            "verified": citizen.verified_at is not None,
+            "verified_at": citizen.verified_at,
+            "verified_by": citizen.verified_by,
+        }

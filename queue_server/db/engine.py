@@ -29,6 +29,18 @@ AUTO_CHECKPOINT_KEY = "motcua_auto_checkpoint"  # engine: False once a backgroun
 _refuse_when_busy: contextvars.ContextVar[bool] = contextvars.ContextVar("refuse_when_busy", default=False)
 
 
+class _NoRowsInLogs(logging.Filter):
+    """SQLAlchemy logs every fetched row at DEBUG (names, ID hashes, addresses): never let one through.
+    Statements stay (their parameters are hidden by `hide_parameters`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+_NO_ROWS = _NoRowsInLogs()
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NO_ROWS)
+
+
 class WriteBusy(Exception):
     """Another transaction is writing right now and the caller asked not to wait; nothing was done."""
 
@@ -131,7 +143,10 @@ def _transaction(session: Session) -> Iterator[Session]:
 
 
 def _create(url: str, echo: bool) -> Engine:
-    return create_engine(url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    # hide_parameters: a failed statement's error (and its log line) never carries the citizen's data.
+    return create_engine(
+        url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def _create_sqlite(url: str, echo: bool) -> Engine:
@@ -141,6 +156,7 @@ def _create_sqlite(url: str, echo: bool) -> Engine:
     engine = create_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=40,
         max_overflow=10,

@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from queue_server.citizens.crypto import IdVault
 from queue_server.db.engine import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -19,8 +20,27 @@ def alembic_config(database: Database) -> Config:
     return config
 
 
-def upgrade(database: Database) -> None:
+def upgrade(database: Database, ids: IdVault | None = None) -> None:
+    """`ids`: the keys that seal clear ID numbers found in an older database (0004)."""
     config = alembic_config(database)
-    with database.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    config.attributes["id_vault"] = ids
+    if not database.is_sqlite:
+        with database.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return
+    # SQLite rebuilds a table to change it (batch mode): dropping the old copy must not trip, or cascade
+    # through, the foreign keys of rows that point at it. The switch works only outside a transaction.
+    with database.engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration left {len(broken)} broken references")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")

@@ -2,7 +2,7 @@
 
 from queue_server.appointments.models import Appointment
 from queue_server.auth.models import AuthToken, Device, User
-from queue_server.citizens.models import Citizen, PersonalDataAccess
+from queue_server.citizens.models import Citizen, CitizenClaim, CitizenVerification, PersonalDataAccess
 from queue_server.counters.models import CounterState
 from queue_server.db.base import Base
 from queue_server.documents.models import Document, DocumentPage
@@ -16,6 +16,8 @@ __all__ = [
     "AuthToken",
     "Base",
     "Citizen",
+    "CitizenClaim",
+    "CitizenVerification",
     "CounterState",
     "Device",
     "Document",

@@ -17,7 +17,10 @@ class Document(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"))
     type_code: Mapped[str] = mapped_column(String(32))
-    code: Mapped[str] = mapped_column(String(48))  # <personal ID>.<type code>
+    # The national paper code <personal ID>.<type code> is personal data: sealed, found by a keyed hash.
+    code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    code_enc: Mapped[str] = mapped_column(String(160))
+    code_key: Mapped[str] = mapped_column(String(16))
     issued_on: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(16))  # kiosk, counter, issued (by the office)

@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from queue_server.auth.principal import Principal
-from queue_server.citizens.models import Citizen
-from queue_server.citizens.privacy import mask_id, record_access
-from queue_server.citizens.service import find_citizen
+from queue_server.auth.principal import Principal, Role
+from queue_server.citizens.crypto import PAPER_CODE
+from queue_server.citizens.models import Citizen, CitizenClaim
+from queue_server.citizens.privacy import mask_id, mask_paper_code, record_access
+from queue_server.citizens.service import CARD_SOURCES, find_citizen, find_claim, reveal_id
+from queue_server.citizens.service import check_personal_id as check_id
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.documents.filetypes import CheckedFile, FileRejected, check_file
@@ -77,18 +79,21 @@ class DocumentService:
                 "bad_source", "Nguồn giấy tờ không hợp lệ.", f"source must be one of {SOURCES}."
             )
         with self.ctx.db.read() as session:
-            find_citizen(session, personal_id)  # fail fast, before reading files
+            find_citizen(session, self.ctx.ids, personal_id)  # fail fast, before reading files
         valid_until = self._validity(doc_type, issued_on, valid_until)
         checked = self._check_files(files)
         digests = [self.store.put(upload.data) for upload in files]  # content-addressed: leftovers harmless
         now = self.ctx.clock()
         with UnitOfWork(self.ctx) as tx:
             session = tx.session
-            citizen = find_citizen(session, personal_id)
+            citizen = find_citizen(session, self.ctx.ids, personal_id)
+            sealed = self.ctx.ids.seal(f"{reveal_id(self.ctx.ids, citizen)}.{doc_type.code}", PAPER_CODE)
             document = Document(
                 citizen_id=citizen.id,
                 type_code=doc_type.code,
-                code=f"{citizen.personal_id}.{doc_type.code}",
+                code_hash=sealed.lookup,
+                code_enc=sealed.ciphertext,
+                code_key=sealed.key_id,
                 issued_on=issued_on,
                 valid_until=valid_until,
                 source=source,
@@ -165,12 +170,15 @@ class DocumentService:
 
     # ---- reading -------------------------------------------------------------------------------
 
-    def checklist(self, *, actor: Principal, personal_id: str, procedure: Procedure) -> dict[str, Any]:
+    def checklist(
+        self, *, actor: Principal, personal_id: str, procedure: Procedure, claim: str | None = None
+    ) -> dict[str, Any]:
         """Each paper of the procedure: on file (reuse it), uploaded now, expired or missing."""
         today = self.today()
         with UnitOfWork(self.ctx) as tx:
             session = tx.session
-            citizen = find_citizen(session, personal_id)
+            citizen = find_citizen(session, self.ctx.ids, personal_id)
+            held = find_claim(session, claim, citizen)
             record_access(
                 session,
                 actor,
@@ -180,6 +188,8 @@ class DocumentService:
                 detail=procedure.code,
             )
             documents = self._documents_of(session, citizen.id)
+            if actor.role is Role.KIOSK:
+                documents = offered_at_kiosk(documents, actor, held)
             papers = []
             for paper in procedure.papers:
                 status, document = paper_status(paper.type, documents.get(paper.type.code, []), today)
@@ -196,7 +206,8 @@ class DocumentService:
                 )
             return {
                 "procedure": procedure.code,
-                "personal_id_masked": mask_id(citizen.personal_id),
+                "personal_id_masked": mask_id(check_id(personal_id)),
+                "papers_on_file": actor.role is not Role.KIOSK or card_read(held),
                 "papers": papers,
                 "needed": [p["type"] for p in papers if p["needed"]],
             }
@@ -204,7 +215,7 @@ class DocumentService:
     def list_for(self, *, actor: Principal, personal_id: str) -> dict[str, Any]:
         with UnitOfWork(self.ctx) as tx:
             session = tx.session
-            citizen = find_citizen(session, personal_id)
+            citizen = find_citizen(session, self.ctx.ids, personal_id)
             record_access(session, actor, self.ctx.clock(), "documents.list", citizen_id=citizen.id)
             rows = session.scalars(
                 select(Document).where(Document.citizen_id == citizen.id).order_by(Document.id.desc())
@@ -287,7 +298,6 @@ class DocumentService:
         pages = session.scalars(select(DocumentPage.id).where(DocumentPage.document_id == document.id)).all()
         return {
             "id": document.id,
-            "code": document.code,
             "valid_until": document.valid_until,
             "pages": len(pages),
         }
@@ -297,13 +307,14 @@ class DocumentService:
         pages = session.scalars(
             select(DocumentPage).where(DocumentPage.document_id == document.id).order_by(DocumentPage.number)
         )
+        personal_id = reveal_id(self.ctx.ids, citizen)
         return {
             "id": document.id,
-            "code": document.code,
+            "code": mask_paper_code(personal_id, document.type_code),  # the full code is for the case view
             "type": document.type_code,
             "type_name_vi": doc_type.name_vi if doc_type else document.type_code,
             "type_name_en": doc_type.name_en if doc_type else document.type_code,
-            "personal_id_masked": mask_id(citizen.personal_id),
+            "personal_id_masked": mask_id(personal_id),
             "issued_on": document.issued_on,
             "valid_until": document.valid_until,
             "source": document.source,
@@ -314,6 +325,22 @@ class DocumentService:
                 for p in pages
             ],
         }
+
+
+def card_read(claim: CitizenClaim | None) -> bool:
+    """The identity was read from the card itself (QR now, the chip later), not typed."""
+    return claim is not None and claim.source in CARD_SOURCES
+
+
+def offered_at_kiosk(
+    documents: dict[str, list[Document]], actor: Principal, claim: CitizenClaim | None
+) -> dict[str, list[Document]]:
+    """What a kiosk may see and attach: papers on file only for a card read; uploads only its own."""
+    on_file_ok = card_read(claim)
+    return {
+        type_code: [d for d in rows if (on_file_ok if is_on_file(d) else d.created_by == actor.label)]
+        for type_code, rows in documents.items()
+    }
 
 
 def paper_status(

@@ -26,6 +26,8 @@ class Dossier(Base):
     sequence: Mapped[int] = mapped_column(Integer)
     procedure_code: Mapped[str] = mapped_column(String(24))
     citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizen.id"), index=True)  # None once purged
+    # What the kiosk was told about the citizen for this case (name on the receipt); None once purged.
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("citizen_claim.id"), index=True)
     status: Mapped[str] = mapped_column(String(20))
     form_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # None once purged
     idempotency_key: Mapped[str | None] = mapped_column(String(128))

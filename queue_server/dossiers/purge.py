@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from queue_server.citizens.models import Citizen
+from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.documents.models import Document, DocumentPage
@@ -69,7 +69,14 @@ class PurgeService:
             session.execute(
                 update(Dossier)
                 .where(Dossier.id.in_(dossier_ids))
-                .values(citizen_id=None, form_data=None, reason=None, idempotency_key=None, purged_at=now)
+                .values(
+                    citizen_id=None,
+                    claim_id=None,
+                    form_data=None,
+                    reason=None,
+                    idempotency_key=None,
+                    purged_at=now,
+                )
             )
             session.execute(
                 update(DossierEvent)
@@ -89,11 +96,19 @@ class PurgeService:
         if documents:
             session.execute(delete(DocumentPage).where(DocumentPage.document_id.in_(documents)))
             session.execute(delete(Document).where(Document.id.in_(documents)))
+        # Claims (what kiosks were told) go with their cases, and unused ones once old.
+        claim_in_use = exists().where(Dossier.claim_id == CitizenClaim.id)
+        session.execute(
+            delete(CitizenClaim)
+            .where(CitizenClaim.created_at < cutoff, ~claim_in_use)
+            .execution_options(synchronize_session=False)
+        )
         has_dossier = exists().where(Dossier.citizen_id == Citizen.id)
         has_document = exists().where(Document.citizen_id == Citizen.id)
+        has_claim = exists().where(CitizenClaim.citizen_id == Citizen.id)
         citizens = list(
             session.scalars(
-                select(Citizen.id).where(Citizen.updated_at < cutoff, ~has_dossier, ~has_document)
+                select(Citizen.id).where(Citizen.updated_at < cutoff, ~has_dossier, ~has_document, ~has_claim)
             )
         )
         if citizens:

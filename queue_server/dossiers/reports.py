@@ -5,19 +5,20 @@ from __future__ import annotations
 import hmac
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from queue_server.auth.principal import Principal
-from queue_server.citizens.models import Citizen
+from queue_server.auth.principal import Principal, Role
+from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import mask_id, record_access
+from queue_server.citizens.service import claim_view, reveal_id
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.dossiers import DossierStatus
-from queue_server.domain.errors import DomainError
+from queue_server.domain.errors import DomainError, Forbidden
 from queue_server.dossiers.limiter import LookupLimiter
 from queue_server.dossiers.models import Dossier, DossierDocument
 from queue_server.dossiers.repository import dossier_not_found, find_by_code, load_dossier
@@ -51,6 +52,7 @@ class DossierReports:
         with UnitOfWork(self.ctx) as tx:
             session = tx.session
             dossier = load_dossier(session, code)
+            self._check_receipt_reader(dossier, actor)
             if dossier.received_at is None or dossier.due_date is None:
                 raise DomainError(
                     "not_received_yet",
@@ -75,11 +77,12 @@ class DossierReports:
                 session.scalars(select(DossierDocument).where(DossierDocument.dossier_id == dossier.id))
             )
             office = self.dossiers.tickets.office(dossier.office)
+            claim = session.get(CitizenClaim, dossier.claim_id) if dossier.claim_id else None
             return {
                 "office_name": office.name_vi,
                 "dossier_code": dossier.code,
-                "citizen_name": citizen.full_name,
-                "citizen_id": mask_id(citizen.personal_id),
+                "citizen_name": claim_view(claim, citizen)["full_name"] or "",
+                "citizen_id": mask_id(reveal_id(self.ctx.ids, citizen)),
                 "procedure_name": f"{procedure.code} {procedure.name_vi}",
                 "received_at": dossier.received_at,
                 "due_date": dossier.due_date,
@@ -89,6 +92,18 @@ class DossierReports:
                 "counting_from": dossier.counting_from,
                 "fee_vnd": procedure.fee_vnd,
             }
+
+    def _check_receipt_reader(self, dossier: Dossier, actor: Principal) -> None:
+        """A kiosk prints only the receipt of a case it submitted itself, in the last few minutes."""
+        if actor.role is not Role.KIOSK:
+            return
+        window = timedelta(minutes=self.ctx.settings.kiosk_receipt_minutes)
+        if dossier.submitted_by != actor.label or self.ctx.clock() - dossier.submitted_at > window:
+            raise Forbidden(
+                "receipt_not_for_this_kiosk",
+                "Kiosk chỉ in được giấy hẹn của hồ sơ vừa nộp tại chính kiosk này.",
+                "A kiosk may print only the receipt of a case it submitted in the last few minutes.",
+            )
 
     def _receipt_papers(self, procedure: Procedure, links: Sequence[DossierDocument]) -> list[list[str]]:
         papers: list[list[str]] = []
@@ -111,14 +126,14 @@ class DossierReports:
 
     # ---- public lookup -------------------------------------------------------------------------
 
-    def lookup(self, *, code: str, last4: str | None, birth_date: date | None, client: str) -> dict[str, Any]:
+    def lookup(self, *, code: str, last4: str, client: str) -> dict[str, Any]:
         """Status, due date and what is missing — nothing more; rate limited per client and per code."""
         normalized = code.strip().upper()[:40]
         self.limiter.admit(client, normalized)
         with self.ctx.db.read() as session:
             dossier = find_by_code(session, normalized)
             citizen = session.get(Citizen, dossier.citizen_id) if dossier and dossier.citizen_id else None
-            if dossier is None or citizen is None or not _second_factor_ok(citizen, last4, birth_date):
+            if dossier is None or citizen is None or not self._second_factor_ok(citizen, last4):
                 self.limiter.failed(normalized)
                 raise dossier_not_found()
             procedure = self.catalogue.procedures.get(dossier.procedure_code)
@@ -141,6 +156,10 @@ class DossierReports:
                 "missing": missing,
                 "missing_reason": dossier.reason if status is S.PAPERS_REQUESTED else None,
             }
+
+    def _second_factor_ok(self, citizen: Citizen, last4: str) -> bool:
+        """The last 4 digits of the ID number: printed on the citizen's card, never set by a kiosk."""
+        return hmac.compare_digest(last4.strip().encode(), reveal_id(self.ctx.ids, citizen)[-4:].encode())
 
     # ---- statistics ----------------------------------------------------------------------------
 
@@ -184,14 +203,6 @@ class DossierReports:
             "by_status": dict(statuses),
             "procedures": procedures,
         }
-
-
-def _second_factor_ok(citizen: Citizen, last4: str | None, birth_date: date | None) -> bool:
-    if last4 is not None:
-        return hmac.compare_digest(last4.strip().encode(), citizen.personal_id[-4:].encode())
-    if birth_date is not None:
-        return citizen.birth_date is not None and citizen.birth_date == birth_date
-    return False
 
 
 def _count(counts: Counter[str], reused: int, new: int, resupplied: int) -> None:

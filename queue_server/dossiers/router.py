@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.api.errors import error_body
@@ -30,6 +30,9 @@ class SubmitDossierRequest(BaseModel):
     idempotency_key: str = Field(min_length=8, max_length=128)
     priority: str | None = Field(default=None, max_length=32)
     office: str | None = Field(default=None, max_length=16)
+    claim: str | None = Field(
+        default=None, max_length=64, description="the token of POST /citizens (required from a kiosk)"
+    )
 
 
 class SubmitDossierAnswer(BaseModel):
@@ -46,15 +49,11 @@ class ActionBody(BaseModel):
 
 
 class LookupRequest(BaseModel):
-    code: str = Field(min_length=8, max_length=40)
-    last4: str | None = Field(default=None, pattern=r"^\d{4}$", description="last 4 digits of the ID number")
-    birth_date: date | None = None
+    model_config = ConfigDict(extra="forbid")  # a birth date is no second factor any more: say so
 
-    @model_validator(mode="after")
-    def _second_factor(self) -> LookupRequest:
-        if (self.last4 is None) == (self.birth_date is None):
-            raise ValueError("give exactly one of 'last4' or 'birth_date'")
-        return self
+    code: str = Field(min_length=8, max_length=40)
+    # The second factor is on the citizen's own card and nothing a kiosk can set (a birth date could be).
+    last4: str = Field(pattern=r"^\d{4}$", description="last 4 digits of the ID number")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SubmitDossierAnswer)
@@ -70,6 +69,7 @@ def submit_dossier(
         idempotency_key=body.idempotency_key,
         priority=body.priority,
         office=body.office,
+        claim=body.claim,
     )
     dossier, ticket, created = services.cases.dossiers.submit(request, actor=actor)
     if not created:
@@ -95,6 +95,7 @@ def list_dossiers(
         day=day,
         office=office,
         limit=limit,
+        actor=actor,
     )
 
 
@@ -159,9 +160,7 @@ def lookup_dossier(body: LookupRequest, request: Request, services: ServicesDep)
     """Status, due date and what is missing, for the code plus a second factor. Rate limited (429)."""
     client = request.client.host if request.client else "unknown"
     try:
-        return services.cases.reports.lookup(
-            code=body.code, last4=body.last4, birth_date=body.birth_date, client=client
-        )
+        return services.cases.reports.lookup(code=body.code, last4=body.last4, client=client)
     except TooManyLookups as error:
         return JSONResponse(
             error_body(error.code, error.message_vi, error.message_en, error.details),

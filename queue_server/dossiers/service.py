@@ -13,16 +13,18 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from queue_server.auth.principal import Principal
-from queue_server.citizens.models import Citizen
+from queue_server.auth.principal import Principal, Role
+from queue_server.citizens.crypto import DECLARATION, seal_json
+from queue_server.citizens.crypto import PERSONAL_ID as SEALED_ID
+from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import record_access
-from queue_server.citizens.service import check_personal_id, find_citizen
+from queue_server.citizens.service import check_personal_id, find_citizen, find_claim
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
 from queue_server.counters import repository as counter_repo
 from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.documents.models import Document
-from queue_server.documents.service import DocumentService, first_use, is_on_file, is_valid_on
+from queue_server.documents.service import DocumentService, card_read, first_use, is_on_file, is_valid_on
 from queue_server.domain.calendar import business_day, local_time
 from queue_server.domain.dossiers import (
     MAX_DAILY_SEQUENCE,
@@ -36,6 +38,7 @@ from queue_server.domain.dossiers import (
 )
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.domain.forms import FieldError, validate_form
+from queue_server.dossiers.access import case_seat, sees_full_ids
 from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
 from queue_server.dossiers.repository import dossier_not_found, load_dossier, next_dossier_sequence
 from queue_server.dossiers.views import DossierViews
@@ -58,6 +61,7 @@ class SubmitRequest:
     idempotency_key: str
     priority: str | None = None
     office: str | None = None
+    claim: str | None = None  # the token of POST /citizens: who the citizen said they were
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class DossierService:
         self.catalogue = catalogue
         self.tickets = tickets
         self.documents = documents
-        self.views = DossierViews(catalogue)
+        self.views = DossierViews(catalogue, ctx.ids)
 
     # ---- catalogue -----------------------------------------------------------------------------
 
@@ -147,9 +151,12 @@ class DossierService:
         )
         if existing is not None:
             return self._replay(tx, existing, procedure, personal_id)
-        citizen = find_citizen(session, personal_id)
-        form_values = self._validate_form(procedure, request.form, citizen, day)
-        papers = self._resolve_papers(session, procedure, citizen, request.documents, day)
+        citizen = find_citizen(session, self.ctx.ids, personal_id)
+        claim = self._claim_of(session, request, citizen, actor)
+        form_values = self._validate_form(procedure, request.form, personal_id, day)
+        self._name_from_form(procedure, form_values, claim)
+        kiosk = (actor, claim) if actor.role is Role.KIOSK else None
+        papers = self._resolve_papers(session, procedure, citizen, request.documents, day, kiosk=kiosk)
         ticket = self.tickets.issue_in(
             tx,
             actor=actor,
@@ -161,18 +168,45 @@ class DossierService:
         )
         dossier = self._new_dossier(session, office, day, procedure, citizen, form_values, request, actor)
         dossier.ticket_id = ticket.id
+        dossier.claim_id = claim.id if claim is not None else None
         self._attach(session, dossier, papers)
         self._audit(session, dossier, "submit", None, actor, counter=None, reason=None)
         self._emit(tx.outbox, dossier, "dossier.submitted")
         session.flush()
         return self.views.view(session, dossier, full=True), self.tickets.view(tx, ticket), True
 
+    def _claim_of(
+        self, session: Session, request: SubmitRequest, citizen: Citizen, actor: Principal
+    ) -> CitizenClaim | None:
+        claim = find_claim(session, request.claim, citizen)
+        if claim is None and actor.role is Role.KIOSK:
+            raise InvalidInput(
+                "claim_required",
+                "Hãy quét căn cước hoặc nhập số định danh trước khi nộp hồ sơ.",
+                "Identify the citizen first (POST /citizens) and send its 'claim' with the case.",
+            )
+        return claim
+
+    def _name_from_form(
+        self, procedure: Procedure, values: dict[str, Any] | None, claim: CitizenClaim | None
+    ) -> None:
+        """A typed number carries no name: the declaration's name becomes the claim's (never the person's)."""
+        if claim is None or claim.full_name or procedure.form is None or not values:
+            return
+        for spec in procedure.form.fields:
+            if spec.prefill == "citizen.full_name" and isinstance(values.get(spec.name), str):
+                claim.full_name = " ".join(values[spec.name].split())[:120] or None
+                return
+
     def _replay(
         self, tx: Transaction, existing: Dossier, procedure: Procedure, personal_id: str
     ) -> tuple[dict[str, Any], TicketView, bool]:
         session = tx.session
         citizen = session.get(Citizen, existing.citizen_id) if existing.citizen_id else None
-        if existing.procedure_code != procedure.code or citizen is None or citizen.personal_id != personal_id:
+        same_person = citizen is not None and citizen.personal_id_hash in self.ctx.ids.lookup_hashes(
+            personal_id, SEALED_ID
+        )
+        if existing.procedure_code != procedure.code or not same_person:
             raise InvalidInput(
                 "idempotency_key_reused",
                 "Mã chống trùng này đã dùng cho một hồ sơ khác.",
@@ -183,7 +217,7 @@ class DossierService:
         return self.views.view(session, existing, full=True), self.tickets.view(tx, ticket), False
 
     def _validate_form(
-        self, procedure: Procedure, data: dict[str, Any], citizen: Citizen, today: date
+        self, procedure: Procedure, data: dict[str, Any], personal_id: str, today: date
     ) -> dict[str, Any] | None:
         if procedure.form is None:
             if data:
@@ -196,7 +230,7 @@ class DossierService:
         result = validate_form(procedure.form, data, today=today)
         errors = list(result.errors)
         declared_id = result.values.get("personal_id")
-        if declared_id is not None and declared_id != citizen.personal_id:
+        if declared_id is not None and declared_id != personal_id:
             errors.append(
                 FieldError(
                     "personal_id",
@@ -223,8 +257,10 @@ class DossierService:
         document_ids: Sequence[int],
         today: date,
         already: Sequence[str] = (),
+        kiosk: tuple[Principal, CitizenClaim | None] | None = None,
     ) -> _Papers:
-        """Check every referenced document belongs to the citizen, fits the procedure and is valid today."""
+        """Check every referenced document belongs to the citizen, fits the procedure and is valid today.
+        At a kiosk: papers on file only for a card read, other uploads only the kiosk's own."""
         types = {paper.type.code: paper.type for paper in procedure.papers}
         result = _Papers()
         seen: set[str] = set(already)
@@ -242,8 +278,8 @@ class DossierService:
             if doc_type is None:
                 raise InvalidInput(
                     "document_wrong_type",
-                    f"Giấy tờ {document.code} không thuộc thành phần hồ sơ của thủ tục này.",
-                    f"Document {document.code} is not one of this procedure's papers.",
+                    f"Giấy tờ số {document_id} không thuộc thành phần hồ sơ của thủ tục này.",
+                    f"Document {document_id} is not one of this procedure's papers.",
                     document=document_id,
                 )
             if document.type_code in seen:
@@ -261,6 +297,14 @@ class DossierService:
                     document=document_id,
                 )
             reused = is_on_file(document)
+            if kiosk is not None and not _kiosk_may_attach(document, reused, *kiosk):
+                raise InvalidInput(
+                    "document_not_offered",
+                    f"Giấy tờ số {document_id} không dùng được ở kiosk với số định danh nhập tay; "
+                    "hãy chụp giấy tờ để nộp.",
+                    f"Document {document_id} cannot be used at this kiosk for this identity; photograph it.",
+                    document=document_id,
+                )
             if reused and not doc_type.reusable:
                 raise InvalidInput(
                     "document_not_reusable",
@@ -311,7 +355,7 @@ class DossierService:
             procedure_code=procedure.code,
             citizen_id=citizen.id,
             status=S.NEW.value,
-            form_data=form_values,
+            form_data=seal_json(self.ctx.ids, form_values, DECLARATION),
             idempotency_key=request.idempotency_key,
             submitted_by=actor.label,
             submitted_at=now,
@@ -351,6 +395,7 @@ class DossierService:
         with UnitOfWork(self.ctx) as tx:
             session = tx.session
             dossier = load_dossier(session, code, for_update=True)
+            counter = case_seat(session, self.ctx.config, actor, dossier.office)
             procedure = self.procedure(dossier.procedure_code)
             snapshot = DossierSnapshot(S(dossier.status), received=dossier.received_at is not None)
             change = apply_dossier_action(snapshot, action, reason=request.reason)
@@ -370,14 +415,13 @@ class DossierService:
                 )
             session.refresh(dossier)
             data = _event_data(action, request)
-            counter = self._seat_of(session, dossier.office, actor)
             reason = request.reason.strip() if request.reason else None
             self._audit(
                 session, dossier, action.value, change.from_status.value, actor, counter, reason, data
             )
             self._emit(tx.outbox, dossier, f"dossier.{action.value.replace('-', '_')}")
             session.flush()  # the session does not autoflush: the view reads the new audit row
-            return self.views.view(session, dossier, full=True)
+            return self.views.view(session, dossier, full=True, reveal=True)
 
     def _action_fields(
         self,
@@ -438,6 +482,7 @@ class DossierService:
         with UnitOfWork(self.ctx) as tx:
             session = tx.session
             dossier = load_dossier(session, code)
+            reveal = sees_full_ids(session, self.ctx.config, actor, dossier.office)
             record_access(
                 session,
                 actor,
@@ -445,8 +490,9 @@ class DossierService:
                 "dossier.read",
                 citizen_id=dossier.citizen_id,
                 dossier_code=dossier.code,
+                detail="full ID" if reveal else None,
             )
-            return self.views.view(session, dossier, full=True)
+            return self.views.view(session, dossier, full=True, reveal=reveal)
 
     def list_dossiers(
         self,
@@ -457,7 +503,9 @@ class DossierService:
         day: date | None = None,
         office: str | None = None,
         limit: int = 50,
+        actor: Principal,
     ) -> list[dict[str, Any]]:
+        """Names and masked IDs only; each listed case with a citizen is one audit row."""
         query = select(Dossier).where(Dossier.office == self.tickets.office(office).code)
         if ticket_id is not None:
             query = query.where(Dossier.ticket_id == ticket_id)
@@ -467,8 +515,14 @@ class DossierService:
             query = query.where(Dossier.procedure_code == procedure)
         if day is not None:
             query = query.where(Dossier.business_day == day)
-        with self.ctx.db.read() as session:
-            rows = session.scalars(query.order_by(Dossier.id.desc()).limit(limit))
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
+            rows = list(session.scalars(query.order_by(Dossier.id.desc()).limit(limit)))
+            for d in rows:
+                if d.citizen_id is not None:
+                    record_access(
+                        session, actor, tx.now, "dossier.list", citizen_id=d.citizen_id, dossier_code=d.code
+                    )
             return [self.views.view(session, d, full=False) for d in rows]
 
     # ---- internals -----------------------------------------------------------------------------
@@ -514,6 +568,12 @@ class DossierService:
                 }
             },
         )
+
+
+def _kiosk_may_attach(
+    document: Document, on_file: bool, actor: Principal, claim: CitizenClaim | None
+) -> bool:
+    return card_read(claim) if on_file else document.created_by == actor.label
 
 
 def _event_data(action: DossierAction, request: ActRequest) -> dict[str, Any] | None:

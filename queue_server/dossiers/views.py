@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from queue_server.citizens.models import Citizen
-from queue_server.citizens.privacy import mask_id
+from queue_server.citizens.crypto import DECLARATION, PAPER_CODE, IdVault, open_json
+from queue_server.citizens.models import Citizen, CitizenClaim
+from queue_server.citizens.privacy import mask_id, mask_paper_code
+from queue_server.citizens.service import claim_view, reveal_id
 from queue_server.documents.models import Document
 from queue_server.domain.dossiers import STATUS_NAMES, DossierSnapshot, DossierStatus, allowed_actions
 from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
@@ -24,12 +26,16 @@ def links_of(session: Session, dossier: Dossier) -> list[DossierDocument]:
 
 
 class DossierViews:
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, ids: IdVault) -> None:
         self.catalogue = catalogue
+        self.ids = ids
 
-    def view(self, session: Session, dossier: Dossier, *, full: bool) -> dict[str, Any]:
+    def view(self, session: Session, dossier: Dossier, *, full: bool, reveal: bool = False) -> dict[str, Any]:
+        """`reveal`: the full ID number and paper codes, for whoever handles the case (dossiers/access.py)."""
         procedure = self.catalogue.procedures.get(dossier.procedure_code)
         citizen = session.get(Citizen, dossier.citizen_id) if dossier.citizen_id else None
+        claim = session.get(CitizenClaim, dossier.claim_id) if dossier.claim_id else None
+        personal_id = reveal_id(self.ids, citizen) if citizen is not None else None
         links = links_of(session, dossier)
         status = S(dossier.status)
         ticket = session.get(Ticket, dossier.ticket_id) if dossier.ticket_id else None
@@ -39,9 +45,13 @@ class DossierViews:
             **status_fields(status),
             "procedure": _procedure_brief(dossier.procedure_code, procedure),
             "citizen": None
-            if citizen is None
-            else {"personal_id_masked": mask_id(citizen.personal_id), "full_name": citizen.full_name},
-            "papers": self._papers(session, procedure, links),
+            if citizen is None or personal_id is None
+            else {
+                "personal_id_masked": mask_id(personal_id),
+                **({"personal_id": personal_id} if reveal else {}),
+                **claim_view(claim, citizen),
+            },
+            "papers": self._papers(session, procedure, links, personal_id, reveal),
             "missing_papers": self.missing(procedure, links),
             "papers_reused": dossier.papers_reused,
             "papers_new": dossier.papers_new,
@@ -65,12 +75,17 @@ class DossierViews:
             ],
         }
         if full:
-            view["form"] = dossier.form_data
+            view["form"] = self._form(procedure, dossier, reveal)
             view["events"] = self._events(session, dossier)
         return view
 
     def _papers(
-        self, session: Session, procedure: Procedure | None, links: Sequence[DossierDocument]
+        self,
+        session: Session,
+        procedure: Procedure | None,
+        links: Sequence[DossierDocument],
+        personal_id: str | None,
+        reveal: bool,
     ) -> list[dict[str, Any]]:
         by_type = {link.type_code: link for link in links}
         result = []
@@ -84,12 +99,29 @@ class DossierViews:
                     if link is None
                     else {
                         "id": link.document_id,
-                        "code": document.code if document else None,
+                        "code": self._paper_code(document, personal_id, reveal),
                         "reused": link.reused,
                     },
                 }
             )
         return result
+
+    def _form(self, procedure: Procedure | None, dossier: Dossier, reveal: bool) -> dict[str, Any] | None:
+        """The declaration, opened; ID numbers in it masked unless the reader handles the case."""
+        form = open_json(self.ids, dossier.form_data, DECLARATION)
+        if form is None or reveal or procedure is None or procedure.form is None:
+            return form
+        for spec in procedure.form.fields:
+            if spec.type == "personal_id" and isinstance(form.get(spec.name), str):
+                form[spec.name] = mask_id(form[spec.name])
+        return form
+
+    def _paper_code(self, document: Document | None, personal_id: str | None, reveal: bool) -> str | None:
+        if document is None or personal_id is None:
+            return None
+        if reveal:
+            return self.ids.open(document.code_enc, document.code_key, PAPER_CODE)
+        return mask_paper_code(personal_id, document.type_code)
 
     def missing(self, procedure: Procedure | None, links: Sequence[DossierDocument]) -> list[dict[str, str]]:
         have = {link.type_code for link in links}

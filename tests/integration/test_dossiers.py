@@ -24,6 +24,7 @@ from tests.fixtures.dossiers.helpers import (
     TEMPORARY,
     ct01_form,
     register,
+    seated,
     submit,
     upload,
 )
@@ -66,9 +67,11 @@ def test_submit_makes_the_dossier_and_its_ticket_once(database_url: str) -> None
             and ticket["dossier_code"] == dossier["code"]
         )
         assert dossier["ticket"]["id"] == ticket["id"]
-        assert dossier["citizen"] == {
+        assert dossier["citizen"] == {  # the kiosk's answer: no full ID, the name the card's QR gave
             "personal_id_masked": "001******567",
             "full_name": "Nguyễn Thị Hồng Nhung",
+            "source": "qr",
+            "verified": False,
         }
 
         # A retry after a lost answer: same dossier, same ticket, nothing new.
@@ -85,7 +88,7 @@ def test_submit_makes_the_dossier_and_its_ticket_once(database_url: str) -> None
         second = submit(client, "kiosk-1-0002-bbbb", [])
         assert second.json()["dossier"]["code"] == "CAXTP-260310-0002"
         assert second.json()["ticket"]["number"] == "A002"
-        staff = server.login(client, "canbo1")
+        staff = seated(server, client, "canbo1", 1)
         looked_up = client.get(f"/api/v1/tickets/{ticket['id']}", headers=staff).json()
         assert looked_up["dossier_code"] == dossier["code"]
 
@@ -93,7 +96,7 @@ def test_submit_makes_the_dossier_and_its_ticket_once(database_url: str) -> None
 def test_concurrent_submissions_number_without_gaps_and_one_per_key(database_url: str) -> None:
     server = make_server(database_url, ManualClock(T0))
     with client_for(server) as client:
-        register(client)
+        claim = register(client)["claim"]
     services = server.services.cases.dossiers
     kiosk = server.services.auth.principal_for_device_key(KIOSK["X-Device-Key"])
     assert kiosk is not None
@@ -101,7 +104,7 @@ def test_concurrent_submissions_number_without_gaps_and_one_per_key(database_url
     errors: list[BaseException] = []
 
     def send(key: str) -> None:
-        request = SubmitRequest(RESIDENCE, NHUNG_ID, ct01_form(), (), key)
+        request = SubmitRequest(RESIDENCE, NHUNG_ID, ct01_form(), (), key, claim=claim)
         try:
             results.append(services.submit(request, actor=kiosk)[0]["code"])
         except BaseException as error:  # collected and shown below
@@ -169,6 +172,7 @@ def test_bad_submissions_are_refused_clearly(
         "form": ct01_form(),
         "documents": [],
         "idempotency_key": "kiosk-bad-0001",
+        "claim": register(client)["claim"],
         **change,
     }
     answer = client.post("/api/v1/dossiers", json=body, headers=KIOSK)
@@ -230,7 +234,7 @@ def test_the_counter_moves_a_case_through_its_statuses(server: Server, client: T
     clock = server.clock
     assert isinstance(clock, ManualClock)
     code = submit(client, "kiosk-flow-000001", []).json()["dossier"]["code"]
-    staff = server.login(client, "canbo1")
+    staff = seated(server, client, "canbo1", 1)
     assert client.post("/api/v1/counters/1/open", headers=staff).status_code == 200
 
     def act(action: str, expected: int = 200, **body: object) -> dict:  # type: ignore[type-arg]
@@ -282,7 +286,7 @@ def test_the_counter_moves_a_case_through_its_statuses(server: Server, client: T
 
 def test_an_illegal_change_is_refused_and_changes_nothing(server: Server, client: TestClient) -> None:
     code = submit(client, "kiosk-illegal-0001", []).json()["dossier"]["code"]
-    staff = server.login(client, "canbo2")
+    staff = seated(server, client, "canbo2", 2)
     before = client.get(f"/api/v1/dossiers/{code}", headers=staff).json()
     answer = client.post(f"/api/v1/dossiers/{code}/finish", headers=staff)
     assert answer.status_code == 409 and answer.json()["code"] == "illegal_transition"
@@ -299,7 +303,7 @@ def test_an_illegal_change_is_refused_and_changes_nothing(server: Server, client
 
 def test_receive_twice_is_illegal_and_refuse_needs_a_reason(server: Server, client: TestClient) -> None:
     code = submit(client, "kiosk-twice-00001", []).json()["dossier"]["code"]
-    staff = server.login(client, "canbo1")
+    staff = seated(server, client, "canbo1", 1)
     assert client.post(f"/api/v1/dossiers/{code}/receive", headers=staff).status_code == 200
     assert (
         client.post(f"/api/v1/dossiers/{code}/receive", headers=staff).json()["code"] == "illegal_transition"
@@ -317,7 +321,7 @@ def test_who_may_do_what(server: Server, client: TestClient) -> None:
     assert client.get(f"/api/v1/dossiers/{code}", headers=KIOSK).status_code == 403
     assert client.get(f"/api/v1/dossiers/{code}").status_code == 401
     assert client.post("/api/v1/dossiers", json={}).status_code in (401, 422)
-    staff = server.login(client, "canbo1")
+    staff = seated(server, client, "canbo1", 1)
     assert (
         client.get("/api/v1/dossiers/CAXTP-260310-0999", headers=staff).json()["code"] == "dossier_not_found"
     )
@@ -329,7 +333,7 @@ def test_staff_reads_are_audited_and_lists_filter(server: Server, client: TestCl
 
     answer = submit(client, "kiosk-audit-00001", []).json()
     code, ticket_id = answer["dossier"]["code"], answer["ticket"]["id"]
-    staff = server.login(client, "canbo3")
+    staff = seated(server, client, "canbo3", 3)
     assert client.get(f"/api/v1/dossiers/{code}", headers=staff).json()["form"]["phone"] == "0912345678"
     listed = client.get("/api/v1/dossiers", params={"ticket_id": ticket_id}, headers=staff).json()
     assert [d["code"] for d in listed] == [code] and "form" not in listed[0]
@@ -337,12 +341,16 @@ def test_staff_reads_are_audited_and_lists_filter(server: Server, client: TestCl
     assert client.get("/api/v1/dossiers", params={"status": "bogus"}, headers=staff).status_code == 422
     with server.ctx.db.read() as session:
         rows = list(session.scalars(select(PersonalDataAccess)))
-    assert [(r.actor, r.action, r.dossier_code) for r in rows] == [("user:canbo3", "dossier.read", code)]
+    assert [(r.actor, r.action, r.dossier_code) for r in rows] == [
+        ("user:canbo3", "dossier.read", code),
+        ("user:canbo3", "dossier.list", code),  # a list shows names: each case listed is a read
+    ]
+    assert rows[0].route == "GET /api/v1/dossiers/{code}" and rows[1].route == "GET /api/v1/dossiers"
 
 
 def test_events_tell_codes_and_statuses_never_names(server: Server, client: TestClient) -> None:
     code = submit(client, "kiosk-events-0001", []).json()["dossier"]["code"]
-    staff = server.login(client, "canbo1")
+    staff = seated(server, client, "canbo1", 1)
     client.post(f"/api/v1/dossiers/{code}/receive", headers=staff)
     events = client.get("/api/v1/events", params={"since": 0}, headers=staff).json()
     items = events["events"] if isinstance(events, dict) else events
@@ -359,10 +367,13 @@ def test_events_tell_codes_and_statuses_never_names(server: Server, client: Test
 
 
 def test_the_receipt_command_prints_and_writes_the_pdf(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from devices.printers.preview import render_pages
     from motcua.cli import main
+
+    # The command opens sealed ID numbers with the same secret as the server (make_server's).
+    monkeypatch.setenv("MOTCUA_SECRET", "test-secret-" + "x" * 20)
 
     url = f"sqlite:///{tmp_path / 'receipt.sqlite3'}"
     server = make_server(url, ManualClock(T0))
@@ -372,7 +383,7 @@ def test_the_receipt_command_prints_and_writes_the_pdf(
         common = ["--database-url", url, "--config", str(DEMO_CONFIG)]
         assert main(["receipt", code, "--pdf", str(tmp_path / "r.pdf"), *common]) == 1
         assert "not been received" in capsys.readouterr().err
-        client.post(f"/api/v1/dossiers/{code}/receive", headers=server.login(client, "canbo1"))
+        client.post(f"/api/v1/dossiers/{code}/receive", headers=seated(server, client, "canbo1", 1))
     thermal = tmp_path / "thermal.bin"
     assert (
         main(["receipt", code, "--printer", f"file://{thermal}", "--pdf", str(tmp_path / "r.pdf"), *common])

@@ -51,7 +51,9 @@ def declared_form(procedure: dict[str, Any], citizen: dict[str, Any]) -> dict[st
     form = {}
     for field in procedure["form"]["fields"]:
         if field["prefill"]:
-            form[field["name"]] = citizen[field["prefill"].removeprefix("citizen.")]
+            form[field["name"]] = {**citizen, "personal_id": NHUNG_ID}[
+                field["prefill"].removeprefix("citizen.")
+            ]
         elif field["name"] in typed:
             form[field["name"]] = typed[field["name"]]
     return form
@@ -84,7 +86,8 @@ def test_a_case_from_kiosk_to_receipt_and_a_second_case_reusing_the_paper(tmp_pa
         procedure = ok(http.get(f"/api/v1/procedures/{found[0]['code']}"))
         assert procedure["code"] == "1.004222" and procedure["legal_days"] == 7
         checklist_url = f"/api/v1/citizens/{NHUNG_ID}/documents"
-        needed = ok(http.get(checklist_url, params={"procedure": "1.004222"}, headers=KIOSK))["needed"]
+        scanned = {"procedure": "1.004222", "claim": citizen["claim"]}
+        needed = ok(http.get(checklist_url, params=scanned, headers=KIOSK))["needed"]
         assert needed == ["GTCMCHO"]
         paper = ok(
             http.post(
@@ -101,6 +104,7 @@ def test_a_case_from_kiosk_to_receipt_and_a_second_case_reusing_the_paper(tmp_pa
             "form": declared_form(procedure, citizen),
             "documents": [paper["id"]],
             "idempotency_key": "kiosk-1-20260310-000001",
+            "claim": citizen["claim"],
         }
         submitted = ok(http.post("/api/v1/dossiers", json=body, headers=KIOSK), 201)
         code = submitted["dossier"]["code"]
@@ -162,7 +166,9 @@ def test_a_case_from_kiosk_to_receipt_and_a_second_case_reusing_the_paper(tmp_pa
 
         # ---- a second case the next day: the paper on file is reused -------------------------------
         clock.advance(days=1)
-        checklist = ok(http.get(checklist_url, params={"procedure": "1.004222"}, headers=KIOSK))
+        citizen = ok(http.post("/api/v1/citizens", json={"qr": NHUNG_QR}, headers=KIOSK), 201)
+        scanned = {"procedure": "1.004222", "claim": citizen["claim"]}
+        checklist = ok(http.get(checklist_url, params=scanned, headers=KIOSK))
         proof = checklist["papers"][0]
         assert (
             proof["status"] == "on_file"
@@ -176,6 +182,7 @@ def test_a_case_from_kiosk_to_receipt_and_a_second_case_reusing_the_paper(tmp_pa
                     **body,
                     "documents": [proof["document"]["id"]],
                     "idempotency_key": "kiosk-1-20260311-000001",
+                    "claim": citizen["claim"],
                 },
                 headers=KIOSK,
             ),
@@ -185,6 +192,7 @@ def test_a_case_from_kiosk_to_receipt_and_a_second_case_reusing_the_paper(tmp_pa
         assert (second["dossier"]["papers_reused"], second["dossier"]["papers_new"]) == (1, 0)
         token = ok(http.post("/api/v1/auth/login", json={"username": "canbo2", "password": PASSWORD}))
         staff = {"Authorization": f"Bearer {token['access_token']}"}  # a new day, a new sign-in
+        ok(http.post("/api/v1/counters/2/open", headers=staff))  # cases are handled from a seat
         ok(http.post(f"/api/v1/dossiers/{second['dossier']['code']}/receive", headers=staff))
         second_receipt = ok(http.get(f"/api/v1/dossiers/{second['dossier']['code']}/receipt", headers=KIOSK))
         assert second_receipt["due_date"] == str(date(2026, 3, 20))

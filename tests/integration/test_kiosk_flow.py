@@ -415,3 +415,46 @@ def test_an_appointment_checks_in_to_a_ticket(base_url: str) -> None:
 
     done, screen, number = run_flow(base_url, scenario)
     assert done and screen == "ticket" and number.startswith("B")
+
+
+def test_a_whole_case_from_a_typed_number_without_a_window(base_url: str) -> None:
+    """No card: a typed number, the name typed in the form, a photographed paper → the case and its ticket."""
+    from kiosk.demo_frames import page_photo
+
+    page = page_photo()
+    typed_id = "036095000555"
+
+    async def scenario(flow: KioskFlow) -> dict[str, Any]:
+        flow.scan.frames = lambda: page
+        await flow.begin("case")
+        for digit in typed_id:
+            flow.identify.press_digit(digit)
+        flow.submit_typed_id()
+        assert flow.identify.identified and not flow.identify.from_card
+        await flow.open_procedures()
+        await flow.choose_procedure("1.004222")
+        await flow.prepare_case()
+        assert flow.prepare.registered and flow.prepare.claim  # a claim without a name is enough
+        assert all(p["status"] != "on_file" for p in flow.prepare.papers)
+        typed = {"full_name": "Lê Văn Tám", "birth_date": "05/05/1995", "sex": "Nam"}
+        for spec in flow.prepare.form_fields:
+            if spec["name"] in typed:
+                flow.prepare.set_value(spec["name"], typed[spec["name"]])
+            elif spec.get("required") and not flow.prepare.values.get(spec["name"]):
+                answer = {"phone": "0912345678", "date": "01/01/2020"}.get(spec["type"], "Nhaapj khaaur")
+                flow.prepare.set_value(spec["name"], answer)
+        await flow.to_scan()
+        assert await flow.scan.look(force=True)
+        while flow.scan.next_paper():
+            pass
+        await flow.to_review()
+        assert flow.screen == "review" and flow.scan.uploaded, flow.scan.error
+        assert await flow.submit_case(), flow.submit.error
+        return dict(flow.submit.dossier)
+
+    dossier = run_flow(base_url, scenario)
+    assert (
+        dossier["citizen"]["source"] == "typed" and dossier["citizen"]["personal_id_masked"] == "036******555"
+    )
+    assert dossier["citizen"]["full_name"] == "Lê Văn Tám"  # the declaration's name, kept with the case
+    assert dossier["papers_new"] >= 1 and dossier["papers_reused"] == 0

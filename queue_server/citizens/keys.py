@@ -1,0 +1,133 @@
+"""Key rotation: re-seal every ID number and paper code under the current MOTCUA_SECRET.
+
+`motcua keys rotate --old-secret OLD` (MOTCUA_SECRET already the new one): rows sealed under any key the
+vault can read are opened and sealed again, with new look-up hashes, one transaction per batch. Until it
+has run, the server reads both (MOTCUA_OLD_SECRETS); afterwards the old secret can be forgotten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from queue_server.citizens.crypto import (
+    DECLARATION,
+    PAPER_CODE,
+    PERSONAL_ID,
+    IdVault,
+    open_json,
+    seal_json,
+)
+from queue_server.citizens.models import Citizen
+from queue_server.db.engine import Database
+from queue_server.documents.models import Document
+from queue_server.dossiers.models import Dossier
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class RotationReport:
+    key_id: str
+    citizens: int
+    documents: int
+    declarations: int
+
+
+def rotate(db: Database, vault: IdVault) -> RotationReport:
+    """Re-seal what is not under the current key; safe to run again (it then finds nothing)."""
+    citizens = documents = 0
+    while True:
+        with db.write() as session:
+            rows = list(
+                session.scalars(select(Citizen).where(Citizen.personal_id_key != vault.key_id).limit(BATCH))
+            )
+            for citizen in rows:
+                sealed = vault.seal(
+                    vault.open(citizen.personal_id_enc, citizen.personal_id_key, PERSONAL_ID), PERSONAL_ID
+                )
+                citizen.personal_id_enc, citizen.personal_id_key = sealed.ciphertext, sealed.key_id
+                citizen.personal_id_hash = sealed.lookup
+        citizens += len(rows)
+        if len(rows) < BATCH:
+            break
+    while True:
+        with db.write() as session:
+            papers = list(
+                session.scalars(select(Document).where(Document.code_key != vault.key_id).limit(BATCH))
+            )
+            for document in papers:
+                sealed = vault.seal(vault.open(document.code_enc, document.code_key, PAPER_CODE), PAPER_CODE)
+                document.code_enc, document.code_key, document.code_hash = (
+                    sealed.ciphertext,
+                    sealed.key_id,
+                    sealed.lookup,
+                )
+        documents += len(papers)
+        if len(papers) < BATCH:
+            break
+    forms = _rotate_declarations(db, vault)
+    return RotationReport(vault.key_id, citizens, documents, forms)
+
+
+def _rotate_declarations(db: Database, vault: IdVault) -> int:
+    """Declarations sit sealed inside a JSON column: walk them by id and re-seal the ones not current."""
+    resealed, after = 0, 0
+    while True:
+        with db.write() as session:
+            rows = list(
+                session.scalars(
+                    select(Dossier)
+                    .where(Dossier.id > after, Dossier.form_data.is_not(None))
+                    .order_by(Dossier.id)
+                    .limit(BATCH)
+                )
+            )
+            for dossier in rows:
+                stored = dossier.form_data
+                if stored is not None and stored.get("key") != vault.key_id:
+                    opened = open_json(vault, stored, DECLARATION)
+                    dossier.form_data = seal_json(vault, opened, DECLARATION)
+                    resealed += 1
+        if len(rows) < BATCH:
+            return resealed
+        after = rows[-1].id
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    keys = subparsers.add_parser("keys", help="the keys that seal ID numbers (derived from MOTCUA_SECRET)")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    rotate_cmd = keys_sub.add_parser(
+        "rotate", help="re-seal every ID number under the current MOTCUA_SECRET (give the old secret)"
+    )
+    rotate_cmd.add_argument(
+        "--old-secret",
+        action="append",
+        default=[],
+        help="a secret rows may still be sealed with (repeat for several); default: MOTCUA_OLD_SECRETS",
+    )
+    rotate_cmd.add_argument("--config", default=None)
+    rotate_cmd.add_argument("--database-url", default=None, help="default: MOTCUA_DATABASE_URL")
+    rotate_cmd.set_defaults(handler=_rotate)
+
+
+def _rotate(args: argparse.Namespace) -> int:
+    from queue_server.cli import _context, _settings
+    from queue_server.settings import ServerSettings
+
+    base: ServerSettings = _settings(args)
+    settings = _settings(args, old_secrets=[*args.old_secret, *base.old_secrets])
+    ctx = _context(settings)
+    report = rotate(ctx.db, ctx.ids)
+    print(
+        f"motcua: re-sealed {report.citizens} ID numbers, {report.documents} paper codes and "
+        f"{report.declarations} declarations "
+        f"under key {report.key_id}",
+        file=sys.stderr,
+    )
+    ctx.db.dispose()
+    return 0
