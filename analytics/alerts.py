@@ -1,9 +1,10 @@
-"""Alerts for supervisors: a line whose expected wait passes the target, a desk paused too long.
+"""Alerts for supervisors: a line whose expected wait passes the target, a desk paused too long, cases
+past their due date (one alert per office while any is overdue).
 
 An alert is an event on the stream (alert.wait_over_target, alert.counter_paused_long, and
-alert.cleared when the condition ends), written through the Outbox in a write transaction like every
-other event, so a dashboard that reconnects catches up on it. Each condition is raised once per episode:
-a wait alert ends only when the estimate falls below `clear_below_share` × target, so a line hovering
+alert.cleared when the condition ends), raised through the server's use case
+`services.events.raise_alerts`, which writes it to the event log like every other event, so a dashboard
+that reconnects catches up on it. Each condition is raised once per episode: a wait alert ends only when the estimate falls below `clear_below_share` × target, so a line hovering
 at the target does not flood the stream.
 
 The state of open alerts is kept in the process; after a restart a condition still true is raised again.
@@ -18,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from analytics.settings import AnalyticsSettings
-from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.counters import CounterStatus
 from queue_server.services import Services
 
@@ -27,17 +27,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # wait_over_target, counter_paused_long
+    kind: str  # wait_over_target, counter_paused_long, cases_overdue
     key: str  # the queue code or the counter number
     office: str
     since: datetime
     message_vi: str
     message_en: str
     data: dict[str, Any]
-
-    @property
-    def event_type(self) -> str:
-        return f"alert.{self.kind}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -93,6 +89,9 @@ class AlertMonitor:
             if paused_s > limit_s:
                 key = (office, "counter_paused_long", str(counter["number"]))
                 found[key] = _pause_alert(office, counter, paused_s, limit_s, now)
+        overdue = self._overdue_cases(office)
+        if overdue:
+            found[(office, "cases_overdue", "cases")] = _overdue_alert(office, overdue, now)
         raised = [alert for key, alert in found.items() if key not in self._active]
         cleared = [
             alert
@@ -103,26 +102,18 @@ class AlertMonitor:
             self._active.setdefault(key, alert)
         for alert in cleared:
             del self._active[(alert.office, alert.kind, alert.key)]
-        return self._emit(office, raised, cleared, now)
+        return self._emit(office, raised, cleared)
 
-    def _emit(
-        self, office: str, raised: list[Alert], cleared: list[Alert], now: datetime
-    ) -> list[dict[str, Any]]:
-        if not raised and not cleared:
-            return []
-        ctx = self.services.ctx
-        with UnitOfWork(ctx) as tx:
-            outbox = tx.outbox
-            for alert in raised:
-                outbox.add(type=alert.event_type, office=office, at=now, data={"alert": alert.as_dict()})
-            for alert in cleared:
-                outbox.add(
-                    type="alert.cleared",
-                    office=office,
-                    at=now,
-                    data={"alert": {"kind": alert.kind, "key": alert.key, "office": office}},
-                )
-        return outbox.events  # published by the unit of work after the commit
+    def _overdue_cases(self, office: str) -> int:
+        follow_up = getattr(getattr(self.services, "cases", None), "follow_up", None)
+        return int(follow_up.overdue_count(office)) if follow_up is not None else 0
+
+    def _emit(self, office: str, raised: list[Alert], cleared: list[Alert]) -> list[dict[str, Any]]:
+        return self.services.events.raise_alerts(
+            office=office,
+            raised=[alert.as_dict() for alert in raised],
+            cleared=[alert.as_dict() for alert in cleared],
+        )
 
 
 def _wait_alert(office: str, queue: dict[str, Any], target_s: float, now: datetime) -> Alert:
@@ -144,6 +135,18 @@ def _wait_alert(office: str, queue: dict[str, Any], target_s: float, now: dateti
             "target_s": target_s,
             "waiting": queue["waiting"],
         },
+    )
+
+
+def _overdue_alert(office: str, count: int, now: datetime) -> Alert:
+    return Alert(
+        kind="cases_overdue",
+        key="cases",
+        office=office,
+        since=now,
+        message_vi=f"{count} hồ sơ đã quá hạn trả kết quả (xem màn hình Hồ sơ).",
+        message_en=f"{count} case(s) past their due date.",
+        data={"overdue": count},
     )
 
 

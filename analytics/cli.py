@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -176,7 +175,7 @@ def _simulate_office(args: argparse.Namespace) -> int:
 
     if args.days < 1 or args.days > 366:
         return _fail(f"--days must be between 1 and 366, got {args.days}")
-    config_dir = Path(args.config or os.environ.get("MOTCUA_CONFIG_DIR") or "config/demo")
+    config_dir = Path(_settings(args).config_dir)
     try:
         config = load_config(config_dir)
     except ConfigError as error:
@@ -213,25 +212,27 @@ def _from_history(args: argparse.Namespace, scenario: Any, config: Any) -> Any:
 
     if args.since is None or args.until is None or args.until < args.since:
         raise ValueError("--from-history needs --since and --until (YYYY-MM-DD, until not before since)")
+    from queue_server.bootstrap import build_context
+
     office = config.office(scenario.office)
-    with _database(args).read() as session:
-        visits = history_visits(session, office=office.code, first=args.since, last=args.until)
+    db = build_context(_settings(args), migrate=False).db
+    visits = history_visits(db, office=office.code, first=args.since, last=args.until)
     days = [d for d in business_days(args.since, args.until) if scenario.hours.get(d.weekday())]
     return profile_from_history(scenario, visits, office.zone, days=days)
 
 
-def _services(database: Any, config: Any, config_dir: Path) -> Any:
-    """The server's services over the database, without starting a server (for ratings, dossiers)."""
-    from queue_server.clock import system_clock
-    from queue_server.config import ConfigError
-    from queue_server.context import ServerContext
-    from queue_server.events.hub import EventHub
-    from queue_server.services import build_services
-    from queue_server.settings import ServerSettings
+def _settings(args: argparse.Namespace) -> Any:
+    """The server's settings (environment, through the cached getter) with this command's options."""
+    from queue_server.bootstrap import settings_with
 
-    url = database.url.render_as_string(hide_password=False)
-    settings = ServerSettings(database_url=url, config_dir=config_dir)
-    ctx = ServerContext(db=database, config=config, clock=system_clock, hub=EventHub(), settings=settings)
+    return settings_with(config_dir=args.config, database_url=getattr(args, "database_url", None))
+
+
+def _services(ctx: Any) -> Any:
+    """The server's services over the database, without starting a server (for ratings, dossiers)."""
+    from queue_server.config import ConfigError
+    from queue_server.services import build_services
+
     try:
         return build_services(ctx)
     except ConfigError as error:  # the case catalogue is wrong: the report goes on without cases
@@ -242,13 +243,6 @@ def _services(database: Any, config: Any, config_dir: Path) -> Any:
             file=sys.stderr,
         )
         return None
-
-
-def _database(args: argparse.Namespace) -> Any:
-    from queue_server.db.engine import Database
-
-    url = args.database_url or os.environ.get("MOTCUA_DATABASE_URL") or "sqlite:///var/motcua.sqlite3"
-    return Database(url)
 
 
 def _office_text(s: dict[str, Any]) -> str:
@@ -299,11 +293,13 @@ def _office_text(s: dict[str, Any]) -> str:
 def _report(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from analytics.reports import DIMENSIONS, ReportError, build_report, render
+    from analytics.report_files import render
+    from analytics.reports import DIMENSIONS, ReportError, build_report
     from analytics.settings import load_analytics_settings
     from analytics.sources import case_sources
     from analytics.store import load_visits
-    from queue_server.config import ConfigError, load_config
+    from queue_server.bootstrap import build_context
+    from queue_server.config import ConfigError
 
     if args.last < args.first:
         return _fail(f"--to ({args.last}) is before --from ({args.first})")
@@ -311,24 +307,21 @@ def _report(args: argparse.Namespace) -> int:
         return _fail(f"--by must be one of {', '.join(DIMENSIONS)}, got {args.by!r}")
     if args.format != "csv" and not args.out:
         return _fail(f"--format {args.format} writes a binary file: give --out FILE")
-    config_dir = Path(args.config or os.environ.get("MOTCUA_CONFIG_DIR") or "config/demo")
+    settings = _settings(args)
     try:
-        config = load_config(config_dir)
+        ctx = build_context(settings, migrate=False)  # a report never changes the database
+        config = ctx.config
         office = config.office(args.office)
-        targets = load_analytics_settings(config_dir).targets(config)
+        targets = load_analytics_settings(Path(settings.config_dir)).targets(config)
     except ConfigError as error:
         print("motcua: the configuration has problems:", *error.problems, sep="\n  - ", file=sys.stderr)
         return 2
     except KeyError:
         return _fail(f"unknown office {args.office!r}")
-    database = _database(args)
-    services = _services(database, config, config_dir)
+    services = _services(ctx)
     catalogue = getattr(getattr(services, "cases", None), "catalogue", None)
     try:
-        with database.read() as session:
-            visits = load_visits(
-                session, office=office, first=args.first, last=args.last, catalogue=catalogue
-            )
+        visits = load_visits(ctx.db, office=office, first=args.first, last=args.last, catalogue=catalogue)
         report = build_report(
             visits,
             config=config,

@@ -9,8 +9,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from analytics.advice import Advice, DeskNow, LineNow, WaitingNow, advise
 from analytics.kpi import Visit, figures, office_kpis
 from analytics.scenario import Scenario, ScenarioError, ServiceModel, load_scenario
@@ -22,8 +20,8 @@ from queue_server.config import OfficeConfig
 from queue_server.domain.calendar import business_day
 from queue_server.domain.counters import CounterStatus
 from queue_server.domain.estimates import DEFAULT_SERVICE_S, OpenDesk, desk_free_in_s
+from queue_server.readmodels import desks_busy_since
 from queue_server.services import Services
-from queue_server.tickets.models import Ticket
 
 ADVICE_TTL_S = 20.0  # the advice plays a few hundred small simulations: not on every refresh
 
@@ -58,15 +56,8 @@ class LiveView:
         targets = self.settings.targets(ctx.config)
         queues = self.services.queues.list(office=office_cfg.code)
         counters = self.services.counters.list(office=office_cfg.code)
-        with ctx.db.read() as session:
-            visits = load_visits(session, office=office_cfg, first=today, last=today)
-            busy = dict(
-                session.execute(
-                    select(Ticket.counter, Ticket.last_called_at).where(
-                        Ticket.office == office_cfg.code, Ticket.status.in_(["called", "serving"])
-                    )
-                ).all()
-            )
+        visits = load_visits(ctx.db, office=office_cfg, first=today, last=today)
+        busy = desks_busy_since(ctx.db, office=office_cfg.code)
         kpis = office_kpis(
             visits,
             hours=office_cfg.hours,

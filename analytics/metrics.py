@@ -12,11 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-
 from queue_server.domain.calendar import business_day
+from queue_server.readmodels import called_waits_of_day, first_waits, issued_counts, served_counts
 from queue_server.services import Services
-from queue_server.tickets.models import Ticket
 
 WAIT_BUCKETS_S = (60, 300, 600, 900, 1200, 1800, 2700, 3600, 7200)
 
@@ -59,18 +57,11 @@ class WaitHistogram:
             pending, self._pending = self._pending, []
         if not pending:
             return
-        with services.ctx.db.read() as session:
-            rows = session.execute(
-                select(Ticket.office, Ticket.queue, Ticket.issued_at, Ticket.called_at).where(
-                    Ticket.id.in_(pending)
-                )
-            ).all()
+        waits = first_waits(services.ctx.db, pending)
         with self._lock:
-            for office, queue, issued, called in rows:
-                if called is None:
-                    continue
-                wait = (called - issued).total_seconds()
-                key = (office, queue)
+            for first in waits:
+                wait = first.wait_s
+                key = (first.office, first.queue)
                 counts = self._counts.setdefault(key, [0] * (len(WAIT_BUCKETS_S) + 1))
                 for index, bound in enumerate(WAIT_BUCKETS_S):
                     if wait <= bound:
@@ -108,25 +99,18 @@ def render_metrics(services: Services, histogram: WaitHistogram) -> str:
 
 
 def _ticket_totals(services: Services, lines: list[str]) -> None:
-    with services.ctx.db.read() as session:
-        issued = session.execute(
-            select(Ticket.office, Ticket.issued_queue, func.count(Ticket.id)).group_by(
-                Ticket.office, Ticket.issued_queue
-            )
-        ).all()
-        served = session.execute(
-            select(Ticket.office, Ticket.queue, func.count(Ticket.id))
-            .where(Ticket.status == "done")
-            .group_by(Ticket.office, Ticket.queue)
-        ).all()
+    issued = issued_counts(services.ctx.db)
+    served = served_counts(services.ctx.db)
     _metric(
         lines, "motcua_tickets_issued_total", "counter", "Tickets issued, by the queue that numbered them."
     )
-    for office, queue, count in sorted(issued):
-        lines.append(f'motcua_tickets_issued_total{{office="{_esc(office)}",queue="{_esc(queue)}"}} {count}')
+    for row in issued:
+        labels = f'office="{_esc(row.office)}",queue="{_esc(row.queue)}"'
+        lines.append(f"motcua_tickets_issued_total{{{labels}}} {row.count}")
     _metric(lines, "motcua_tickets_served_total", "counter", "Tickets finished at a desk, by queue.")
-    for office, queue, count in sorted(served):
-        lines.append(f'motcua_tickets_served_total{{office="{_esc(office)}",queue="{_esc(queue)}"}} {count}')
+    for row in served:
+        labels = f'office="{_esc(row.office)}",queue="{_esc(row.queue)}"'
+        lines.append(f"motcua_tickets_served_total{{{labels}}} {row.count}")
 
 
 def _live(services: Services, lines: list[str]) -> None:
@@ -159,18 +143,10 @@ def _estimate_errors(services: Services, lines: list[str]) -> None:
     )
     for office in services.ctx.config.offices.values():
         today = business_day(services.ctx.clock(), office.zone)
-        with services.ctx.db.read() as session:
-            rows = session.execute(
-                select(Ticket.queue, Ticket.estimated_wait_s, Ticket.issued_at, Ticket.called_at).where(
-                    Ticket.office == office.code,
-                    Ticket.business_day == today,
-                    Ticket.called_at.is_not(None),
-                    Ticket.estimated_wait_s.is_not(None),
-                )
-            ).all()
         errors: dict[str, list[float]] = {}
-        for queue, estimate, issued, called in rows:
-            errors.setdefault(queue, []).append(abs(estimate - (called - issued).total_seconds()))
+        for called in called_waits_of_day(services.ctx.db, office=office.code, day=today):
+            assert called.estimated_wait_s is not None  # only those given an estimate
+            errors.setdefault(called.queue, []).append(abs(called.estimated_wait_s - called.wait_s))
         for queue, values in sorted(errors.items()):
             labels = f'office="{_esc(office.code)}",queue="{_esc(queue)}"'
             lines.append(f"motcua_estimate_error_seconds{{{labels}}} {sum(values) / len(values):.1f}")

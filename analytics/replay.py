@@ -94,18 +94,11 @@ def _act(services: Services, kind: int, ticket_id: int, counter: int, actor: Pri
 
 def staff_for_counters(services: Services, office: str | None = None) -> dict[int, Principal]:
     """Seat the office's staff accounts at its desks in order (canbo1 at the first desk, ...)."""
-    from sqlalchemy import select
-
-    from queue_server.auth.models import User
     from queue_server.auth.principal import Role
+    from queue_server.readmodels import active_staff
 
     office_cfg = services.ctx.config.office(office)
-    with services.ctx.db.read() as session:
-        people = list(
-            session.scalars(
-                select(User).where(User.role == "staff", User.active.is_(True)).order_by(User.username)
-            )
-        )
+    people = active_staff(services.ctx.db)
     numbers = sorted(office_cfg.counters)
     if len(people) < len(numbers):
         raise ValueError(f"{len(numbers)} desks but only {len(people)} staff accounts to seat at them")

@@ -1,8 +1,8 @@
 """KPIs other parts of the server measure: satisfaction from ratings, reuse of papers from dossiers.
 
 Each source answers a period (office, first day, last day) by adding up the owning service's day counts,
-so the definitions stay where they are made (ratings: score >= 4 is satisfied; dossiers: a case that
-needed no re-supplied paper). When that part of the server is not installed there is no source, and the
+so the definitions stay where they are made (ratings: score >= 4 is satisfied; dossiers: of the papers the
+state held, the share not supplied again — queue_server/domain/reuse.py). When that part of the server is not installed there is no source, and the
 KPI says "chưa có dữ liệu".
 """
 
@@ -32,11 +32,11 @@ def case_sources(services: Any, targets: KpiTargets) -> dict[str, KpiSource]:
     if reports is not None:
         sources["reuse"] = _share_of_days(
             reports.stats,
-            part="without_resupply",
-            whole="dossiers",
-            kpi=("reuse", "Tỷ lệ không phải nộp lại giấy tờ đã có", "Cases needing no re-supplied paper"),
+            part="held_not_resupplied",
+            whole="papers_held",
+            kpi=("reuse", "Tỷ lệ không phải nộp lại giấy tờ đã có", "Papers on file not supplied again"),
             target=targets.reuse,
-            empty_vi="chưa có hồ sơ nào",
+            empty_vi="chưa có hồ sơ nào cần giấy tờ đã có trong hệ thống",
         )
     return sources
 

@@ -1,31 +1,29 @@
 """The analytics part of the server: /dashboard, its data, reports over the API, /metrics, alerts.
 
-`mount(app)` is called by queue_server.app.create_app when this package is installed. It adds routes,
-an event-stream listener (alerts, wait histogram) and a periodic alert check bound to the app's lifespan.
+`dashboard_part(services)` is included by the server's composition root (queue_server.app): its routes,
+an event-stream listener (alerts, wait histogram) and a periodic alert check the app runs while it serves.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, PlainTextResponse, Response
-from fastapi.staticfiles import StaticFiles
 
 from analytics.alerts import AlertMonitor
 from analytics.live import LiveView
 from analytics.metrics import WaitHistogram, render_metrics
+from analytics.schemas import AlertView, Overview
 from analytics.settings import AnalyticsSettings, load_analytics_settings
 from queue_server.api.deps import Managers, ServicesDep
 from queue_server.domain.errors import InvalidInput, NotFound
+from queue_server.parts import StaticFolder, WebPart
 from queue_server.services import Services
 
 log = logging.getLogger(__name__)
@@ -80,34 +78,17 @@ class AnalyticsRuntime:
             await asyncio.to_thread(self._checked)
 
 
-def mount(app: FastAPI) -> None:
-    services: Services = app.state.services
+def dashboard_part(services: Services) -> WebPart:
     settings = load_analytics_settings(Path(services.ctx.settings.config_dir))
     runtime = AnalyticsRuntime(services, settings)
-    app.state.analytics = runtime
     services.ctx.hub.add_listener(runtime.on_event)
-    _run_alongside(app, runtime)
-    app.include_router(_pages())
-    app.include_router(_api(runtime))
-    app.mount("/dashboard/static", StaticFiles(directory=STATIC_DIR), name="dashboard-static")
-
-
-def _run_alongside(app: FastAPI, runtime: AnalyticsRuntime) -> None:
-    """Start the periodic alert check with the app and stop it with the app."""
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(application: Any) -> AsyncIterator[Any]:
-        async with inner(application) as state:
-            task = asyncio.create_task(runtime.periodic())
-            try:
-                yield state
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-    app.router.lifespan_context = lifespan
+    return WebPart(
+        name="analytics",
+        routers=[_pages(), _api(runtime)],
+        static=[StaticFolder("/dashboard/static", STATIC_DIR, "dashboard-static")],
+        background=[runtime.periodic],
+        state=runtime,
+    )
 
 
 def _pages() -> APIRouter:
@@ -123,7 +104,7 @@ def _pages() -> APIRouter:
 def _api(runtime: AnalyticsRuntime) -> APIRouter:
     router = APIRouter(tags=["analytics"])
 
-    @router.get("/api/v1/analytics/overview")
+    @router.get("/api/v1/analytics/overview", response_model=Overview)
     def overview(
         services: ServicesDep, actor: Managers, office: Annotated[str | None, Query(max_length=16)] = None
     ) -> dict[str, Any]:
@@ -131,12 +112,22 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         code = _office_code(services, office or actor.office)
         return runtime.live.overview(office=code, alerts=runtime.alerts.active(code))
 
-    @router.get("/api/v1/analytics/alerts")
+    @router.get("/api/v1/analytics/alerts", response_model=list[AlertView])
     def alerts(services: ServicesDep, actor: Managers) -> list[dict[str, Any]]:
         """Alerts open now (a line over its wait target, a desk paused too long)."""
         return runtime.alerts.active()
 
-    @router.get("/api/v1/reports", response_model=None)
+    @router.get(
+        "/api/v1/reports",
+        response_model=None,
+        response_class=Response,
+        responses={
+            200: {
+                "description": "the report file",
+                "content": {media_type: {} for media_type in MEDIA_TYPES.values()},
+            }
+        },
+    )
     def report(
         services: ServicesDep,
         actor: Managers,
@@ -174,7 +165,8 @@ def _report(
     by: str,
     office: str | None,
 ) -> Response:
-    from analytics.reports import DIMENSIONS, build_report, render
+    from analytics.report_files import render
+    from analytics.reports import DIMENSIONS, build_report
     from analytics.store import load_visits
 
     if last < first:
@@ -196,8 +188,7 @@ def _report(
         )
     office_cfg = services.ctx.config.office(_office_code(services, office))
     catalogue = getattr(getattr(services, "cases", None), "catalogue", None)
-    with services.ctx.db.read() as session:
-        visits = load_visits(session, office=office_cfg, first=first, last=last, catalogue=catalogue)
+    visits = load_visits(services.ctx.db, office=office_cfg, first=first, last=last, catalogue=catalogue)
     built = build_report(
         visits,
         config=services.ctx.config,

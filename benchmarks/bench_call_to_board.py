@@ -9,7 +9,7 @@ Also reports the server's resident memory (psutil) before and with the 200 board
 
     .venv/bin/python benchmarks/bench_call_to_board.py [--clients 200] [--calls 200] [--history 50000]
 
-Target (DESIGN.md): p99 ≤ 100 ms at 200 boards; server ≤ 250 MB resident with 200 boards and 50,000
+Target (docs/architecture.md): p99 ≤ 100 ms at 200 boards; server ≤ 250 MB resident with 200 boards and 50,000
 tickets of history.
 """
 

@@ -14,7 +14,7 @@ page's true corners are known. Each run times, in turn (interleaved, so backgrou
 
     .venv/bin/python benchmarks/bench_document_photo.py [--runs 15] [--threads N]
 
-Target (docs/DESIGN): process_photo median <= 300 ms. Exits 1 when missed or when the page is not found
+Target (docs/architecture.md): process_photo median <= 300 ms. Exits 1 when missed or when the page is not found
 within 1 % of its true corners.
 """
 

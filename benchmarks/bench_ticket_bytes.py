@@ -1,6 +1,6 @@
 """Ticket -> ESC/POS bytes (layout + raster + escpos encoding), side by side with baselines in the same run.
 
-Target (DESIGN.md): <= 50 ms per ticket. Baselines:
+Target (docs/architecture.md): <= 50 ms per ticket. Baselines:
   * python-escpos printing the same ticket as plain text lines on its Dummy printer (what a printer with
     a Vietnamese code page would get: no drawing at all);
   * PIL drawing alone (our layout without the ESC/POS encoding).

@@ -17,5 +17,10 @@ class Backoff:
         self._next = self.initial_s if self._next == 0.0 else min(self._next * self.factor, self.cap_s)
         return self._next
 
+    @property
+    def last_delay_s(self) -> float:
+        """The delay last handed out (0 before the first attempt or after a reset)."""
+        return self._next
+
     def reset(self) -> None:
         self._next = 0.0

@@ -7,6 +7,10 @@
     [scanners.camera]
     url = "camera+file://var/kiosk/camera"
 
+    [chip_readers.desk]
+    url = "pcsc://"                  # or pcsc://<part of the reader's name>
+    csca_dir = "/etc/motcua/csca"    # the country signing certificates the office installed
+
 Every problem is reported as `<file>: <key>: <what is wrong>`, all of them at once.
 """
 
@@ -74,13 +78,31 @@ class ScannerConfig(BaseModel):
         return url
 
 
+class ChipReaderConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str
+    csca_dir: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _chip_reader_url(cls, url: str) -> str:
+        scheme, separator, _ = url.partition("://")
+        if not separator or scheme.lower() not in ("pcsc", "fake"):
+            raise ValueError(
+                f"unknown chip reader URL {url!r}; use pcsc:// (optionally pcsc://<reader name>) or fake://"
+            )
+        return url
+
+
 class DevicesConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     printers: dict[str, PrinterConfig] = Field(default_factory=dict)
     scanners: dict[str, ScannerConfig] = Field(default_factory=dict)
+    chip_readers: dict[str, ChipReaderConfig] = Field(default_factory=dict)
 
-    @field_validator("printers", "scanners")
+    @field_validator("printers", "scanners", "chip_readers")
     @classmethod
     def _names(cls, devices: dict[str, object]) -> dict[str, object]:
         import re
@@ -97,7 +119,7 @@ def _problems(error: ValidationError) -> list[str]:
         key = ".".join(str(part) for part in item["loc"]) or "(top level)"
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown key (allowed: printers.<name>.url/paper, scanners.<name>.url)"
+            message = "unknown key (allowed: printers.<name>.url/paper, scanners.<name>.url, chip_readers.<name>.url/csca_dir)"
         problems.append(f"{key}: {message}")
     return problems
 

@@ -30,7 +30,7 @@ class Device(Protocol):
 
 @dataclass
 class OpenedDevice:
-    kind: str  # "printer" or "scanner"
+    kind: str  # "printer", "scanner" or "chip_reader"
     name: str
     url: str
     device: Device | None  # None when it could not be opened
@@ -59,9 +59,16 @@ def _unavailable(detail: str) -> DeviceStatus:
 
 def open_scanner(url: str) -> Any:
     """devices.scanners.open_scanner, imported here so that printers work without the scanner code."""
-    from devices.scanners import open_scanner as open_code_scanner  # type: ignore[attr-defined]
+    from devices.scanners import open_scanner as open_code_scanner
 
     return open_code_scanner(url)
+
+
+def open_chip_reader(url: str, csca_dir: str | None) -> Any:
+    """devices.chip.open_chip_reader, imported here so that printers work without the chip code."""
+    from devices.chip import open_chip_reader as open_reader
+
+    return open_reader(url, csca_dir)
 
 
 class DeviceRegistry:
@@ -75,6 +82,10 @@ class DeviceRegistry:
     @property
     def scanners(self) -> dict[str, Any]:
         return {d.name: d.device for d in self.devices if d.kind == "scanner" and d.device is not None}
+
+    @property
+    def chip_readers(self) -> dict[str, Any]:
+        return {d.name: d.device for d in self.devices if d.kind == "chip_reader" and d.device is not None}
 
     def close(self) -> None:
         for opened in self.devices:
@@ -92,6 +103,9 @@ def open_devices(config: DevicesConfig) -> DeviceRegistry:
         opened.append(_open("printer", name, printer.url, partial(open_printer, printer.url, printer.paper)))
     for name, scanner in config.scanners.items():
         opened.append(_open("scanner", name, scanner.url, partial(open_scanner, scanner.url)))
+    for name, chip_reader in config.chip_readers.items():
+        opener = partial(open_chip_reader, chip_reader.url, chip_reader.csca_dir)
+        opened.append(_open("chip_reader", name, chip_reader.url, opener))
     return DeviceRegistry(opened)
 
 

@@ -1,6 +1,6 @@
 """The browser side of motcua, served by the queue server: lobby board, counter console, phone page.
 
-``mount(app)`` is called by ``queue_server.app.create_app`` when this module exists. It adds:
+``board_part(services)`` is included by the server's composition root (``queue_server.app``). It adds:
 
 - ``GET /board`` (the lobby TV), ``GET /counter`` (the staff console), ``GET /t/{public_code}`` (the
   citizen's phone, from the QR on the ticket; an unknown code gets a plain 404 page);
@@ -20,20 +20,20 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query, WebSocket, WebSocketDisconnect
-from fastapi.encoders import jsonable_encoder
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from display_board.board_config import BoardConfigError, BoardSettings, load_board_settings
+from display_board.schemas import Announcement, BoardConfig
 from display_board.voice.announce import AnnouncementError, build_announcement
 from display_board.voice.clips import ClipError, ClipLibrary
 from queue_server.api.errors import error_body
+from queue_server.api.openapi import ErrorBody
 from queue_server.domain.errors import NotFound
-from queue_server.events.outbox import last_seq
+from queue_server.parts import StaticFolder, WebPart
 from queue_server.services import Services
-from queue_server.tickets.router import public_ticket
+from queue_server.tickets.schemas import PublicTicketView
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -60,8 +60,7 @@ class BoardWeb:
     def config_view(self, office_code: str | None) -> dict[str, Any]:
         office = self.services.tickets.office(office_code or self.settings.office)
         settings = self.settings
-        with self.services.ctx.db.read() as session:
-            seq = last_seq(session)
+        seq = self.services.events.last_seq()
         return {
             "office": {"code": office.code, "name_vi": office.name_vi, "time_zone": office.zone.key},
             "title": settings.title or office.name_vi,
@@ -78,12 +77,14 @@ class BoardWeb:
         }
 
 
-def mount(app: FastAPI) -> None:
-    board = BoardWeb(app.state.services)
-    app.state.board = board
-    app.include_router(_page_router(board))
-    app.include_router(_api_router(board))
-    app.mount("/static/board", StaticFiles(directory=STATIC_DIR), name="board-static")
+def board_part(services: Services) -> WebPart:
+    board = BoardWeb(services)
+    return WebPart(
+        name="board",
+        routers=[_page_router(board), _api_router(board)],
+        static=[StaticFolder("/static/board", STATIC_DIR, "board-static")],
+        state=board,
+    )
 
 
 # ---- pages ---------------------------------------------------------------------------------------
@@ -99,6 +100,16 @@ def _page_router(board: BoardWeb) -> APIRouter:
     @router.get("/counter")
     def counter_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "counter.html", headers=NO_CACHE)
+
+    @router.get("/ho-so")
+    def follow_page() -> FileResponse:
+        """Cases to their due date (supervisor; staff see their own)."""
+        return FileResponse(STATIC_DIR / "follow.html", headers=NO_CACHE)
+
+    @router.get("/tra-cuu")
+    def lookup_page() -> FileResponse:
+        """The citizen follows a case: code (from the receipt's QR) + last four digits of the ID number."""
+        return FileResponse(STATIC_DIR / "lookup.html", headers={"Cache-Control": "no-store"})
 
     @router.get("/t/{public_code}", response_model=None)
     def phone_page(public_code: str) -> FileResponse | HTMLResponse:
@@ -140,7 +151,11 @@ def _not_found_page() -> str:
 def _api_router(board: BoardWeb) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["board"])
 
-    @router.get("/board/config")
+    @router.get(
+        "/board/config",
+        response_model=BoardConfig,
+        responses={503: {"model": ErrorBody, "description": "board.toml has problems (listed in details)"}},
+    )
     def board_config(
         office: Annotated[str | None, Query(max_length=16)] = None,
     ) -> Any:
@@ -155,7 +170,7 @@ def _api_router(board: BoardWeb) -> APIRouter:
             return JSONResponse(body, status_code=503)
         return board.config_view(office)
 
-    @router.get("/board/announcement")
+    @router.get("/board/announcement", response_model=Announcement)
     def announcement(
         number: Annotated[str, Query(min_length=1, max_length=12)],
         counter: Annotated[int, Query(ge=1, le=999)],
@@ -195,7 +210,7 @@ async def _phone_stream(websocket: WebSocket, services: Services, public_code: s
     try:
         last: dict[str, object] | None = None
         while not receiver.done():
-            view = jsonable_encoder(await run_in_threadpool(public_ticket, public_code, services))
+            view = (await run_in_threadpool(_public_view, services, public_code)).model_dump(mode="json")
             if view != last:
                 await websocket.send_json({"type": "ticket", "ticket": view})
                 last = view
@@ -208,6 +223,10 @@ async def _phone_stream(websocket: WebSocket, services: Services, public_code: s
     finally:
         receiver.cancel()
         subscription.close()
+
+
+def _public_view(services: Services, public_code: str) -> PublicTicketView:
+    return PublicTicketView.of(services.tickets.get_public(public_code))
 
 
 async def _next_relevant(

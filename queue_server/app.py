@@ -1,60 +1,56 @@
-"""The server's composition root: settings → config → database → services → FastAPI app."""
+"""The server's composition root: settings → config → database → services → FastAPI app.
+
+The one module that knows every program served by this app: it includes the server's routers and the
+web parts of the lobby board and counter console (display_board) and of the dashboard (analytics).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from queue_server.api.errors import install_error_handlers
-from queue_server.clock import Clock, system_clock
-from queue_server.config import load_config
+from queue_server.bootstrap import build_context
 from queue_server.context import ServerContext
-from queue_server.db.engine import Database
-from queue_server.db.migrate import upgrade
-from queue_server.events.hub import EventHub
-from queue_server.events.outbox import last_seq
+from queue_server.parts import WebPart
 from queue_server.services import Services, build_services
-from queue_server.settings import ServerSettings, get_settings
+
+if TYPE_CHECKING:
+    from queue_server.events.pg_listener import PostgresListener
+
+__all__ = ["build_context", "create_app"]
 
 log = logging.getLogger(__name__)
 DAY_END_CHECK_S = 60.0
 
 
-def build_context(settings: ServerSettings | None = None, clock: Clock | None = None) -> ServerContext:
-    settings = settings or get_settings()
-    config = load_config(Path(settings.config_dir))
-    db = Database(settings.database_url)
-    ctx = ServerContext(db=db, config=config, clock=clock or system_clock, hub=EventHub(), settings=settings)
-    upgrade(db, ctx.ids)
-    return ctx
-
-
 def create_app(ctx: ServerContext | None = None) -> FastAPI:
     ctx = ctx or build_context()
     services = build_services(ctx)
+    parts = _web_parts(services)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         ctx.hub.bind_loop(loop)
-        ctx.hub.set_reader(lambda seq: _read_events(services, seq))
-        with ctx.db.read() as session:
-            ctx.hub.start_from(last_seq(session))
+        ctx.hub.set_reader(services.events.since)
+        ctx.hub.start_from(services.events.last_seq())
         ctx.db.checkpoint_in_background()
         tasks = [asyncio.create_task(_day_end_loop(services))]
+        tasks += [asyncio.create_task(job()) for part in parts for job in part.background]
         listener = _start_fanout(ctx)
         try:
             yield
         finally:
             for task in tasks:
                 task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             if listener is not None:
                 listener.stop()
             ctx.db.stop_background_checkpoints()
@@ -68,15 +64,19 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     _include_routers(app)
+    for part in parts:
+        _include_part(app, part)
     _document_credentials(app)
     return app
 
 
 def _document_credentials(app: FastAPI) -> None:
-    """Describe the credentials every endpoint reads (api/deps.py) once, for /docs and /openapi.json."""
+    """Describe the credentials every endpoint reads (api/deps.py) and the error body of every 4xx
+    answer (api/openapi.py) once, for /docs and /openapi.json."""
     from fastapi.openapi.utils import get_openapi
 
     from queue_server.api.deps import SECURITY_SCHEMES
+    from queue_server.api.openapi import describe_errors
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -86,7 +86,7 @@ def _document_credentials(app: FastAPI) -> None:
             schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
             # Any one of them, or none: public paths answer without, the others say 401 and why.
             schema["security"] = [{name: []} for name in SECURITY_SCHEMES] + [{}]
-            app.openapi_schema = schema
+            app.openapi_schema = describe_errors(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -107,8 +107,6 @@ def _include_routers(app: FastAPI) -> None:
         app.include_router(router)
     for router in _case_routers():
         app.include_router(router)
-    for mount in _optional_mounts():
-        mount(app)
 
 
 def _case_routers() -> list[APIRouter]:
@@ -124,21 +122,25 @@ def _case_routers() -> list[APIRouter]:
     return [procedures, citizens, documents, dossiers, dossier_lookup, ratings, rating_page]
 
 
-def _optional_mounts() -> list[object]:
-    """Web pages of other programs (board, console, dashboard) register themselves when present."""
-    mounts = []
-    for module_name in ("display_board.web", "analytics.web"):
-        with contextlib.suppress(ModuleNotFoundError):
-            module = __import__(module_name, fromlist=["mount"])
-            mounts.append(module.mount)
-    return mounts  # type: ignore[return-value]
+def _web_parts(services: Services) -> list[WebPart]:
+    """The board and console pages (display_board) and the dashboard with its API (analytics)."""
+    try:
+        from analytics.web import dashboard_part
+        from display_board.web import board_part
+    except ModuleNotFoundError as error:
+        raise RuntimeError(
+            f"motcua: the server's pages need the Python package '{error.name}', which is not installed; "
+            "install the server's dependencies: pip install 'motcua[server]'"
+        ) from error
+    return [board_part(services), dashboard_part(services)]
 
 
-def _read_events(services: Services, seq: int) -> list[dict[str, object]]:
-    from queue_server.events.outbox import events_since
-
-    with services.ctx.db.read() as session:
-        return events_since(session, seq)
+def _include_part(app: FastAPI, part: WebPart) -> None:
+    for router in part.routers:
+        app.include_router(router)
+    for static in part.static:
+        app.mount(static.url, StaticFiles(directory=static.folder), name=static.name)
+    setattr(app.state, part.name, part.state)
 
 
 async def _day_end_loop(services: Services) -> None:
@@ -152,7 +154,7 @@ async def _day_end_loop(services: Services) -> None:
         await asyncio.sleep(DAY_END_CHECK_S)
 
 
-def _start_fanout(ctx: ServerContext) -> object | None:
+def _start_fanout(ctx: ServerContext) -> PostgresListener | None:
     if ctx.settings.event_fanout == "postgres" and not ctx.db.is_sqlite:
         from queue_server.events.pg_listener import PostgresListener
 

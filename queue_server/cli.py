@@ -74,54 +74,37 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", default=None, help="default: MOTCUA_DATABASE_URL")
 
 
-def _settings(args: argparse.Namespace, **overrides: Any) -> Any:
-    from queue_server.settings import ServerSettings
-
-    values: dict[str, Any] = {}
-    for key in ("host", "port", "database_url"):
-        if getattr(args, key, None) is not None:
-            values[key] = getattr(args, key)
-    if getattr(args, "config", None):
-        values["config_dir"] = args.config
-    values.update(overrides)
-    return ServerSettings(**values)
-
-
-def _context(settings: Any) -> Any:
-    from queue_server.app import build_context
-    from queue_server.config import ConfigError
-    from queue_server.procedures.catalogue import load_catalogue
-
-    try:
-        ctx = build_context(settings)
-        load_catalogue(
-            ctx.config
-        )  # procedures.toml and ratings.toml: report mistakes here, not as a traceback
-        return ctx
-    except ConfigError as error:
-        print("motcua: the configuration has problems:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        raise SystemExit(2) from None
-
-
 def _serve(args: argparse.Namespace) -> int:
+    from queue_server.commands import command_settings
+
     # Only the flag makes a demo: MOTCUA_DEMO left in an environment must not open demo accounts.
-    settings = _settings(args, demo=bool(args.demo))
-    return _run_server(settings)
+    settings = command_settings(args, demo=bool(args.demo))
+    return _run_server(_with_served_public_url(settings) if args.demo else settings)
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from queue_server.commands import command_settings
+
     overrides: dict[str, Any] = {"demo": True}
     if not args.database_url and "MOTCUA_DATABASE_URL" not in os.environ:
         overrides["database_url"] = "sqlite:///var/demo.sqlite3"
-    return _run_server(_settings(args, **overrides))
+    return _run_server(_with_served_public_url(command_settings(args, **overrides)))
+
+
+def _with_served_public_url(settings: Any) -> Any:
+    """In the demo, printed addresses (receipts' QR, /tra-cuu) follow the port actually served, unless
+    MOTCUA_PUBLIC_URL says otherwise."""
+    if "MOTCUA_PUBLIC_URL" in os.environ:
+        return settings
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    return settings.model_copy(update={"public_url": f"http://{host}:{settings.port}"})
 
 
 def _run_server(settings: Any) -> int:
     import uvicorn
 
     from queue_server.app import create_app
+    from queue_server.commands import command_context
     from queue_server.services import build_services
 
     if not settings.secret:
@@ -131,7 +114,7 @@ def _run_server(settings: Any) -> int:
     if problems:  # before the database is opened: migrations seal ID numbers with this secret
         print("motcua: refusing to start without --demo:", *problems, sep="\n  - ", file=sys.stderr)
         return 2
-    ctx = _context(settings)
+    ctx = command_context(settings)
     auth = build_services(ctx).auth
     if settings.demo:
         _ensure_demo_accounts(auth)
@@ -146,6 +129,7 @@ def _run_server(settings: Any) -> int:
     app = create_app(ctx)
     print(f"motcua: serving {ctx.config.default_office.name_vi} on http://{settings.host}:{settings.port}")
     print(f"motcua: API docs at http://{settings.host}:{settings.port}/docs")
+    print(f"motcua: citizens follow their cases at {settings.public_url.rstrip('/')}/tra-cuu")
     _tune_garbage_collector()
     uvicorn.run(
         app,
@@ -210,8 +194,8 @@ def _ensure_demo_accounts(auth: Any) -> None:
 
 
 def _user_add(args: argparse.Namespace) -> int:
+    from queue_server.commands import command_services
     from queue_server.domain.errors import DomainError
-    from queue_server.services import build_services
 
     password = args.password
     if password is None:
@@ -219,7 +203,7 @@ def _user_add(args: argparse.Namespace) -> int:
         if getpass.getpass("Nhập lại / Repeat: ") != password:
             print("motcua: the two passwords differ", file=sys.stderr)
             return 2
-    auth = build_services(_context(_settings(args))).auth
+    auth = command_services(args).auth
     try:
         principal = auth.add_user(
             username=args.name, role=args.role, password=password, full_name=args.full_name
@@ -232,10 +216,10 @@ def _user_add(args: argparse.Namespace) -> int:
 
 
 def _device_add(args: argparse.Namespace) -> int:
+    from queue_server.commands import command_services
     from queue_server.domain.errors import DomainError
-    from queue_server.services import build_services
 
-    auth = build_services(_context(_settings(args))).auth
+    auth = command_services(args).auth
     try:
         key = auth.add_device(name=args.name, role=args.role, office=args.office)
     except DomainError as error:
@@ -247,15 +231,17 @@ def _device_add(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    ctx = _context(_settings(args))
+    from queue_server.commands import command_context, command_settings
+
+    ctx = command_context(command_settings(args))
     print(f"database {ctx.db.url.render_as_string(hide_password=True)} is at the current schema")
     return 0
 
 
 def _end_day(args: argparse.Namespace) -> int:
-    from queue_server.services import build_services
+    from queue_server.commands import command_services
 
-    services = build_services(_context(_settings(args)))
+    services = command_services(args)
     total = sum(services.tickets.expire_stale(office=code) for code in services.ctx.config.offices)
     print(f"expired {total} open ticket(s) of past days")
     return 0

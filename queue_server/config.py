@@ -123,6 +123,7 @@ class CounterModel(_Strict):
     name_vi: str = ""
     name_en: str = ""
     queues: dict[str, float]
+    printer: str = Field(default="", max_length=300)
 
     @field_validator("queues")
     @classmethod
@@ -188,6 +189,7 @@ class CounterConfig:
     name_vi: str
     name_en: str
     weights: dict[str, float]
+    printer: str = ""  # the desk's receipt printer URL (file://, usb://, tcp:// …); empty: none
 
 
 @dataclass(frozen=True)
@@ -480,6 +482,7 @@ def _build(
             c.name_vi or f"Quầy {c.number}",
             c.name_en or f"Counter {c.number}",
             dict(c.queues),
+            c.printer,
         )
     fairness = priority.fairness
     return SystemConfig(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from queue_server.api.writes import WriteRunner
 from queue_server.appointments.service import AppointmentService
 from queue_server.auth.service import AuthService
 from queue_server.context import ServerContext
 from queue_server.counters.service import CounterService
+from queue_server.db.writes import WriteRunner
 from queue_server.dossiers.wiring import CaseServices, build_case_services
+from queue_server.events.service import EventService
 from queue_server.queues.service import QueueService
 from queue_server.stats.service import StatsService
 from queue_server.tickets.service import TicketService
@@ -27,6 +28,7 @@ class Services:
     appointments: AppointmentService
     cases: CaseServices  # procedures, citizens, documents, dossiers, ratings, purge
     writes: WriteRunner  # where write use cases of the HTTP API run
+    events: EventService  # the event log: where it stands, what came after, alerts
 
 
 def build_services(ctx: ServerContext) -> Services:
@@ -41,4 +43,5 @@ def build_services(ctx: ServerContext) -> Services:
         appointments=AppointmentService(ctx, tickets),
         cases=build_case_services(ctx, tickets),
         writes=WriteRunner(ctx.db),
+        events=EventService(db=ctx.db, clock=ctx.clock, hub=ctx.hub),
     )

@@ -8,6 +8,8 @@ PACKAGES=(
   espeak-ng sox       # the board's offline Vietnamese voice clips
   tesseract-ocr tesseract-ocr-vie poppler-utils   # reading tickets and PDFs back in tests
   fonts-dejavu-core
+  pcscd libpcsclite-dev gcc   # chip ID card readers over PC/SC (pyscard builds against libpcsclite)
+  vsmartcard-vpcd             # the virtual PC/SC reader the chip tests put their emulated cards on
 )
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -13,12 +13,14 @@ fi
 echo "motcua: ruff"
 ruff check .
 ruff format --check .
-echo "motcua: mypy (domain core, devices, storage plumbing)"
-mypy queue_server/domain devices queue_server/db queue_server/api/writes.py queue_server/tickets/waiting.py
+echo "motcua: import contracts (docs/architecture.md; [tool.importlinter] in pyproject.toml)"
+lint-imports --no-cache
+echo "motcua: mypy --strict (every package; tickets/service.py is being cut up and is checked once it is)"
+mypy --strict analytics display_board motcua devices kiosk queue_server --exclude 'queue_server/tickets/service\.py$'
 
 if [ -z "${MOTCUA_TEST_POSTGRES_URL:-}" ]; then
   echo "motcua: MOTCUA_TEST_POSTGRES_URL is not set — the PostgreSQL tests will be SKIPPED."
   echo "        (e.g. MOTCUA_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test)"
 fi
 echo "motcua: pytest"
-exec pytest "$@"
+exec pytest --durations=25 "$@"

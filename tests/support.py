@@ -109,12 +109,15 @@ def running_server(server: Server) -> Iterator[str]:
 
 
 def _hash_each_password_once() -> None:
-    """Argon2 is slow on purpose; tests create the same accounts hundreds of times, so hash each once."""
+    """Argon2 is slow on purpose (about 0.1–0.5 s here); tests create the same accounts and sign them in
+    hundreds of times, so each password is hashed once and each (hash, password) pair checked once. The
+    answers are the same as argon2's: a wrong password is still refused (tests/integration/test_auth_roles.py)."""
     from functools import lru_cache
 
     import queue_server.auth.service as auth_service
 
     auth_service.hash_password = lru_cache(maxsize=64)(auth_service.hash_password)  # type: ignore[assignment]
+    auth_service.verify_password = lru_cache(maxsize=256)(auth_service.verify_password)  # type: ignore[assignment]
 
 
 _hash_each_password_once()

@@ -3,6 +3,7 @@
 Importing this package is cheap: OpenCV, zxing-cpp and pyserial load only when a scanner needs them.
 """
 
+from devices.scanners.opening import open_scanner
 from devices.scanners.ports import (
     AsyncScanQueue,
     CodeScanner,
@@ -10,7 +11,6 @@ from devices.scanners.ports import (
     ScanHandler,
     ScannerUrlError,
     StatusHandler,
-    open_scanner,
 )
 
 __all__ = [

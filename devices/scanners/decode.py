@@ -74,18 +74,34 @@ QR_FORMATS = "QRCode,MicroQRCode,RMQRCode"
 
 
 def read_with_zxing(
-    gray: GrayImage, binarizer: str = "LocalAverage", source: str = "gray", formats: str = QR_FORMATS
+    gray: GrayImage,
+    binarizer: str = "LocalAverage",
+    source: str = "gray",
+    formats: str = QR_FORMATS,
+    located: list[Polygon] | None = None,
+    downscale: bool = True,
 ) -> list[Code]:
+    """Trusted codes zxing-cpp reads; with `located`, also where it found a symbol it could not decode
+    (a checksum or format error): the region step looks there again, enlarged and cleaned up."""
     results = zxingcpp.read_barcodes(
         gray,
         formats=parse_formats(formats),
         text_mode=zxingcpp.TextMode.Plain,
         binarizer=getattr(zxingcpp.Binarizer, binarizer),
+        try_downscale=downscale,
+        return_errors=located is not None,
     )
     reader = "zxing-cpp" if binarizer == "LocalAverage" else f"zxing-cpp[{binarizer}]"
+    if located is not None:
+        located.extend(_polygon(result.position) for result in results if not result.valid)
     return [
         Code(result.format.name, result.text, f"{reader}/{source}") for result in results if _trusted(result)
     ]
+
+
+def _polygon(position: Any) -> Polygon:
+    corners = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
+    return tuple((int(point.x), int(point.y)) for point in corners)
 
 
 def parse_formats(formats: str) -> Any:
@@ -272,12 +288,78 @@ VARIANTS: dict[str, Callable[[GrayImage], GrayImage | None]] = {
     "downscale": _downscale,
 }
 
+# --- regions that look like a code ---------------------------------------------------------------
+
+# What a kiosk camera sees that zxing-cpp misses on the whole frame is mostly a code it cannot lock on to:
+# too small, blurred, glared, dim. Looking again at the code's own region, enlarged to a few pixels per
+# module and binarised locally, reads many of them (see benchmarks/bench_qr_decode.py, camera frames).
+# Regions come from zxing-cpp itself (symbols found but not decoded) and from a cheap texture test: a
+# QR code is a square patch dense with strong edges.
+_REGION_SIDE = 500  # pixels on the longer side of an enlarged region
+_MAX_REGIONS = 4
+
+
+def find_code_regions(gray: GrayImage, limit: int = 2) -> list[Polygon]:
+    """Square-ish patches dense with strong edges, best first, as boxes in `gray`'s coordinates."""
+    height, width = gray.shape
+    if min(height, width) < 64:
+        return []
+    half = cv2.resize(gray, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+    edges = cv2.morphologyEx(half, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    level = max(10.0, 0.35 * float(np.percentile(edges, 99.5)))  # strong edges only: not desk grain
+    density = cv2.blur((edges > level).astype(np.float32), (9, 9))
+    mask = cv2.morphologyEx((density > 0.35).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    scored: list[tuple[float, Polygon]] = []
+    for contour in contours:
+        _, (side_a, side_b), _ = cv2.minAreaRect(contour)
+        if min(side_a, side_b) < 14:
+            continue
+        aspect = max(side_a, side_b) / min(side_a, side_b)
+        fill = cv2.contourArea(cv2.convexHull(contour)) / (side_a * side_b)
+        if aspect > 1.8 or fill < 0.6:
+            continue
+        x, y, w, h = cv2.boundingRect(contour)
+        score = float(density[y : y + h, x : x + w].mean()) * fill / aspect
+        scored.append(
+            (score, ((2 * x, 2 * y), (2 * (x + w), 2 * y), (2 * (x + w), 2 * (y + h)), (2 * x, 2 * (y + h))))
+        )
+    scored.sort(key=lambda item: item[0], reverse=True)
+    return [box for _, box in scored[:limit]]
+
+
+def _sharpen(gray: GrayImage, amount: float, sigma: float) -> GrayImage:
+    blurred = cv2.GaussianBlur(gray, (0, 0), sigma)
+    return cv2.addWeighted(gray, 1 + amount, blurred, -amount, 0)  # type: ignore[return-value]
+
+
+def _smooth(gray: GrayImage, sigma: float) -> GrayImage:
+    return cv2.GaussianBlur(gray, (0, 0), sigma)  # type: ignore[return-value]
+
+
+def _local_threshold(gray: GrayImage, block: int) -> GrayImage:
+    return cv2.adaptiveThreshold(  # type: ignore[return-value]
+        gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 3
+    )
+
+
+# Cleanups of an enlarged region, in the order that reads most per millisecond on the camera frames.
+REGION_CLEANUPS: tuple[Callable[[GrayImage], GrayImage], ...] = (
+    lambda region: _local_threshold(region, 31),
+    lambda region: _sharpen(region, 3.0, 3.0),
+    lambda region: _local_threshold(_sharpen(region, 1.5, 2.0), 61),
+    lambda region: _local_threshold(_smooth(region, 2.0), 31),  # smooths a phone screen's pixel grid
+)
+
+
 # --- the pipeline ---------------------------------------------------------------------------------
 
 # A step is "<reader>/<variant>": readers zxing (LocalAverage binarizer), zxing-gh (GlobalHistogram),
-# pyzbar; variant "gray" is the input, "roi" the enlarged regions of symbols ZBar read but could not trust.
+# pyzbar; variant "gray" is the input, "roi" the enlarged regions of symbols ZBar read but could not trust,
+# "regions" the enlarged and cleaned-up regions where a code seems to be (find_code_regions).
 THOROUGH: tuple[str, ...] = (
     "zxing/gray",
+    "zxing/regions",
     "pyzbar/gray",
     "zxing/roi",
     "zxing-gh/gray",
@@ -301,7 +383,7 @@ THOROUGH: tuple[str, ...] = (
     "pyzbar/upscale",
 )
 # For live camera frames: the next frame is another chance, so only the cheap steps.
-FAST: tuple[str, ...] = ("zxing/gray", "pyzbar/gray", "zxing/roi", "zxing-gh/gray")
+FAST: tuple[str, ...] = ("zxing/gray", "zxing/regions", "zxing-gh/gray")
 
 
 @dataclass
@@ -310,6 +392,7 @@ class _Run:
     formats: str
     variants: dict[str, GrayImage | None] = field(default_factory=dict)
     doubtful: list[Polygon] = field(default_factory=list)
+    located: list[Polygon] = field(default_factory=list)
 
     def variant(self, name: str) -> GrayImage | None:
         if name == "gray":
@@ -322,6 +405,8 @@ class _Run:
         reader, _, variant_name = step.partition("/")
         if variant_name == "roi":
             return self._regions_of_doubtful_symbols()
+        if variant_name == "regions":
+            return self._likely_code_regions()
         image = self.variant(variant_name)
         if image is None:
             return []
@@ -332,7 +417,22 @@ class _Run:
             self.doubtful.extend(_rescale_polygon(p, self.gray, image) for p in doubtful)
             return codes
         binarizer = "GlobalHistogram" if reader == "zxing-gh" else "LocalAverage"
-        return read_with_zxing(image, binarizer, variant_name, self.formats)
+        located = self.located if variant_name == "gray" and reader == "zxing" else None
+        return read_with_zxing(image, binarizer, variant_name, self.formats, located)
+
+    def _likely_code_regions(self) -> list[Code]:
+        regions = (self.located[:2] + find_code_regions(self.gray))[:_MAX_REGIONS]
+        for polygon in regions:
+            region = _crop_enlarged(self.gray, polygon, _REGION_SIDE, margin=0.15, shrink=True)
+            if region is None:
+                continue
+            for cleanup in REGION_CLEANUPS:
+                codes = read_with_zxing(
+                    cleanup(region), "LocalAverage", "regions", self.formats, downscale=False
+                )
+                if codes:
+                    return codes
+        return []
 
     def _regions_of_doubtful_symbols(self) -> list[Code]:
         codes: list[Code] = []
@@ -423,18 +523,23 @@ def _rescale_polygon(polygon: Polygon, original: GrayImage, variant: GrayImage) 
     return tuple((round(x * scale_x), round(y * scale_y)) for x, y in polygon)
 
 
-def _crop_enlarged(gray: GrayImage, polygon: Polygon, target_side: int = 600) -> GrayImage | None:
+def _crop_enlarged(
+    gray: GrayImage, polygon: Polygon, target_side: int = 600, margin: float = 0.25, shrink: bool = False
+) -> GrayImage | None:
     """The symbol's bounding box with a quiet-zone margin, enlarged so modules are several pixels wide."""
     if not polygon:
         return None
     xs = [x for x, _ in polygon]
     ys = [y for _, y in polygon]
-    margin = max(max(xs) - min(xs), max(ys) - min(ys)) // 4 + 4
+    margin_px = int(max(max(xs) - min(xs), max(ys) - min(ys)) * margin) + 4
     height, width = gray.shape
-    left, right = max(min(xs) - margin, 0), min(max(xs) + margin, width)
-    top, bottom = max(min(ys) - margin, 0), min(max(ys) + margin, height)
+    left, right = max(min(xs) - margin_px, 0), min(max(xs) + margin_px, width)
+    top, bottom = max(min(ys) - margin_px, 0), min(max(ys) + margin_px, height)
     if right - left < 8 or bottom - top < 8:
         return None
     region = gray[top:bottom, left:right]
-    factor = max(1.0, target_side / max(region.shape))
-    return cv2.resize(region, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)  # type: ignore[return-value]
+    factor = target_side / max(region.shape)
+    if not shrink:
+        factor = max(1.0, factor)
+    interpolation = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+    return cv2.resize(region, None, fx=factor, fy=factor, interpolation=interpolation)  # type: ignore[return-value]

@@ -9,7 +9,7 @@ code: `AsyncScanQueue` does that for an asyncio program.
     scanner.start(queue.put_threadsafe)
     event = await queue.get()
 
-URLs (`open_scanner`):
+URLs (`open_scanner`, in devices/scanners/opening.py):
     serial:///dev/ttyACM0?baudrate=9600   a scanner in serial / USB-CDC mode (pyserial; any pyserial URL too:
                                           loop://, socket://host:port, rfc2217://host:port)
     hid:///dev/input/event3               a keyboard-wedge scanner (ASCII only: no Vietnamese diacritics)
@@ -96,25 +96,3 @@ class AsyncScanQueue:
 
     def empty(self) -> bool:
         return self._queue.empty()
-
-
-def open_scanner(url: str) -> CodeScanner:
-    """The scanner a URL names (not started yet); ScannerUrlError for a URL that cannot work."""
-    from devices.scanners.urls import scheme_of
-
-    scheme = scheme_of(url)
-    if scheme == "fake":
-        from devices.scanners.fake import FakeCodeScanner
-
-        return FakeCodeScanner.from_url(url)
-    if scheme == "hid":
-        from devices.scanners.hid import HidCodeScanner
-
-        return HidCodeScanner.from_url(url)
-    if scheme in ("camera", "camera+file"):
-        from devices.scanners.camera import CameraCodeScanner
-
-        return CameraCodeScanner.from_url(url)
-    from devices.scanners.serial_scanner import SerialCodeScanner
-
-    return SerialCodeScanner.from_url(url)

@@ -5,6 +5,7 @@
  * the page shows the sign-in form and asks the server for nothing else. Every change comes back through
  * the event stream (WS /api/v1/events?token=…), which makes the page re-read its counter and list.
  */
+import { CASE_KEYS, CasePanel } from "./case_panel.js";
 import { ReconnectingSocket, errorMessage, formatWait, wsUrl } from "./live.js";
 
 const TOKEN = "motcua.console.token";
@@ -19,20 +20,39 @@ const STATUS_VI = {
   cancelled: "Đã hủy",
   expired: "Hết hạn",
 };
+const dayVi = (text) => (text ? String(text).slice(0, 10).split("-").reverse().join("/") : "—");
 const COUNTER_VI = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
 // Which buttons make sense for the current ticket's state (the server checks again).
 const ENABLED = {
   none: ["callNext"],
-  called: ["callNext", "recall", "startService", "noShow", "hold", "transfer"],
+  called: ["callNext", "recall", "startService", "finish", "noShow", "hold", "transfer"],
   serving: ["callNext", "finish", "hold", "transfer"],
 };
+const CASE_ACTIONS = new Set([...Object.values(CASE_KEYS), "checkCase", "printCase"]);
 const KEYS = { F1: "callNext", " ": "callNext", r: "recall", s: "startService", f: "finish", n: "noShow", h: "hold",
   t: "transfer", p: "pause" };
 
 class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, english = "") {
     super(message);
     this.status = status;
+    this.english = english;
+  }
+
+  /** Vietnamese first, then English (the case actions show both). */
+  get bilingual() {
+    return this.english && this.english !== this.message ? `${this.message} / ${this.english}` : this.message;
+  }
+}
+
+async function apiError(response) {
+  try {
+    const body = await response.json();
+    const error = body.error || {};
+    const vi = error.message_vi || body.message || `Lỗi ${response.status}`;
+    return new ApiError(response.status, vi, error.message_en || body.message_en || "");
+  } catch (error) {
+    return new ApiError(response.status, `Lỗi máy chủ (${response.status})`);
   }
 }
 
@@ -47,6 +67,9 @@ class Console {
     this.busy = false;
     this.pending = []; // actions asked for while another was running, in order
     this.stats = { refreshes: 0, events: 0 };
+    this.casePanel = new CasePanel(this);
+    this.visit = null; // {id, since}: the visit at the counter, timed from when this console saw the call
+    setInterval(() => this.renderTimer(), 1000);
     this.socket = new ReconnectingSocket({
       url: () => wsUrl(`/api/v1/events?${new URLSearchParams({ token: this.token })}`),
       prepare: () => this.refresh(),
@@ -71,6 +94,7 @@ class Console {
     $("waiting").addEventListener("click", (event) => this.onListButton(event));
     $("held").addEventListener("click", (event) => this.onListButton(event));
     document.addEventListener("keydown", (event) => this.onKey(event));
+    this.casePanel.bind();
     if (!this.token) return this.show("login");
     try {
       this.me = await this.api("GET", "/api/v1/auth/me");
@@ -96,8 +120,14 @@ class Console {
       this.signedOut(await errorMessage(response));
       throw new ApiError(401, "signed out");
     }
-    if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+    if (!response.ok) throw await apiError(response);
     return response.status === 204 ? null : response.json();
+  }
+
+  async apiBlob(path) {
+    const response = await fetch(path, { headers: { Authorization: `Bearer ${this.token}` } });
+    if (!response.ok) throw await apiError(response);
+    return response.blob();
   }
 
   // ---- sign-in and seat -------------------------------------------------------------------------
@@ -133,6 +163,7 @@ class Console {
     this.counter = null;
     sessionStorage.removeItem(TOKEN);
     this.socket.stop();
+    this.casePanel.close();
     this.show("login");
     if (message) this.showError(message);
   }
@@ -177,6 +208,8 @@ class Console {
     this.queues = await this.api("GET", "/api/v1/queues");
     $("seat").textContent = counter.name_vi || `Quầy ${counter.number}`;
     $("seat").hidden = false;
+    $("case-search").hidden = false;
+    $("follow-link").hidden = false;
     document.title = `${counter.name_vi || `Quầy ${counter.number}`} — Bộ phận Một cửa`;
     this.show("work");
     this.socket.start(); // prepare() = refresh()
@@ -206,6 +239,7 @@ class Console {
     this.stats.refreshes++;
     this.renderCurrent();
     this.renderList(list);
+    if (current && current.dossier_code) this.casePanel.follow(current.dossier_code);
   }
 
   refreshSoon() {
@@ -224,6 +258,9 @@ class Console {
     if (!this.counter || !event || !event.type) return;
     this.stats.events++;
     const data = event.data || {};
+    if (event.type.startsWith("dossier.") && data.dossier && data.dossier.code === this.casePanel.code) {
+      this.caseSoon();
+    }
     const ticket = data.ticket;
     const mineQueue = ticket && (this.counter.queues.includes(ticket.queue) || Object.keys(data.queues || {}).some((q) => this.counter.queues.includes(q)));
     const mineCounter = (ticket && ticket.counter === this.counter.number) || (data.counter && data.counter.number === this.counter.number);
@@ -244,6 +281,10 @@ class Console {
     if (ticket && ticket.recall_count) details.push(`Đã gọi lại ${ticket.recall_count} lần`);
     if (ticket && ticket.priority) details.push(`Ưu tiên: ${this.priorityName(ticket.priority)}`);
     $("cur-detail").textContent = details.join(" · ");
+    const visiting = ticket && (ticket.status === "called" || ticket.status === "serving");
+    if (!visiting) this.visit = null;
+    else if (!this.visit || this.visit.id !== ticket.id) this.visit = { id: ticket.id, since: Date.now() };
+    this.renderTimer();
     const paused = this.counter.status === "paused";
     const counterStatus = $("counter-status");
     counterStatus.textContent = `${this.counter.name_vi || `Quầy ${this.counter.number}`}: ${COUNTER_VI[this.counter.status]}` + (paused && this.counter.pause_reason ? ` (${this.counter.pause_reason})` : "");
@@ -251,6 +292,16 @@ class Console {
     $("pause-button").querySelector("span").textContent = paused ? "Tiếp tục làm việc" : "Tạm dừng quầy";
     const enabled = new Set(paused ? [] : ENABLED[status] || ENABLED.none);
     for (const button of $("actions").querySelectorAll("button")) button.disabled = !enabled.has(button.dataset.action);
+  }
+
+  renderTimer() {
+    const timer = $("cur-timer");
+    timer.hidden = !this.visit;
+    if (!this.visit) return;
+    const seconds = Math.max(0, Math.floor((Date.now() - this.visit.since) / 1000));
+    const minutes = Math.floor(seconds / 60);
+    timer.textContent = `Thời gian tiếp công dân: ${minutes}:${String(seconds % 60).padStart(2, "0")}`;
+    timer.classList.toggle("long", minutes >= 30); // the plan's 30 minutes per case
   }
 
   priorityName(code) {
@@ -309,10 +360,34 @@ class Console {
     this.run(button.dataset.action, { id: Number(row.dataset.id), number: row.dataset.number });
   }
 
+  caseSoon() {
+    if (this.caseTimer) return;
+    this.caseTimer = setTimeout(async () => {
+      this.caseTimer = null;
+      try {
+        await this.casePanel.reload();
+      } catch (error) {
+        if (error.status !== 401) this.showError(error.message);
+      }
+    }, 150);
+  }
+
   onKey(event) {
     if (!this.counter || event.ctrlKey || event.altKey || event.metaKey) return;
     if (document.querySelector("dialog[open]")) return;
     if (event.target.closest("input, select, textarea")) return;
+    if (event.key === "/") {
+      event.preventDefault();
+      $("case-query").focus();
+      return;
+    }
+    const caseAction = this.casePanel.isOpen && CASE_KEYS[event.key.toLowerCase()];
+    if (caseAction) {
+      event.preventDefault();
+      const button = document.querySelector(`button[data-case="${caseAction}"]`);
+      if (button && !button.disabled && !button.hidden) this.run(caseAction);
+      return;
+    }
     const action = KEYS[event.key] || KEYS[event.key.toLowerCase()];
     if (!action) return;
     event.preventDefault(); // F1 would open the browser's help, Space would scroll
@@ -333,7 +408,8 @@ class Console {
       await this[action](target);
       await this.refresh();
     } catch (error) {
-      if (error.status !== 401) this.showError(error.message);
+      const caseWork = CASE_ACTIONS.has(action);
+      if (error.status !== 401) this.showError(caseWork && error.bilingual ? error.bilingual : error.message);
     } finally {
       this.busy = false;
       this.runPending();
@@ -343,7 +419,7 @@ class Console {
   runPending() {
     // The next one that still applies (a button greyed out meanwhile means its moment has passed).
     for (let next = this.pending.shift(); next; next = this.pending.shift()) {
-      const button = document.querySelector(`button[data-action="${next.action}"]`);
+      const button = document.querySelector(`button[data-action="${next.action}"], button[data-case="${next.action}"]`);
       if (next.target || (button && !button.disabled)) return this.run(next.action, next.target);
     }
   }
@@ -416,6 +492,143 @@ class Console {
 
   async closeCounter() {
     await this.api("POST", `/api/v1/counters/${this.counter.number}/close`);
+  }
+
+  // ---- case actions (each answers the case's new view) ------------------------------------------
+
+  get casePath() {
+    if (!this.casePanel.code) throw new ApiError(0, "Chưa mở hồ sơ nào.");
+    return `/api/v1/dossiers/${encodeURIComponent(this.casePanel.code)}`;
+  }
+
+  async caseAction(action, body, done) {
+    const view = await this.api("POST", `${this.casePath}/${action}`, body || {});
+    this.casePanel.render(view);
+    this.showNotice(done(view));
+    return view;
+  }
+
+  async receive() {
+    const view = await this.caseAction("receive", {}, (v) => `Đã tiếp nhận hồ sơ ${v.code}; hẹn trả ${dayVi(v.due_date)}.`);
+    try {
+      await this.api("POST", `${this.casePath}/receipt/print`);
+      this.showNotice(`Đã tiếp nhận hồ sơ ${view.code}; hẹn trả ${dayVi(view.due_date)}. Đã in giấy hẹn.`);
+    } catch (error) {
+      if (error.status === 401) throw error;
+      this.showError(`Đã tiếp nhận hồ sơ ${view.code}, nhưng chưa in được giấy hẹn: ${error.bilingual || error.message}`);
+    }
+  }
+
+  async requestPapers() {
+    const view = this.casePanel.view;
+    const missing = new Set(view.missing_papers.map((p) => p.type));
+    const choice = await this.askCase({
+      title: `Yêu cầu bổ sung hồ sơ ${view.code} (Mẫu 02)`,
+      papers: view.papers.map((p) => ({ type: p.type, name: p.name_vi, checked: missing.has(p.type) })),
+      reason: "Nội dung cần bổ sung, hoàn thiện (bắt buộc)",
+    });
+    if (!choice) return;
+    await this.caseAction("request-papers", { papers: choice.papers, reason: choice.reason },
+      (v) => `Đã yêu cầu bổ sung ${v.requested_papers.length} giấy tờ cho hồ sơ ${v.code}. In Mẫu 02 cho công dân.`);
+  }
+
+  async refuse() {
+    const choice = await this.askCase({ title: `Từ chối tiếp nhận hồ sơ ${this.casePanel.code} (Mẫu 03)`, reason: "Lý do từ chối (bắt buộc)" });
+    if (!choice) return;
+    await this.caseAction("refuse", { reason: choice.reason }, (v) => `Đã từ chối hồ sơ ${v.code}. In Mẫu 03 cho công dân.`);
+  }
+
+  async extend() {
+    const choice = await this.askCase({ title: `Gia hạn hồ sơ ${this.casePanel.code} (Mẫu 04: xin lỗi, hẹn lại)`, date: true, reason: "Lý do chậm trả kết quả (bắt buộc)" });
+    if (!choice) return;
+    await this.caseAction("extend", { due_date: choice.date, reason: choice.reason },
+      (v) => `Đã hẹn lại ngày trả kết quả: ${dayVi(v.due_date)}. In Mẫu 04 cho công dân.`);
+  }
+
+  async finishCase() {
+    await this.caseAction("finish", {}, (v) => `Hồ sơ ${v.code} đã có kết quả.`);
+  }
+
+  async returnResult() {
+    const choice = await this.askCase({ title: `Trả kết quả hồ sơ ${this.casePanel.code}`, ack: true, reason: "Ghi chú (không bắt buộc)", optional: true });
+    if (!choice) return;
+    await this.caseAction("return", { note: ["Công dân đã nhận kết quả và ký nhận", choice.reason].filter(Boolean).join(" — ") },
+      (v) => `Đã trả kết quả hồ sơ ${v.code}.`);
+  }
+
+  async forward() {
+    const offices = (await this.api("GET", "/api/v1/offices")).filter((o) => o.code !== this.casePanel.view.office);
+    if (offices.length === 0) throw new ApiError(0, "Không có đơn vị nào khác để chuyển hồ sơ.");
+    const choice = await this.askCase({ title: `Chuyển hồ sơ ${this.casePanel.code} đến đơn vị có thẩm quyền`, offices, reason: "Ghi chú (không bắt buộc)", optional: true });
+    if (!choice) return;
+    await this.caseAction("forward", { office: choice.office, note: choice.reason || null },
+      (v) => `Đã chuyển hồ sơ ${v.code} đến ${choice.officeName}.`);
+  }
+
+  async withdraw() {
+    const choice = await this.askCase({ title: `Công dân rút hồ sơ ${this.casePanel.code}`, reason: "Lý do (không bắt buộc)", optional: true });
+    if (!choice) return;
+    await this.caseAction("withdraw", { reason: choice.reason || null }, (v) => `Hồ sơ ${v.code}: công dân đã rút.`);
+  }
+
+  async checkCase(target) {
+    const view = await this.api("POST", `${this.casePath}/checks`, { subject: target.subject, checked: target.checked });
+    this.casePanel.render(view);
+  }
+
+  async printCase(target) {
+    if (target.kind === "thermal") {
+      await this.api("POST", `${this.casePath}/receipt/print`);
+      this.showNotice("Đã in giấy hẹn trên máy in của quầy.");
+      return;
+    }
+    const path = target.kind === "01" ? `${this.casePath}/receipt.pdf` : `${this.casePath}/forms/${target.kind}.pdf`;
+    const url = URL.createObjectURL(await this.apiBlob(path));
+    window.open(url, "_blank");
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
+
+  /** The case dialog: some of papers, office, date, reason, acknowledgement; null on cancel. */
+  askCase({ title, papers, offices, date, reason, optional, ack }) {
+    $("case-dialog-title").textContent = title;
+    const paperBox = $("case-dialog-papers");
+    paperBox.hidden = !papers;
+    paperBox.replaceChildren(...(papers || []).map((paper) => {
+      const label = document.createElement("label");
+      label.className = "check";
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.value = paper.type;
+      box.checked = paper.checked;
+      label.append(box, ` ${paper.name}`);
+      return label;
+    }));
+    $("case-dialog-office-label").hidden = !offices;
+    $("case-dialog-office").replaceChildren(...(offices || []).map((office) => {
+      const option = document.createElement("option");
+      option.value = office.code;
+      option.textContent = `${office.code} · ${office.name_vi}`;
+      return option;
+    }));
+    $("case-dialog-date-label").hidden = !date;
+    $("case-dialog-date").required = Boolean(date);
+    $("case-dialog-date").value = "";
+    $("case-dialog-reason-text").textContent = reason || "Lý do";
+    $("case-dialog-reason").required = !optional;
+    $("case-dialog-reason").value = "";
+    $("case-dialog-ack-label").hidden = !ack;
+    $("case-dialog-ack").required = Boolean(ack);
+    $("case-dialog-ack").checked = false;
+    return this.dialog("case-dialog", () => {
+      const select = $("case-dialog-office");
+      return {
+        papers: [...paperBox.querySelectorAll("input:checked")].map((box) => box.value),
+        office: select.value,
+        officeName: select.selectedOptions[0] ? select.selectedOptions[0].textContent : "",
+        date: $("case-dialog-date").value,
+        reason: $("case-dialog-reason").value.trim(),
+      };
+    });
   }
 
   // ---- dialogs ----------------------------------------------------------------------------------

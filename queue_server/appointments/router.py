@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
 from queue_server.api.deps import Issuers, ServicesDep
+from queue_server.appointments.schemas import AppointmentView, SlotView
 from queue_server.tickets.schemas import TicketView
 
 router = APIRouter(prefix="/api/v1/appointments", tags=["appointments"])
@@ -21,7 +22,7 @@ class BookRequest(BaseModel):
     office: str | None = Field(default=None, max_length=16)
 
 
-@router.get("/slots")
+@router.get("/slots", response_model=list[SlotView])
 def slots(
     services: ServicesDep,
     actor: Issuers,
@@ -32,7 +33,7 @@ def slots(
     return services.appointments.slots(queue=queue, day=day, office=office)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=AppointmentView)
 def book(body: BookRequest, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
     return services.appointments.book(
         queue=body.queue,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, status
 from pydantic import BaseModel, Field
@@ -41,6 +41,11 @@ def logout(services: ServicesDep, actor: People, authorization: Annotated[str, H
     services.auth.logout(token=authorization[7:].strip())
 
 
-@router.get("/me")
-def me(actor: People) -> dict[str, Any]:
-    return {"username": actor.name, "role": actor.role.value}
+class Me(BaseModel):
+    username: str
+    role: str = Field(description="admin, supervisor, staff, kiosk or display")
+
+
+@router.get("/me", response_model=Me)
+def me(actor: People) -> Me:
+    return Me(username=actor.name, role=actor.role.value)

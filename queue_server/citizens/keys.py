@@ -116,12 +116,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    from queue_server.cli import _context, _settings
+    from queue_server.commands import command_context, command_settings
     from queue_server.settings import ServerSettings
 
-    base: ServerSettings = _settings(args)
-    settings = _settings(args, old_secrets=[*args.old_secret, *base.old_secrets])
-    ctx = _context(settings)
+    base: ServerSettings = command_settings(args)
+    settings = command_settings(args, old_secrets=[*args.old_secret, *base.old_secrets])
+    ctx = command_context(settings)
     report = rotate(ctx.db, ctx.ids)
     print(
         f"motcua: re-sealed {report.citizens} ID numbers, {report.documents} paper codes and "

@@ -2,7 +2,7 @@
 
 SQLite: WAL, foreign keys, and every write transaction is `BEGIN IMMEDIATE` under a process-wide lock, so
 concurrent writers queue in memory instead of spinning on SQLITE_BUSY. Code that must not wait (the event
-loop, see api/writes.py) runs inside `refusing_when_busy()` and gets WriteBusy at once when another writer,
+loop, see db/writes.py) runs inside `refusing_when_busy()` and gets WriteBusy at once when another writer,
 of this process or another, holds the database. PostgreSQL: READ COMMITTED with row locks and
 compare-and-set updates; see tickets/repository.py.
 """
@@ -211,7 +211,7 @@ class _Checkpointer(threading.Thread):
     Commits then only append to the log. Here the pages written since the last checkpoint are copied
     once each (the busy ones, such as the last page of every index, are written by most commits) and the
     log starts again from its beginning (RESTART), so it stays the size of one second of writes. Writers
-    of this process wait only for the restart, off the event loop (api/writes.py). If this thread stops,
+    of this process wait only for the restart, off the event loop (db/writes.py). If this thread stops,
     commits take the work back: the pool's connections turn automatic checkpoints on again.
     """
 

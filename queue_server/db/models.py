@@ -6,7 +6,7 @@ from queue_server.citizens.models import Citizen, CitizenClaim, CitizenVerificat
 from queue_server.counters.models import CounterState
 from queue_server.db.base import Base
 from queue_server.documents.models import Document, DocumentPage
-from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierSequence
+from queue_server.dossiers.models import Dossier, DossierCheck, DossierDocument, DossierEvent, DossierSequence
 from queue_server.events.models import EventLog
 from queue_server.ratings.models import Rating
 from queue_server.tickets.models import Ticket, TicketEvent, TicketSequence, WaitingCount
@@ -23,6 +23,7 @@ __all__ = [
     "Document",
     "DocumentPage",
     "Dossier",
+    "DossierCheck",
     "DossierDocument",
     "DossierEvent",
     "DossierSequence",

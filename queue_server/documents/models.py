@@ -27,6 +27,8 @@ class Document(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     first_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # first dossier that used it
+    # When the state came to hold it: an officer checked it in a case that reached a result (or issued it).
+    on_file_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class DocumentPage(Base):

@@ -47,8 +47,16 @@ def is_valid_on(document: Document, day: date) -> bool:
 
 
 def is_on_file(document: Document) -> bool:
-    """The state already holds it: it served an earlier dossier, or the office issued it."""
-    return document.first_used_at is not None or document.source == "issued"
+    """The state holds it: an officer checked it in a case that reached a result, or the office issued it.
+
+    Serving a case is not enough: a refused or withdrawn case, or one still open, leaves nothing on file.
+    """
+    return document.on_file_at is not None or document.source == "issued"
+
+
+def is_used(document: Document) -> bool:
+    """It already served a case (so it is either on file, or spent)."""
+    return document.first_used_at is not None
 
 
 class DocumentService:
@@ -352,7 +360,7 @@ def paper_status(
         on_file = next((d for d in valid if is_on_file(d)), None)
         if on_file is not None:
             return "on_file", on_file
-    fresh = next((d for d in valid if not is_on_file(d)), None)
+    fresh = next((d for d in valid if not is_on_file(d) and not is_used(d)), None)
     if fresh is not None:
         return "uploaded", fresh
     if doc_type.reusable and any(is_on_file(d) for d in documents):
@@ -363,3 +371,8 @@ def paper_status(
 def first_use(document: Document, at: datetime) -> None:
     if document.first_used_at is None:
         document.first_used_at = at
+
+
+def put_on_file(document: Document, at: datetime) -> None:
+    if document.on_file_at is None:
+        document.on_file_at = at

@@ -1,6 +1,6 @@
 """Which waiting ticket a counter gets next — the most disputed rule of every queue system.
 
-Order of precedence (DESIGN.md, "The ticket"):
+Order of precedence (docs/architecture.md, "Which ticket a counter calls"):
 1. appointments due now (checked in inside their window): earliest appointment first;
 2. tickets that have waited longer than `ageing_after` (default 30 min): oldest place first;
 3. priority tickets, but never more than `max_priority_in_row` priority calls in a row at this counter

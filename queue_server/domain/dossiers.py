@@ -68,6 +68,8 @@ class DossierAction(enum.StrEnum):
     RETURN = "return"
     WITHDRAW = "withdraw"
     STOP = "stop"
+    EXTEND = "extend"  # late handling (Mẫu 04): a new due date, the status stays
+    FORWARD = "forward"  # to the competent office; only procedures accepted regardless of residence
 
 
 S = DossierStatus
@@ -86,6 +88,8 @@ _FROM: dict[DossierAction, frozenset[DossierStatus]] = {
     A.RETURN: frozenset({S.DONE}),
     A.WITHDRAW: frozenset({S.NEW, S.RECEIVED, S.IN_PROCESS, S.PAPERS_REQUESTED, S.FEE_REQUESTED}),
     A.STOP: frozenset({S.RECEIVED, S.IN_PROCESS, S.PAPERS_REQUESTED, S.FEE_REQUESTED}),
+    A.EXTEND: frozenset({S.RECEIVED, S.IN_PROCESS, S.PAPERS_REQUESTED, S.FEE_REQUESTED}),
+    A.FORWARD: frozenset({S.NEW, S.RECEIVED}),
 }
 _TO: dict[DossierAction, DossierStatus] = {
     A.RECEIVE: S.RECEIVED,
@@ -99,7 +103,8 @@ _TO: dict[DossierAction, DossierStatus] = {
     A.WITHDRAW: S.WITHDRAWN,
     A.STOP: S.STOPPED,
 }
-REASON_REQUIRED = frozenset({A.REFUSE, A.REQUEST_PAPERS, A.STOP})
+REASON_REQUIRED = frozenset({A.REFUSE, A.REQUEST_PAPERS, A.STOP, A.EXTEND})
+_STAYS = frozenset({A.EXTEND, A.FORWARD})  # actions that keep the status
 _ACTION_NAMES: dict[DossierAction, tuple[str, str]] = {
     A.RECEIVE: ("tiếp nhận", "receive"),
     A.REFUSE: ("từ chối tiếp nhận", "refuse"),
@@ -112,6 +117,8 @@ _ACTION_NAMES: dict[DossierAction, tuple[str, str]] = {
     A.RETURN: ("trả kết quả", "return the result"),
     A.WITHDRAW: ("rút hồ sơ", "withdraw"),
     A.STOP: ("dừng xử lý", "stop"),
+    A.EXTEND: ("gia hạn (xin lỗi, hẹn lại)", "extend (apologise, new date)"),
+    A.FORWARD: ("chuyển đơn vị có thẩm quyền", "forward to the competent office"),
 }
 
 
@@ -119,6 +126,7 @@ _ACTION_NAMES: dict[DossierAction, tuple[str, str]] = {
 class DossierSnapshot:
     status: DossierStatus
     received: bool  # received at the counter at some point (the due date runs)
+    anywhere: bool = False  # the procedure is accepted regardless of place of residence (may be forwarded)
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,8 @@ def apply_dossier_action(
 def _target(snapshot: DossierSnapshot, action: DossierAction) -> DossierStatus:
     if action is A.SUPPLY:  # back to where it was: waiting for reception, or in process
         return S.IN_PROCESS if snapshot.received else S.NEW
+    if action in _STAYS:
+        return snapshot.status
     return _TO[action]
 
 
@@ -159,6 +169,8 @@ def _permitted(snapshot: DossierSnapshot, action: DossierAction) -> bool:
         return False
     if action in (A.RECEIVE, A.REFUSE):
         return not snapshot.received
+    if action is A.FORWARD:
+        return snapshot.anywhere
     return True
 
 

@@ -61,12 +61,12 @@ EVENT_TYPES: dict[TicketAction, str] = {
 S = TicketStatus
 A = TicketAction
 
-# (from-states, to-state) of each action; TRANSFER and RECALL keep or reset as described in DESIGN.md.
+# (from-states, to-state) of each action; TRANSFER and RECALL keep or reset as described in docs/architecture.md ("The ticket").
 TRANSITIONS: dict[TicketAction, tuple[frozenset[TicketStatus], TicketStatus]] = {
     A.CALL: (frozenset({S.WAITING}), S.CALLED),
     A.RECALL: (frozenset({S.CALLED}), S.CALLED),
     A.START: (frozenset({S.CALLED}), S.SERVING),
-    A.FINISH: (frozenset({S.SERVING}), S.DONE),
+    A.FINISH: (frozenset({S.CALLED, S.SERVING}), S.DONE),  # from called: service began at the call
     A.NO_SHOW: (frozenset({S.CALLED}), S.NO_SHOW),
     A.HOLD: (frozenset({S.WAITING, S.CALLED, S.SERVING}), S.ON_HOLD),
     A.RESUME: (frozenset({S.ON_HOLD}), S.CALLED),
@@ -101,6 +101,7 @@ class TicketSnapshot:
     counter: int | None = None  # the counter that called (or holds) it
     recall_count: int = 0
     called_at: datetime | None = None  # the first call of the visit; a transfer keeps it
+    last_called_at: datetime | None = None  # the latest call (at this counter)
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,8 @@ def _fields_for(ticket: TicketSnapshot, request: ActionRequest, target: TicketSt
         fields = {"ended_at": at}
         if action is A.FINISH:
             fields["outcome"] = request.outcome or "served"
+            if ticket.status is S.CALLED:  # F straight after the call: the visit began at the call
+                fields["started_at"] = ticket.last_called_at or ticket.called_at or at
         return fields
     if action is A.HOLD:
         return {"held_at": at, "counter": request.counter or ticket.counter}

@@ -44,10 +44,9 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _services(args: argparse.Namespace) -> Any:
-    from queue_server.cli import _context, _settings
-    from queue_server.services import build_services
+    from queue_server.commands import command_services
 
-    return build_services(_context(_settings(args)))
+    return command_services(args)
 
 
 def _purge(args: argparse.Namespace) -> int:

@@ -44,6 +44,7 @@ class Dossier(Base):
     papers_resupplied: Mapped[int] = mapped_column(Integer, default=0)  # new uploads of papers on file
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    original_due_date: Mapped[date | None] = mapped_column(Date)  # before a late-handling extension
 
 
 class DossierSequence(Base):
@@ -87,3 +88,17 @@ class DossierEvent(Base):
     counter: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(String(500))  # None once purged (free text may name people)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class DossierCheck(Base):
+    """An officer's "checked against the original" tick: per paper (its type code) or for the identity."""
+
+    __tablename__ = "dossier_check"
+    __table_args__ = (UniqueConstraint("dossier_id", "subject", name="uq_dossier_check_subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(32))  # "identity" or a document type code
+    checked_by: Mapped[str] = mapped_column(String(64))
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    counter: Mapped[int | None] = mapped_column(Integer)

@@ -20,6 +20,7 @@ from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.documents.models import Document, DocumentPage
 from queue_server.documents.storage import BlobStore
 from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
+from queue_server.procedures.catalogue import Catalogue
 from queue_server.ratings.models import Rating
 
 
@@ -40,9 +41,10 @@ class _DryRun(Exception):
 
 
 class PurgeService:
-    def __init__(self, ctx: ServerContext, store: BlobStore) -> None:
+    def __init__(self, ctx: ServerContext, store: BlobStore, catalogue: Catalogue | None = None) -> None:
         self.ctx = ctx
         self.store = store
+        self.catalogue = catalogue
 
     def purge(self, *, older_than_days: int, dry_run: bool = False) -> PurgeReport:
         if older_than_days < 1:
@@ -88,8 +90,7 @@ class PurgeService:
                 .where(DossierDocument.dossier_id.in_(dossier_ids))
                 .values(document_id=None)
             )
-        in_use = exists().where(DossierDocument.document_id == Document.id)
-        documents = list(session.scalars(select(Document.id).where(Document.created_at < cutoff, ~in_use)))
+        documents = self._expired_documents(session, now, cutoff)
         hashes = set(
             session.scalars(select(DocumentPage.sha256).where(DocumentPage.document_id.in_(documents)))
         )
@@ -123,6 +124,25 @@ class PurgeService:
             cutoff, len(dossier_ids), len(documents), len(citizens), int(comments), 0, dry_run
         )
         return report, hashes
+
+    def _expired_documents(self, session: Session, now: datetime, cutoff: datetime) -> list[int]:
+        """Unused documents past their kind's retention; a result the office issued is kept while valid."""
+        in_use = exists().where(DossierDocument.document_id == Document.id)
+        candidates = session.execute(
+            select(
+                Document.id, Document.type_code, Document.created_at, Document.source, Document.valid_until
+            ).where(~in_use)
+        ).all()
+        today = now.date()
+        expired = []
+        for document_id, type_code, created_at, source, valid_until in candidates:
+            if source == "issued" and (valid_until is None or valid_until >= today):
+                continue  # a still-valid result of the office: the state keeps holding it
+            kind = self.catalogue.document_types.get(type_code) if self.catalogue else None
+            own_cutoff = now - timedelta(days=kind.retention_days) if kind and kind.retention_days else cutoff
+            if created_at < own_cutoff:
+                expired.append(document_id)
+        return expired
 
     def _remove_files(self, hashes: set[str]) -> int:
         """Delete the purged documents' files that no remaining page shares, then sweep old leftovers."""

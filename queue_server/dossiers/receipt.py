@@ -44,18 +44,8 @@ def receipt_print(data: dict[str, Any]) -> ReceiptPrint:
 
 
 def receipt_pdf(data: dict[str, Any], *, lookup_url: str = "") -> bytes:
-    """The receipt on one A4 page."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_title(f"Giấy tiếp nhận hồ sơ {data['dossier_code']}")
-    pdf.set_creator("motcua")
-    fonts = resources.files("devices.printers") / "fonts"
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.set_margins(20, 18, 20)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_page()
+    """The receipt (Mẫu 01) on one A4 page."""
+    pdf = _new_pdf(f"Giấy tiếp nhận hồ sơ {data['dossier_code']}")
     _heading(pdf, data)
     _codes(pdf, str(data["dossier_code"]), lookup_url)
     _facts(pdf, data)
@@ -65,24 +55,51 @@ def receipt_pdf(data: dict[str, Any], *, lookup_url: str = "") -> bytes:
     return bytes(pdf.output())
 
 
+def _new_pdf(title: str) -> Any:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_title(title)
+    pdf.set_creator("motcua")
+    fonts = resources.files("devices.printers") / "fonts"
+    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    pdf.set_margins(20, 18, 20)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_page()
+    return pdf
+
+
 def _heading(pdf: Any, data: dict[str, Any]) -> None:
+    _heading_block(
+        pdf,
+        str(data["office_name"]),
+        "Mẫu số 01",
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        "Dossier receipt and appointment for the result",
+        data["dossier_code"],
+    )
+
+
+def _heading_block(pdf: Any, office: str, form: str, title_vi: str, title_en: str, code: str) -> None:
+    """The state heading of every one-stop form: office left, national motto right, then the title."""
     width = pdf.epw / 2
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(0, 4, form, align="R", new_x="LMARGIN", new_y="NEXT")
     top = pdf.get_y()
     pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(width, 5, str(data["office_name"]).upper(), align="C", new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(width, 5, office.upper(), align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_xy(pdf.l_margin + width, top)
     pdf.multi_cell(width, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_x(pdf.l_margin + width)
     pdf.multi_cell(width, 5, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LEFT", new_y="NEXT")
     pdf.ln(8)
     pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(0, 7, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, title_vi, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(
-        0, 5, "Dossier receipt and appointment for the result", align="C", new_x="LMARGIN", new_y="NEXT"
-    )
+    pdf.multi_cell(0, 5, title_en, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "B", 12)
-    pdf.multi_cell(0, 7, f"Mã hồ sơ: {data['dossier_code']}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, f"Mã hồ sơ: {code}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
 
@@ -158,10 +175,10 @@ def _due(pdf: Any, data: dict[str, Any]) -> None:
     pdf.ln(6)
 
 
-def _signatures(pdf: Any) -> None:
+def _signatures(pdf: Any, titles: tuple[str, str] = ("NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ")) -> None:
     width = pdf.epw / 2
     top = pdf.get_y()
-    for column, title in enumerate(("NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ")):
+    for column, title in enumerate(titles):
         pdf.set_xy(pdf.l_margin + column * width, top)
         pdf.set_font("DejaVu", "B", 10)
         pdf.multi_cell(width, 5, title, align="C", new_x="LEFT", new_y="NEXT")

@@ -19,6 +19,7 @@ from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.dossiers import DossierStatus
 from queue_server.domain.errors import DomainError, Forbidden
+from queue_server.domain.reuse import CasePapers, reuse_figure
 from queue_server.dossiers.limiter import LookupLimiter
 from queue_server.dossiers.models import Dossier, DossierDocument
 from queue_server.dossiers.repository import dossier_not_found, find_by_code, load_dossier
@@ -124,6 +125,78 @@ class DossierReports:
             "Mang theo giấy này khi nhận kết quả / Bring this receipt to collect the result",
         ]
 
+    def print_receipt(self, code: str, *, actor: Principal) -> dict[str, Any]:
+        """Print the receipt on the thermal printer of the desk the officer is seated at."""
+        from devices.printers import PrinterError, PrinterUrlError, open_printer
+        from queue_server.dossiers.receipt import receipt_print
+
+        data = self.receipt(code, actor=actor)
+        office = self.dossiers.tickets.office(actor.office)
+        with self.ctx.db.read() as session:
+            seat = self.dossiers._seat_of(session, office.code, actor)
+        counter = office.counters.get(seat) if seat is not None else None
+        if counter is None or not counter.printer:
+            raise DomainError(
+                "no_counter_printer",
+                "Quầy này chưa cấu hình máy in (counters.toml: printer). Hãy in bản A4.",
+                "This counter has no printer configured (counters.toml: printer). Print the A4 copy.",
+            )
+        try:
+            printer = open_printer(counter.printer)
+            try:
+                printer.print_receipt(receipt_print(data))
+            finally:
+                printer.close()
+        except (PrinterError, PrinterUrlError) as error:
+            raise DomainError(
+                "printer_failed",
+                f"Máy in của quầy không in được ({error}). Hãy in bản A4.",
+                f"The counter's printer failed ({error}). Print the A4 copy.",
+            ) from error
+        return {"printed": True, "counter": counter.number, "dossier_code": data["dossier_code"]}
+
+    def form_data(self, code: str, number: str, *, actor: Principal) -> dict[str, Any]:
+        """The fields of Mẫu 02 (papers requested), 03 (refused) or 04 (late: apology and new date)."""
+        with self.ctx.db.write() as session:
+            dossier = load_dossier(session, code)
+            citizen = session.get(Citizen, dossier.citizen_id) if dossier.citizen_id else None
+            status = S(dossier.status)
+            applies = {
+                "02": bool(dossier.requested_papers),
+                "03": status is S.NOT_RECEIVED,
+                "04": dossier.original_due_date is not None,
+            }
+            if not applies.get(number) or citizen is None:
+                raise DomainError(
+                    "form_not_applicable",
+                    f"Hồ sơ này không có Mẫu {number} (chưa yêu cầu bổ sung, từ chối hay gia hạn).",
+                    f"This dossier has no form {number} (no paper request, refusal or extension).",
+                )
+            record_access(
+                session,
+                actor,
+                self.ctx.clock(),
+                f"dossier.form{number}",
+                citizen_id=citizen.id,
+                dossier_code=dossier.code,
+            )
+            procedure = self.dossiers.procedure(dossier.procedure_code)
+            office = self.dossiers.tickets.office(dossier.office)
+            claim = session.get(CitizenClaim, dossier.claim_id) if dossier.claim_id else None
+            return {
+                "office_name": office.name_vi,
+                "dossier_code": dossier.code,
+                "citizen_name": claim_view(claim, citizen)["full_name"] or "",
+                "citizen_id": mask_id(reveal_id(self.ctx.ids, citizen)),
+                "procedure_name": f"{procedure.code} {procedure.name_vi}",
+                "papers": [self.views.type_brief(c)["name_vi"] for c in dossier.requested_papers or []],
+                "reason": dossier.reason,
+                "received_at": dossier.received_at or dossier.submitted_at,
+                "due_date": dossier.due_date,
+                "original_due_date": dossier.original_due_date,
+                "issued_at": self.ctx.clock(),
+            }
+
     # ---- public lookup -------------------------------------------------------------------------
 
     def lookup(self, *, code: str, last4: str, client: str) -> dict[str, Any]:
@@ -147,9 +220,12 @@ class DossierReports:
                 missing = self.views.missing(procedure, links)
             else:
                 missing = []
+            office = self.ctx.config.offices.get(dossier.office)
             return {
                 "code": dossier.code,
                 **status_fields(status),
+                "office_name_vi": office.name_vi if office else dossier.office,
+                "office_name_en": office.name_en if office else dossier.office,
                 "procedure_name_vi": procedure.name_vi if procedure else dossier.procedure_code,
                 "procedure_name_en": procedure.name_en if procedure else dossier.procedure_code,
                 "due_date": dossier.due_date,
@@ -183,6 +259,7 @@ class DossierReports:
             _count(counts, reused, new, resupplied)
             statuses[status] += 1
         total: Counter[str] = sum(per_procedure.values(), Counter())
+        reuse = reuse_figure(CasePapers(r, s) for _, _, r, _, s in rows)
         procedures = []
         for procedure_code, counts in sorted(per_procedure.items()):
             procedure = self.catalogue.procedures.get(procedure_code)
@@ -197,9 +274,11 @@ class DossierReports:
             "day": day,
             "office": office_cfg.code,
             **_stat_fields(total),
-            "share_without_resupply": round(total["without_resupply"] / total["dossiers"], 4)
-            if total["dossiers"]
-            else None,
+            # the reuse KPI (queue_server/domain/reuse.py): first-time citizens do not count
+            "reuse_cases": reuse.cases,
+            "papers_held": reuse.held,
+            "held_not_resupplied": reuse.not_resupplied,
+            "reuse_share": None if reuse.share is None else round(reuse.share, 4),
             "by_status": dict(statuses),
             "procedures": procedures,
         }

@@ -48,6 +48,13 @@ def load_dossier(session: Session, code: str, for_update: bool = False) -> Dossi
     return dossier
 
 
+def format_code(text: str) -> str:
+    """The canonical form of a code written by a person (it must parse)."""
+    parsed = parse_dossier_code(text)
+    assert parsed is not None
+    return format_dossier_code(parsed.office, parsed.day, parsed.sequence)
+
+
 def find_by_code(session: Session, code: str) -> Dossier | None:
     return session.scalar(select(Dossier).where(Dossier.code == code)) if parse_dossier_code(code) else None
 

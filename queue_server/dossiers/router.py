@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.api.errors import error_body
 from queue_server.domain.dossiers import DossierAction, DossierStatus
+from queue_server.dossiers.forms_pdf import form_pdf
 from queue_server.dossiers.limiter import TooManyLookups
 from queue_server.dossiers.receipt import receipt_pdf
 from queue_server.dossiers.service import ActRequest, SubmitRequest
@@ -46,6 +47,8 @@ class ActionBody(BaseModel):
     papers: list[str] = Field(default_factory=list, max_length=30, description="document type codes")
     documents: list[int] = Field(default_factory=list, max_length=30)
     amount_vnd: int | None = Field(default=None, ge=0)
+    due_date: date | None = Field(default=None, description="extend: the new due date")
+    office: str | None = Field(default=None, max_length=16, description="forward: the competent office")
 
 
 class LookupRequest(BaseModel):
@@ -110,6 +113,70 @@ def dossier_stats(
     return services.cases.reports.stats(day=day, office=office)
 
 
+@router.get("/follow-up")
+def follow_up(
+    services: ServicesDep,
+    actor: People,
+    procedure: Annotated[str | None, Query(max_length=24)] = None,
+    officer: Annotated[
+        str | None, Query(max_length=64, description="e.g. user:canbo1; staff: always self")
+    ] = None,
+    first: Annotated[date | None, Query(alias="from")] = None,
+    last: Annotated[date | None, Query(alias="to")] = None,
+    office: Annotated[str | None, Query(max_length=16)] = None,
+) -> dict[str, Any]:
+    """Cases by status, due within a working day, overdue; the on-time rate of a period; yearly pace."""
+    return services.cases.follow_up.overview(
+        actor=actor, office=office, procedure=procedure, officer=officer, first=first, last=last
+    )
+
+
+@router.get("/search")
+def search_dossiers(
+    services: ServicesDep,
+    actor: People,
+    q: Annotated[str, Query(min_length=1, max_length=40, description="dossier code or 12-digit ID number")],
+) -> list[dict[str, Any]]:
+    """The office's cases by code or by the citizen's ID number (audited)."""
+    return services.cases.dossiers.search(q, actor=actor)
+
+
+class CheckBody(BaseModel):
+    subject: str = Field(min_length=1, max_length=32, description='"identity" or a document type code')
+    checked: bool = True
+
+
+@router.post("/{code}/checks")
+def set_check(code: Code, body: CheckBody, services: ServicesDep, actor: People) -> dict[str, Any]:
+    """Tick "đã đối chiếu giấy tờ gốc / căn cước" for one paper or the identity (stored with who and when)."""
+    return services.cases.dossiers.set_check(code, body.subject, body.checked, actor=actor)
+
+
+@router.post("/{code}/receipt/print")
+def print_receipt(code: Code, services: ServicesDep, actor: People) -> dict[str, Any]:
+    """Print the receipt (Mẫu 01) on the thermal printer of the officer's counter."""
+    return services.cases.reports.print_receipt(code, actor=actor)
+
+
+@router.get("/{code}/forms/{number}.pdf")
+def get_form_pdf(
+    code: Code,
+    number: Annotated[str, Path(pattern=r"^0[234]$")],
+    services: ServicesDep,
+    actor: People,
+) -> Response:
+    """Mẫu 02 (papers requested), 03 (refusal) or 04 (apology and new date) as an A4 PDF."""
+    data = services.cases.reports.form_data(code, number, actor=actor)
+    return Response(
+        form_pdf(number, data),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="mau-{number}-{data["dossier_code"]}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 @router.get("/{code}")
 def get_dossier(code: Code, services: ServicesDep, actor: People) -> dict[str, Any]:
     return services.cases.dossiers.get(code, actor=actor)
@@ -151,6 +218,8 @@ def act_on_dossier(
         papers=tuple(body.papers),
         documents=tuple(body.documents),
         amount_vnd=body.amount_vnd,
+        due_date=body.due_date,
+        office=body.office,
     )
     return services.cases.dossiers.act(code, action, request, actor=actor)
 

@@ -18,15 +18,29 @@ from queue_server.citizens.crypto import DECLARATION, seal_json
 from queue_server.citizens.crypto import PERSONAL_ID as SEALED_ID
 from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import record_access
-from queue_server.citizens.service import check_personal_id, find_citizen, find_claim
+from queue_server.citizens.service import check_personal_id, find_citizen, find_claim, lookup_citizen
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
 from queue_server.counters import repository as counter_repo
 from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.documents.models import Document
-from queue_server.documents.service import DocumentService, card_read, first_use, is_on_file, is_valid_on
-from queue_server.domain.calendar import business_day, local_time
+from queue_server.documents.service import (
+    DocumentService,
+    card_read,
+    first_use,
+    is_on_file,
+    is_used,
+    is_valid_on,
+    put_on_file,
+)
+from queue_server.domain.calendar import (
+    add_working_days,
+    business_day,
+    local_time,
+    working_days_between,
+)
 from queue_server.domain.dossiers import (
+    FINAL_STATUSES,
     MAX_DAILY_SEQUENCE,
     DossierAction,
     DossierSnapshot,
@@ -35,13 +49,20 @@ from queue_server.domain.dossiers import (
     counting_start,
     due_date,
     format_dossier_code,
+    parse_dossier_code,
 )
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.domain.forms import FieldError, validate_form
 from queue_server.dossiers.access import case_seat, sees_full_ids
-from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
-from queue_server.dossiers.repository import dossier_not_found, load_dossier, next_dossier_sequence
-from queue_server.dossiers.views import DossierViews
+from queue_server.dossiers.models import Dossier, DossierCheck, DossierDocument, DossierEvent
+from queue_server.dossiers.repository import (
+    dossier_not_found,
+    find_by_code,
+    format_code,
+    load_dossier,
+    next_dossier_sequence,
+)
+from queue_server.dossiers.views import DossierViews, links_of
 from queue_server.events.outbox import Outbox
 from queue_server.procedures.catalogue import Catalogue, Procedure
 from queue_server.tickets.models import Ticket
@@ -50,6 +71,7 @@ from queue_server.tickets.service import TicketService
 
 S = DossierStatus
 A = DossierAction
+CHECK_IDENTITY = "identity"
 
 
 @dataclass(frozen=True)
@@ -71,6 +93,8 @@ class ActRequest:
     papers: tuple[str, ...] = ()
     documents: tuple[int, ...] = ()
     amount_vnd: int | None = None
+    due_date: date | None = None  # extend: the new due date
+    office: str | None = None  # forward: the competent office
 
 
 @dataclass
@@ -305,11 +329,20 @@ class DossierService:
                     f"Document {document_id} cannot be used at this kiosk for this identity; photograph it.",
                     document=document_id,
                 )
-            if reused and not doc_type.reusable:
+            if (reused or is_used(document)) and not doc_type.reusable:
                 raise InvalidInput(
                     "document_not_reusable",
                     f"Giấy tờ '{doc_type.name_vi}' chỉ dùng cho một hồ sơ; hãy nộp bản mới.",
                     f"The document '{doc_type.name_en}' serves one dossier only; supply a new one.",
+                    document=document_id,
+                )
+            if not reused and is_used(document):
+                raise InvalidInput(
+                    "document_used",
+                    f"Giấy tờ '{doc_type.name_vi}' đã dùng cho một hồ sơ khác chưa có kết quả "
+                    "hoặc bị từ chối; hãy nộp bản mới.",
+                    f"The document '{doc_type.name_en}' already served another dossier that has no result "
+                    "or was refused; supply it again.",
                     document=document_id,
                 )
             resupplied = not reused and doc_type.reusable and self._held_already(session, document, today)
@@ -397,7 +430,9 @@ class DossierService:
             dossier = load_dossier(session, code, for_update=True)
             counter = case_seat(session, self.ctx.config, actor, dossier.office)
             procedure = self.procedure(dossier.procedure_code)
-            snapshot = DossierSnapshot(S(dossier.status), received=dossier.received_at is not None)
+            snapshot = DossierSnapshot(
+                S(dossier.status), received=dossier.received_at is not None, anywhere=procedure.anywhere
+            )
             change = apply_dossier_action(snapshot, action, reason=request.reason)
             values: dict[str, Any] = {"status": change.to_status.value, "updated_at": self.ctx.clock()}
             values.update(self._action_fields(session, dossier, procedure, action, request))
@@ -421,7 +456,7 @@ class DossierService:
             )
             self._emit(tx.outbox, dossier, f"dossier.{action.value.replace('-', '_')}")
             session.flush()  # the session does not autoflush: the view reads the new audit row
-            return self.views.view(session, dossier, full=True, reveal=True)
+            return self.views.view(session, dossier, full=True, reveal=True, panel=True)
 
     def _action_fields(
         self,
@@ -441,7 +476,65 @@ class DossierService:
         elif action is A.SUPPLY:
             self._supply(session, dossier, procedure, request.documents)
             values["requested_papers"] = []
+        elif action is A.FINISH:
+            self._file_checked_papers(session, dossier)
+        elif action is A.EXTEND:
+            values.update(self._extension(dossier, request.due_date))
+        elif action is A.FORWARD:
+            values["office"] = self._competent_office(dossier, request.office)
+        if action is A.SUPPLY and dossier.due_date is not None:
+            values["due_date"] = self._due_after_pause(session, dossier)
         return values
+
+    def _extension(self, dossier: Dossier, new_due: date | None) -> dict[str, Any]:
+        if new_due is None or dossier.due_date is None or new_due <= dossier.due_date:
+            raise InvalidInput(
+                "bad_due_date",
+                "Ngày hẹn mới phải sau ngày hẹn hiện tại.",
+                "The new due date must be after the current one.",
+            )
+        return {"due_date": new_due, "original_due_date": dossier.original_due_date or dossier.due_date}
+
+    def _competent_office(self, dossier: Dossier, target: str | None) -> str:
+        offices = self.ctx.config.offices
+        code = (target or "").strip().upper()
+        if code not in offices or code == dossier.office:
+            known = ", ".join(c for c in offices if c != dossier.office) or "—"
+            raise InvalidInput(
+                "bad_forward_office",
+                f"Chọn đơn vị có thẩm quyền khác đơn vị hiện tại. Các đơn vị: {known}.",
+                f"Choose a competent office other than the current one. Offices: {known}.",
+            )
+        return code
+
+    def _due_after_pause(self, session: Session, dossier: Dossier) -> date | None:
+        """The due date stops while papers are requested: it moves by the working days spent waiting."""
+        asked = session.scalar(
+            select(DossierEvent.at)
+            .where(DossierEvent.dossier_id == dossier.id, DossierEvent.action == A.REQUEST_PAPERS.value)
+            .order_by(DossierEvent.id.desc())
+            .limit(1)
+        )
+        assert dossier.due_date is not None
+        if asked is None:
+            return dossier.due_date
+        office = self.tickets.office(dossier.office)
+        paused = working_days_between(
+            business_day(asked, office.zone), business_day(self.ctx.clock(), office.zone), office.hours
+        )
+        return add_working_days(dossier.due_date, paused, office.hours) if paused else dossier.due_date
+
+    def _file_checked_papers(self, session: Session, dossier: Dossier) -> None:
+        """The case has its result: the papers an officer checked against the originals go on file."""
+        checked = set(
+            session.scalars(select(DossierCheck.subject).where(DossierCheck.dossier_id == dossier.id))
+        )
+        now = self.ctx.clock()
+        for link in links_of(session, dossier):
+            if link.type_code in checked and link.document_id is not None:
+                document = session.get(Document, link.document_id)
+                if document is not None and self.documents.document_type(document.type_code).reusable:
+                    put_on_file(document, now)
 
     def _reception(self, dossier: Dossier, procedure: Procedure) -> dict[str, Any]:
         now = self.ctx.clock()
@@ -476,7 +569,95 @@ class DossierService:
     def _seat_of(self, session: Session, office: str, actor: Principal) -> int | None:
         return counter_repo.seat_of(session, office, actor)
 
+    # ---- the officer's checks ------------------------------------------------------------------
+
+    def set_check(self, code: str, subject: str, checked: bool, *, actor: Principal) -> dict[str, Any]:
+        """Tick (or untick) "checked against the original" for one paper or for the identity."""
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
+            dossier = load_dossier(session, code, for_update=True)
+            subject = self._check_subject(self.procedure(dossier.procedure_code), subject)
+            if S(dossier.status) in FINAL_STATUSES:
+                raise DomainError(
+                    "dossier_closed",
+                    "Hồ sơ đã kết thúc; không đối chiếu thêm được.",
+                    "The dossier is closed; nothing more can be checked.",
+                )
+            existing = session.scalar(
+                select(DossierCheck).where(
+                    DossierCheck.dossier_id == dossier.id, DossierCheck.subject == subject
+                )
+            )
+            counter = case_seat(session, self.ctx.config, actor, dossier.office)
+            if checked == (existing is not None):
+                return self.views.view(session, dossier, full=True, panel=True)
+            if checked:
+                session.add(
+                    DossierCheck(
+                        dossier_id=dossier.id,
+                        subject=subject,
+                        checked_by=actor.label,
+                        checked_at=self.ctx.clock(),
+                        counter=counter,
+                    )
+                )
+            else:
+                session.delete(existing)
+            action = "check" if checked else "uncheck"
+            self._audit(session, dossier, action, dossier.status, actor, counter, None, {"subject": subject})
+            self._emit(tx.outbox, dossier, f"dossier.{action}")
+            session.flush()
+            return self.views.view(session, dossier, full=True, panel=True)
+
+    def _check_subject(self, procedure: Procedure, subject: str) -> str:
+        subject = subject.strip()
+        if subject == CHECK_IDENTITY or subject.upper() in {p.type.code for p in procedure.papers}:
+            return subject if subject == CHECK_IDENTITY else subject.upper()
+        raise InvalidInput(
+            "bad_check_subject",
+            f"'{subject}' không phải giấy tờ của thủ tục này hay căn cước.",
+            f"'{subject}' is neither a paper of this procedure nor the identity.",
+        )
+
     # ---- reading -------------------------------------------------------------------------------
+
+    def search(self, query: str, *, actor: Principal, office: str | None = None) -> list[dict[str, Any]]:
+        """The office's cases by dossier code or by the citizen's 12-digit ID number (audited)."""
+        text = query.strip()
+        office_code = self.tickets.office(office or actor.office).code
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
+            if parse_dossier_code(text) is not None:
+                found = find_by_code(session, format_code(text))
+                dossiers = [found] if found is not None and found.office == office_code else []
+            elif text.isdigit() and len(text) == 12:
+                citizen = lookup_citizen(session, self.ctx.ids, text)
+                dossiers = (
+                    []
+                    if citizen is None
+                    else list(
+                        session.scalars(
+                            select(Dossier)
+                            .where(Dossier.office == office_code, Dossier.citizen_id == citizen.id)
+                            .order_by(Dossier.id.desc())
+                            .limit(20)
+                        )
+                    )
+                )
+                record_access(
+                    session,
+                    actor,
+                    self.ctx.clock(),
+                    "dossier.search",
+                    citizen_id=citizen.id if citizen else None,
+                )
+            else:
+                raise InvalidInput(
+                    "bad_search",
+                    "Nhập mã hồ sơ (ví dụ CAXTP-260310-0001) hoặc số định danh 12 chữ số.",
+                    "Enter a dossier code (e.g. CAXTP-260310-0001) or a 12-digit personal ID.",
+                )
+            return [self.views.view(session, d, full=False) for d in dossiers]
 
     def get(self, code: str, *, actor: Principal) -> dict[str, Any]:
         with UnitOfWork(self.ctx) as tx:
@@ -492,7 +673,7 @@ class DossierService:
                 dossier_code=dossier.code,
                 detail="full ID" if reveal else None,
             )
-            return self.views.view(session, dossier, full=True, reveal=reveal)
+            return self.views.view(session, dossier, full=True, reveal=reveal, panel=True)
 
     def list_dossiers(
         self,

@@ -12,9 +12,9 @@ from queue_server.citizens.crypto import DECLARATION, PAPER_CODE, IdVault, open_
 from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import mask_id, mask_paper_code
 from queue_server.citizens.service import claim_view, reveal_id
-from queue_server.documents.models import Document
+from queue_server.documents.models import Document, DocumentPage
 from queue_server.domain.dossiers import STATUS_NAMES, DossierSnapshot, DossierStatus, allowed_actions
-from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
+from queue_server.dossiers.models import Dossier, DossierCheck, DossierDocument, DossierEvent
 from queue_server.procedures.catalogue import Catalogue, Procedure
 from queue_server.tickets.models import Ticket
 
@@ -30,8 +30,11 @@ class DossierViews:
         self.catalogue = catalogue
         self.ids = ids
 
-    def view(self, session: Session, dossier: Dossier, *, full: bool, reveal: bool = False) -> dict[str, Any]:
-        """`reveal`: the full ID number and paper codes, for whoever handles the case (dossiers/access.py)."""
+    def view(
+        self, session: Session, dossier: Dossier, *, full: bool, reveal: bool = False, panel: bool = False
+    ) -> dict[str, Any]:
+        """`reveal`: the full ID number and paper codes, for whoever handles the case (dossiers/access.py);
+        `panel`: also what the officer checks at the counter (pages, birth date, checks)."""
         procedure = self.catalogue.procedures.get(dossier.procedure_code)
         citizen = session.get(Citizen, dossier.citizen_id) if dossier.citizen_id else None
         claim = session.get(CitizenClaim, dossier.claim_id) if dossier.claim_id else None
@@ -71,13 +74,63 @@ class DossierViews:
                 "status": ticket.status,
             },
             "allowed_actions": [
-                a.value for a in allowed_actions(DossierSnapshot(status, dossier.received_at is not None))
+                a.value
+                for a in allowed_actions(
+                    DossierSnapshot(
+                        status,
+                        dossier.received_at is not None,
+                        anywhere=procedure is not None and procedure.anywhere,
+                    )
+                )
             ],
         }
         if full:
             view["form"] = self._form(procedure, dossier, reveal)
+            view["form_fields"] = self._form_fields(procedure, view["form"])
             view["events"] = self._events(session, dossier)
+        if full and panel:
+            view["checks"] = self._checks(session, dossier)
+            view["original_due_date"] = dossier.original_due_date
+            self._add_pages(session, view["papers"])
+            if view["citizen"] is not None:
+                facts = claim if claim is not None and claim.birth_date else citizen
+                view["citizen"]["birth_date"] = facts.birth_date if facts else None
+                view["citizen"]["sex"] = facts.sex if facts else None
+                view["citizen"]["identity_source"] = view["citizen"].get("source")
         return view
+
+    def _add_pages(self, session: Session, papers: list[dict[str, Any]]) -> None:
+        for paper in papers:
+            document = paper["document"]
+            if document is None or document["id"] is None:
+                continue
+            pages = session.execute(
+                select(DocumentPage.number, DocumentPage.media_type)
+                .where(DocumentPage.document_id == document["id"])
+                .order_by(DocumentPage.number)
+            )
+            document["pages"] = [{"number": n, "media_type": m} for n, m in pages]
+
+    def _form_fields(
+        self, procedure: Procedure | None, values: dict[str, Any] | None
+    ) -> list[dict[str, Any]]:
+        """The declaration as the citizen filled it, in the form's order, with the labels."""
+        if procedure is None or procedure.form is None or values is None:
+            return []
+        fields = []
+        for field in procedure.form.fields:
+            if field.name not in values:
+                continue
+            value = values[field.name]
+            shown = next((c.label_vi for c in field.choices if c.value == value), value)
+            if field.type == "personal_id" and isinstance(value, str):
+                shown = mask_id(value)  # the panel shows IDs masked; the full form is in `form`
+            fields.append({"name": field.name, "label_vi": field.label_vi, "value": shown})
+        return fields
+
+    def _checks(self, session: Session, dossier: Dossier) -> dict[str, dict[str, Any]]:
+        rows = session.scalars(select(DossierCheck).where(DossierCheck.dossier_id == dossier.id))
+        return {c.subject: {"by": c.checked_by, "at": c.checked_at, "counter": c.counter} for c in rows}
 
     def _papers(
         self,

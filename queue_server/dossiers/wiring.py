@@ -10,6 +10,7 @@ from queue_server.citizens.service import CitizenService
 from queue_server.context import ServerContext
 from queue_server.documents.service import DocumentService
 from queue_server.documents.storage import BlobStore
+from queue_server.dossiers.follow_up import DossierFollowUp
 from queue_server.dossiers.limiter import LookupLimiter
 from queue_server.dossiers.purge import PurgeService
 from queue_server.dossiers.reports import DossierReports
@@ -29,6 +30,7 @@ class CaseServices:
     documents: DocumentService
     dossiers: DossierService
     reports: DossierReports  # receipt, public lookup, counts
+    follow_up: DossierFollowUp  # the "Hồ sơ" view: due dates, on-time rate, yearly pace
     ratings: RatingService
     purge: PurgeService
 
@@ -63,6 +65,7 @@ def build_case_services(ctx: ServerContext, tickets: TicketService) -> CaseServi
         documents=documents,
         dossiers=dossiers,
         reports=DossierReports(ctx, catalogue, dossiers, limiter),
+        follow_up=DossierFollowUp(ctx, catalogue, tickets),
         ratings=RatingService(ctx, catalogue.ratings),
-        purge=PurgeService(ctx, store),
+        purge=PurgeService(ctx, store, catalogue),
     )

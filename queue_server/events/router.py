@@ -13,6 +13,7 @@ from queue_server.api.deps import Readers, ServicesDep, websocket_principal
 from queue_server.auth.principal import Role
 from queue_server.domain.errors import DomainError
 from queue_server.events.outbox import events_since
+from queue_server.events.schemas import EventView
 from queue_server.services import Services
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
@@ -24,7 +25,7 @@ def read_log(services: Services, since: int, office: str | None, limit: int = 50
         return events_since(session, since, office=office, limit=limit)
 
 
-@router.get("/events")
+@router.get("/events", response_model=list[EventView])
 def get_events(
     services: ServicesDep,
     actor: Readers,

@@ -39,6 +39,11 @@ class DossierSettingsModel(_Strict):
     lookup_per_ip_per_minute: int = Field(default=10, ge=1, le=10_000)
     lookup_failures_per_code: int = Field(default=5, ge=1, le=1000)
     lookup_failure_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # cases received per desk officer a year, by the class of office (the provinces' plans)
+    office_class: Literal["province", "district", "commune"] = "commune"
+    productivity_targets: dict[str, int] = Field(
+        default_factory=lambda: {"province": 1600, "district": 1200, "commune": 800}
+    )
 
     @field_validator("count_from_next_day_after")
     @classmethod
@@ -60,6 +65,12 @@ class DocumentTypeModel(_Strict):
     name_en: str = ""
     reusable: bool = True
     valid_months: int = Field(default=0, ge=0, le=1200, description="0: no expiry unless the paper says")
+    retention_days: int = Field(
+        default=0,
+        ge=0,
+        le=36500,
+        description="how long its files are kept once unused; 0: [dossiers] retention_days",
+    )
 
 
 class ChoiceModel(_Strict):
@@ -119,6 +130,8 @@ class ProcedureModel(_Strict):
     fee_note_vi: str = ""
     fee_note_en: str = ""
     legal_days: int = Field(ge=0, le=365, description="legal processing time in working days")
+    # "không phụ thuộc địa giới hành chính": any desk accepts it and forwards it to the competent office
+    anywhere: bool = False
     unconfirmed: list[str] = []
     guidance_vi: str = ""
     guidance_en: str = ""
@@ -188,6 +201,7 @@ class DocumentType:
     name_en: str
     reusable: bool
     valid_months: int
+    retention_days: int = 0  # 0: the catalogue's retention_days
 
 
 @dataclass(frozen=True)
@@ -239,6 +253,7 @@ class Procedure:
     keywords: tuple[str, ...]
     form: FormSpec | None
     papers: tuple[Paper, ...]
+    anywhere: bool = False
 
     def served_by(self, office: str) -> bool:
         return not self.offices or office in self.offices
@@ -247,6 +262,7 @@ class Procedure:
 @dataclass(frozen=True)
 class DossierSettings:
     retention_days: int
+    productivity_target: int  # cases a year per desk officer for this office's class
     count_from_next_day_after: time | None
     max_file_bytes: int
     max_document_bytes: int
@@ -385,7 +401,9 @@ def _check_procedure(
 def _build(model: CatalogueFileModel, ratings: RatingsFileModel) -> Catalogue:
     fields = {f.code: FieldOfWork(f.code, f.name_vi, f.name_en or f.name_vi) for f in model.field}
     types = {
-        d.code: DocumentType(d.code, d.name_vi, d.name_en or d.name_vi, d.reusable, d.valid_months)
+        d.code: DocumentType(
+            d.code, d.name_vi, d.name_en or d.name_vi, d.reusable, d.valid_months, d.retention_days
+        )
         for d in model.document_type
     }
     forms = {
@@ -437,6 +455,7 @@ def _procedure(
         keywords=tuple(p.keywords),
         form=forms[p.form] if p.form else None,
         papers=papers,
+        anywhere=p.anywhere,
     )
 
 
@@ -448,6 +467,7 @@ def _settings(model: DossierSettingsModel) -> DossierSettings:
     mb = 1024 * 1024
     return DossierSettings(
         retention_days=model.retention_days,
+        productivity_target=model.productivity_targets.get(model.office_class, 800),
         count_from_next_day_after=cutoff,
         max_file_bytes=int(model.max_file_mb * mb),
         max_document_bytes=int(model.max_document_mb * mb),

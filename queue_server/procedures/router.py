@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from queue_server.api.deps import ServicesDep
 from queue_server.procedures.catalogue import Procedure
+from queue_server.procedures.schemas import FieldOfWorkView, ProcedureDetail, ProcedureSummary
 
 router = APIRouter(prefix="/api/v1", tags=["procedures"])
 
@@ -61,7 +62,7 @@ def procedure_detail(procedure: Procedure) -> dict[str, Any]:
     }
 
 
-@router.get("/fields")
+@router.get("/fields", response_model=list[FieldOfWorkView])
 def list_fields(services: ServicesDep) -> list[dict[str, Any]]:
     catalogue = services.cases.catalogue
     counts = {code: 0 for code in catalogue.fields}
@@ -73,7 +74,7 @@ def list_fields(services: ServicesDep) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/procedures")
+@router.get("/procedures", response_model=list[ProcedureSummary])
 def list_procedures(
     services: ServicesDep,
     q: Annotated[str, Query(max_length=100, description="words, with or without diacritics")] = "",
@@ -85,6 +86,6 @@ def list_procedures(
     return [procedure_summary(p) for p in found]
 
 
-@router.get("/procedures/{code}")
+@router.get("/procedures/{code}", response_model=ProcedureDetail)
 def get_procedure(code: Annotated[str, Path(max_length=24)], services: ServicesDep) -> dict[str, Any]:
     return procedure_detail(services.cases.dossiers.procedure(code))

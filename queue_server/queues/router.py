@@ -10,11 +10,12 @@ from sqlalchemy import text
 
 from queue_server.api.deps import ServicesDep
 from queue_server.domain.calendar import age_on, business_day
+from queue_server.queues.schemas import Health, OfficeView, PriorityGroupView, QueueView
 
 router = APIRouter(prefix="/api/v1", tags=["queues"])
 
 
-@router.get("/health")
+@router.get("/health", response_model=Health)
 def health(services: ServicesDep) -> dict[str, Any]:
     with services.ctx.db.read() as session:
         session.execute(text("SELECT 1"))
@@ -30,14 +31,14 @@ def health(services: ServicesDep) -> dict[str, Any]:
     }
 
 
-@router.get("/queues")
+@router.get("/queues", response_model=list[QueueView])
 def list_queues(
     services: ServicesDep, office: Annotated[str | None, Query(max_length=16)] = None
 ) -> list[dict[str, Any]]:
     return services.queues.list(office=office)
 
 
-@router.get("/offices")
+@router.get("/offices", response_model=list[OfficeView])
 def list_offices(services: ServicesDep) -> list[dict[str, Any]]:
     return [
         {
@@ -53,7 +54,7 @@ def list_offices(services: ServicesDep) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/priority-groups")
+@router.get("/priority-groups", response_model=list[PriorityGroupView])
 def priority_groups(
     services: ServicesDep,
     birth_date: Annotated[

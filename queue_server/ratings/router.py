@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from queue_server.api.deps import People, Readers, ServicesDep
+from queue_server.ratings.schemas import RatingPrompt, RatingReasons, RatingStats, RatingView
 
 router = APIRouter(prefix="/api/v1", tags=["ratings"])
 page_router = APIRouter(tags=["ratings"])
@@ -23,12 +24,12 @@ class RatingRequest(BaseModel):
     comment: str | None = Field(default=None, max_length=500)
 
 
-@router.get("/ratings/reasons")
+@router.get("/ratings/reasons", response_model=RatingReasons)
 def rating_reasons(services: ServicesDep) -> dict[str, Any]:
     return services.cases.ratings.reasons()
 
 
-@router.post("/ratings", status_code=status.HTTP_201_CREATED)
+@router.post("/ratings", status_code=status.HTTP_201_CREATED, response_model=RatingView)
 def rate(body: RatingRequest, services: ServicesDep) -> dict[str, Any]:
     """Rate a finished visit once: 1–5, with reasons from the list when the score is low."""
     return services.cases.ratings.rate(
@@ -36,7 +37,7 @@ def rate(body: RatingRequest, services: ServicesDep) -> dict[str, Any]:
     )
 
 
-@router.get("/ratings/stats")
+@router.get("/ratings/stats", response_model=RatingStats)
 def rating_stats(
     services: ServicesDep,
     actor: People,
@@ -47,7 +48,11 @@ def rating_stats(
     return services.cases.ratings.stats(day=day, office=office)
 
 
-@router.get("/public/counters/{number}/rating-prompt", response_model=None)
+@router.get(
+    "/public/counters/{number}/rating-prompt",
+    response_model=RatingPrompt,
+    responses={204: {"description": "nothing to rate at this counter now"}},
+)
 def rating_prompt(
     number: Annotated[int, Path(ge=1, le=999)], services: ServicesDep, device: Readers
 ) -> dict[str, Any] | Response:

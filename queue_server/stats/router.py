@@ -6,11 +6,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from queue_server.api.deps import People, ServicesDep
+from queue_server.stats.schemas import DayStats
 
 router = APIRouter(prefix="/api/v1", tags=["stats"])
 
 
-@router.get("/stats")
+@router.get("/stats", response_model=DayStats)
 def day_stats(
     services: ServicesDep,
     actor: People,

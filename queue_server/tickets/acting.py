@@ -59,6 +59,7 @@ class TicketActions:
             counter=ticket.counter,
             recall_count=ticket.recall_count,
             called_at=ticket.called_at,
+            last_called_at=ticket.last_called_at,
         )
         request = ActionRequest(
             action=action,

@@ -12,6 +12,7 @@ from queue_server.services import Services
 from queue_server.tickets.schemas import (
     FinishRequest,
     IssueTicketRequest,
+    PublicTicketView,
     ReasonRequest,
     TicketView,
     TransferRequest,
@@ -126,21 +127,9 @@ async def reactivate(ticket_id: TicketId, services: ServicesDep, actor: People) 
 public_router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
 
-@public_router.get("/tickets/{public_code}")
+@public_router.get("/tickets/{public_code}", response_model=PublicTicketView)
 def public_ticket(
     public_code: Annotated[str, Path(min_length=8, max_length=32)], services: ServicesDep
-) -> dict[str, object]:
+) -> PublicTicketView:
     """What the citizen's phone may know about one ticket: no name, no ID number, no internal id."""
-    view = services.tickets.get_public(public_code)
-    return {
-        "number": view.number,
-        "queue": view.queue,
-        "queue_name_vi": view.queue_name_vi,
-        "queue_name_en": view.queue_name_en,
-        "status": view.status,
-        "people_ahead": view.people_ahead,
-        "estimated_wait_s": view.estimated_wait_s,
-        "counter": view.counter,
-        "issued_at": view.issued_at,
-        "called_at": view.called_at,
-    }
+    return PublicTicketView.of(services.tickets.get_public(public_code))

@@ -56,3 +56,22 @@ class TransferRequest(BaseModel):
     queue: str = Field(min_length=1, max_length=8)
     to: Literal["keep", "back"] = "keep"
     reason: str | None = Field(default=None, max_length=200)
+
+
+class PublicTicketView(BaseModel):
+    """What the citizen's phone may know about one ticket: no name, no ID number, no internal id."""
+
+    number: str
+    queue: str
+    queue_name_vi: str
+    queue_name_en: str
+    status: str
+    people_ahead: int | None
+    estimated_wait_s: int | None
+    counter: int | None
+    issued_at: datetime
+    called_at: datetime | None
+
+    @classmethod
+    def of(cls, view: TicketView) -> PublicTicketView:
+        return cls.model_validate(view.model_dump(include=set(cls.model_fields)))

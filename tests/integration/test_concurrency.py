@@ -49,6 +49,10 @@ def test_retried_idempotency_keys_never_make_a_second_ticket(database_url: str) 
     by_key: dict[str, set[int]] = {}
     for key, ticket in zip(_interleaved(keys * 4), tickets, strict=False):
         by_key.setdefault(str(key), set()).add(ticket["id"])
+    # The four answers for one key name one ticket, and no two keys share one.
+    assert len(by_key) == 50
+    assert {key: len(ids) for key, ids in by_key.items() if len(ids) != 1} == {}
+    assert len(set().union(*by_key.values())) == 50
     assert len({t["id"] for t in tickets}) == 50
     assert sorted({t["number"] for t in tickets}) == [f"A{n:03d}" for n in range(1, 51)]
     with server.ctx.db.read() as session:

@@ -23,6 +23,8 @@ from tests.fixtures.dossiers.helpers import (
     TEMPORARY,
     page_jpeg,
     register,
+    seated,
+    settle,
     submit,
     upload,
 )
@@ -166,6 +168,11 @@ def test_the_checklist_tells_what_is_on_file_and_what_is_needed(server: Server, 
     consent = upload(client, "VBDONGY").json()
     first = submit(client, "kiosk-reuse-00001", [uploaded["id"], consent["id"]])
     assert first.status_code == 201 and first.json()["dossier"]["papers_new"] == 2
+    pending = checklist(client)  # serving a case that has no result yet puts nothing on file
+    assert pending["papers"][0]["status"] == "missing" and pending["needed"] == ["GTCMCHO"]
+    settle(
+        client, seated(server, client, "canbo1", 1), first.json()["dossier"]["code"], ["GTCMCHO", "VBDONGY"]
+    )
 
     after = checklist(client)
     assert (
@@ -188,7 +195,9 @@ def test_expired_papers_must_be_supplied_again(server: Server, client: TestClien
     clock = server.clock
     assert isinstance(clock, ManualClock)
     lease = upload(client, "HDTHUE", valid_until="2026-06-30").json()
-    assert submit(client, "kiosk-lease-00001", [lease["id"]], procedure=TEMPORARY).status_code == 201
+    first = submit(client, "kiosk-lease-00001", [lease["id"]], procedure=TEMPORARY)
+    assert first.status_code == 201
+    settle(client, seated(server, client, "canbo1", 1), first.json()["dossier"]["code"], ["HDTHUE"])
     assert checklist(client, TEMPORARY)["papers"][0]["status"] == "on_file"
     clock.advance(days=120)  # 8 July 2026
     stale = checklist(client, TEMPORARY)
@@ -202,7 +211,8 @@ def test_expired_papers_must_be_supplied_again(server: Server, client: TestClien
 
 def test_re_supplying_a_paper_on_file_is_counted(server: Server, client: TestClient) -> None:
     kept = upload(client, "GTCMCHO").json()
-    submit(client, "kiosk-count-00001", [kept["id"]])
+    first = submit(client, "kiosk-count-00001", [kept["id"]])
+    settle(client, seated(server, client, "canbo1", 1), first.json()["dossier"]["code"], ["GTCMCHO"])
     again = upload(client, "GTCMCHO", [("lai.jpg", page_jpeg("lần nữa", seed=9), "image/jpeg")]).json()
     submit(client, "kiosk-count-00002", [again["id"]])  # the state held it, the citizen brought it again
     submit(client, "kiosk-count-00003", [kept["id"]])
@@ -210,10 +220,12 @@ def test_re_supplying_a_paper_on_file_is_counted(server: Server, client: TestCli
     stats = client.get("/api/v1/dossiers/stats", params={"day": "2026-03-10"}, headers=staff).json()
     assert (stats["dossiers"], stats["without_resupply"], stats["fully_reused"]) == (3, 2, 1)
     assert (stats["papers_reused"], stats["papers_new"]) == (1, 2)
-    assert stats["share_without_resupply"] == round(2 / 3, 4)
+    # the state held the paper in the last two cases; the citizen brought it again in one of them
+    assert (stats["reuse_cases"], stats["papers_held"], stats["held_not_resupplied"]) == (2, 2, 1)
+    assert stats["reuse_share"] == 0.5
     assert stats["procedures"][0]["procedure"] == RESIDENCE and stats["procedures"][0]["dossiers"] == 3
     empty = client.get("/api/v1/dossiers/stats", params={"day": "2026-03-11"}, headers=staff).json()
-    assert empty["dossiers"] == 0 and empty["share_without_resupply"] is None
+    assert empty["dossiers"] == 0 and empty["reuse_share"] is None
     assert client.get("/api/v1/dossiers/stats", headers=KIOSK).status_code == 403
 
 

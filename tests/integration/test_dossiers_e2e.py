@@ -163,6 +163,9 @@ def test_a_case_from_kiosk_to_receipt_and_a_second_case_reusing_the_paper(tmp_pa
             "2026-03-19",
             [],
         )
+        # the paper goes on file once the officer checked it against the original and the case has a result
+        ok(http.post(f"/api/v1/dossiers/{code}/checks", json={"subject": "GTCMCHO"}, headers=staff))
+        ok(http.post(f"/api/v1/dossiers/{code}/finish", headers=staff))
 
         # ---- a second case the next day: the paper on file is reused -------------------------------
         clock.advance(days=1)
@@ -201,4 +204,4 @@ def test_a_case_from_kiosk_to_receipt_and_a_second_case_reusing_the_paper(tmp_pa
             "1 bản sao; đã có trong hệ thống",
         ] in second_receipt["papers"]
         stats = ok(http.get("/api/v1/dossiers/stats", params={"day": "2026-03-11"}, headers=staff))
-        assert (stats["dossiers"], stats["fully_reused"], stats["share_without_resupply"]) == (1, 1, 1.0)
+        assert (stats["dossiers"], stats["fully_reused"], stats["reuse_share"]) == (1, 1, 1.0)

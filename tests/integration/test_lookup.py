@@ -17,6 +17,8 @@ ANSWER_KEYS = {
     "status_name_vi",
     "status_name_en",
     "procedure_name_vi",
+    "office_name_vi",  # where to bring missing papers
+    "office_name_en",
     "procedure_name_en",
     "due_date",
     "missing",

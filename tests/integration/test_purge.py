@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +16,17 @@ from queue_server.documents.models import Document
 from queue_server.dossiers.models import Dossier, DossierEvent
 from queue_server.ratings.models import Rating
 from tests.conftest import DEMO_CONFIG, T0
-from tests.fixtures.dossiers.helpers import BINH_ID, BINH_QR, ct01_form, page_jpeg, register, submit, upload
+from tests.fixtures.dossiers.helpers import (
+    BINH_ID,
+    BINH_QR,
+    ct01_form,
+    page_jpeg,
+    register,
+    seated,
+    settle,
+    submit,
+    upload,
+)
 from tests.support import Server, client_for, make_server
 
 
@@ -111,7 +122,8 @@ def test_a_document_still_used_by_a_live_case_is_kept(sqlite_url: str) -> None:
     with client_for(server) as client:
         register(client)
         proof = upload(client, "GTCMCHO").json()["id"]
-        submit(client, "kiosk-first-case-1", [proof])
+        first = submit(client, "kiosk-first-case-1", [proof]).json()["dossier"]["code"]
+        settle(client, seated(server, client, "canbo1", 1), first, ["GTCMCHO"])
         clock.advance(days=400)
         assert submit(client, "kiosk-reuse-later-1", [proof]).json()["dossier"]["papers_reused"] == 1
     report = server.services.cases.purge.purge(older_than_days=365)
@@ -133,3 +145,45 @@ def test_the_purge_command(tmp_path: Path, capsys: object) -> None:
     assert out.startswith("removed") and "2 file(s)" in out and "001199004567" not in out
     assert files_in(server) == []
     assert main(["purge", "--older-than", "0", *common]) == 2
+
+
+def test_a_still_valid_result_of_the_office_is_never_purged(sqlite_url: str, tmp_path: Path) -> None:
+    """An issued paper without an expiry date stays on file; one that expired goes; each kind keeps its own
+    retention (photos: 30 days in this test's catalogue) instead of one period for everything."""
+    config = tmp_path / "config"
+    shutil.copytree(DEMO_CONFIG, config)
+    catalogue = (config / "procedures.toml").read_text(encoding="utf-8")
+    photo = 'code = "ANH4X6"\n'
+    assert photo in catalogue
+    (config / "procedures.toml").write_text(catalogue.replace(photo, photo + "retention_days = 30\n"))
+    clock = ManualClock(T0)
+    server = make_server(sqlite_url, clock, config_dir=config)
+    with client_for(server) as client:
+        register(client)
+        staff = server.login(client, "canbo1")
+        lasting = upload_as(client, staff, "GTCMCHO")
+        expiring = upload_as(client, staff, "HDTHUE", valid_until="2026-06-30")
+        portrait = upload(client, "ANH4X6").json()["id"]
+    clock.advance(days=40)
+    early = server.services.cases.purge.purge(older_than_days=365)
+    assert early.documents == 1  # only the photo: its kind is kept 30 days
+    clock.advance(days=400)
+    report = server.services.cases.purge.purge(older_than_days=365)
+    with server.ctx.db.read() as session:
+        left = set(session.scalars(select(Document.id)))
+    assert report.documents == 1 and left == {lasting}
+    assert expiring not in left and portrait not in left
+
+
+def upload_as(client: object, staff: dict[str, str], type_code: str, **fields: str) -> int:
+    """A paper the office issued (a result), uploaded from the counter."""
+    from tests.fixtures.dossiers.helpers import NHUNG_ID
+
+    answer = client.post(  # type: ignore[attr-defined]
+        "/api/v1/documents",
+        data={"citizen_id": NHUNG_ID, "type": type_code, "source": "issued", **fields},
+        files=[("files", ("kq.jpg", page_jpeg(type_code), "image/jpeg"))],
+        headers=staff,
+    )
+    assert answer.status_code == 201, answer.text
+    return int(answer.json()["id"])

@@ -109,10 +109,10 @@ def test_same_code_within_the_window_is_reported_once(recorder: Recorder) -> Non
     scanner = start("loop://?dedupe=30", recorder)
     try:
         assert scanner.port is not None
-        scanner.port.write(b"A023\r\nA023\r\nB017\r\nA023\r\n")
-        assert wait_for(lambda: len(recorder.events) == 2)
-        time.sleep(0.2)  # let any wrong extra event arrive
-        assert recorder.texts == ["A023", "B017"]
+        scanner.port.write(b"A023\r\nA023\r\nB017\r\nA023\r\nEND1\r\n")
+        # Lines are read in order: once the last one is in, any wrong extra event would be too.
+        assert wait_for(lambda: "END1" in recorder.texts)
+        assert recorder.texts == ["A023", "B017", "END1"]
     finally:
         scanner.stop()
 
@@ -224,7 +224,8 @@ def test_backoff_is_capped_while_unplugged(tmp_path: Path, recorder: Recorder) -
     scanner.backoff = Backoff(initial_s=0.01, factor=2.0, cap_s=0.04)
     scanner.start(recorder.on_scan, recorder.on_status)
     try:
-        time.sleep(0.5)
+        # 0.01, 0.02, 0.04, then it stays at the cap however many more attempts follow.
+        assert wait_for(lambda: scanner.backoff.last_delay_s == pytest.approx(0.04))
         assert scanner.running
         assert scanner.backoff.next_delay() == pytest.approx(0.04)
     finally:

@@ -15,11 +15,11 @@ from alembic import command
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from queue_server.api.writes import WriteRunner
 from queue_server.db.base import UtcDateTime
 from queue_server.db.engine import Database, WriteBusy, refusing_when_busy
 from queue_server.db.migrate import alembic_config
 from queue_server.db.prepared import Prepared
+from queue_server.db.writes import WriteRunner
 from queue_server.tickets.models import Ticket, WaitingCount
 from tests.support import KIOSK_KEY, make_server
 
@@ -179,8 +179,8 @@ def test_background_checkpoints_keep_the_log_short(tmp_path: Path) -> None:
     db.dispose()
 
 
-def test_the_migration_counts_the_tickets_already_waiting(sqlite_url: str) -> None:
-    db = Database(sqlite_url)
+def test_the_migration_counts_the_tickets_already_waiting(empty_sqlite_url: str) -> None:
+    db = Database(empty_sqlite_url)
     config = alembic_config(db)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -31,6 +31,7 @@ ALLOWED = {
     "called": {
         "recall": "called",
         "start": "serving",
+        "finish": "done",  # F straight after the call: started at the call
         "no-show": "no_show",
         "hold": "on_hold",
         "transfer": "waiting",

@@ -156,8 +156,8 @@ def test_keys_rotate_reseals_every_row_and_both_keys_read_meanwhile(
             IdVault(OLD).open(citizen.personal_id_enc, citizen.personal_id_key, PERSONAL_ID)
 
 
-def test_the_migration_seals_clear_rows_of_an_older_database(database_url: str) -> None:
-    db = Database(database_url)
+def test_the_migration_seals_clear_rows_of_an_older_database(empty_database_url: str) -> None:
+    db = Database(empty_database_url)
     config = alembic_config(db)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -195,7 +195,7 @@ def test_the_migration_seals_clear_rows_of_an_older_database(database_url: str) 
             {"at": at},
         )
     db.dispose()
-    server = make_server(database_url, ManualClock(T0))  # builds its context: migrates with its secret
+    server = make_server(empty_database_url, ManualClock(T0))  # builds its context: migrates with its secret
     stored = everything_stored(server)
     assert NHUNG_ID not in stored and "0912345678" not in stored
     with TestClient(server.app) as client:
@@ -229,10 +229,12 @@ def serve(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         ("é" * 15, "32 bytes"),
     ],
 )
-def test_serve_refuses_empty_and_short_secrets(sqlite_url: str, secret: str, message: str) -> None:
-    done = serve({"MOTCUA_DATABASE_URL": sqlite_url, "MOTCUA_SECRET": secret})
+def test_serve_refuses_empty_and_short_secrets(empty_sqlite_url: str, secret: str, message: str) -> None:
+    done = serve({"MOTCUA_DATABASE_URL": empty_sqlite_url, "MOTCUA_SECRET": secret})
     assert done.returncode == 2 and message in done.stderr, done.stderr
-    assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()  # refused before touching the database
+    assert not Path(
+        empty_sqlite_url.removeprefix("sqlite:///")
+    ).exists()  # refused before touching the database
 
 
 def test_motcua_demo_in_the_environment_does_not_make_serve_a_demo(sqlite_url: str) -> None:

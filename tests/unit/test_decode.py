@@ -188,3 +188,25 @@ def test_unreadable_bytes_raise_a_clear_error(data: bytes, words: str) -> None:
     assert words in caught.value.message_en
     assert "upload.png" in str(caught.value)
     assert caught.value.message_vi.startswith("Không đọc được ảnh")
+
+
+@pytest.mark.parametrize("side, blur", [(110, 0.0), (140, 1.0)])
+def test_a_small_or_soft_code_plain_zxing_misses_is_read_from_its_region(side: int, blur: float) -> None:
+    from devices.scanners.decode import find_code_regions, read_with_zxing
+
+    gray = to_gray(card_photo(CARD, qr_side=side, angle_deg=12.0, seed=1))
+    if blur:
+        gray = cv2.GaussianBlur(gray, (0, 0), blur)
+    assert read_with_zxing(gray) == []  # the whole frame: too few pixels per module for zxing-cpp
+    regions = find_code_regions(gray)
+    assert regions, "the QR's patch is found"
+    codes = decode_gray(gray, FAST)
+    assert [(code.text, code.source) for code in codes] == [(CARD, "zxing-cpp/regions")]
+
+
+def test_regions_of_a_frame_without_a_code_read_nothing() -> None:
+    rng = np.random.default_rng(3)
+    checker = np.kron(rng.integers(0, 2, (60, 60)) * 255, np.ones((6, 6))).astype(np.uint8)  # QR-like texture
+    frame = np.full((720, 1280), 120, np.uint8)
+    frame[100:460, 500:860] = checker
+    assert decode_gray(frame, FAST) == []

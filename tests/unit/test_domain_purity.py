@@ -1,4 +1,4 @@
-"""The domain core imports nothing but the standard library and itself (DESIGN.md: dependencies point inward)."""
+"""The domain core imports nothing but the standard library and itself (docs/architecture.md: dependencies point inward)."""
 
 from __future__ import annotations
 

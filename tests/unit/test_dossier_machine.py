@@ -42,6 +42,16 @@ TABLE: dict[tuple[DossierStatus, DossierAction], DossierStatus] = {
     (S.FEE_REQUESTED, A.WITHDRAW): S.WITHDRAWN,
     (S.FEE_REQUESTED, A.STOP): S.STOPPED,
     (S.DONE, A.RETURN): S.RETURNED,
+    # late handling (Mẫu 04) keeps the status and only moves the due date
+    (S.RECEIVED, A.EXTEND): S.RECEIVED,
+    (S.IN_PROCESS, A.EXTEND): S.IN_PROCESS,
+    (S.PAPERS_REQUESTED, A.EXTEND): S.PAPERS_REQUESTED,
+    (S.FEE_REQUESTED, A.EXTEND): S.FEE_REQUESTED,
+}
+# Forwarding to the competent office keeps the status, and only procedures accepted anywhere may go.
+ANYWHERE: dict[tuple[DossierStatus, DossierAction], DossierStatus] = {
+    (S.NEW, A.FORWARD): S.NEW,
+    (S.RECEIVED, A.FORWARD): S.RECEIVED,
 }
 # Reception happens once: receive/refuse only before it; supplied papers lead back to where it was.
 BEFORE_RECEPTION: dict[tuple[DossierStatus, DossierAction], DossierStatus] = {
@@ -56,19 +66,26 @@ AFTER_RECEPTION: dict[tuple[DossierStatus, DossierAction], DossierStatus] = {
 }
 
 
-def expected_target(status: DossierStatus, action: DossierAction, received: bool) -> DossierStatus | None:
+def expected_target(
+    status: DossierStatus, action: DossierAction, received: bool, anywhere: bool = False
+) -> DossierStatus | None:
     special = AFTER_RECEPTION if received else BEFORE_RECEPTION
-    return TABLE.get((status, action)) or special.get((status, action))
+    found = TABLE.get((status, action)) or special.get((status, action))
+    return found or (ANYWHERE.get((status, action)) if anywhere else None)
 
 
-WITH_REASON = {A.REFUSE, A.REQUEST_PAPERS, A.STOP}
-PAIRS = [(s, a, r) for s in DossierStatus for a in DossierAction for r in (False, True)]
+WITH_REASON = {A.REFUSE, A.REQUEST_PAPERS, A.STOP, A.EXTEND}
+PAIRS = [
+    (s, a, r, w) for s in DossierStatus for a in DossierAction for r in (False, True) for w in (False, True)
+]
 
 
-@pytest.mark.parametrize(("status", "action", "received"), PAIRS)
-def test_every_status_action_pair(status: DossierStatus, action: DossierAction, received: bool) -> None:
-    snapshot = DossierSnapshot(status, received)
-    expected = expected_target(status, action, received)
+@pytest.mark.parametrize(("status", "action", "received", "anywhere"), PAIRS)
+def test_every_status_action_pair(
+    status: DossierStatus, action: DossierAction, received: bool, anywhere: bool
+) -> None:
+    snapshot = DossierSnapshot(status, received, anywhere)
+    expected = expected_target(status, action, received, anywhere)
     reason = "thiếu giấy tờ" if action in WITH_REASON else None
     if expected is None:
         with pytest.raises(DomainError) as caught:
@@ -91,9 +108,10 @@ def test_the_table_covers_a_path_to_every_status() -> None:
 @pytest.mark.parametrize("action", sorted(WITH_REASON))
 @pytest.mark.parametrize("reason", [None, "", "   "])
 def test_refusing_requesting_and_stopping_need_a_reason(action: DossierAction, reason: str | None) -> None:
-    status = S.IN_PROCESS if action is A.STOP else S.NEW
+    later = action in (A.STOP, A.EXTEND)
+    status = S.IN_PROCESS if later else S.NEW
     with pytest.raises(InvalidInput) as caught:
-        apply_dossier_action(DossierSnapshot(status, action is A.STOP), action, reason=reason)
+        apply_dossier_action(DossierSnapshot(status, later), action, reason=reason)
     assert caught.value.code == "reason_required"
     assert "lý do" in caught.value.message_vi
 

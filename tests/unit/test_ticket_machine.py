@@ -20,13 +20,14 @@ S, A = TicketStatus, TicketAction
 DAY = date(2026, 3, 10)
 AT = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
 
-# The table of DESIGN.md, written out independently of the code's TRANSITIONS.
+# The table of docs/architecture.md ("The ticket"), written out independently of the code's TRANSITIONS.
 ALLOWED: dict[tuple[TicketStatus, TicketAction], TicketStatus] = {
     (S.WAITING, A.CALL): S.CALLED,
     (S.CALLED, A.RECALL): S.CALLED,
     (S.CALLED, A.START): S.SERVING,
     (S.CALLED, A.NO_SHOW): S.NO_SHOW,
     (S.SERVING, A.FINISH): S.DONE,
+    (S.CALLED, A.FINISH): S.DONE,  # F on a called ticket: started at the call
     (S.WAITING, A.HOLD): S.ON_HOLD,
     (S.CALLED, A.HOLD): S.ON_HOLD,
     (S.SERVING, A.HOLD): S.ON_HOLD,
@@ -87,6 +88,20 @@ def test_finish_records_the_outcome_and_end_time() -> None:
     req = ActionRequest(action=A.FINISH, at=AT, counter=2, business_day=DAY, outcome="received_dossier")
     change = apply_action(snapshot(S.SERVING), req)
     assert change.fields == {"ended_at": AT, "outcome": "received_dossier"}
+
+
+def test_finishing_a_called_ticket_starts_it_at_its_last_call() -> None:
+    called = datetime(2026, 3, 10, 2, 55, tzinfo=UTC)
+    ticket = TicketSnapshot(
+        S.CALLED,
+        "A",
+        DAY,
+        counter=2,
+        called_at=datetime(2026, 3, 10, 2, 30, tzinfo=UTC),
+        last_called_at=called,
+    )
+    change = apply_action(ticket, ActionRequest(action=A.FINISH, at=AT, counter=2, business_day=DAY))
+    assert change.fields == {"ended_at": AT, "outcome": "served", "started_at": called}
 
 
 def test_first_call_sets_called_at_and_a_second_call_after_transfer_keeps_it() -> None:

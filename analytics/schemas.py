@@ -1,0 +1,103 @@
+"""What the analytics API answers (the dashboard reads these)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class OfficeName(BaseModel):
+    code: str
+    name_vi: str
+    name_en: str
+
+
+class Targets(BaseModel):
+    wait_s: float
+    handling_s: float
+
+
+class Limits(BaseModel):
+    paused_too_long_s: float
+
+
+class LineToday(BaseModel):
+    code: str
+    name_vi: str
+    name_en: str
+    open: bool
+    waiting: int
+    estimated_wait_s: int | None
+    over_target: bool
+    counters: list[int]
+    issued_today: int
+    served_today: int
+    mean_wait_today_s: float | None
+    p90_wait_today_s: float | None
+    estimate_mae_today_s: float | None = Field(description="mean error of the estimates given at issue")
+
+
+class DeskNow(BaseModel):
+    """A desk as the counter service describes it (its own fields pass through), and for how long it has
+    been in its status."""
+
+    model_config = ConfigDict(extra="allow")
+
+    number: int
+    status: str
+    for_s: float | None = Field(description="seconds in its current status")
+
+
+class Kpi(BaseModel):
+    code: str
+    name_vi: str
+    name_en: str
+    value: float | None
+    target: float
+    unit: str = Field(description="s, share or per_year")
+    better: str = Field(description="lower or higher")
+    count: int = Field(description="how many visits the value rests on")
+    status: str
+    note_vi: str
+
+
+class HourWaits(BaseModel):
+    hour: int
+    issued: int
+    mean_wait_s: float | None
+    target_s: float
+
+
+class StaffingAdvice(BaseModel):
+    message_vi: str
+    message_en: str
+    projected_wait_s: dict[str, float | None]
+    suggested_counter: int | None
+    with_suggestion_s: dict[str, float | None]
+    over_target: list[str]
+
+
+class AlertView(BaseModel):
+    """An open alert; the fields of its kind (queue, counter, estimate, pause…) come along."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str = Field(description="wait_over_target or counter_paused_long")
+    key: str
+    office: str
+    since: str
+    message_vi: str
+    message_en: str
+
+
+class Overview(BaseModel):
+    office: OfficeName
+    now: str
+    day: str
+    targets: Targets
+    limits: Limits
+    queues: list[LineToday]
+    counters: list[DeskNow]
+    kpis: list[Kpi]
+    waits_by_hour: list[HourWaits]
+    advice: StaffingAdvice
+    alerts: list[AlertView]

@@ -1,0 +1,85 @@
+"""Active authentication (ICAO 9303-11 §6.1): the chip signs a random challenge with the private key whose
+public half is in DG15 (itself covered by the SOD), which a copied chip cannot do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from devices.chip import tlv
+from devices.chip.apdu import Command, Response
+from devices.chip.ports import Check, Verdict
+
+# ISO/IEC 10118-3 hash identifiers in an ISO 9796-2 trailer "xx CC"; "BC" alone means SHA-1.
+_ISO9796_HASHES = {0x33: "sha1", 0x34: "sha256", 0x35: "sha512", 0x36: "sha384", 0x38: "sha224"}
+_ECDSA_HASHES = (hashes.SHA256(), hashes.SHA1(), hashes.SHA384(), hashes.SHA512(), hashes.SHA224())
+
+
+def active_authentication(send: Callable[[Command], Response], dg15: bytes | None) -> Check:
+    if dg15 is None:
+        return Check(
+            Verdict.NOT_VERIFIABLE, ("the card offers no active authentication (no DG15)",), performed=False
+        )
+    try:
+        key = serialization.load_der_public_key(tlv.parse_one(dg15).value)
+    except (ValueError, tlv.TlvError) as error:
+        return Check(Verdict.ALTERED, (f"DG15 holds no usable public key: {error}",))
+    challenge = os.urandom(8)
+    answer = send(Command(0x00, 0x88, 0x00, 0x00, challenge, le=256))
+    if not answer.ok:
+        return Check(Verdict.ALTERED, (f"the chip refused to sign a challenge ({answer.sw:04X})",))
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        passed = _ecdsa_ok(key, answer.data, challenge)
+    elif isinstance(key, rsa.RSAPublicKey):
+        passed = _iso9796_ok(key, answer.data, challenge)
+    else:
+        return Check(
+            Verdict.NOT_VERIFIABLE, (f"unsupported AA key type {type(key).__name__}",), performed=False
+        )
+    if passed:
+        return Check(Verdict.GENUINE, ("the chip signed a fresh challenge with its DG15 key",))
+    return Check(
+        Verdict.ALTERED, ("the chip's answer to a fresh challenge does not verify with DG15: a cloned chip?",)
+    )
+
+
+def _ecdsa_ok(key: ec.EllipticCurvePublicKey, signature: bytes, challenge: bytes) -> bool:
+    half = len(signature) // 2
+    if not signature or len(signature) % 2:
+        return False
+    der = encode_dss_signature(
+        int.from_bytes(signature[:half], "big"), int.from_bytes(signature[half:], "big")
+    )
+    for algorithm in _ECDSA_HASHES:  # the hash is named in DG14; trying the standard ones proves as much
+        try:
+            key.verify(der, challenge, ec.ECDSA(algorithm))
+            return True
+        except InvalidSignature:
+            continue
+    return False
+
+
+def _iso9796_ok(key: rsa.RSAPublicKey, signature: bytes, challenge: bytes) -> bool:
+    """ISO/IEC 9796-2 scheme 1 with partial recovery, as eMRTD RSA chips sign."""
+    numbers = key.public_numbers()
+    size = (numbers.n.bit_length() + 7) // 8
+    message = pow(int.from_bytes(signature, "big"), numbers.e, numbers.n).to_bytes(size, "big")
+    if message[0] & 0xC0 != 0x40 or message[-1] not in (0xBC, 0xCC):
+        return False
+    if message[-1] == 0xBC:
+        name, trailer = "sha1", 1
+    else:
+        name, trailer = _ISO9796_HASHES.get(message[-2], ""), 2
+        if not name:
+            return False
+    digest_size = hashlib.new(name).digest_size
+    recovered = message[1 : -(digest_size + trailer)]
+    expected = message[-(digest_size + trailer) : -trailer]
+    return hashlib.new(name, recovered + challenge).digest() == expected

@@ -1,0 +1,83 @@
+"""Following cases to their due date, and the officers' yearly pace. Standard library only.
+
+- overdue: a case still being handled (received, in process, fee requested) whose due date has passed.
+  A case waiting for requested papers is not overdue: its due date stops until they arrive.
+- due soon: such a case due today or on the next working day.
+- on time (the national index's "đúng hạn"): a case whose result was recorded on or before its due date;
+  the rate is over the cases that got their result in the period.
+- productivity: cases an officer received this calendar year, divided by the working days elapsed so far,
+  times the working days of the whole year — a projection, not one day scaled up to a year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from queue_server.domain.calendar import OpeningHours, add_working_days, is_working_day
+
+RUNNING = frozenset({"received", "in_process", "fee_requested"})
+
+
+def due_state(status: str, due: date | None, today: date, hours: OpeningHours) -> str:
+    """overdue / due_soon / on_track for a running case; "paused" while papers are requested; else "closed"."""
+    if status == "papers_requested":
+        return "paused"
+    if status not in RUNNING or due is None:
+        return "closed" if status not in ("new",) else "not_received"
+    if due < today:
+        return "overdue"
+    if due <= add_working_days(today, 1, hours):
+        return "due_soon"
+    return "on_track"
+
+
+@dataclass(frozen=True)
+class OnTime:
+    results: int
+    on_time: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.results if self.results else None
+
+
+def on_time_rate(results: Iterable[tuple[date, date | None]]) -> OnTime:
+    """(day the result was recorded, due date) of each case with a result in the period."""
+    total = good = 0
+    for result_day, due in results:
+        total += 1
+        good += int(due is not None and result_day <= due)
+    return OnTime(total, good)
+
+
+def working_days_in(first: date, last: date, hours: OpeningHours) -> int:
+    count, day = 0, first
+    while day <= last:
+        count += int(is_working_day(day, hours))
+        day += timedelta(days=1)
+    return count
+
+
+@dataclass(frozen=True)
+class Pace:
+    officer: str
+    received: int
+    projected: int  # cases a year at this pace
+    target: int
+
+    @property
+    def meets(self) -> bool:
+        return self.projected >= self.target
+
+
+def yearly_pace(received: Mapping[str, int], today: date, hours: OpeningHours, target: int) -> list[Pace]:
+    """Each officer's cases received this calendar year, projected over the year's working days."""
+    elapsed = working_days_in(date(today.year, 1, 1), today, hours)
+    whole = working_days_in(date(today.year, 1, 1), date(today.year, 12, 31), hours)
+    paces = []
+    for officer, count in sorted(received.items()):
+        projected = round(count / elapsed * whole) if elapsed else 0
+        paces.append(Pace(officer, count, projected, target))
+    return paces

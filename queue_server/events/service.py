@@ -1,0 +1,52 @@
+"""Use cases of the event log that other programs need: where the log stands, what came after a seq, and
+supervisors' alerts (raised and cleared through the outbox like every other event)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from queue_server.db.engine import Database
+from queue_server.db.unit_of_work import StorageParts, UnitOfWork
+from queue_server.events.hub import EventHub
+from queue_server.events.outbox import events_since, last_seq
+
+ALERT_PREFIX = "alert."
+ALERT_CLEARED = "alert.cleared"
+
+
+class EventService:
+    def __init__(self, *, db: Database, clock: Callable[[], datetime], hub: EventHub) -> None:
+        self.db = db
+        self._storage = StorageParts(db=db, clock=clock, hub=hub)
+
+    def last_seq(self) -> int:
+        """The seq of the newest committed event (0 for an empty log): where a new client starts."""
+        with self.db.read() as session:
+            return last_seq(session)
+
+    def since(self, seq: int, *, office: str | None = None, limit: int = 5000) -> list[dict[str, Any]]:
+        """Committed events after `seq`, oldest first."""
+        with self.db.read() as session:
+            return events_since(session, seq, office=office, limit=limit)
+
+    def raise_alerts(
+        self,
+        *,
+        office: str,
+        raised: Sequence[Mapping[str, Any]],
+        cleared: Sequence[Mapping[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """Write `alert.<kind>` for each raised alert and `alert.cleared` for each ended one, in one
+        transaction at one clock reading; publish after commit. Each alert names its `kind` and `key`."""
+        if not raised and not cleared:
+            return []
+        with UnitOfWork(self._storage) as tx:
+            for alert in raised:
+                data = {"alert": dict(alert)}
+                tx.outbox.add(type=ALERT_PREFIX + str(alert["kind"]), office=office, at=tx.now, data=data)
+            for alert in cleared:
+                data = {"alert": {"kind": alert["kind"], "key": alert["key"], "office": office}}
+                tx.outbox.add(type=ALERT_CLEARED, office=office, at=tx.now, data=data)
+        return tx.outbox.events  # published by the unit of work after the commit

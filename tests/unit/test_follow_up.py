@@ -1,0 +1,49 @@
+"""Following cases to their due date and the officers' yearly pace, on hand-made histories."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from queue_server.domain.calendar import OpeningHours
+from queue_server.domain.follow_up import due_state, on_time_rate, working_days_in, yearly_pace
+
+TET = {date(2026, 2, d) for d in range(16, 21)}  # Tết 2026 off, Monday 16 – Friday 20 February
+HOURS = OpeningHours(weekly={}, holiday=lambda day: "Tết" if day in TET else None)
+TUESDAY = date(2026, 3, 10)
+
+
+def test_due_states() -> None:
+    assert due_state("received", date(2026, 3, 9), TUESDAY, HOURS) == "overdue"
+    assert due_state("in_process", TUESDAY, TUESDAY, HOURS) == "due_soon"
+    assert due_state("in_process", date(2026, 3, 11), TUESDAY, HOURS) == "due_soon"  # the next working day
+    assert due_state("received", date(2026, 3, 12), TUESDAY, HOURS) == "on_track"
+    friday = date(2026, 3, 13)
+    assert due_state("received", date(2026, 3, 16), friday, HOURS) == "due_soon"  # Monday after the weekend
+    assert due_state("papers_requested", date(2026, 3, 1), TUESDAY, HOURS) == "paused"  # its due date stops
+    assert due_state("done", date(2026, 3, 1), TUESDAY, HOURS) == "closed"
+    assert due_state("new", None, TUESDAY, HOURS) == "not_received"
+
+
+def test_on_time_rate_counts_results_by_their_due_date() -> None:
+    figure = on_time_rate(
+        [
+            (date(2026, 3, 9), date(2026, 3, 9)),
+            (date(2026, 3, 10), date(2026, 3, 9)),
+            (date(2026, 3, 2), date(2026, 3, 5)),
+        ]
+    )
+    assert (figure.results, figure.on_time) == (3, 2) and figure.rate == 2 / 3
+    assert on_time_rate([]).rate is None
+
+
+def test_the_yearly_pace_uses_the_working_days_elapsed_not_one_day_scaled_up() -> None:
+    # 10 March 2026: 1 Jan (holiday in real life, not in this calendar) … 10 March, Tết week off
+    elapsed = working_days_in(date(2026, 1, 1), TUESDAY, HOURS)
+    whole = working_days_in(date(2026, 1, 1), date(2026, 12, 31), HOURS)
+    assert (elapsed, whole) == (44, 256)  # January 22 + February 20 - 5 (Tết) + March 7
+    # The issue's case: 24 cases received on one busy simulated day. Scaled as "per day worked × 250"
+    # that was 6,000 a year and "met"; projected from the working days elapsed it is far below 800.
+    [pace] = yearly_pace({"canbo1": 24}, TUESDAY, HOURS, target=800)
+    assert pace.projected == round(24 / 44 * 256) == 140 and not pace.meets
+    [busy] = yearly_pace({"canbo2": 160}, TUESDAY, HOURS, target=800)
+    assert busy.projected == 931 and busy.meets
