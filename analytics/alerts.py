@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from analytics.settings import AnalyticsSettings
+from queue_server.domain.counters import CounterStatus
 from queue_server.services import Services
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class AlertMonitor:
                 still.add(key)  # not yet clearly back under the target
         limit_s = self.settings.alerts.paused_too_long_minutes * 60
         for counter in self.services.counters.list(office=office):
-            if counter["status"] != "paused" or not counter["since"]:
+            if counter["status"] != CounterStatus.PAUSED or not counter["since"]:
                 continue
             paused_s = (now - datetime.fromisoformat(counter["since"])).total_seconds()
             if paused_s > limit_s:

@@ -18,7 +18,8 @@ from analytics.stats import mean
 from analytics.store import load_visits
 from queue_server.config import OfficeConfig
 from queue_server.domain.calendar import business_day
-from queue_server.domain.estimates import remaining_service_s
+from queue_server.domain.counters import CounterStatus
+from queue_server.domain.estimates import DEFAULT_SERVICE_S, OpenDesk, desk_free_in_s
 from queue_server.readmodels import desks_busy_since
 from queue_server.services import Services
 
@@ -116,9 +117,9 @@ class LiveView:
             weights = counter["weights"]
             remaining = 0.0
             since = busy.get(counter["number"])
-            if counter["status"] == "open" and since is not None:
-                mean_s = max(means.get(code, 300.0) for code in weights)
-                remaining = remaining_service_s((now - since).total_seconds(), mean_s)
+            if counter["status"] == CounterStatus.OPEN and since is not None:
+                # The server's own reading of a busy desk (domain/estimates.py desk_free_in_s).
+                remaining = desk_free_in_s(OpenDesk(weights, (now - since).total_seconds()), means)
             desks.append(DeskNow(counter["number"], weights, counter["status"], remaining))
         waiting = [
             WaitingNow(v.queue, (now - v.issued_at).total_seconds(), v.priority)
@@ -155,7 +156,7 @@ class LiveView:
                 1 for v in visits if v.issued_queue == code and (now - v.issued_at).total_seconds() <= 3600
             )
             rate = planned if planned else float(recent)
-            service = profile.service if profile else ServiceModel(300.0)
+            service = profile.service if profile else ServiceModel(DEFAULT_SERVICE_S)
             measured = [
                 (v.ended_at - v.called_at).total_seconds()
                 for v in visits

@@ -151,8 +151,19 @@ def _ticket_summary(tickets: Sequence[SimTicket], target_s: float) -> dict[str, 
 
 
 def estimate_errors(tickets: Sequence[SimTicket]) -> dict[str, Any]:
-    """Mean absolute error (minutes) of each estimate against the simulated wait, on the same tickets."""
-    errors: dict[str, list[float]] = {"live": [], "flow": [], "naive": []}
+    """Mean absolute error (minutes) of each estimate against the simulated wait, on the same tickets;
+    again for normal and for priority tickets apart (`by_class`), with "as_normal": what a priority ticket
+    was told before the estimate played its own priority."""
+    result = _errors(tickets)
+    result["by_class"] = {
+        "normal": _errors([t for t in tickets if t.priority is None]),
+        "priority": _errors([t for t in tickets if t.priority is not None]),
+    }
+    return result
+
+
+def _errors(tickets: Sequence[SimTicket]) -> dict[str, Any]:
+    errors: dict[str, list[float]] = {"live": [], "flow": [], "naive": [], "as_normal": []}
     bias = []
     for ticket in tickets:
         wait = ticket.wait_s
@@ -160,6 +171,7 @@ def estimate_errors(tickets: Sequence[SimTicket]) -> dict[str, Any]:
             "live": ticket.estimate_s,
             "flow": ticket.flow_estimate_s,
             "naive": ticket.naive_estimate_s,
+            "as_normal": ticket.as_normal_estimate_s,
         }
         if wait is None or any(value is None for value in estimates.values()):
             continue

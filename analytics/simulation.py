@@ -22,7 +22,7 @@ import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,17 +30,18 @@ from analytics.erlang import erlang_c, erlang_c_mean_wait_s
 from analytics.stats import mean, percentile
 from queue_server.domain.calling import Candidate, FairnessRule, choose_next
 from queue_server.domain.estimates import (
+    DEFAULT_SERVICE_S,
     CounterLoad,
-    DeskNow,
+    OpenDesk,
     counter_share,
+    estimate_inputs,
     expected_wait_s,
     naive_wait_s,
-    projected_wait_s,
     remaining_service_s,
-    robust_service_s,
+    service_means,
+    wait_of,
 )
 
-DEFAULT_SERVICE_S = 300.0  # what the server assumes before a queue has served anyone
 SAMPLES_KEPT = 30  # the server's estimate reads the last 30 visits of a queue
 EPOCH = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday; only differences of times matter
 
@@ -65,6 +66,7 @@ class SimTicket:
     estimate_s: int | None = None  # the live estimate the kiosk would have printed
     naive_estimate_s: int | None = None  # the first version's estimate, for comparison
     flow_estimate_s: int | None = None  # the flow estimate (shares of busy desks), for comparison
+    as_normal_estimate_s: int | None = None  # the live estimate had it been a normal ticket (the old answer)
     candidate: Candidate | None = None
 
     @property
@@ -280,12 +282,11 @@ class OfficeSimulation:
     # ---- what the kiosk would have printed -------------------------------------------------------
 
     def _estimate(self, now: float, ticket: SimTicket, line: _Line) -> None:
-        """Three estimates from exactly what the server would know at this moment: the projection the
-        server prints (the calling rule played forward), the flow estimate, and the first naive one."""
-        means = {
-            code: robust_service_s(list(other.occupancy), default_s=DEFAULT_SERVICE_S)
-            for code, other in self.lines.items()
-        }
+        """The estimates from exactly what the server would know at this moment: the one it prints (its
+        inputs built by the server's own builder, the calling rule played with the ticket's own priority),
+        the same for a normal ticket (what a priority ticket was told before), the flow estimate, and the
+        first naive one."""
+        means = service_means({code: list(other.occupancy) for code, other in self.lines.items()}, self.lines)
         mean_s = means[ticket.queue]
         with_people = {code for code, other in self.lines.items() if len(other)}
         loads, desks = [], []
@@ -297,8 +298,8 @@ class OfficeSimulation:
             elapsed = None
             if state.current is not None and state.current.called_at is not None:
                 elapsed = now - state.current.called_at
-            busy_mean = means[state.current.queue] if state.current is not None else mean_s
-            desks.append(DeskNow(weights, remaining_service_s(elapsed, busy_mean), state.streak))
+            busy_queue = state.current.queue if state.current is not None else None
+            desks.append(OpenDesk(weights, elapsed, busy_queue, state.streak))
             if ticket.queue not in weights:
                 continue
             capacity += weights[ticket.queue] / sum(weights.values())
@@ -309,14 +310,17 @@ class OfficeSimulation:
             )
         waiting = [t.candidate for other in self.lines.values() for t in (*other.normal, *other.priority)]
         assert ticket.candidate is not None
-        ticket.estimate_s = projected_wait_s(
-            target=ticket.candidate,
+        inputs = estimate_inputs(
             waiting=[c for c in waiting if c is not None],
             desks=desks,
-            mean_service_s=means,
+            means=means,
             rule=self.rule,
             now=self._moment(now),
-            default_service_s=DEFAULT_SERVICE_S,
+        )
+        ticket.estimate_s = wait_of(ticket.candidate, inputs).wait_s
+        as_normal = replace(ticket.candidate, priority=None)
+        ticket.as_normal_estimate_s = (
+            ticket.estimate_s if ticket.priority is None else wait_of(as_normal, inputs).wait_s
         )
         ticket.flow_estimate_s = expected_wait_s(
             people_ahead=len(line), mean_service_s=mean_s, counters=loads

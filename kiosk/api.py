@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import httpx
@@ -148,14 +149,20 @@ class KioskApi:
         result: list[dict[str, Any]] = await self.request("GET", "/queues", params=self._office())
         return result
 
-    async def priority_groups(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = await self.request("GET", "/priority-groups")
+    async def priority_groups(self, birth_date: date | None = None) -> list[dict[str, Any]]:
+        """The groups; with a birth date the server marks the age group to offer (`suggested`)."""
+        params = {"birth_date": birth_date.isoformat()} if birth_date else None
+        result: list[dict[str, Any]] = await self.request("GET", "/priority-groups", params=params)
         return result
 
-    async def issue_ticket(self, queue: str, priority: str | None, idempotency_key: str) -> dict[str, Any]:
+    async def issue_ticket(
+        self, queue: str, priority: str | None, idempotency_key: str, birth_date: date | None = None
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"queue": queue, "idempotency_key": idempotency_key, **self._office()}
         if priority:
             body["priority"] = priority
+        if birth_date:
+            body["birth_date"] = birth_date.isoformat()  # the server checks an age group against it
         result: dict[str, Any] = await self.request("POST", "/tickets", json=body)
         return result
 

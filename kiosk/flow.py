@@ -259,7 +259,7 @@ class KioskFlow(Presenter):
                 self.go("confirm")
         elif screen in ("queues", "priority") and not self.identify.identified:
             if self.identify.handle_scan(text):  # the card gives the age for priority
-                self.take_number.suggest(self.today())
+                await self.take_number.suggest_from_birth_date()
         elif screen == "lookup":
             self.lookup.handle_scan(text)
         elif screen == "rate":
@@ -376,7 +376,7 @@ class KioskFlow(Presenter):
         if not self.take_number.groups:
             await self.take_number.load(self.today())
         else:
-            self.take_number.suggest(self.today())
+            await self.take_number.suggest_from_birth_date()
 
     async def submit_case(self) -> bool:
         documents = self.prepare.on_file_ids + list(self.scan.uploaded.values())

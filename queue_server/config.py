@@ -16,14 +16,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from queue_server.domain.calendar import Interval, OpeningHours
+from queue_server.domain.calendar import Interval, OpeningHours, age_on
 from queue_server.domain.calling import FairnessRule
-from queue_server.domain.errors import NotFound
+from queue_server.domain.errors import InvalidInput, NotFound
 
 M = TypeVar("M", bound=BaseModel)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _INTERVAL = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+class UnknownOffice(NotFound, KeyError):
+    """An office code not in config: a 404 at the API, a KeyError for code that looks offices up."""
+
+    def __str__(self) -> str:
+        return self.message_en
 
 
 class ConfigError(Exception):
@@ -193,6 +200,16 @@ class PriorityGroup:
     min_age: int | None
     max_age: int | None
 
+    @property
+    def by_age(self) -> bool:
+        """Granted from the birth date alone (e.g. 60 or over, under 6), not from what a person declares."""
+        return self.min_age is not None or self.max_age is not None
+
+    def fits_age(self, age: int) -> bool:
+        if not self.by_age:
+            return False
+        return (self.min_age is None or age >= self.min_age) and (self.max_age is None or age <= self.max_age)
+
 
 @dataclass(frozen=True)
 class OfficeConfig:
@@ -206,6 +223,29 @@ class OfficeConfig:
     notice_en: str
     queues: dict[str, QueueConfig] = field(default_factory=dict)
     counters: dict[int, CounterConfig] = field(default_factory=dict)
+
+    def queue(self, code: str) -> QueueConfig:
+        """The queue of a code as typed ('a ' is 'A'), or NotFound naming the office's queues."""
+        queue = self.queues.get(code.strip().upper())
+        if queue is None:
+            known = ", ".join(self.queues)
+            raise NotFound(
+                "unknown_queue",
+                f"Không có hàng đợi '{code}'. Các hàng đợi: {known}.",
+                f"Unknown queue '{code}'. Queues: {known}.",
+            )
+        return queue
+
+    def counter(self, number: int) -> CounterConfig:
+        counter = self.counters.get(number)
+        if counter is None:
+            raise NotFound("unknown_counter", f"Không có quầy số {number}.", f"Unknown counter {number}.")
+        return counter
+
+    def weights_of(self, number: int) -> dict[str, float]:
+        """The queues a counter serves with their weights (none for a counter not in config)."""
+        counter = self.counters.get(number)
+        return counter.weights if counter is not None else {}
 
 
 @dataclass(frozen=True)
@@ -234,20 +274,49 @@ class SystemConfig:
         return next(iter(self.offices.values()))
 
     def office(self, code: str | None) -> OfficeConfig:
+        """The office of a code (None: the default one), or UnknownOffice (a NotFound and a KeyError)."""
         if code is None:
             return self.default_office
-        try:
-            return self.offices[code]
-        except KeyError:
-            raise UnknownOffice(code) from None
+        office = self.offices.get(code)
+        if office is None:
+            shown = code[:16]  # an over-long code is not echoed whole
+            raise UnknownOffice("unknown_office", f"Không có đơn vị {shown}.", f"Unknown office {shown}.")
+        return office
 
+    def priority_group(self, code: str | None) -> PriorityGroup | None:
+        """The group of a code (None: no priority), or InvalidInput listing the configured ones."""
+        if code is None:
+            return None
+        group = self.priority_groups.get(code)
+        if group is None:
+            known = ", ".join(self.priority_groups)
+            raise InvalidInput(
+                "unknown_priority",
+                f"Nhóm ưu tiên '{code}' không có trong cấu hình ({known}).",
+                f"Unknown priority group '{code}' (known: {known}).",
+            )
+        return group
 
-class UnknownOffice(NotFound, KeyError):
-    """An office code not in the config: a 404 to a client (still a KeyError to older callers)."""
+    def groups_for_age(self, age: int | None) -> list[PriorityGroup]:
+        """The priority groups a person of this age belongs to by age alone (first: the one to offer)."""
+        if age is None:
+            return []
+        return [g for g in self.priority_groups.values() if g.fits_age(age)]
 
-    def __init__(self, code: str) -> None:
-        shown = code[:16]
-        super().__init__("unknown_office", f"Không có đơn vị {shown}.", f"Unknown office {shown}.")
+    def check_priority_claim(self, code: str | None, birth_date: date | None, today: date) -> None:
+        """A priority asked for with the citizen's birth date: an age group (min_age/max_age) must fit it.
+        Groups not decided by age (pregnant, disability…) are declared by the citizen and recorded."""
+        group = self.priority_group(code)
+        if birth_date is None:
+            return
+        if not date(today.year - 130, 1, 1) <= birth_date <= today:
+            raise InvalidInput("bad_birth_date", "Ngày sinh không hợp lệ.", "The birth date is not valid.")
+        if group is not None and group.by_age and not group.fits_age(age_on(birth_date, today)):
+            raise InvalidInput(
+                "priority_not_eligible",
+                f"Theo ngày sinh, công dân không thuộc nhóm ưu tiên '{group.name_vi}'.",
+                f"By the birth date, the citizen is not in the priority group '{group.name_en or group.code}'.",
+            )
 
     def ancestors(self, code: str) -> list[str]:
         """The office and every office above it, nearest first (the tree of `parent` in offices.toml)."""

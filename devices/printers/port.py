@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
+from devices.id_mask import MAX_SHOWN_DIGITS, mask_id, shows_too_much
 from devices.status import DeviceStatus
 
 # Printable width in dots at 203 dpi.
@@ -30,25 +30,20 @@ def _require_text(name: str, value: str) -> None:
         raise ValueError(f"{name} must not be empty")
 
 
-_ID_DIGITS = re.compile(r"\d")
-
-
 def mask_personal_id(personal_id: str) -> str:
-    """Mask an ID number for print: "001099004567" -> "0010****4567".
+    """Mask an ID number for print: "001099004567" -> "001******567" (devices/id_mask.py, the one format).
 
-    Keeps at most the first 4 and last 4 digits of a 12-digit CCCD (3 and 3 of a 9-digit CMND), so a
-    printed receipt never carries a whole ID. Text that is already masked (contains '*') is kept when it
-    shows no more than 8 digits.
+    Accepts a 12-digit CCCD or a 9-digit CMND, or text already masked with '*' that shows no more digits
+    than a masked ID may; anything else is refused, so a receipt never carries a whole ID.
     """
     text = personal_id.strip()
     if "*" in text:
-        if len(_ID_DIGITS.findall(text)) > 8:
-            raise ValueError("a masked ID number must not show more than 8 digits")
+        if shows_too_much(text):
+            raise ValueError(f"a masked ID number must not show more than {MAX_SHOWN_DIGITS} digits")
         return text
     if not text.isdigit() or len(text) not in (9, 12):
         raise ValueError("ID number must be 12 digits (CCCD) or 9 digits (CMND), or already masked with '*'")
-    keep = 4 if len(text) == 12 else 3
-    return text[:keep] + "*" * (len(text) - 2 * keep) + text[-keep:]
+    return mask_id(text)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 
+from devices.id_mask import mask_id
+
 FIELD_SEPARATOR = "|"
 REQUIRED_FIELDS = 7
 # Longer than any name or address on a card (and than the server stores): a forged or broken QR.
@@ -89,10 +91,8 @@ class CccdCard:
 
 
 def masked_id(id_number: str) -> str:
-    """'001****34567' for a 12-digit number: the middle digits hidden. Short input is hidden whole."""
-    if len(id_number) < 10:
-        return "*" * len(id_number)
-    return id_number[:3] + "*" * (len(id_number) - 8) + id_number[-5:]
+    """The ID number as it may be shown: devices/id_mask.py, one format everywhere ("001******567")."""
+    return mask_id(id_number)
 
 
 @functools.cache

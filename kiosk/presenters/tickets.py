@@ -49,7 +49,7 @@ class TakeNumberPresenter(Presenter):
 
     async def load(self, today: date) -> bool:
         queues = await self.call(self.api.queues())
-        groups = await self.call(self.api.priority_groups())
+        groups = await self.call(self.api.priority_groups(self.identify.birth_date))
         if queues is None or groups is None:
             return False
         self.queues = [queue_row(q) for q in queues]
@@ -61,23 +61,20 @@ class TakeNumberPresenter(Presenter):
             }
             for g in groups
         ]
-        self.suggest(today)
+        self._offer(groups, replace=False)
         return True
 
-    def suggest(self, today: date) -> None:
-        """The priority group the citizen's age gives, chosen for them (they may change it)."""
-        self.suggested_priority = self._age_group(today)
-        if self.suggested_priority and not self.priority:
-            self.priority = self.suggested_priority
+    async def suggest_from_birth_date(self) -> None:
+        """A card read on this screen: ask the server which age group fits its birth date, and offer it."""
+        groups = await self.call(self.api.priority_groups(self.identify.birth_date))
+        if groups is not None:
+            self._offer(groups, replace=True)
 
-    def _age_group(self, today: date) -> str:
-        age = self.identify.age(today)
-        if age is None:
-            return ""
-        for group in self.groups:
-            if group.get("min_age") is not None and age >= int(group["min_age"]):
-                return str(group["code"])
-        return ""
+    def _offer(self, groups: list[dict[str, Any]], *, replace: bool) -> None:
+        # The server decides the age groups (min_age, max_age) from the birth date.
+        self.suggested_priority = next((str(g["code"]) for g in groups if g.get("suggested")), "")
+        if self.suggested_priority and (replace or not self.priority):
+            self.priority = self.suggested_priority
 
     @property
     def takes_appointments(self) -> bool:
@@ -107,7 +104,7 @@ class TakeNumberPresenter(Presenter):
             return None
         key = self.session().idempotency_key("ticket")
         result: dict[str, Any] | None = await self.call(
-            self.api.issue_ticket(self.selected_queue, self.priority or None, key)
+            self.api.issue_ticket(self.selected_queue, self.priority or None, key, self.identify.birth_date)
         )
         return result
 

@@ -7,21 +7,16 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from devices.id_mask import mask_id  # the one format, shared with the kiosk and the printers
 from queue_server.auth.principal import PEOPLE, Principal
 from queue_server.citizens.models import PersonalDataAccess
 
+__all__ = ["PERSONAL_ID", "mask_id", "mask_paper_code", "record_access"]
 PERSONAL_ID = re.compile(r"^\d{12}$")
 
 
-def mask_id(personal_id: str) -> str:
-    """'0010****4567': never show, log or print a whole 12-digit ID."""
-    if len(personal_id) != 12:
-        return "*" * len(personal_id)
-    return f"{personal_id[:4]}****{personal_id[-4:]}"
-
-
 def mask_paper_code(personal_id: str, type_code: str) -> str:
-    """'0010****4567.CT01': the national paper code with its ID number masked."""
+    """'001******567.CT01': the national paper code with its ID number masked."""
     return f"{mask_id(personal_id)}.{type_code}"
 
 

@@ -6,6 +6,9 @@ from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from queue_server.db.base import Base, UtcDateTime
+from queue_server.domain.counters import CounterStatus
+
+__all__ = ["CounterState", "CounterStatus"]
 
 
 class CounterState(Base):
@@ -15,7 +18,7 @@ class CounterState(Base):
 
     office: Mapped[str] = mapped_column(String(16), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[str] = mapped_column(String(8), default="closed")  # closed, open, paused
+    status: Mapped[str] = mapped_column(String(8), default=CounterStatus.CLOSED.value)  # a CounterStatus
     staff_id: Mapped[int | None] = mapped_column(Integer)
     pause_reason: Mapped[str | None] = mapped_column(String(200))
     since: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal
-from queue_server.counters.models import CounterState
+from queue_server.counters.models import CounterState, CounterStatus
 
 
 def seat_of(session: Session, office: str, actor: Principal) -> int | None:
@@ -17,6 +17,6 @@ def seat_of(session: Session, office: str, actor: Principal) -> int | None:
         select(CounterState.number).where(
             CounterState.office == office,
             CounterState.staff_id == actor.id,
-            CounterState.status != "closed",
+            CounterState.status != CounterStatus.CLOSED.value,
         )
     )

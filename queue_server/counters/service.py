@@ -11,36 +11,35 @@ from queue_server.auth.models import User
 from queue_server.auth.principal import Principal
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
-from queue_server.counters.models import CounterState
-from queue_server.db.unit_of_work import UnitOfWork
-from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
-from queue_server.events.outbox import Outbox
+from queue_server.counters.models import CounterState, CounterStatus
+from queue_server.db.unit_of_work import Transaction, UnitOfWork
+from queue_server.domain.errors import DomainError, Forbidden, InvalidInput
 from queue_server.tickets import repository as ticket_repo
 
 
 class CounterService:
+    """Open (seat the signed-in person), pause with a reason, resume, close, list. `_move` is the one
+    place that writes a counter's status."""
+
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
 
     def open(self, *, number: int, actor: Principal, office: str | None = None) -> dict[str, Any]:
-        office_cfg = self._office(office or actor.office)
-        self._check_exists(office_cfg, number)
+        office_cfg = self.ctx.config.office(office or actor.office)
+        office_cfg.counter(number)
         if actor.kind != "user":
             raise Forbidden("people_only", "Chỉ cán bộ mới mở quầy được.", "Only staff can open a counter.")
         with UnitOfWork(self.ctx) as tx:
-            session, outbox = tx.session, tx.outbox
-            state = self._state(session, office_cfg, number)
-            if state.status != "closed" and state.staff_id not in (None, actor.id):
+            state = self._state(tx, office_cfg, number)
+            if state.status != CounterStatus.CLOSED and state.staff_id not in (None, actor.id):
                 raise DomainError(
                     "counter_taken",
                     f"Quầy {number} đang có cán bộ khác làm việc.",
                     f"Counter {number} is taken by another staff member.",
                 )
-            self._leave_other_seats(session, outbox, office_cfg, number, actor)
-            state.status, state.staff_id, state.pause_reason = "open", actor.id, None
-            state.since, state.priority_streak = self.ctx.clock(), 0
-            self._emit(session, outbox, "counter.opened", state, actor)
-            return self._view(session, office_cfg, state)
+            self._leave_other_seats(tx, number, actor)
+            self._move(tx, state, CounterStatus.OPEN, "counter.opened", actor, staff_id=actor.id)
+            return self._view(tx.session, office_cfg, state)
 
     def pause(
         self, *, number: int, actor: Principal, reason: str | None, office: str | None = None
@@ -49,16 +48,16 @@ class CounterService:
             raise InvalidInput(
                 "reason_required", "Cần ghi lý do tạm dừng.", "A reason for the pause is needed."
             )
-        return self._set(number, actor, office, "paused", "counter.paused", reason.strip())
+        return self._set(number, actor, office, CounterStatus.PAUSED, "counter.paused", reason.strip())
 
     def resume(self, *, number: int, actor: Principal, office: str | None = None) -> dict[str, Any]:
-        return self._set(number, actor, office, "open", "counter.resumed", None)
+        return self._set(number, actor, office, CounterStatus.OPEN, "counter.resumed", None)
 
     def close(self, *, number: int, actor: Principal, office: str | None = None) -> dict[str, Any]:
-        return self._set(number, actor, office, "closed", "counter.closed", None)
+        return self._set(number, actor, office, CounterStatus.CLOSED, "counter.closed", None)
 
     def list(self, *, office: str | None = None) -> list[dict[str, Any]]:
-        office_cfg = self._office(office)
+        office_cfg = self.ctx.config.office(office)
         with self.ctx.db.read() as session:
             states = {
                 s.number: s
@@ -68,7 +67,8 @@ class CounterService:
                 self._view(
                     session,
                     office_cfg,
-                    states.get(n) or CounterState(office=office_cfg.code, number=n, status="closed"),
+                    states.get(n)
+                    or CounterState(office=office_cfg.code, number=n, status=CounterStatus.CLOSED.value),
                 )
                 for n in sorted(office_cfg.counters)
             ]
@@ -76,14 +76,19 @@ class CounterService:
     # ---- internals -----------------------------------------------------------------------------
 
     def _set(
-        self, number: int, actor: Principal, office: str | None, status: str, event: str, reason: str | None
+        self,
+        number: int,
+        actor: Principal,
+        office: str | None,
+        status: CounterStatus,
+        event: str,
+        reason: str | None,
     ) -> dict[str, Any]:
-        office_cfg = self._office(office or actor.office)
-        self._check_exists(office_cfg, number)
+        office_cfg = self.ctx.config.office(office or actor.office)
+        office_cfg.counter(number)
         with UnitOfWork(self.ctx) as tx:
-            session, outbox = tx.session, tx.outbox
-            state = self._state(session, office_cfg, number)
-            if state.status == "closed":
+            state = self._state(tx, office_cfg, number)
+            if state.status == CounterStatus.CLOSED:
                 raise DomainError(
                     "counter_closed", f"Quầy {number} đang đóng.", f"Counter {number} is closed."
                 )
@@ -93,56 +98,57 @@ class CounterService:
                     f"Bạn không làm việc tại quầy {number}.",
                     f"You are not signed in at counter {number}.",
                 )
-            state.status, state.pause_reason, state.since = status, reason, self.ctx.clock()
-            if status == "closed":
-                state.staff_id = None
-            self._emit(session, outbox, event, state, actor)
-            return self._view(session, office_cfg, state)
+            staff_id = None if status is CounterStatus.CLOSED else state.staff_id
+            self._move(tx, state, status, event, actor, staff_id=staff_id, reason=reason)
+            return self._view(tx.session, office_cfg, state)
 
-    def _leave_other_seats(
-        self, session: Session, outbox: Outbox, office: OfficeConfig, number: int, actor: Principal
+    def _move(
+        self,
+        tx: Transaction,
+        state: CounterState,
+        status: CounterStatus,
+        event: str,
+        actor: Principal,
+        *,
+        staff_id: int | None,
+        reason: str | None = None,
     ) -> None:
+        """The only writer of a counter's status: who sits there, why it paused, since when; and the event.
+        Opening starts a new run of calls (no priority streak carried over)."""
+        state.status, state.staff_id, state.pause_reason, state.since = status.value, staff_id, reason, tx.now
+        if status is CounterStatus.OPEN and event == "counter.opened":
+            state.priority_streak = 0
+        data = {
+            "counter": {"number": state.number, "status": state.status, "pause_reason": state.pause_reason},
+            "by": actor.label,
+        }
+        tx.outbox.add(type=event, office=state.office, at=tx.now, data=data)
+
+    def _leave_other_seats(self, tx: Transaction, number: int, actor: Principal) -> None:
         """A person sits at one counter at a time: opening another one closes the previous."""
-        others = session.scalars(
+        others = tx.session.scalars(
             select(CounterState).where(
                 CounterState.staff_id == actor.id,
                 CounterState.number != number,
-                CounterState.status != "closed",
+                CounterState.status != CounterStatus.CLOSED.value,
             )
         )
         for other in others:
-            other.status, other.staff_id, other.pause_reason, other.since = (
-                "closed",
-                None,
-                None,
-                self.ctx.clock(),
-            )
-            self._emit(session, outbox, "counter.closed", other, actor)
+            self._move(tx, other, CounterStatus.CLOSED, "counter.closed", actor, staff_id=None)
 
-    def _state(self, session: Session, office: OfficeConfig, number: int) -> CounterState:
-        state = session.scalar(
+    def _state(self, tx: Transaction, office: OfficeConfig, number: int) -> CounterState:
+        state = tx.session.scalar(
             select(CounterState)
             .where(CounterState.office == office.code, CounterState.number == number)
             .with_for_update()
         )
         if state is None:
-            state = CounterState(office=office.code, number=number, status="closed", priority_streak=0)
-            session.add(state)
-            session.flush()
+            state = CounterState(
+                office=office.code, number=number, status=CounterStatus.CLOSED.value, priority_streak=0
+            )
+            tx.session.add(state)
+            tx.session.flush()
         return state
-
-    def _emit(
-        self, session: Session, outbox: Outbox, type_: str, state: CounterState, actor: Principal
-    ) -> None:
-        data = {
-            "counter": {
-                "number": state.number,
-                "status": state.status,
-                "pause_reason": state.pause_reason,
-            },
-            "by": actor.label,
-        }
-        outbox.add(type=type_, office=state.office, at=self.ctx.clock(), data=data)
 
     def _view(self, session: Session, office: OfficeConfig, state: CounterState) -> dict[str, Any]:
         config = office.counters[state.number]
@@ -166,13 +172,3 @@ class CounterService:
                 else None
             ),
         }
-
-    def _office(self, code: str | None) -> OfficeConfig:
-        try:
-            return self.ctx.config.office(code)
-        except KeyError:
-            raise NotFound("unknown_office", f"Không có đơn vị {code}.", f"Unknown office {code}.") from None
-
-    def _check_exists(self, office: OfficeConfig, number: int) -> None:
-        if number not in office.counters:
-            raise NotFound("unknown_counter", f"Không có quầy số {number}.", f"Unknown counter {number}.")

@@ -18,10 +18,11 @@ from queue_server.counters.models import CounterState
 from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain import calling
 from queue_server.domain.calendar import business_day
-from queue_server.domain.errors import Forbidden, NotFound
+from queue_server.domain.errors import NotFound
 from queue_server.domain.tickets import TicketStatus
 from queue_server.dossiers.models import Dossier
 from queue_server.tickets import repository as ticket_repo
+from queue_server.tickets.access import check_may_read_counter
 from queue_server.tickets.models import Ticket
 from queue_server.tickets.service import TicketService
 
@@ -47,7 +48,7 @@ def counter_waiting_list(
         state = session.scalar(
             select(CounterState).where(CounterState.office == office_cfg.code, CounterState.number == number)
         )
-        _check_may_read(actor, state, number)
+        check_may_read_counter(actor, state, number)
         waiting = ticket_repo.waiting_tickets(
             tx, office=office_cfg.code, day=day, queues=list(counter_cfg.weights)
         )
@@ -88,17 +89,6 @@ def counter_waiting_list(
             for t in held
         ],
     }
-
-
-def _check_may_read(actor: Principal, state: CounterState | None, number: int) -> None:
-    if actor.is_manager:
-        return
-    if state is None or state.status == "closed" or state.staff_id != actor.id or actor.kind != "user":
-        raise Forbidden(
-            "not_your_counter",
-            f"Bạn chưa đăng nhập làm việc tại quầy {number}.",
-            f"You are not signed in at counter {number}.",
-        )
 
 
 def _next_ticket_id(

@@ -124,6 +124,11 @@ def add_working_days(start: date, days: int, hours: OpeningHours) -> date:
     return current
 
 
+def age_on(birth: date, today: date) -> int:
+    """Whole years of age on `today` (a birthday counts from its day)."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
 def working_days_between(start: date, end: date, hours: OpeningHours) -> int:
     """Working days after `start` up to and including `end` (0 when `end` is not after `start`)."""
     count = 0

@@ -96,8 +96,10 @@ def _weighted_pick(pool: Sequence[Candidate], weights: Mapping[str, float], now:
 
 
 def _decide(chosen: Candidate, reason: str, streak: int, normal_waiting: bool) -> CallDecision:
-    if chosen.priority is not None and normal_waiting:
-        streak += 1
-    else:
-        streak = 0
-    return CallDecision(chosen, reason, streak)
+    return CallDecision(chosen, reason, streak_after(streak, chosen, normal_waiting=normal_waiting))
+
+
+def streak_after(streak: int, called: Candidate, *, normal_waiting: bool) -> int:
+    """A counter's priority calls in a row after calling `called`, however it was chosen (by the rule or
+    by hand): only priority calls made while normal tickets wait count against them."""
+    return streak + 1 if called.priority is not None and normal_waiting else 0

@@ -33,6 +33,10 @@ OUTLIER_FACTOR = 3.0
 EWMA_ALPHA = 0.1
 # With fewer visits than this measured, the estimate leans on the default visit time.
 PRIOR_SAMPLES = 5
+# The visit time assumed until a queue has served someone (server, analytics and simulator alike).
+DEFAULT_SERVICE_S = 300.0
+# More people waiting than this: the flow estimate instead of playing every call.
+PROJECTION_LIMIT = 400
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,7 @@ def projected_wait_s(
     mean_service_s: Mapping[str, float],
     rule: FairnessRule,
     now: datetime,
-    default_service_s: float = 300.0,
+    default_service_s: float = DEFAULT_SERVICE_S,
 ) -> int:
     """Seconds until `target` is called, playing the calling rule forward over the people waiting now.
 
@@ -167,7 +171,7 @@ def projected_call_times(
     rule: FairnessRule,
     now: datetime,
     until: Candidate | None = None,
-    default_service_s: float = 300.0,
+    default_service_s: float = DEFAULT_SERVICE_S,
 ) -> dict[int, float]:
     """When each waiting ticket would be called, in seconds from now (see `projected_wait_s`), up to and
     including `until`. Tickets that no open desk serves do not appear."""
@@ -219,3 +223,137 @@ def _remove_head(lines: dict[str, tuple[deque[Candidate], deque[Candidate]]], ch
     pool = priority if chosen.priority is not None else normal
     assert pool[0] == chosen
     pool.popleft()
+
+
+# ---- the one estimate: its inputs, built once, and the wait of one ticket ---------------------------------
+
+
+@dataclass(frozen=True)
+class OpenDesk:
+    """What is known of an open desk: the queues it serves, how long its current visit has run (None when
+    it is free), the queue of that visit if known, and its priority calls in a row."""
+
+    weights: Mapping[str, float]
+    busy_for_s: float | None = None
+    busy_queue: str | None = None
+    priority_streak: int = 0
+
+
+@dataclass(frozen=True)
+class EstimateInputs:
+    """Everything a wait estimate reads, in the form the calling rule plays it."""
+
+    waiting: Sequence[Candidate]
+    desks: Sequence[DeskNow]
+    mean_service_s: Mapping[str, float]
+    rule: FairnessRule
+    now: datetime
+    default_service_s: float = DEFAULT_SERVICE_S
+
+
+@dataclass(frozen=True)
+class WaitEstimate:
+    wait_s: int
+    people_ahead: int  # of its own line, called before it (priority and appointments as the rule plays them)
+
+
+def service_means(
+    samples: Mapping[str, Sequence[float]], queues: Collection[str], *, default_s: float = DEFAULT_SERVICE_S
+) -> dict[str, float]:
+    """The recent mean visit time of every queue, from its visits newest first (robust_service_s)."""
+    return {code: robust_service_s(samples.get(code, ()), default_s=default_s) for code in queues}
+
+
+def desk_free_in_s(
+    desk: OpenDesk, means: Mapping[str, float], *, default_s: float = DEFAULT_SERVICE_S
+) -> float:
+    """When an open desk can call again: the mean of its current visit's queue (or, not knowing it, the
+    weighted mean of the queues it serves) minus what has run already."""
+    if desk.busy_for_s is None:
+        return 0.0
+    if desk.busy_queue is not None:
+        visit_mean = means.get(desk.busy_queue, default_s)
+    else:
+        total = sum(desk.weights.values()) or 1.0
+        visit_mean = sum(w * means.get(q, default_s) for q, w in desk.weights.items()) / total
+    return remaining_service_s(desk.busy_for_s, visit_mean)
+
+
+def estimate_inputs(
+    *,
+    waiting: Sequence[Candidate],
+    desks: Sequence[OpenDesk],
+    means: Mapping[str, float],
+    rule: FairnessRule,
+    now: datetime,
+) -> EstimateInputs:
+    """The one builder of the estimate's inputs (the server, the dashboard and the simulator use it)."""
+    now_desks = [DeskNow(d.weights, desk_free_in_s(d, means), d.priority_streak) for d in desks]
+    return EstimateInputs(list(waiting), now_desks, dict(means), rule, now)
+
+
+def call_order(inputs: EstimateInputs, *, until: Candidate) -> dict[int, float]:
+    """When each waiting ticket is called, in call order, up to `until` (added if it is not waiting yet).
+
+    With no open desk for `until`'s line, one desk serving only that line, free now, is assumed: the kiosk
+    still shows an honest figure ("when someone opens a desk, about this long").
+    """
+    everyone = list(inputs.waiting) if until in inputs.waiting else [*inputs.waiting, until]
+    desks = inputs.desks
+    if not any(until.queue in d.weights for d in desks):
+        desks = [DeskNow({until.queue: 1.0})]
+    return projected_call_times(
+        waiting=everyone,
+        desks=desks,
+        mean_service_s=inputs.mean_service_s,
+        rule=inputs.rule,
+        now=inputs.now,
+        until=until,
+        default_service_s=inputs.default_service_s,
+    )
+
+
+def wait_of(
+    target: Candidate, inputs: EstimateInputs, *, order: Mapping[int, float] | None = None
+) -> WaitEstimate:
+    """The wait of one ticket, playing the calling rule as the server applies it with the ticket's own
+    priority and appointment. `order`: a play (call_order) already made that reaches the target.
+
+    A very long list (over PROJECTION_LIMIT) takes the flow estimate over the people ahead in its line.
+    """
+    if order is None or target.id not in order:
+        if len(inputs.waiting) > PROJECTION_LIMIT:
+            return _flow_wait(target, inputs)
+        order = call_order(inputs, until=target)
+    line = {c.id for c in inputs.waiting if c.queue == target.queue}
+    ahead = 0
+    for ticket_id in order:
+        if ticket_id == target.id:
+            return WaitEstimate(round(order[ticket_id]), ahead)
+        ahead += ticket_id in line
+    return _flow_wait(target, inputs)  # unreachable with a desk for its line; kept as a safe answer
+
+
+def _flow_wait(target: Candidate, inputs: EstimateInputs) -> WaitEstimate:
+    """Calls as a flow; ahead: its line's tickets of a higher class (appointment, then priority) and
+    those of its class placed before it (ageing and the priority streak are not played here)."""
+    mine = _rank(target)
+    ahead = sum(
+        1
+        for c in inputs.waiting
+        if c.queue == target.queue
+        and c.id != target.id
+        and (_rank(c) > mine or (_rank(c) == mine and _place(c) < _place(target)))
+    )
+    mean_s = inputs.mean_service_s.get(target.queue, inputs.default_service_s)
+    with_people = {c.queue for c in inputs.waiting}
+    loads = [
+        CounterLoad(counter_share(d.weights, target.queue, with_people), d.free_in_s)
+        for d in inputs.desks
+        if target.queue in d.weights
+    ]
+    return WaitEstimate(expected_wait_s(people_ahead=ahead, mean_service_s=mean_s, counters=loads), ahead)
+
+
+def _rank(c: Candidate) -> tuple[bool, bool]:
+    return (c.appointment_at is not None, c.priority is not None)

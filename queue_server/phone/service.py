@@ -221,7 +221,7 @@ class RemoteTicketService:
                     "Số này đang được phục vụ hoặc đã kết thúc, không hủy được.",
                     "This ticket is being served or has ended; it cannot be cancelled.",
                 )
-            self.tickets._change(  # the one choke point of ticket states, as every use case goes through
+            self.tickets.change(  # the one choke point of ticket states, as every use case goes through
                 tx,
                 ticket,
                 TicketAction.CANCEL,

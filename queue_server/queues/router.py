@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy import text
 
 from queue_server.api.deps import OptionalPrincipal, ServicesDep
+from queue_server.domain.calendar import age_on, business_day
 from queue_server.queues.schemas import Health, OfficeView, PriorityGroupView, QueueView
 
 router = APIRouter(prefix="/api/v1", tags=["queues"])
@@ -57,8 +59,28 @@ def list_offices(services: ServicesDep) -> list[dict[str, Any]]:
 
 
 @router.get("/priority-groups", response_model=list[PriorityGroupView])
-def priority_groups(services: ServicesDep) -> list[dict[str, Any]]:
+def priority_groups(
+    services: ServicesDep,
+    birth_date: Annotated[
+        date | None, Query(description="the citizen's birth date: age groups that fit it are marked")
+    ] = None,
+) -> list[dict[str, Any]]:
+    """The priority groups of the office. With a birth date the server decides the age groups
+    (min_age/max_age): `eligible` for each, and `suggested` on the first that fits, to offer it."""
+    config = services.ctx.config
+    today = business_day(services.ctx.clock(), config.default_office.zone)
+    age = age_on(birth_date, today) if birth_date is not None and birth_date <= today else None
+    fitting = [g.code for g in config.groups_for_age(age)]
     return [
-        {"code": g.code, "name_vi": g.name_vi, "name_en": g.name_en, "min_age": g.min_age}
-        for g in services.ctx.config.priority_groups.values()
+        {
+            "code": g.code,
+            "name_vi": g.name_vi,
+            "name_en": g.name_en,
+            "min_age": g.min_age,
+            "max_age": g.max_age,
+            "by_age": g.by_age,
+            "eligible": g.code in fitting,
+            "suggested": bool(fitting) and g.code == fitting[0],
+        }
+        for g in config.priority_groups.values()
     ]

@@ -47,3 +47,7 @@ class PriorityGroupView(BaseModel):
     name_vi: str
     name_en: str
     min_age: int | None
+    max_age: int | None = None
+    by_age: bool = Field(default=False, description="granted from the birth date alone (min_age/max_age)")
+    eligible: bool = Field(default=False, description="the birth date asked about fits this age group")
+    suggested: bool = Field(default=False, description="the age group to offer for that birth date")

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from queue_server.counters.models import CounterState
+from queue_server.counters.models import CounterState, CounterStatus
 from queue_server.db.prepared import Prepared
 from queue_server.db.unit_of_work import Slot, Transaction
+from queue_server.domain.calling import Candidate
 from queue_server.domain.tickets import TicketStatus
 from queue_server.tickets import waiting as waiting_store
-from queue_server.tickets.models import NewTicket, Ticket, TicketRow, TicketSequence
+from queue_server.tickets.models import NewTicket, Ticket, TicketEvent, TicketSequence
 
 WAITING = TicketStatus.WAITING.value
 _tickets: Table = Ticket.__table__  # type: ignore[assignment]
@@ -24,7 +25,7 @@ _sequences: Table = TicketSequence.__table__  # type: ignore[assignment]
 _NEW_TICKET_COLUMNS = [column.key for column in _tickets.columns if column.key != "id"]
 _INSERT_TICKET = Prepared(_tickets.insert().returning(_tickets.c.id), column_keys=_NEW_TICKET_COLUMNS)
 _OPEN_COUNTERS = Prepared(
-    select(CounterState.number, Ticket.last_called_at)
+    select(CounterState.number, CounterState.priority_streak, Ticket.last_called_at, Ticket.queue)
     .outerjoin(
         Ticket,
         and_(
@@ -33,7 +34,7 @@ _OPEN_COUNTERS = Prepared(
             or_(Ticket.status == TicketStatus.CALLED.value, Ticket.status == TicketStatus.SERVING.value),
         ),
     )
-    .where(CounterState.office == bindparam("office"), CounterState.status == "open")
+    .where(CounterState.office == bindparam("office"), CounterState.status == CounterStatus.OPEN.value)
 )
 _NEXT_NUMBER = Prepared.upsert(
     _sequences,
@@ -47,6 +48,8 @@ _NEXT_NUMBER = Prepared.upsert(
     set_={"last_number": _sequences.c.last_number + 1},
     returning=_sequences.c.last_number,
 )
+_events: Table = TicketEvent.__table__  # type: ignore[assignment]
+_INSERT_EVENT = Prepared(_events.insert(), column_keys=[c.key for c in _events.columns if c.key != "id"])
 _BY_IDEMPOTENCY_KEY = select(Ticket).where(
     Ticket.office == bindparam("office"), Ticket.idempotency_key == bindparam("key")
 )
@@ -57,6 +60,8 @@ class OfficeSnapshot:
     open_counters: list[int]
     busy_since: dict[int, datetime]  # open counter → when it called its current ticket
     waiting: dict[str, int]  # queue → tickets waiting today
+    busy_queue: dict[int, str] = field(default_factory=dict)  # open counter → queue of its current ticket
+    streaks: dict[int, int] = field(default_factory=dict)  # open counter → priority calls in a row
 
 
 SNAPSHOTS: Slot[dict[str, OfficeSnapshot]] = Slot("office snapshots", dict)  # any status change drops it
@@ -68,10 +73,12 @@ def office_snapshot(tx: Transaction, *, office: str, day: date) -> OfficeSnapsho
     snapshot = memo.get(office)
     if snapshot is None:
         rows = _OPEN_COUNTERS.rows(tx, {"office": office})
-        open_counters = sorted({int(number) for number, _ in rows})
-        busy_since = {int(number): at for number, at in rows if at is not None}
+        open_counters = sorted({int(number) for number, *_ in rows})
+        busy_since = {int(number): at for number, _, at, _ in rows if at is not None}
+        busy_queue = {int(number): queue for number, _, at, queue in rows if at is not None}
+        streaks = {int(number): int(streak or 0) for number, streak, *_ in rows}
         waiting = waiting_counts(tx, office=office, day=day)
-        snapshot = memo[office] = OfficeSnapshot(open_counters, busy_since, waiting)
+        snapshot = memo[office] = OfficeSnapshot(open_counters, busy_since, waiting, busy_queue, streaks)
     return snapshot
 
 
@@ -87,6 +94,11 @@ def insert_ticket(tx: Transaction, ticket: NewTicket) -> None:
     if snapshot is not None:
         waiting = {**snapshot.waiting, ticket.queue: snapshot.waiting.get(ticket.queue, 0) + 1}
         memo[ticket.office] = replace(snapshot, waiting=waiting)
+
+
+def insert_event(tx: Transaction, row: dict[str, Any]) -> None:
+    """Append one row to the ticket's audit trail (ticket_event)."""
+    _INSERT_EVENT.rows(tx, row)
 
 
 def next_sequence(tx: Transaction, *, office: str, prefix: str, day: date, start: int) -> int:
@@ -129,18 +141,28 @@ def waiting_counts(tx: Transaction, *, office: str, day: date) -> dict[str, int]
     return waiting_store.counts(tx, office=office, day=day)
 
 
-def people_ahead(tx: Transaction, ticket: TicketRow) -> int:
+def _rank(appointment_at: Any, priority: Any) -> Any:
+    """What the calling rule serves first: a checked-in appointment (2), then priority (1), then the rest."""
+    return case((appointment_at.is_not(None), 2), (priority.is_not(None), 1), else_=0)
+
+
+def ahead_in_line(tx: Transaction, *, office: str, day: date, target: Candidate) -> int:
+    """Waiting tickets of the target's line that the rule calls before it: a higher rank (appointment,
+    priority), or the same rank and an earlier place. Ageing and the priority streak are not counted."""
+    mine = 2 if target.appointment_at is not None else 1 if target.priority is not None else 0
+    rank = _rank(Ticket.appointment_at, Ticket.priority)
+    before = or_(
+        Ticket.place_at < target.place_at, and_(Ticket.place_at == target.place_at, Ticket.id < target.id)
+    )
     return int(
         tx.session.scalar(
             select(func.count(Ticket.id)).where(
-                Ticket.office == ticket.office,
+                Ticket.office == office,
                 Ticket.status == WAITING,
-                Ticket.business_day == ticket.business_day,
-                Ticket.queue == ticket.queue,
-                or_(
-                    Ticket.place_at < ticket.place_at,
-                    and_(Ticket.place_at == ticket.place_at, Ticket.id < ticket.id),
-                ),
+                Ticket.business_day == day,
+                Ticket.queue == target.queue,
+                Ticket.id != target.id,
+                or_(rank > mine, and_(rank == mine, before)),
             )
         )
         or 0

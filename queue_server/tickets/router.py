@@ -38,6 +38,7 @@ async def issue_ticket(
         priority=body.priority,
         idempotency_key=body.idempotency_key,
         office=acting_office(services.ctx.config, actor, body.office),
+        birth_date=body.birth_date,
     )
     if not created:
         response.headers["Idempotent-Replayed"] = "true"

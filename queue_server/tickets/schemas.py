@@ -13,6 +13,10 @@ class IssueTicketRequest(BaseModel):
     priority: str | None = Field(default=None, max_length=32, description="a priority group code from config")
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=128)
     office: str | None = Field(default=None, max_length=16)
+    birth_date: date | None = Field(
+        default=None,
+        description="the citizen's birth date as read or typed: an age priority group must fit it",
+    )
 
 
 class TicketView(BaseModel):

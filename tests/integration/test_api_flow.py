@@ -69,9 +69,11 @@ def test_full_scenario(server: Server, client: TestClient) -> None:
     assert client.post(f"/api/v1/tickets/{nxt['id']}/no-show", headers=staff).json()["status"] == "no_show"
     assert client.post(f"/api/v1/tickets/{nxt['id']}/reactivate", headers=staff).json()["status"] == "waiting"
 
-    # Transfer B001 (waiting) to queue C keeping its place; the number stays the same.
+    # A supervisor moves B001 (waiting) to queue C keeping its place; the number stays the same. (Staff
+    # move waiting tickets only between the queues of their own counter: tests/security/test_counter_access.py.)
+    supervisor = server.login(client, "giamsat")
     moved = client.post(
-        f"/api/v1/tickets/{third['id']}/transfer", json={"queue": "C", "to": "keep"}, headers=staff
+        f"/api/v1/tickets/{third['id']}/transfer", json={"queue": "C", "to": "keep"}, headers=supervisor
     )
     assert moved.status_code == 200, moved.text
     assert (

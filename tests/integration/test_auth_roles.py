@@ -74,7 +74,7 @@ def test_staff_act_only_at_their_own_counter(server: Server, client: TestClient)
     assert client.post("/api/v1/counters/1/call-next", headers=first).json()["id"] == ticket["id"]
     client.post("/api/v1/counters/2/open", headers=second)
     assert code_of(client.post(f"/api/v1/tickets/{ticket['id']}/start", headers=second)) == (
-        409,
+        403,
         "other_counter",
     )
     assert code_of(client.post("/api/v1/counters/1/pause", json={"reason": "x"}, headers=second)) == (

@@ -68,7 +68,7 @@ def test_upload_stores_pages_by_content_hash(server: Server, client: TestClient)
     assert answer.status_code == 201, answer.text
     body = answer.json()
     # The paper code holds the ID number: masked outside the case view of its officers.
-    assert body["code"] == "0011****4567.GTCMCHO" and body["personal_id_masked"] == "0011****4567"
+    assert body["code"] == "001******567.GTCMCHO" and body["personal_id_masked"] == "001******567"
     digests = [hashlib.sha256(data).hexdigest() for data in (first, second)]
     assert [p["sha256"] for p in body["pages"]] == digests
     assert [p["media_type"] for p in body["pages"]] == ["image/jpeg", "image/jpeg"]

@@ -68,7 +68,7 @@ def test_submit_makes_the_dossier_and_its_ticket_once(database_url: str) -> None
         )
         assert dossier["ticket"]["id"] == ticket["id"]
         assert dossier["citizen"] == {  # the kiosk's answer: no full ID, the name the card's QR gave
-            "personal_id_masked": "0011****4567",
+            "personal_id_masked": "001******567",
             "full_name": "Nguyễn Thị Hồng Nhung",
             "source": "qr",
             "face_photo": False,  # a QR carries no photo; a chip claim's face is at /dossiers/{code}/face

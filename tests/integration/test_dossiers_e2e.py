@@ -145,7 +145,7 @@ def test_a_case_from_kiosk_to_receipt_and_a_second_case_reusing_the_paper(tmp_pa
             "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
             "Mã hồ sơ: CAXTP-260310-0001",
             "Nguyễn Thị Hồng Nhung",
-            "0011****4567",
+            "001******567",
             "1.004222 Đăng ký thường trú",
             "09 giờ 12, ngày 10/03/2026",
             "Giấy tờ, tài liệu chứng minh chỗ ở hợp pháp — 1 bản sao",

@@ -50,7 +50,7 @@ def test_folder_json_one_object_per_image_in_name_order(
     assert ticket["codes"] == [{"format": "QRCode", "text": "HN-260310-0042"}]
     assert ticket["cccd"] is None and ticket["error"] is None
     assert card["cccd"] == {
-        "id_number_masked": "079****12345",
+        "id_number_masked": "079******345",
         "old_id_masked": "",
         "full_name": "Trần Thị Ngọc Ánh",
         "birth_date": "2003-03-14",
@@ -60,7 +60,7 @@ def test_folder_json_one_object_per_image_in_name_order(
         "province": "Hồ Chí Minh",
         "extra_fields": [],
     }
-    assert card["codes"] == [{"format": "QRCode", "text": CARD.replace("079303012345", "079****12345")}]
+    assert card["codes"] == [{"format": "QRCode", "text": CARD.replace("079303012345", "079******345")}]
     assert card["warnings"] == []
     assert blank == {
         "path": str(folder / "sub" / "blank.png"),
@@ -133,7 +133,7 @@ def test_readable_lines_without_json(capsys: pytest.CaptureFixture[str], folder:
     assert code == 0
     assert len(lines) == 3
     assert lines[0].endswith('a2_ticket.png: QRCode "HN-260310-0042"')
-    assert "CCCD 079****12345 · Trần Thị Ngọc Ánh · sinh/born 2003-03-14 · Nữ" in lines[1]
+    assert "CCCD 079******345 · Trần Thị Ngọc Ánh · sinh/born 2003-03-14 · Nữ" in lines[1]
     assert lines[2].endswith("blank.png: không có mã / no code")
 
 

@@ -137,7 +137,7 @@ def test_call_check_receive_print_and_follow(
     expect(page.locator("#case-status")).to_have_text("Mới")
     expect(page.locator("#cit-name")).to_have_text("Nguyễn Thị Hồng Nhung")
     expect(page.locator("#cit-birth")).to_have_text("01/02/1999")
-    expect(page.locator("#cit-id")).to_have_text("0011****4567")
+    expect(page.locator("#cit-id")).to_have_text("001******567")
     expect(page.locator("#case-form")).to_contain_text("Đăng ký thường trú vào hộ gia đình ông Nguyễn Văn An")
     expect(page.locator("#case-papers li.paper")).to_have_count(3)
     expect(page.locator("#case-papers .thumb img")).to_have_count(6)
