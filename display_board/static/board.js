@@ -1,7 +1,8 @@
 /*
  * The lobby board (/board): counters and the numbers they called, the latest calls, the queues' waits,
  * a clock and a scrolling notice; each call is spoken through voice.js. Built to run for weeks:
- * every DOM node is made once and updated in place, lists are bounded, one socket and three timers.
+ * every DOM node is made once and updated in place, lists are bounded, one socket and four timers.
+ * Where the office takes numbers from the phone, the hall's rotating QR (one <img>, one chained timeout).
  *
  * Live through WS /api/v1/events?since=<last seq>&key=<display key>. While cut off the screen says so
  * (red banner, dimmed tiles); on reconnection it catches up from the last seq it applied, silently for
@@ -12,6 +13,7 @@ import { ReconnectingSocket, clockTime, formatWait, vietnameseDate, wsUrl } from
 const KEY_STORE = "motcua.board.key";
 const MAX_CATCH_UP = 2000; // further behind than this, start again from a fresh snapshot
 const PROBE_MS = 30000;
+const HALL_QR_RETRY_MS = 15000;
 const BANNER = {
   connecting: "Đang kết nối máy chủ…",
   stale: "Mất kết nối máy chủ — đang kết nối lại…",
@@ -76,6 +78,7 @@ class Board {
     this.probeMisses = 0;
     this.probeBehind = null;
     this.queuesTimer = null;
+    this.hallQr = { timer: null, url: "", shownAt: 0, refreshS: 0 };
     this.socket = new ReconnectingSocket({
       url: () => this.streamUrl(),
       prepare: () => this.prepare(),
@@ -166,6 +169,39 @@ class Board {
     this.setNotice(config.notice || "", config.notice_speed);
     $("queues").hidden = !config.show_queues;
     if (config.voice_enabled && window.MotcuaVoice) this.setUpVoice(config.voice);
+    this.refreshHallQr();
+  }
+
+  /** The QR that leads to the take-a-number page with the hall's current token; read again as it rotates. */
+  async refreshHallQr() {
+    clearTimeout(this.hallQr.timer);
+    const figure = $("hall-qr");
+    let nextMs = HALL_QR_RETRY_MS;
+    try {
+      const office = encodeURIComponent(this.config.office.code);
+      const response = await fetch(`/api/v1/public/phone/hall-qr/${office}`, {
+        cache: "no-store",
+        headers: { "X-Device-Key": this.key },
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const answer = await response.json();
+      this.hallQr.refreshS = answer.refresh_s;
+      nextMs = Math.max(1, answer.refresh_s) * 1000;
+      if (answer.enabled) {
+        if (answer.url !== this.hallQr.url) $("hall-qr-img").src = answer.image;
+        this.hallQr.url = answer.url;
+        this.hallQr.shownAt = Date.now();
+      } else {
+        this.hallQr.url = "";
+      }
+      figure.hidden = !answer.enabled;
+    } catch (error) {
+      // A token shown stays valid at least one period (two refreshes); after that it would only lead to a refusal.
+      const stale = Date.now() - this.hallQr.shownAt > 2 * this.hallQr.refreshS * 1000;
+      if (stale) figure.hidden = true;
+      nextMs = Math.min(nextMs, Math.max(1000, this.hallQr.refreshS * 1000));
+    }
+    this.hallQr.timer = setTimeout(() => this.refreshHallQr(), nextMs);
   }
 
   setUpVoice(voiceConfig) {

@@ -41,6 +41,7 @@ class OfficePhoneModel(RemoteRules):
     sender: str = Field(default="", description="smpp://, zns://, smtp:// or fake:// URL; empty: no messages")
     unaccented: bool = Field(default=False, description="send text without diacritics (GSM-only gateways)")
     confirm: Literal["code", "hall_qr"] = "code"
+    hall_qr_period_s: int = Field(default=300, ge=2, le=3600, description="the board's QR changes this often")
     zns_templates: dict[str, str] = {}
     booking: bool = True
     booking_days_ahead: int = Field(default=14, ge=1, le=90)

@@ -23,7 +23,7 @@ from queue_server.messages.service import MessageService
 from queue_server.parts import WebPart
 from queue_server.phone.booking import BookingService
 from queue_server.phone.limits import AddressLimiter
-from queue_server.phone.service import HALL_QR_PERIOD_S, RemoteTicketService
+from queue_server.phone.service import RemoteTicketService
 from queue_server.procedures.catalogue import Catalogue
 from queue_server.services import Services
 from queue_server.tickets.schemas import TicketView
@@ -149,11 +149,31 @@ def cancel_ticket(
 
 @api.get("/hall-qr/{office}")
 def hall_qr(office: OfficeCode, request: Request, actor: Readers) -> dict[str, Any]:
-    """For the board (display key): the link its rotating QR shows; a photo of it expires within minutes."""
-    services: PhoneServices = request.app.state.phone
-    token = services.remote.hall_token(office)
+    """For the board (display key): the link its rotating QR shows, and the QR itself as a PNG data URL;
+    a photo of it expires within minutes. `enabled` is false where the office takes no remote numbers."""
+    services: PhoneServices = request.app.state.phone  # a keyed display, not rate limited per address
+    remote = services.remote
+    refresh_s = max(
+        1, remote.hall_qr_period_s(office) // 2
+    )  # the previous token still works: half is soon enough
+    if not remote.hall_qr_enabled(office):
+        return {"enabled": False, "refresh_s": refresh_s}
     base = str(request.base_url).rstrip("/")
-    return {"url": f"{base}/p/so/{office}?hall={token}", "refresh_s": HALL_QR_PERIOD_S // 2}
+    url = f"{base}/p/so/{office}?hall={remote.hall_token(office)}"
+    return {"enabled": True, "url": url, "image": _qr_data_url(url), "refresh_s": refresh_s}
+
+
+def _qr_data_url(text: str) -> str:
+    import base64
+    import io
+
+    import qrcode
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=2)
+    code.add_data(text)
+    buffer = io.BytesIO()
+    code.make_image().save(buffer)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 @pages.get("/p/so/{office}")

@@ -31,7 +31,6 @@ from queue_server.tickets.schemas import TicketView
 from queue_server.tickets.service import ActOptions, TicketService
 
 CODE_TTL = timedelta(minutes=5)
-HALL_QR_PERIOD_S = 300  # the board's QR changes every 5 minutes; the previous one still works
 OPEN_STATUSES = ("waiting", "called", "serving", "on_hold")
 REMOTE = Principal("device", 0, "phone", Role.KIOSK)  # who issued it, in the audit: "phone"
 CITIZEN = Principal("citizen", 0, "citizen-phone", Role.KIOSK)  # who cancelled, in the audit
@@ -232,8 +231,17 @@ class RemoteTicketService:
             return self.tickets.view(tx, ticket)
 
     def hall_token(self, office: str, at: datetime | None = None) -> str:
-        window = int((at or self.ctx.clock()).timestamp()) // HALL_QR_PERIOD_S
-        return self._hall_token(self.tickets.office(office).code, window)
+        code = self.tickets.office(office).code
+        window = int((at or self.ctx.clock()).timestamp()) // self.hall_qr_period_s(code)
+        return self._hall_token(code, window)
+
+    def hall_qr_period_s(self, office: str) -> int:
+        """How often the board's QR changes (phone.toml, 5 minutes by default); the previous one still works."""
+        return self.config.office(office).hall_qr_period_s
+
+    def hall_qr_enabled(self, office: str) -> bool:
+        """The board shows the QR only where citizens may take a number from the phone."""
+        return self.config.office(office).remote_tickets
 
     # ---- internals -----------------------------------------------------------------------------
 
@@ -249,7 +257,7 @@ class RemoteTicketService:
         """The phone is the citizen's (a one-time code: answers its row, used when the ticket is written),
         or the citizen stands in the hall (the board's rotating QR: answers None)."""
         if self.config.office(office.code).confirm == "hall_qr":
-            window = int(now.timestamp()) // HALL_QR_PERIOD_S
+            window = int(now.timestamp()) // self.hall_qr_period_s(office.code)
             valid = {self._hall_token(office.code, w) for w in (window, window - 1)}
             if not hall_token or not any(hmac.compare_digest(hall_token, t) for t in valid):
                 raise Forbidden(
