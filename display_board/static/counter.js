@@ -21,6 +21,18 @@ const STATUS_VI = {
   expired: "Hết hạn",
 };
 const dayVi = (text) => (text ? String(text).slice(0, 10).split("-").reverse().join("/") : "—");
+// A message's status as staff read it (the outbox's statuses folded into four, and two rare ones).
+const MESSAGE_STATUS = {
+  pending: ["chờ gửi", "pending"], sending: ["chờ gửi", "pending"], sent: ["đã gửi", "sent"],
+  delivered: ["đã nhận", "delivered"], failed: ["lỗi", "failed"], undelivered: ["lỗi", "failed"],
+  unconfirmed: ["không rõ đã gửi", "failed"], cancelled: ["đã hủy", "pending"],
+};
+const MESSAGE_KIND = {
+  near: "Sắp đến lượt", call: "Mời đến quầy", appointment_booked: "Xác nhận lịch hẹn",
+  appointment_reminder: "Nhắc lịch hẹn", case_received: "Đã tiếp nhận hồ sơ", case_papers_requested: "Cần bổ sung giấy tờ",
+  case_result_ready: "Đã có kết quả", case_overdue: "Xin lỗi trễ hẹn", one_time_code: "Mã xác nhận",
+};
+const MESSAGES_POLL_MS = 10000; // while a message is still on its way (no event tells the console)
 const COUNTER_VI = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
 // Which buttons make sense for the current ticket's state (the server checks again).
 const ENABLED = {
@@ -64,6 +76,7 @@ class Console {
     this.current = null; // full TicketView of the current ticket
     this.queues = [];
     this.refreshTimer = null;
+    this.messagesTimer = null;
     this.busy = false;
     this.pending = []; // actions asked for while another was running, in order
     this.stats = { refreshes: 0, events: 0 };
@@ -240,6 +253,45 @@ class Console {
     this.renderCurrent();
     this.renderList(list);
     if (current && current.dossier_code) this.casePanel.follow(current.dossier_code);
+    this.loadMessages();
+  }
+
+  /** The current ticket's messages (read again on its events, and while one is still on its way). */
+  async loadMessages() {
+    clearTimeout(this.messagesTimer);
+    this.messagesTimer = null;
+    const ticket = this.current;
+    let messages = [];
+    try {
+      if (ticket) messages = await this.api("GET", `/api/v1/tickets/${ticket.id}/messages`);
+    } catch (error) {
+      return; // keep what is shown; the ticket's next event reads them again
+    }
+    if (ticket !== this.current) return; // a newer refresh took over
+    this.renderMessages(messages);
+    const moving = messages.some((m) => ["pending", "sending", "sent"].includes(m.status));
+    if (moving) this.messagesTimer = setTimeout(() => this.loadMessages(), MESSAGES_POLL_MS);
+  }
+
+  renderMessages(messages) {
+    $("cur-messages").hidden = messages.length === 0;
+    $("cur-message-list").replaceChildren(
+      ...messages.map((message) => {
+        const [label, tone] = MESSAGE_STATUS[message.status] || [message.status, "pending"];
+        const item = document.createElement("li");
+        item.innerHTML = '<span class="kind"></span><span class="msg-status"></span><time></time>';
+        item.dataset.status = message.status;
+        const to = [(message.channel || "").toUpperCase(), message.to || ""].join(" ").trim();
+        item.children[0].textContent = [MESSAGE_KIND[message.kind] || message.kind, to].filter(Boolean).join(" · ");
+        item.children[0].title = [message.text, message.last_error].filter(Boolean).join("\n");
+        item.children[1].textContent = label;
+        item.children[1].classList.add(tone);
+        const at = message.delivered_at || message.sent_at || message.created_at;
+        item.children[2].dateTime = at;
+        item.children[2].textContent = new Date(at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+        return item;
+      }),
+    );
   }
 
   refreshSoon() {
