@@ -101,3 +101,34 @@ class Overview(BaseModel):
     waits_by_hour: list[HourWaits]
     advice: StaffingAdvice
     alerts: list[AlertView]
+
+
+class ProvinceDesks(BaseModel):
+    open: int
+    paused: int
+    closed: int
+
+
+class ProvinceOffice(BaseModel):
+    """One office of the subtree on the province page."""
+
+    model_config = ConfigDict(extra="allow")
+
+    office: str
+    name_vi: str
+    name_en: str | None = None
+    parent: str | None = None
+    waiting: int
+    longest_wait_s: int
+    issued_today: int
+    served_today: int
+    mean_wait_s: float | None = None
+    over_wait_target: bool
+    counters: ProvinceDesks
+    alerts: int
+
+
+class ProvinceView(BaseModel):
+    office: str
+    wait_target_s: float
+    offices: list[ProvinceOffice]

@@ -20,7 +20,7 @@ from analytics.alerts import AlertMonitor
 from analytics.live import LiveView
 from analytics.metrics import WaitHistogram, render_metrics
 from analytics.province import province_rows
-from analytics.schemas import AlertView, Overview
+from analytics.schemas import AlertView, Overview, ProvinceView
 from analytics.settings import AnalyticsSettings, load_analytics_settings
 from queue_server.api.deps import Managers, Readers, ServicesDep
 from queue_server.auth.scope import acting_office, offices_in_scope
@@ -118,7 +118,7 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         code = _office_code(services, acting_office(services.ctx.config, actor, office))
         return runtime.live.overview(office=code, alerts=runtime.alerts.active(code))
 
-    @router.get("/api/v1/analytics/province")
+    @router.get("/api/v1/analytics/province", response_model=ProvinceView)
     def province(
         services: ServicesDep, actor: Managers, office: Annotated[str | None, Query(max_length=16)] = None
     ) -> dict[str, Any]:

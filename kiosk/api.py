@@ -199,6 +199,12 @@ class KioskApi:
         result: dict[str, Any] = await self.request("POST", "/citizens", json=body)
         return result
 
+    async def claim_by_chip(self, files: dict[str, str]) -> dict[str, Any]:
+        """POST /citizens/chip with the chip's raw files (base64 sod, dg1, dg13, dg2): the server
+        re-authenticates them and answers the claim with its source (chip-genuine, chip-not-verifiable)."""
+        result: dict[str, Any] = await self.request("POST", "/citizens/chip", json=files)
+        return result
+
     async def checklist(self, personal_id: str, procedure: str, claim: str = "") -> dict[str, Any]:
         """Papers on file are offered only with the claim of a card read (QR), never a typed number."""
         params = {"procedure": procedure, **({"claim": claim} if claim else {})}

@@ -151,6 +151,7 @@ def build_parts(config: KioskConfig, transport: Any = None) -> KioskParts:
         frames=lambda: holder[0].fresh_frame(),
         forget_frames=lambda: holder[0].forget_frames(),
         device_statuses=lambda: [device.as_dict() for device in registry.devices],
+        chip_reader=next(iter(registry.chip_readers.values()), None),
     )
     holder.append(KioskParts(config, api, registry, flow, emulated, scanners))
     return holder[0]

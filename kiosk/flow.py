@@ -15,12 +15,14 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
+from devices.chip import ChipReader
 from devices.printers import TicketPrinter
 from kiosk.api import KioskApi
 from kiosk.config import KioskConfig
 from kiosk.presenters.base import Presenter, Session
 from kiosk.presenters.care import HealthMonitor, IdleWatch, MaintenancePresenter
 from kiosk.presenters.case import PreparePresenter, ProcedurePresenter, SubmitPresenter
+from kiosk.presenters.chip import ChipPresenter
 from kiosk.presenters.identify import IdentifyPresenter
 from kiosk.presenters.lookup import LookupPresenter, RatingPresenter
 from kiosk.presenters.scan import Frame, ScanPresenter
@@ -46,6 +48,7 @@ class KioskFlow(Presenter):
     appointment_code = StringProperty("")
     editing_from_review = BooleanProperty(False)  # "Sửa" on the review: one answer, then back to it
     started = BooleanProperty(False)  # what the server said at start is known (office, appointments)
+    has_chip_reader = BooleanProperty(False)  # the identify screen offers the card's chip first
 
     __events__ = ("on_wipe",)
 
@@ -60,6 +63,7 @@ class KioskFlow(Presenter):
         now: Callable[[], float] = time.monotonic,
         forget_frames: Callable[[], None] = lambda: None,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        chip_reader: ChipReader | None = None,
     ) -> None:
         super().__init__()
         self.api, self.config, self.today, self.now = api, config, today, now
@@ -68,6 +72,8 @@ class KioskFlow(Presenter):
         self.session = Session()
         self.identify_opened_at: datetime | None = None  # codes read before this are another moment's
         self.identify = IdentifyPresenter()
+        self.chip = ChipPresenter(chip_reader, api, self.identify)
+        self.has_chip_reader = chip_reader is not None
         self.take_number = TakeNumberPresenter(api, lambda: self.session, self.identify)
         self.ticket = TicketPresenter(printer, config.ticket_page_base, lambda: self.office_name)
         self.lookup = LookupPresenter(api)
@@ -93,6 +99,7 @@ class KioskFlow(Presenter):
         """Every presenter that may hold a citizen's data: all of them are reset by a wipe."""
         return [
             self.identify,
+            self.chip,
             self.take_number,
             self.ticket,
             self.lookup,
@@ -183,6 +190,17 @@ class KioskFlow(Presenter):
         self.identify_opened_at = self.wall_clock()
         self.identify.error = None
         self.go("identify")
+
+    def open_chip(self) -> None:
+        """ "Đặt thẻ căn cước lên đầu đọc": the CAN pad, with the card on the reader."""
+        self.chip.clear()
+        self.go("chip")
+
+    async def read_chip(self) -> None:
+        """ "Đọc thẻ" under the CAN pad: the card read off the UI thread; the server's claim, then confirm."""
+        self.user_touch()
+        if await self.chip.read():
+            self.go("confirm")
 
     def user_touch(self) -> None:
         self.idle.touch(self.now())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,14 @@ POSTGRES_ENV = "MOTCUA_TEST_POSTGRES_URL"
 
 # Tuesday 10 March 2026, 09:00 in Hà Nội (02:00 UTC).
 T0 = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_servers_of_the_module() -> Iterator[None]:
+    yield
+    support = sys.modules.get("tests.support")
+    if support is not None:
+        support.dispose_built()
 
 
 def postgres_admin_url() -> str | None:

@@ -42,6 +42,16 @@ class Server:
         return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
+BUILT: list[Server] = []  # closed at the end of each test module (tests/conftest.py)
+
+
+def dispose_built() -> None:
+    """Close the databases of the servers a module built: their pooled connections are file descriptors,
+    and a whole run of them would pass the 1,024 that select() (pyserial, the HID scanner) can watch."""
+    while BUILT:
+        BUILT.pop().ctx.db.dispose()
+
+
 def make_server(
     database_url: str,
     clock: Clock | None = None,
@@ -58,7 +68,9 @@ def make_server(
         services.auth.add_user(username=username, role=role, password=PASSWORD)
     services.auth.add_device(name="kiosk-1", role="kiosk", key=KIOSK_KEY)
     services.auth.add_device(name="board-1", role="display", key=DISPLAY_KEY)
-    return Server(ctx, services, create_app(ctx), clock)
+    server = Server(ctx, services, create_app(ctx), clock)
+    BUILT.append(server)
+    return server
 
 
 KIOSK = {"X-Device-Key": KIOSK_KEY}

@@ -165,6 +165,9 @@ class PreparePresenter(Presenter):
         number needs no name (the declaration's name goes with the case)."""
         if self.registered and not force:
             return True
+        if self.identify.chip_claim:  # the chip read was claimed with the server already
+            self.claim, self.registered = self.identify.chip_claim, True
+            return True
         body = self.identify.registration(self.form_payload(strict=False))
         try:
             answer = await self.api.register_citizen(body)

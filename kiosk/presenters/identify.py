@@ -1,4 +1,5 @@
-"""Who the citizen is: the chip ID card's QR (camera or scanner) or the ID number typed on a keypad.
+"""Who the citizen is: the card's chip (kiosk/presenters/chip.py), the chip ID card's QR (camera or scanner)
+or the ID number typed on a keypad.
 
 The full ID number lives only here, for the citizen's own confirmation screen while they stand at the
 kiosk; everything else (logs, tickets, other screens) gets `id_masked`.
@@ -6,11 +7,12 @@ kiosk; everything else (logs, tickets, other screens) gets `id_masked`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
+from devices.chip import ChipReadResult
 from devices.scanners.cccd import CccdCard, CccdError, masked_id, parse_cccd
 from kiosk.presenters.base import Presenter
 from kiosk.text import T, Text
@@ -27,6 +29,14 @@ def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
+def _chip_date(text: str) -> date | None:
+    """dd/mm/yyyy as the chip holds it."""
+    try:
+        return datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        return None
+
+
 class IdentifyPresenter(Presenter):
     full_name = StringProperty("")
     birth_date = ObjectProperty(None, allownone=True)  # date
@@ -37,6 +47,8 @@ class IdentifyPresenter(Presenter):
     id_masked = StringProperty("")
     from_card = BooleanProperty(False)
     qr_text = StringProperty("")  # the card's QR text, sent once to the server to register the citizen
+    source = StringProperty("")  # where the identity came from, as the server said (chip-genuine, …)
+    chip_claim = StringProperty("")  # the server's claim token for a chip read (already registered)
     warnings = ListProperty([])  # Text
     typed = StringProperty("")  # keypad digits
     identified = BooleanProperty(False)
@@ -60,10 +72,25 @@ class IdentifyPresenter(Presenter):
         self.birth_date, self.birth_text = card.birth_date, card.birth_date.strftime("%d/%m/%Y")
         self.id_number, self.id_masked = card.id_number, card.id_number_masked
         self.qr_text, self.from_card = text, True
+        self.source, self.chip_claim = "qr", ""
         # Warnings are for checking, not for stopping: the card still works.
         self.warnings = [
             T["identify.card_note"].fill(note=Text(w.message_vi, w.message_en)) for w in card.warnings
         ]
+        self.typed, self.identified = "", True
+
+    def take_chip(self, result: ChipReadResult, answer: dict[str, Any]) -> None:
+        """A chip read the server accepted: the chip's facts, and the claim it answered."""
+        citizen = result.citizen
+        if citizen is None:  # the reader always reads DG13; kept honest for the type checker
+            raise ValueError("a chip read without DG13")
+        self.error, self.warnings = None, []
+        self.full_name, self.sex, self.address = citizen.full_name, citizen.sex, citizen.residence
+        self.birth_date = _chip_date(citizen.birth_date)
+        self.birth_text = citizen.birth_date
+        self.id_number, self.id_masked = citizen.id_number, masked_id(citizen.id_number)
+        self.qr_text, self.from_card = "", True
+        self.source, self.chip_claim = str(answer.get("source") or ""), str(answer.get("claim") or "")
         self.typed, self.identified = "", True
 
     def press_digit(self, digit: str) -> None:
@@ -85,6 +112,7 @@ class IdentifyPresenter(Presenter):
         self.id_number, self.id_masked = self.typed, masked_id(self.typed)
         self.full_name = self.address = self.sex = self.birth_text = self.qr_text = ""
         self.birth_date, self.from_card, self.identified = None, False, True
+        self.source, self.chip_claim = "typed", ""
         self.typed = ""
         return True
 

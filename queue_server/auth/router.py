@@ -72,11 +72,34 @@ class IssuedSecret(BaseModel):
     secret: str
 
 
+class AccountView(BaseModel):
+    username: str
+    full_name: str | None = None
+    role: str
+    active: bool
+    created_at: str
+
+
+class DeviceView(BaseModel):
+    name: str
+    role: str
+    office: str | None = None
+    revoked: bool
+    created_at: str
+
+
+class CredentialChange(BaseModel):
+    at: str
+    actor: str
+    action: str
+    subject: str
+
+
 def _lifecycle(services: Services) -> CredentialLifecycle:
     return CredentialLifecycle(services.auth)
 
 
-@router.get("/users")
+@router.get("/users", response_model=list[AccountView])
 def list_users(services: ServicesDep, actor: Admins) -> list[dict[str, Any]]:
     return _lifecycle(services).users()
 
@@ -106,7 +129,7 @@ def reset_password(username: AccountName, services: ServicesDep, actor: Admins) 
     )
 
 
-@router.get("/devices")
+@router.get("/devices", response_model=list[DeviceView])
 def list_devices(services: ServicesDep, actor: Admins) -> list[dict[str, Any]]:
     return _lifecycle(services).devices()
 
@@ -122,6 +145,6 @@ def rotate_device(name: AccountName, services: ServicesDep, actor: Admins) -> Is
     return IssuedSecret(name=name, secret=_lifecycle(services).rotate_device(name=name, actor=actor.label))
 
 
-@router.get("/credential-audit")
+@router.get("/credential-audit", response_model=list[CredentialChange])
 def credential_audit(services: ServicesDep, actor: Admins) -> list[dict[str, Any]]:
     return _lifecycle(services).audit_trail()

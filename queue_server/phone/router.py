@@ -256,7 +256,23 @@ def booking_qr(token: Token, request: Request) -> Response:
     return Response(_booking(request).qr_png(token), media_type="image/png", headers=NO_CACHE)
 
 
-@staff_booking.post("/for-citizen", status_code=status.HTTP_201_CREATED)
+class BookingView(BaseModel):
+    """A booked time: its code, where and when (office's local time), and how to change it."""
+
+    code: str
+    office: str
+    office_name_vi: str
+    queue: str
+    queue_name_vi: str
+    slot_start: str
+    local_time: str
+    local_date: str
+    status: str
+    phone_last4: str | None = None
+    manage_token: str | None = None
+
+
+@staff_booking.post("/for-citizen", status_code=status.HTTP_201_CREATED, response_model=BookingView)
 def book_for_citizen(body: BookRequest, actor: People, request: Request) -> dict[str, Any]:
     """Staff book for a citizen (at the counter or on the phone): the same slots and rules."""
     services: PhoneServices = request.app.state.phone

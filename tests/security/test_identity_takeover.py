@@ -115,7 +115,14 @@ def checklist(client: TestClient, claim: str) -> dict[str, Any]:
 def test_papers_on_file_are_offered_only_for_an_identity_read_from_the_card(
     server: Server, client: TestClient
 ) -> None:
-    nhungs_received_case(server, client)
+    code = nhungs_received_case(server, client)
+    # A paper goes on file only once an officer checked it in a case that reached a result.
+    staff = seated(server, client, "canbo2", 2)
+    assert (
+        client.post(f"/api/v1/dossiers/{code}/checks", json={"subject": "GTCMCHO"}, headers=staff).status_code
+        == 200
+    )
+    assert client.post(f"/api/v1/dossiers/{code}/finish", headers=staff).status_code == 200
     by_card = checklist(client, register(client)["claim"])
     assert by_card["papers"][0]["status"] == "on_file" and by_card["papers_on_file"] is True
     on_file = by_card["papers"][0]["document"]["id"]

@@ -226,6 +226,19 @@ def test_an_id_card_case_by_typed_number_with_choices(display: str, base_url: st
     assert facts["typed_priority"] == "elderly"  # from the birth date typed in the form
 
 
+def test_identify_by_the_cards_chip_with_the_can_pad(display: str, base_url: str, tmp_path: Path) -> None:
+    facts = drive(display, base_url, tmp_path, "chip", "--frames", "pages", "--chip")
+    # The fake's specimen card is signed by a test CSCA this server does not have installed.
+    assert (facts["chip_source"], facts["chip_name"]) == ("chip-not-verifiable", "Trần Thị Ngọc Ánh")
+
+
+def test_identify_by_chip_on_a_portrait_screen(portrait: str, base_url: str, tmp_path: Path) -> None:
+    facts = drive(
+        portrait, base_url, tmp_path, "chip", "--frames", "pages", "--chip", "--prefix", "kiosk-portrait-"
+    )
+    assert facts["chip_source"] == "chip-not-verifiable"
+
+
 def test_rate_a_finished_visit(display: str, server: Server, base_url: str, tmp_path: Path) -> None:
     public_code = _finish_a_ticket(server)
     facts = drive(display, base_url, tmp_path, "rate", "--public-code", public_code)
