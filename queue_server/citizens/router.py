@@ -13,7 +13,9 @@ from pydantic import BaseModel, Field, model_validator
 
 from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.citizens.chip import bad_chip_data, identity_from_chip
+from queue_server.citizens.schemas import CitizenWithDossiers, ClaimAnswer, VerifiedCitizen
 from queue_server.citizens.service import facts_from_fields, facts_from_qr
+from queue_server.documents.schemas import CitizenDocuments, PaperChecklist
 from queue_server.domain.errors import Forbidden
 
 router = APIRouter(prefix="/api/v1/citizens", tags=["citizens"])
@@ -65,7 +67,9 @@ class VerifyCitizenRequest(BaseModel):
     note: str | None = Field(default=None, max_length=200)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=ClaimAnswer, response_model_exclude_unset=True
+)
 def claim_citizen(body: ClaimCitizenRequest, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
     """Who the citizen says they are, for one case: answers a `claim` token and only what was sent.
     A stored person is never changed here."""
@@ -86,7 +90,7 @@ def claim_citizen(body: ClaimCitizenRequest, services: ServicesDep, actor: Issue
     return citizens.claim(facts, source=source, actor=actor)
 
 
-@router.post("/chip", status_code=status.HTTP_201_CREATED)
+@router.post("/chip", status_code=status.HTTP_201_CREATED, response_model=ClaimAnswer)
 def claim_citizen_by_chip(body: ChipClaimRequest, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
     """The identity read from the card's chip, re-authenticated against the server's own CSCA folder:
     source `chip-genuine` (may update the person, audited) or `chip-not-verifiable`; altered: 422."""
@@ -104,7 +108,7 @@ def claim_citizen_by_chip(body: ChipClaimRequest, services: ServicesDep, actor: 
     return {**answer, "chip_check": list(identity.reasons)}
 
 
-@router.post("/{personal_id}/verify")
+@router.post("/{personal_id}/verify", response_model=VerifiedCitizen)
 def verify_citizen(
     personal_id: PersonalId, body: VerifyCitizenRequest, services: ServicesDep, actor: People
 ) -> dict[str, Any]:
@@ -121,13 +125,13 @@ def verify_citizen(
     return citizens.verify(facts, card_check=body.card_check, note=body.note, actor=actor)
 
 
-@router.get("/{personal_id}")
+@router.get("/{personal_id}", response_model=CitizenWithDossiers)
 def get_citizen(personal_id: PersonalId, services: ServicesDep, actor: People) -> dict[str, Any]:
     """The citizen's checked facts and their dossiers (the read is audited)."""
     return services.cases.citizens.get(personal_id, actor=actor)
 
 
-@router.get("/{personal_id}/documents")
+@router.get("/{personal_id}/documents", response_model=PaperChecklist | CitizenDocuments)
 def citizen_documents(
     personal_id: PersonalId,
     services: ServicesDep,
