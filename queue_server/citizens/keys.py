@@ -14,7 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from queue_server.citizens.crypto import (
+from queue_server.citizens.models import Citizen
+from queue_server.db.unit_of_work import Storage, UnitOfWork
+from queue_server.documents.models import Document
+from queue_server.dossiers.models import Dossier
+from queue_server.sealing import (
     DECLARATION,
     PAPER_CODE,
     PERSONAL_ID,
@@ -22,10 +26,6 @@ from queue_server.citizens.crypto import (
     open_json,
     seal_json,
 )
-from queue_server.citizens.models import Citizen
-from queue_server.db.unit_of_work import Storage, UnitOfWork
-from queue_server.documents.models import Document
-from queue_server.dossiers.models import Dossier
 
 BATCH = 500
 

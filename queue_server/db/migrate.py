@@ -7,8 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from queue_server.citizens.crypto import IdVault
 from queue_server.db.engine import Database
+from queue_server.sealing import IdVault
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
