@@ -208,6 +208,10 @@ class ChipReadResult:
     files: dict[str, bytes]  # raw bytes of every file read: "COM", "SOD", "DG1" …
     read_seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    # Active authentication's challenge and the chip's signature over it (None: the card has no AA): with a
+    # server's one-time challenge, the server checks the signature itself, so an old read cannot be replayed.
+    active_challenge: bytes = b""
+    active_signature: bytes | None = None
 
     @property
     def source(self) -> str:
@@ -278,9 +282,15 @@ class ChipReader(Protocol):
     url: str
 
     def read_card(
-        self, *, can: str | None = None, mrz: MrzKey | None = None, read_face: bool = True
+        self,
+        *,
+        can: str | None = None,
+        mrz: MrzKey | None = None,
+        read_face: bool = True,
+        challenge: bytes | None = None,
     ) -> ChipReadResult:
-        """Read and check the card on the reader; ChipError says why when it cannot."""
+        """Read and check the card on the reader; ChipError says why when it cannot. `challenge`: the 8 bytes
+        active authentication signs (a server's one-time nonce); random when not given."""
         ...
 
     def card_present(self) -> bool: ...

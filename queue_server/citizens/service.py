@@ -26,8 +26,9 @@ from queue_server.domain.errors import Forbidden, InvalidInput, NotFound
 
 SEXES = ("Nam", "Nữ")
 # Read from the card itself (never typed): papers on file may be offered at the kiosk.
-CARD_SOURCES = frozenset({"qr", "chip-genuine", "chip-not-verifiable"})
-# The one identity trusted to set a person's facts without an officer: a chip the server authenticated.
+CARD_SOURCES = frozenset({"qr", "chip-genuine", "chip-genuine-data", "chip-not-verifiable"})
+# The one identity trusted to set a person's facts without an officer: a chip the server authenticated,
+# whose chip also signed the server's one-time challenge (not a replayed read, not a clone).
 SELF_VERIFYING_SOURCE = "chip-genuine"
 CARD_CHECKS = ("card_shown", "chip_read")
 FACTS = ("full_name", "birth_date", "sex", "address")
@@ -232,7 +233,7 @@ class CitizenService:
                 counter=None,
                 card_check="chip_genuine",
                 changed=changed,
-                note="passive authentication by the server",
+                note="passive and active authentication by the server",
             )
         )
         return changed
