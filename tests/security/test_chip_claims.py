@@ -195,8 +195,13 @@ def test_an_unknown_csca_is_a_claim_only_never_updating_the_person(
     answer = claim_by_chip(client, chip_files(stranger_state))
     assert answer.status_code == 201, answer.text
     claim = answer.json()
-    assert (claim["source"], claim["person_updated"]) == ("chip-not-verifiable", False)
+    assert (claim["source"], claim["person_updated"], claim["papers_on_file"]) == (
+        "chip-not-verifiable",
+        False,
+        False,
+    )
     assert any("no installed CSCA" in reason for reason in claim["chip_check"])
+    assert checklist(client, claim["claim"])["papers_on_file"] is False  # only a checked chip sees them
     stored = person(server, client)
     assert stored["full_name"] is None and stored["verified"] is False
     with server.ctx.db.read() as session:
