@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import Field
+
 from queue_server.answers import Answer, Timestamp
 
 
@@ -27,6 +29,7 @@ class ClaimAnswer(Answer):
     person_updated: bool
     warnings: list[ClaimWarning]
     chip_check: list[str] | None = None  # read from the chip: what its checks found
+    chip_live: bool | None = Field(default=None, description="the chip signed the server's challenge")
 
 
 class CitizenView(Answer):
