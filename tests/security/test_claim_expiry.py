@@ -45,15 +45,15 @@ def test_an_unsubmitted_claim_expires_and_is_deleted_a_submitted_one_stays(serve
         case = submit(client, "claim-expiry-1", [paper.json()["id"]], claim=kept["claim"])
         assert case.status_code == 201, case.text
         left = register(client)  # scanned again, then walked away
-        checklist = {"procedure": RESIDENCE, "claim": left["claim"]}
-        fresh = client.get(f"/api/v1/citizens/{NHUNG_ID}/documents", params=checklist, headers=KIOSK)
+        checklist = {"personal_id": NHUNG_ID, "procedure": RESIDENCE, "claim": left["claim"]}
+        fresh = client.post("/api/v1/citizens/documents", json=checklist, headers=KIOSK)
         assert fresh.status_code == 200, fresh.text
     assert len(_claims(server)) == 2
 
     _clock(server).advance(minutes=61)
     with client_for(server) as client:  # the server's loop runs at start, then every minute
         assert wait_for(lambda: len(_claims(server)) == 1, seconds=30)
-        late = client.get(f"/api/v1/citizens/{NHUNG_ID}/documents", params=checklist, headers=KIOSK)
+        late = client.post("/api/v1/citizens/documents", json=checklist, headers=KIOSK)
         assert late.status_code == 422 and late.json()["error"]["code"] == "bad_claim", late.text
         staff = server.login(client, "canbo1")
         view = client.get(f"/api/v1/dossiers/{case.json()['dossier']['code']}", headers=staff)
