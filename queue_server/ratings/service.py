@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from queue_server.tickets.models import Ticket
 SATISFIED_FROM = 4
 RATING_TOKEN = "rating token"  # the keyed hash's purpose
 TOKEN_MAC_CHARS = 32  # 128 bits
+_TICKET_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only, within PostgreSQL's INTEGER
 
 
 def already_rated() -> DomainError:
@@ -60,7 +62,7 @@ class RatingService:
 
     def _ticket_of_token(self, session: Session, token: str) -> Ticket:
         ticket_id, _, mac = token.partition(".")
-        ticket = session.get(Ticket, int(ticket_id)) if ticket_id.isdigit() and len(ticket_id) < 10 else None
+        ticket = session.get(Ticket, int(ticket_id)) if _TICKET_ID.fullmatch(ticket_id) else None
         if ticket is None or not any(
             hmac.compare_digest(mac, m) for m in self._mac(ticket.id, ticket.public_code)
         ):

@@ -86,6 +86,8 @@ def test_a_forged_or_borrowed_token_rates_nothing(server: Server, client: TestCl
         f"{second['id']}.{mac}",  # another visit with this visit's hash
         f"{ticket_id}.x",
         "99999.abc",
+        "²²².abc",  # digits to str.isdigit, not to int()
+        "99999999999999999999.abc",
         "not-a-token",
     ):
         answer = _rate(client, token=forged)
