@@ -16,6 +16,8 @@ from tests.conftest import T0
 from tests.fixtures.dossiers.helpers import page_jpeg, register, submit, upload
 from tests.support import Server, client_for, make_server
 
+# Reports count every file a purge removed; on PostgreSQL the files folder (var/files) is shared by the
+# tests, so these tests look at this page's own file.
 PAGE = page_jpeg("GIẤY XÁC NHẬN CHỖ Ở", seed=11)
 
 
@@ -39,6 +41,10 @@ def _old_case_with_the_page(server: Server) -> None:
     _clock(server).advance(days=400)
 
 
+def _digest(document: dict[str, Any]) -> str:
+    return str(document["pages"][0]["sha256"])
+
+
 def _page(server: Server, document_id: int) -> Any:
     with client_for(server) as client:
         staff = server.login(client, "canbo1")
@@ -52,7 +58,8 @@ def test_purging_one_paper_keeps_the_file_another_paper_uses(server: Server) -> 
         again = upload(client, "GTCMCHO", [("p.jpg", PAGE, "image/jpeg")])
         assert again.status_code == 201, again.text
     report = server.services.cases.purge.purge(older_than_days=365)
-    assert report.documents == 1 and report.files == 0, report
+    assert report.documents == 1, report
+    assert server.services.cases.documents.store.path(_digest(again.json())).exists()
     page = _page(server, again.json()["id"])
     assert page.status_code == 200 and page.content == PAGE
 
@@ -82,7 +89,7 @@ def test_a_purge_during_an_upload_of_the_same_bytes_leaves_the_new_paper_its_fil
         racing = upload(client, "GTCMCHO", [("p.jpg", PAGE, "image/jpeg")])
         assert racing.status_code == 201, racing.text
     assert reports and reports[0].documents == 1, reports  # the old paper went
-    assert reports[0].files == 0, reports  # its file did not: the new paper uses the same bytes
+    assert store.path(_digest(racing.json())).exists()  # its file did not: the new paper uses the same bytes
     page = _page(server, racing.json()["id"])
     assert page.status_code == 200, page.text
     assert page.content == PAGE
@@ -90,5 +97,5 @@ def test_a_purge_during_an_upload_of_the_same_bytes_leaves_the_new_paper_its_fil
     # Once nothing uses it and nobody touched it for a while, the file does go.
     _clock(server).advance(days=400)
     later = server.services.cases.purge.purge(older_than_days=365)
-    assert later.documents == 1 and later.files == 1, later
-    assert not store.path(racing.json()["pages"][0]["sha256"]).exists()
+    assert later.documents == 1 and later.files >= 1, later
+    assert not store.path(_digest(racing.json())).exists()
