@@ -48,6 +48,7 @@ class PhoneServices:
 def phone_part(services: Services) -> WebPart:
     """What the app serves and runs for the citizen's phone (app.state.phone)."""
     from queue_server.messages.router import router as messages_router
+    from queue_server.messages.router import zns_webhook
 
     ctx = services.ctx
     state = build_phone_services(ctx, services.tickets, services.appointments, services.cases.catalogue)
@@ -65,7 +66,7 @@ def phone_part(services: Services) -> WebPart:
             background.append(send_messages)
     return WebPart(
         name="phone",
-        routers=[messages_router, api, booking_api, staff_booking, pages],
+        routers=[messages_router, zns_webhook, api, booking_api, staff_booking, pages],
         background=background,
         state=state,
     )
