@@ -6,7 +6,7 @@
  * the event stream (WS /api/v1/events?token=…), which makes the page re-read its counter and list.
  */
 import { CASE_KEYS, CasePanel } from "./case_panel.js";
-import { ReconnectingSocket, errorMessage, formatWait, wsUrl } from "./live.js";
+import { ReconnectingSocket, clockTime, errorMessage, formatWait, wsUrl } from "./live.js";
 
 const TOKEN = "motcua.console.token";
 const $ = (id) => document.getElementById(id);
@@ -288,7 +288,7 @@ class Console {
         item.children[1].classList.add(tone);
         const at = message.delivered_at || message.sent_at || message.created_at;
         item.children[2].dateTime = at;
-        item.children[2].textContent = new Date(at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+        item.children[2].textContent = clockTime(new Date(at), message.time_zone); // the office's clock
         return item;
       }),
     );

@@ -34,6 +34,7 @@ class MessageView(BaseModel):
     delivered_at: str | None
     last_error: str | None
     text: str | None
+    time_zone: str = Field(description="the office's time zone (IANA): show the times in it")
 
 
 def _service(request: Request) -> MessageService:

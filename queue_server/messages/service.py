@@ -71,6 +71,9 @@ class MessageService:
 
     def ticket_messages(self, *, ticket_id: int) -> list[dict[str, Any]]:
         with self.ctx.db.read() as session:
+            office = session.scalar(select(Ticket.office).where(Ticket.id == ticket_id))
+            zone = self.ctx.config.offices[office].zone if office in self.ctx.config.offices else None
+            time_zone = (zone or self.ctx.config.default_office.zone).key  # times shown as the office's clock
             contacts = {
                 c.id: c
                 for c in session.scalars(select(MessageContact).where(MessageContact.ticket_id == ticket_id))
@@ -88,6 +91,7 @@ class MessageService:
                     "delivered_at": row.delivered_at.isoformat() if row.delivered_at else None,
                     "last_error": row.last_error,
                     "text": row.text,
+                    "time_zone": time_zone,
                 }
                 for row in message_rows(session, ticket_id=ticket_id)
             ]
