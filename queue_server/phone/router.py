@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
@@ -90,6 +90,9 @@ def _phone(request: Request) -> PhoneServices:
     return services
 
 
+Phone = Annotated[PhoneServices, Depends(_phone)]  # a public call, counted against its address
+
+
 class CodeRequest(BaseModel):
     office: str = Field(max_length=16)
     phone: str = Field(max_length=20)
@@ -105,21 +108,21 @@ class TakeRequest(BaseModel):
 
 
 @api.get("/offices/{office}")
-def office_info(office: OfficeCode, request: Request) -> dict[str, Any]:
+def office_info(office: OfficeCode, phone: Phone) -> dict[str, Any]:
     """The office's queues as the page shows them: waiting, expected wait, remote numbers open or why not."""
-    return _phone(request).remote.office_info(office)
+    return phone.remote.office_info(office)
 
 
 @api.post("/code", status_code=status.HTTP_202_ACCEPTED)
-def send_code(body: CodeRequest, request: Request) -> dict[str, Any]:
+def send_code(body: CodeRequest, phone: Phone) -> dict[str, Any]:
     """Send a one-time code to the phone (through the office's message gateway)."""
-    return _phone(request).remote.send_code(office=body.office, phone=body.phone)
+    return phone.remote.send_code(office=body.office, phone=body.phone)
 
 
 @api.post("/tickets", status_code=status.HTTP_201_CREATED, response_model=TicketView)
-def take_ticket(body: TakeRequest, request: Request) -> TicketView:
+def take_ticket(body: TakeRequest, phone: Phone) -> TicketView:
     """A number in the same sequence as the kiosk's; its page is /t/{public_code}."""
-    return _phone(request).remote.take(
+    return phone.remote.take(
         office=body.office,
         queue=body.queue,
         phone=body.phone,
@@ -142,10 +145,10 @@ def ticket_office(
 @api.post("/tickets/{public_code}/cancel", response_model=TicketView)
 def cancel_ticket(
     public_code: Annotated[str, PathParam(min_length=8, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")],
-    request: Request,
+    phone: Phone,
 ) -> TicketView:
     """ "Tôi không đến được" on the ticket's page: whoever holds the page (its secret code) may give it up."""
-    return _phone(request).remote.cancel_by_citizen(public_code)
+    return phone.remote.cancel_by_citizen(public_code)
 
 
 @api.get("/hall-qr/{office}")
@@ -183,7 +186,9 @@ def take_page(office: OfficeCode) -> FileResponse:
 
 
 @pages.get("/static/phone/{name}")
-def static_file(name: Annotated[str, PathParam(pattern=r"^[a-z]+\.(css|js)$")]) -> FileResponse:
+def static_file(name: Annotated[str, PathParam(pattern=r"^[a-z][a-z-]*\.(css|js)$")]) -> FileResponse:
+    if not (STATIC / name).is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
     return FileResponse(STATIC / name, headers={"Cache-Control": "max-age=3600"})
 
 
@@ -207,56 +212,6 @@ class MoveRequest(BaseModel):
     slot_start: datetime
 
 
-def _booking(request: Request) -> BookingService:
-    services: PhoneServices = _phone(request)
-    return services.booking
-
-
-@booking_api.get("/{office}")
-def bookable(office: OfficeCode, request: Request) -> dict[str, Any]:
-    """Procedures that take bookings and the days that can be booked."""
-    return _booking(request).procedures(office)
-
-
-@booking_api.get("/{office}/slots")
-def free_slots(
-    office: OfficeCode, procedure: Annotated[str, Query(max_length=24)], day: date, request: Request
-) -> list[dict[str, Any]]:
-    return _booking(request).slots(office=office, procedure=procedure, day=day)
-
-
-@booking_api.post("", status_code=status.HTTP_201_CREATED)
-def book(body: BookRequest, request: Request) -> dict[str, Any]:
-    return _booking(request).book(
-        office=body.office,
-        procedure=body.procedure,
-        slot_start=body.slot_start,
-        name=body.name,
-        phone=body.phone,
-        consent=body.consent,
-    )
-
-
-@booking_api.get("/manage/{token}")
-def show_booking(token: Token, request: Request) -> dict[str, Any]:
-    return _booking(request).show(token)
-
-
-@booking_api.post("/manage/{token}/cancel")
-def cancel_booking(token: Token, request: Request) -> dict[str, Any]:
-    return _booking(request).cancel(token)
-
-
-@booking_api.post("/manage/{token}/move")
-def move_booking(token: Token, body: MoveRequest, request: Request) -> dict[str, Any]:
-    return _booking(request).move(token, slot_start=body.slot_start)
-
-
-@booking_api.get("/manage/{token}/qr.png")
-def booking_qr(token: Token, request: Request) -> Response:
-    return Response(_booking(request).qr_png(token), media_type="image/png", headers=NO_CACHE)
-
-
 class BookingView(BaseModel):
     """A booked time: its code, where and when (office's local time), and how to change it."""
 
@@ -273,19 +228,57 @@ class BookingView(BaseModel):
     manage_token: str | None = None
 
 
+def _booking(phone: Phone) -> BookingService:
+    return phone.booking  # rate limited per address, like every public phone call
+
+
+Booking = Annotated[BookingService, Depends(_booking)]
+
+
+@booking_api.get("/{office}")
+def bookable(office: OfficeCode, booking: Booking) -> dict[str, Any]:
+    """Procedures that take bookings and the days that can be booked."""
+    return booking.procedures(office)
+
+
+@booking_api.get("/{office}/slots")
+def free_slots(
+    office: OfficeCode, procedure: Annotated[str, Query(max_length=24)], day: date, booking: Booking
+) -> list[dict[str, Any]]:
+    return booking.slots(office=office, procedure=procedure, day=day)
+
+
+@booking_api.post("", status_code=status.HTTP_201_CREATED, response_model=BookingView)
+def book(body: BookRequest, booking: Booking) -> dict[str, Any]:
+    return booking.book(**body.model_dump())
+
+
+# The booking's own page (the secret link): see it, cancel it, move it — each one call of the service.
+@booking_api.get("/manage/{token}", response_model=BookingView)
+def show_booking(token: Token, booking: Booking) -> dict[str, Any]:
+    return booking.show(token)
+
+
+@booking_api.post("/manage/{token}/cancel", response_model=BookingView)
+def cancel_booking(token: Token, booking: Booking) -> dict[str, Any]:
+    return booking.cancel(token)
+
+
+@booking_api.post("/manage/{token}/move", response_model=BookingView)
+def move_booking(token: Token, body: MoveRequest, booking: Booking) -> dict[str, Any]:
+    return booking.move(token, slot_start=body.slot_start)
+
+
+@booking_api.get("/manage/{token}/qr.png", response_class=Response)
+def booking_qr(token: Token, booking: Booking) -> Response:
+    return Response(booking.qr_png(token), media_type="image/png", headers=NO_CACHE)
+
+
 @staff_booking.post("/for-citizen", status_code=status.HTTP_201_CREATED, response_model=BookingView)
 def book_for_citizen(body: BookRequest, actor: People, request: Request) -> dict[str, Any]:
     """Staff book for a citizen (at the counter or on the phone): the same slots and rules."""
-    services: PhoneServices = request.app.state.phone
-    return services.booking.book(
-        office=body.office,
-        procedure=body.procedure,
-        slot_start=body.slot_start,
-        name=body.name,
-        phone=body.phone,
-        consent=body.consent,
-        booked_by=actor.label,
-    )
+    services: PhoneServices = request.app.state.phone  # signed in: not limited per address
+    return services.booking.book(**body.model_dump(), booked_by=actor.label)
 
 
 @pages.get("/p/hen/{office}")
