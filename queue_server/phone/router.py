@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from queue_server.api.deps import People, Readers
+from queue_server.appointments.schemas import SlotView
 from queue_server.appointments.service import AppointmentService
 from queue_server.context import ServerContext
 from queue_server.messages.dispatcher import MessageDispatcher
@@ -228,6 +229,22 @@ class BookingView(BaseModel):
     manage_token: str | None = None
 
 
+class ProcedureChoice(BaseModel):
+    code: str
+    name_vi: str
+    name_en: str
+    queue: str
+
+
+class BookableView(BaseModel):
+    """What an office takes bookings for, and the days open to booking (the office's calendar)."""
+
+    office: str
+    name_vi: str
+    days: list[str] = Field(description="YYYY-MM-DD, from today")
+    procedures: list[ProcedureChoice]
+
+
 def _booking(phone: Phone) -> BookingService:
     return phone.booking  # rate limited per address, like every public phone call
 
@@ -235,13 +252,13 @@ def _booking(phone: Phone) -> BookingService:
 Booking = Annotated[BookingService, Depends(_booking)]
 
 
-@booking_api.get("/{office}")
+@booking_api.get("/{office}", response_model=BookableView)
 def bookable(office: OfficeCode, booking: Booking) -> dict[str, Any]:
     """Procedures that take bookings and the days that can be booked."""
     return booking.procedures(office)
 
 
-@booking_api.get("/{office}/slots")
+@booking_api.get("/{office}/slots", response_model=list[SlotView])
 def free_slots(
     office: OfficeCode, procedure: Annotated[str, Query(max_length=24)], day: date, booking: Booking
 ) -> list[dict[str, Any]]:
@@ -274,11 +291,37 @@ def booking_qr(token: Token, booking: Booking) -> Response:
     return Response(booking.qr_png(token), media_type="image/png", headers=NO_CACHE)
 
 
-@staff_booking.post("/for-citizen", status_code=status.HTTP_201_CREATED, response_model=BookingView)
-def book_for_citizen(body: BookRequest, actor: People, request: Request) -> dict[str, Any]:
-    """Staff book for a citizen (at the counter or on the phone): the same slots and rules."""
+def _staff_booking(request: Request) -> BookingService:
     services: PhoneServices = request.app.state.phone  # signed in: not limited per address
-    return services.booking.book(**body.model_dump(), booked_by=actor.label)
+    return services.booking
+
+
+StaffBooking = Annotated[BookingService, Depends(_staff_booking)]
+StaffOffice = Annotated[str | None, Query(max_length=16, description="default: the staff member's office")]
+
+
+@staff_booking.get("/for-citizen/options", response_model=BookableView)
+def staff_bookable(actor: People, booking: StaffBooking, office: StaffOffice = None) -> dict[str, Any]:
+    """The console's booking dialog: the procedures that take bookings and the days open to booking."""
+    return booking.procedures(office or actor.office or booking.ctx.config.default_office.code)
+
+
+@staff_booking.get("/for-citizen/slots", response_model=list[SlotView])
+def staff_free_slots(
+    actor: People,
+    booking: StaffBooking,
+    procedure: Annotated[str, Query(max_length=24)],
+    day: date,
+    office: StaffOffice = None,
+) -> list[dict[str, Any]]:
+    code = office or actor.office or booking.ctx.config.default_office.code
+    return booking.slots(office=code, procedure=procedure, day=day)
+
+
+@staff_booking.post("/for-citizen", status_code=status.HTTP_201_CREATED, response_model=BookingView)
+def book_for_citizen(body: BookRequest, actor: People, booking: StaffBooking) -> dict[str, Any]:
+    """Staff book for a citizen (at the counter or on the phone): the same slots and rules."""
+    return booking.book(**body.model_dump(), booked_by=actor.label)
 
 
 @pages.get("/p/hen/{office}")

@@ -157,6 +157,14 @@ def test_staff_book_for_a_citizen(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             "/api/v1/appointments/for-citizen", json=_body("0944444444", consent=False), headers=staff
         )
         assert made.status_code == 201 and made.json()["code"]
+        # The console's dialog reads the staff member's office: procedures, days, then free slots.
+        assert client.get("/api/v1/appointments/for-citizen/options").status_code == 401
+        options = client.get("/api/v1/appointments/for-citizen/options", headers=staff).json()
+        assert options["office"] == "CAXTP" and RESIDENCE in [p["code"] for p in options["procedures"]]
+        query = {"procedure": RESIDENCE, "day": "2026-03-11"}
+        assert client.get("/api/v1/appointments/for-citizen/slots", params=query).status_code == 401
+        slots = client.get("/api/v1/appointments/for-citizen/slots", params=query, headers=staff).json()
+        assert next(s for s in slots if s["start"] == SLOT)["free"] == 1  # the booking above took one of 2
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
