@@ -5,6 +5,7 @@ Everything here is public (no key); each request is rate limited per client addr
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import BaseModel, Field
 
 from queue_server.api.deps import People, Readers
@@ -184,6 +185,58 @@ def _qr_data_url(text: str) -> str:
 @pages.get("/p/so/{office}")
 def take_page(office: OfficeCode) -> FileResponse:
     return FileResponse(STATIC / "take.html", headers=NO_CACHE)
+
+
+@pages.get("/p/poster/{office}", response_class=HTMLResponse)
+def poster_page(office: OfficeCode, request: Request) -> HTMLResponse:
+    """A printable A4 poster for the office's walls: QR codes to take a number and to book a time."""
+    services: PhoneServices = request.app.state.phone
+    facts = services.remote.poster(office)
+    blocks = []
+    if facts["take"]:
+        blocks.append(_poster_block("Lấy số thứ tự bằng điện thoại", "Take a number by phone", facts["take"]))
+    elif facts["hall_qr"]:
+        blocks.append(
+            '<section><h2>Lấy số thứ tự bằng điện thoại</h2><p class="how">Ông/Bà quét mã QR trên màn hình '
+            'tại sảnh. <span lang="en">Scan the QR code on the hall\'s screen.</span></p></section>'
+        )
+    if facts["book"]:
+        blocks.append(_poster_block("Đặt lịch hẹn trước", "Book a time before you come", facts["book"]))
+    if not blocks:
+        blocks.append('<p class="how">Đơn vị chưa nhận lấy số hay đặt lịch qua điện thoại.</p>')
+    return HTMLResponse(
+        POSTER.format(office=html.escape(facts["name_vi"]), blocks="\n".join(blocks)), headers=NO_CACHE
+    )
+
+
+def _poster_block(title_vi: str, title_en: str, url: str) -> str:
+    return (
+        f'<section><h2>{title_vi}</h2><p class="en" lang="en">{title_en}</p>'
+        f'<img src="{_qr_data_url(url)}" alt="QR: {html.escape(url)}"><p class="url">{html.escape(url)}</p>'
+        '<p class="how">Mở camera hoặc Zalo, quét mã QR. <span lang="en">Scan with the camera or Zalo.</span></p>'
+        "</section>"
+    )
+
+
+POSTER = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>{office} — lấy số, đặt lịch bằng điện thoại</title>
+<style>
+@page {{ size: A4; margin: 14mm; }}
+body {{ font-family: "Noto Sans", "DejaVu Sans", sans-serif; color: #0b2545; text-align: center; margin: 0; }}
+h1 {{ font-size: 30px; margin: 8px 0 18px; }}
+main {{ display: flex; flex-wrap: wrap; justify-content: center; gap: 28px; }}
+section {{ border: 3px solid #b3261e; border-radius: 16px; padding: 16px 20px; width: 300px; }}
+h2 {{ font-size: 22px; margin: 0; }} .en {{ margin: 2px 0 8px; color: #52627a; }}
+img {{ width: 260px; height: 260px; image-rendering: pixelated; }}
+.url {{ font-size: 12px; word-break: break-all; color: #52627a; }} .how {{ font-size: 16px; }}
+footer {{ margin-top: 22px; font-size: 15px; }}
+</style></head>
+<body><h1>{office}</h1><main>
+{blocks}
+</main>
+<footer>Trang lấy số và đặt lịch không hỏi số căn cước. Ông/Bà được ưu tiên xin báo cán bộ tại quầy.</footer>
+</body></html>
+"""
 
 
 @pages.get("/static/phone/{name}")
