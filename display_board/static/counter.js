@@ -5,8 +5,9 @@
  * the page shows the sign-in form and asks the server for nothing else. Every change comes back through
  * the event stream (WS /api/v1/events?token=…), which makes the page re-read its counter and list.
  */
+import { BookingDialog } from "./booking_dialog.js";
 import { CASE_KEYS, CasePanel } from "./case_panel.js";
-import { ReconnectingSocket, errorMessage, formatWait, wsUrl } from "./live.js";
+import { ReconnectingSocket, clockTime, errorMessage, formatWait, wsUrl } from "./live.js";
 
 const TOKEN = "motcua.console.token";
 const $ = (id) => document.getElementById(id);
@@ -81,6 +82,7 @@ class Console {
     this.pending = []; // actions asked for while another was running, in order
     this.stats = { refreshes: 0, events: 0 };
     this.casePanel = new CasePanel(this);
+    this.bookingDialog = new BookingDialog(this);
     this.visit = null; // {id, since}: the visit at the counter, timed from when this console saw the call
     setInterval(() => this.renderTimer(), 1000);
     this.socket = new ReconnectingSocket({
@@ -108,6 +110,7 @@ class Console {
     $("held").addEventListener("click", (event) => this.onListButton(event));
     document.addEventListener("keydown", (event) => this.onKey(event));
     this.casePanel.bind();
+    this.bookingDialog.bind();
     if (!this.token) return this.show("login");
     try {
       this.me = await this.api("GET", "/api/v1/auth/me");
@@ -184,6 +187,7 @@ class Console {
   async afterSignIn() {
     $("me").textContent = this.me.username;
     $("logout").hidden = false;
+    $("book-open").hidden = false;
     const counters = await this.api("GET", "/api/v1/counters");
     const mine = counters.find((c) => c.staff === this.me.username && c.status !== "closed");
     if (mine) return this.seat(mine);
@@ -288,7 +292,7 @@ class Console {
         item.children[1].classList.add(tone);
         const at = message.delivered_at || message.sent_at || message.created_at;
         item.children[2].dateTime = at;
-        item.children[2].textContent = new Date(at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+        item.children[2].textContent = clockTime(new Date(at), message.time_zone); // the office's clock
         return item;
       }),
     );
@@ -731,6 +735,8 @@ class Console {
     if (view === "login") {
       $("me").textContent = "";
       $("logout").hidden = true;
+      $("book-open").hidden = true;
+      if ($("book-dialog").open) $("book-dialog").close();
       $("seat").hidden = true;
       $("username").focus();
     }

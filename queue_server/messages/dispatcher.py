@@ -25,7 +25,13 @@ from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.messages.models import MessageContact, OutboundMessage
 from queue_server.messages.planner import plan_day_before, plan_overdue
-from queue_server.messages.port import MessageSender, OutgoingMessage, Receipt, SendFailed
+from queue_server.messages.port import (
+    MessageSender,
+    OutgoingMessage,
+    Receipt,
+    SendFailed,
+    tracking_id_for,
+)
 from queue_server.messages.templates import SUBJECTS, render, unaccented
 from queue_server.messages.urls import sender_for_url
 from queue_server.phone.config import PhoneConfig, load_phone_config
@@ -241,6 +247,7 @@ class MessageDispatcher:
             fields["papers"] = ", ".join(str(p) for p in data["papers"])
         return OutgoingMessage(
             key=message.key,
+            tracking_id=tracking_id_for(message.id),
             to=message.address or "",
             kind=message.kind,
             text=text,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from queue_server.answers import Answer
 
@@ -46,33 +46,3 @@ class HallQr(Answer):
     url: str | None = None
     image: str | None = Field(default=None, description="the QR as a PNG data URL")
     refresh_s: int
-
-
-class BookableProcedure(Answer):
-    code: str
-    name_vi: str
-    name_en: str
-    queue: str
-
-
-class Bookable(Answer):
-    office: str
-    name_vi: str
-    days: list[str] = Field(description="ISO dates that can be booked")
-    procedures: list[BookableProcedure]
-
-
-class BookingView(BaseModel):
-    """A booked time: its code, where and when (office's local time), and how to change it."""
-
-    code: str
-    office: str
-    office_name_vi: str
-    queue: str
-    queue_name_vi: str
-    slot_start: str
-    local_time: str
-    local_date: str
-    status: str
-    phone_last4: str | None = None
-    manage_token: str | None = None

@@ -240,6 +240,21 @@ class RemoteTicketService:
         """How often the board's QR changes (phone.toml, 5 minutes by default); the previous one still works."""
         return self.config.office(office).hall_qr_period_s
 
+    def poster(self, office: str) -> dict[str, Any]:
+        """What the office's printed QR poster offers: taking a number (only where a one-time code
+        confirms the phone: a hall-QR office takes numbers from the board's rotating QR) and booking."""
+        office_cfg = self.tickets.office(office)
+        rules = self.config.office(office_cfg.code)
+        base = self.ctx.settings.public_url.rstrip("/")
+        return {
+            "name_vi": office_cfg.name_vi,
+            "take": f"{base}/p/so/{office_cfg.code}"
+            if rules.remote_tickets and rules.confirm == "code"
+            else None,
+            "hall_qr": rules.remote_tickets and rules.confirm == "hall_qr",
+            "book": f"{base}/p/hen/{office_cfg.code}" if rules.booking else None,
+        }
+
     def hall_qr_enabled(self, office: str) -> bool:
         """The board shows the QR only where citizens may take a number from the phone."""
         return self.config.office(office).remote_tickets
