@@ -91,8 +91,10 @@ def list_dossiers(
     day: Annotated[date | None, Query()] = None,
     office: Annotated[str | None, Query(max_length=16)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    forwarded_out: Annotated[bool, Query(description="the cases this office forwarded elsewhere")] = False,
 ) -> list[dict[str, Any]]:
     return services.cases.dossiers.list_dossiers(
+        forwarded_out=forwarded_out,
         ticket_id=ticket_id,
         status=status_.value if status_ else None,
         procedure=procedure,
