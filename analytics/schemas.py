@@ -81,7 +81,9 @@ class AlertView(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    kind: str = Field(description="wait_over_target or counter_paused_long")
+    kind: str = Field(
+        description="wait_over_target, counter_paused_long, cases_overdue or office_over_target"
+    )
     key: str
     office: str
     since: str
@@ -132,3 +134,4 @@ class ProvinceView(BaseModel):
     office: str
     wait_target_s: float
     offices: list[ProvinceOffice]
+    alerts: list[AlertView] = Field(description="open alerts of the offices listed, oldest first")

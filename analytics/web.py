@@ -122,12 +122,18 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
     def province(
         services: ServicesDep, actor: Managers, office: Annotated[str | None, Query(max_length=16)] = None
     ) -> dict[str, Any]:
-        """Every office of the subtree (the asked office first): waiting, longest wait, mean wait, desks, alerts."""
+        """Every office of the subtree (the asked office first): waiting, longest wait, mean wait, desks, and
+        the open alerts (an office over its wait target for 15 min, a desk paused too long, overdue cases)."""
         config = services.ctx.config
         code = _office_code(services, acting_office(config, actor, office))
         offices = sorted(config.subtree(code), key=lambda c: (c != code, c))
-        rows = province_rows(services, runtime.settings, offices, runtime.alerts.active())
-        return {"office": code, "wait_target_s": runtime.settings.targets(config).wait_s, "offices": rows}
+        alerts = sorted(
+            (alert for alert in runtime.alerts.active() if alert["office"] in offices),
+            key=lambda alert: alert["since"],
+        )
+        rows = province_rows(services, runtime.settings, offices, alerts)
+        target_s = runtime.settings.targets(config).wait_s
+        return {"office": code, "wait_target_s": target_s, "offices": rows, "alerts": alerts}
 
     @router.get("/api/v1/analytics/alerts", response_model=list[AlertView])
     def alerts(services: ServicesDep, actor: Managers) -> list[dict[str, Any]]:

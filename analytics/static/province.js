@@ -3,7 +3,7 @@
 "use strict";
 
 const TOKEN_KEY = "motcua.dashboard.token";  // shared with /dashboard: one sign-in for both pages
-const state = { token: sessionStorage.getItem(TOKEN_KEY) || "", rows: [], sort: null, timer: 0 };
+const state = { token: sessionStorage.getItem(TOKEN_KEY) || "", rows: [], alerts: [], names: {}, sort: null, timer: 0 };
 const $ = (id) => document.getElementById(id);
 
 function minutes(seconds) {
@@ -41,7 +41,36 @@ async function load() {
   state.target = data.wait_target_s;
   state.rows = data.offices.map((row) => ({ ...row, open: row.counters.open }));
   $("title").textContent = `Toàn tỉnh — ${data.offices[0].name_vi}`;
+  state.names = Object.fromEntries(data.offices.map((row) => [row.office, row.name_vi]));
+  state.alerts = data.alerts;
   render();
+  renderAlerts();
+}
+
+const ALERT_KINDS = {
+  office_over_target: "Quá mục tiêu chờ",
+  wait_over_target: "Hàng chờ quá mục tiêu",
+  counter_paused_long: "Quầy tạm dừng lâu",
+  cases_overdue: "Hồ sơ quá hạn",
+};
+
+/** One line per open alert, each a link into the office's own dashboard. */
+function renderAlerts() {
+  $("alert-count").textContent = state.alerts.length.toLocaleString("vi-VN");
+  $("no-alerts").hidden = state.alerts.length > 0;
+  $("alerts").replaceChildren(...state.alerts.map((alert) => {
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = `/dashboard?office=${encodeURIComponent(alert.office)}`;
+    link.dataset.office = alert.office;
+    link.dataset.kind = alert.kind;
+    const kind = document.createElement("span");
+    kind.className = "kind";
+    kind.textContent = `⚠ ${state.names[alert.office] || alert.office} · ${ALERT_KINDS[alert.kind] || alert.kind}`;
+    link.append(kind, alert.message_vi);
+    item.append(link);
+    return item;
+  }));
 }
 
 function render() {
@@ -72,6 +101,7 @@ function render() {
       const td = document.createElement("td");
       td.textContent = text;
       if ((index === 2 && row.longest_wait_s > state.target) || (index === 3 && row.over_wait_target)) td.className = "over";
+      if (index === 7 && row.alerts) td.className = "alerting";
       tr.append(td);
     }
     tr.addEventListener("click", () => { location.href = `/dashboard?office=${encodeURIComponent(row.office)}`; });
