@@ -4,7 +4,6 @@ its history; an office of another province is refused (403, audited, nothing mov
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +14,9 @@ from sqlalchemy import select
 from queue_server.auth.models import AccessRefusal
 from queue_server.clock import ManualClock
 from queue_server.dossiers.models import Dossier
-from tests.conftest import DEMO_CONFIG, FIXTURES, T0
+from tests.conftest import T0
 from tests.fixtures.dossiers.helpers import NHUNG_ID, NHUNG_QR, ct01_form, page_jpeg
+from tests.fixtures.province_cases import province_config
 from tests.support import PASSWORD, Server, client_for, make_server
 
 PROVINCE, AB, BM, OTHER = "CATTN", "CAXAB", "CAXBM", "CATKH"
@@ -45,21 +45,7 @@ lunch = ""
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Server:
-    config = tmp_path / "config"
-    shutil.copytree(FIXTURES / "config" / "province", config)
-    shutil.copy(DEMO_CONFIG / "procedures.toml", config)  # the seed procedures and papers
-    with (config / "offices.toml").open("a", encoding="utf-8") as offices:
-        offices.write(ANOTHER_PROVINCE)
-    (config / "queues.toml").write_text(  # the lines the seed procedures name, in every office
-        "".join(
-            f'[[queue]]\noffice = "{office}"\ncode = "{q}"\nprefix = "{q}"\nname_vi = "Hàng {q}"\n\n'
-            for office in (PROVINCE, AB, BM, OTHER)
-            for q in "ABC"
-        ),
-        encoding="utf-8",
-    )
-    with (config / "counters.toml").open("a", encoding="utf-8") as counters:
-        counters.write(f'\n[[counter]]\noffice = "{OTHER}"\nnumber = 1\nqueues = {{ A = 1 }}\n')
+    config = province_config(tmp_path, ANOTHER_PROVINCE, (OTHER,))
     built = make_server(database_url, ManualClock(T0), config_dir=config)
     auth = built.services.auth
     for username, office in (("canbo.ab", AB), ("canbo.bm", BM), ("canbo.tinh", PROVINCE)):
