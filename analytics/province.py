@@ -8,8 +8,9 @@ from typing import Any
 
 from analytics.kpi import figures
 from analytics.settings import AnalyticsSettings
-from analytics.store import load_visits
+from analytics.store import visits_of
 from queue_server.domain.calendar import business_day
+from queue_server.indicator_reads import tickets_of_offices
 from queue_server.readmodels import offices_now
 from queue_server.services import Services
 
@@ -21,11 +22,12 @@ def province_rows(
     now = ctx.clock()
     targets = settings.targets(ctx.config)
     live = offices_now(ctx.db, offices)
+    days = {code: business_day(now, ctx.config.offices[code].zone) for code in offices}
+    tickets = tickets_of_offices(ctx.db, days)  # one query for the province, not one per office
     rows = []
     for code in offices:
         office = ctx.config.offices[code]
-        today = business_day(now, office.zone)
-        day = figures(load_visits(ctx.db, office=office, first=today, last=today), office.hours, office.zone)
+        day = figures(visits_of(tickets[code]), office.hours, office.zone)
         count, oldest = live[code].waiting, live[code].oldest_waiting_since
         opened, paused = live[code].desks.get("open", 0), live[code].desks.get("paused", 0)
         mean_wait = day.as_row(targets)["mean_wait_s"]

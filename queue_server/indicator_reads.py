@@ -1,6 +1,7 @@
-"""What the cross-office report reads for the national service index's indicators, for many offices and a
-period in a few grouped queries: cases with a result, cases submitted with their digital papers, ratings,
-and visits begun online. Plain records, like readmodels.py (analytics never sees a table)."""
+"""What the province page and the cross-office report read for many offices at once, in a few grouped
+queries whatever the number of offices: today's tickets of every office, and for the national service
+index's indicators the cases with a result, cases submitted with their digital papers, ratings and visits
+begun online. Plain records, like readmodels.py (analytics never sees a table)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from queue_server.db.engine import Database
 from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
 from queue_server.ratings.models import Rating
 from queue_server.ratings.service import SATISFIED_FROM  # 4 or 5 stars: satisfied
+from queue_server.readmodels import TicketRecord
 from queue_server.tickets.models import Ticket
 
 ONLINE_ISSUER = "device:phone"  # numbers taken by phone (/p/so); booked visits carry appointment_at
@@ -119,3 +121,42 @@ def indicators_of_period(
         )
         for code in codes
     }
+
+
+def tickets_of_offices(db: Database, days: dict[str, date]) -> dict[str, list[TicketRecord]]:
+    """Each office's tickets of its business day `days[office]` (offices in other zones may be on another
+    day), without their event history: one query for the whole province instead of one per office."""
+    found: dict[str, list[TicketRecord]] = {office: [] for office in days}
+    by_day: dict[date, list[str]] = defaultdict(list)
+    for office, day in days.items():
+        by_day[day].append(office)
+    with db.read() as session:
+        for day, offices in by_day.items():
+            for ticket in session.scalars(
+                select(Ticket)
+                .where(Ticket.office.in_(offices), Ticket.business_day == day)
+                .order_by(Ticket.id)
+            ):
+                found[ticket.office].append(
+                    TicketRecord(
+                        id=ticket.id,
+                        office=ticket.office,
+                        number=ticket.number,
+                        queue=ticket.queue,
+                        issued_queue=ticket.issued_queue,
+                        business_day=ticket.business_day,
+                        status=ticket.status,
+                        priority=ticket.priority,
+                        issued_at=ticket.issued_at,
+                        called_at=ticket.called_at,
+                        started_at=ticket.started_at,
+                        ended_at=ticket.ended_at,
+                        counter=ticket.counter,
+                        staff=None,
+                        recall_count=ticket.recall_count,
+                        estimated_wait_s=ticket.estimated_wait_s,
+                        steps=(),
+                        procedure_code=None,
+                    )
+                )
+    return found
