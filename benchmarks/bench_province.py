@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -67,9 +68,13 @@ def write_config(folder: Path, offices: list[str]) -> Path:
             f'open_on_holidays = true\n\n[office.hours]\n{HOURS}\nlunch = ""\n'
         )
         for line in LINES:
-            queue_toml.append(f'[[queue]]\noffice = "{code}"\ncode = "{line}"\nprefix = "{line}"\nname_vi = "Hàng {line}"\n')
+            queue_toml.append(
+                f'[[queue]]\noffice = "{code}"\ncode = "{line}"\nprefix = "{line}"\nname_vi = "Hàng {line}"\n'
+            )
         for number in range(1, COUNTERS + 1):
-            counter_toml.append(f'[[counter]]\noffice = "{code}"\nnumber = {number}\nqueues = {{ A = 1, B = 1, C = 1 }}\n')
+            counter_toml.append(
+                f'[[counter]]\noffice = "{code}"\nnumber = {number}\nqueues = {{ A = 1, B = 1, C = 1 }}\n'
+            )
     (config / "offices.toml").write_text("\n".join(office_toml), encoding="utf-8")
     (config / "queues.toml").write_text("\n".join(queue_toml), encoding="utf-8")
     (config / "counters.toml").write_text("\n".join(counter_toml), encoding="utf-8")
@@ -117,7 +122,9 @@ def place_accounts(url: str, config: Path, offices: list[str]) -> Accounts:
         for number in range(1, COUNTERS + 1):
             users.append({"username": f"cb.{code.lower()}.{number}", "role": "staff", "office": code})
         accounts.boards[code] = f"board-{code}-key-{random.getrandbits(64):016x}"
-        devices.append({"name": f"board-{code}", "role": "display", "office": code, "key": accounts.boards[code]})
+        devices.append(
+            {"name": f"board-{code}", "role": "display", "office": code, "key": accounts.boards[code]}
+        )
         for index in range(KIOSKS):
             key = f"kiosk-{code}-{index}-key-{random.getrandbits(64):016x}"
             accounts.kiosks[code].append(key)
@@ -126,13 +133,29 @@ def place_accounts(url: str, config: Path, offices: list[str]) -> Accounts:
     with ctx.db.write() as session:
         session.execute(
             insert(User),
-            [{**u, "full_name": "", "password_hash": password, "active": True, "is_demo": False, "created_at": now} for u in users],
+            [
+                {
+                    **u,
+                    "full_name": "",
+                    "password_hash": password,
+                    "active": True,
+                    "is_demo": False,
+                    "created_at": now,
+                }
+                for u in users
+            ],
         )
         session.execute(
             insert(Device),
             [
-                {"name": d["name"], "role": d["role"], "office": d["office"], "key_hash": digest(d["key"]),
-                 "is_demo": False, "created_at": now}
+                {
+                    "name": d["name"],
+                    "role": d["role"],
+                    "office": d["office"],
+                    "key_hash": digest(d["key"]),
+                    "is_demo": False,
+                    "created_at": now,
+                }
                 for d in devices
             ],
         )
@@ -140,8 +163,14 @@ def place_accounts(url: str, config: Path, offices: list[str]) -> Accounts:
         tokens = []
         for user in users:
             token = f"tok-{random.getrandbits(128):032x}"
-            tokens.append({"token_hash": digest(token), "user_id": ids[user["username"]], "created_at": now,
-                           "expires_at": now + timedelta(hours=8)})
+            tokens.append(
+                {
+                    "token_hash": digest(token),
+                    "user_id": ids[user["username"]],
+                    "created_at": now,
+                    "expires_at": now + timedelta(hours=8),
+                }
+            )
             if user["role"] == "supervisor":
                 accounts.supervisor = token
             else:
@@ -189,8 +218,15 @@ def peak_hour(rate_factor: float) -> tuple[float, dict[str, float]]:
     return busiest * rate_factor / 3600, service
 
 
-async def load_run(bases: list[str], accounts: Accounts, offices: list[str], seconds: float, rate_factor: float,
-                   pg_url: str, server_pids: list[int]) -> Run:
+async def load_run(
+    bases: list[str],
+    accounts: Accounts,
+    offices: list[str],
+    seconds: float,
+    rate_factor: float,
+    pg_url: str,
+    server_pids: list[int],
+) -> Run:
     import httpx
     import psutil
     import websockets
@@ -199,7 +235,9 @@ async def load_run(bases: list[str], accounts: Accounts, offices: list[str], sec
     per_office_rate, service = peak_hour(rate_factor)
     rss = lambda: sum(psutil.Process(pid).memory_info().rss for pid in server_pids) / 2**20  # noqa: E731
     run.rss_before_mb = rss()
-    board_seen: dict[str, list[tuple[int, str, int, float]]] = defaultdict(list)  # office → (seq, type, id, t)
+    board_seen: dict[str, list[tuple[int, str, int, float]]] = defaultdict(
+        list
+    )  # office → (seq, type, id, t)
     sent_at: dict[int, float] = {}  # ticket id → when its call request left
     called_office: dict[int, str] = {}
     stop = asyncio.Event()
@@ -209,7 +247,9 @@ async def load_run(bases: list[str], accounts: Accounts, offices: list[str], sec
         return bases[index % len(bases)].replace("http", "ws") + f"/api/v1/events?{query}"
 
     async def board(index: int, office: str) -> None:
-        async with websockets.connect(ws_url(index, f"key={accounts.boards[office]}"), max_size=None) as socket:
+        async with websockets.connect(
+            ws_url(index, f"key={accounts.boards[office]}"), max_size=None
+        ) as socket:
             sockets.append(socket)
             async for text in socket:
                 event = json.loads(text)
@@ -251,7 +291,9 @@ async def load_run(bases: list[str], accounts: Accounts, offices: list[str], sec
         async def open_counters() -> None:
             async def one(office: str, number: int) -> None:
                 headers = {"Authorization": f"Bearer {accounts.staff[(office, number)]}"}
-                answer = await http.post(f"{base_for(office, number)}/api/v1/counters/{number}/open", headers=headers)
+                answer = await http.post(
+                    f"{base_for(office, number)}/api/v1/counters/{number}/open", headers=headers
+                )
                 assert answer.status_code == 200, answer.text
 
             await asyncio.gather(*(one(o, n) for o in offices for n in range(1, COUNTERS + 1)))
@@ -265,8 +307,9 @@ async def load_run(bases: list[str], accounts: Accounts, offices: list[str], sec
                 run.offered_tickets += 1
                 line = rng.choices(LINES, weights=(10, 7, 3))[0]
                 key = accounts.kiosks[office][rng.randrange(KIOSKS)]
-                answer = await http.post(f"{base_for(office)}/api/v1/tickets", json={"queue": line},
-                                         headers={"X-Device-Key": key})
+                answer = await http.post(
+                    f"{base_for(office)}/api/v1/tickets", json={"queue": line}, headers={"X-Device-Key": key}
+                )
                 if answer.status_code == 201:
                     run.tickets += 1
                     waiting[office] += 1
@@ -334,7 +377,7 @@ async def load_run(bases: list[str], accounts: Accounts, offices: list[str], sec
     seen_call: dict[int, float] = {}
     for office, events in board_seen.items():
         seqs = [seq for seq, _, _, _ in events]
-        run.out_of_order += sum(1 for a, b in zip(seqs, seqs[1:], strict=False) if b <= a)
+        run.out_of_order += sum(1 for a, b in itertools.pairwise(seqs) if b <= a)
         for _, kind, ticket, at in events:
             if kind == "ticket.called" and called_office.get(ticket) == office:
                 seen_call.setdefault(ticket, at)
@@ -357,15 +400,23 @@ def part_one(args: argparse.Namespace, folder: Path) -> list[Run]:
         accounts = place_accounts(args.url, config, offices)
         logs = folder / f"logs-{count}"
         logs.mkdir(exist_ok=True)
-        with serve_processes(count, database_url=args.url, config_dir=config, logs=logs,
-                             MOTCUA_EVENT_FANOUT="postgres") as bases:
+        with serve_processes(
+            count, database_url=args.url, config_dir=config, logs=logs, MOTCUA_EVENT_FANOUT="postgres"
+        ) as bases:
             import psutil
 
-            pids = [p.pid for p in psutil.Process().children(recursive=True) if "serve" in " ".join(p.cmdline())]
-            run = asyncio.run(load_run(bases, accounts, offices, args.seconds, args.rate_factor, args.url, pids))
+            pids = [
+                p.pid for p in psutil.Process().children(recursive=True) if "serve" in " ".join(p.cmdline())
+            ]
+            run = asyncio.run(
+                load_run(bases, accounts, offices, args.seconds, args.rate_factor, args.url, pids)
+            )
         runs.append(run)
-        print(f"  {count} process(es): {run.tickets / run.seconds:.1f} tickets/s, {run.calls / run.seconds:.1f} "
-              f"calls/s, p99 {percentile(run.latencies_ms, 0.99):.0f} ms", flush=True)
+        print(
+            f"  {count} process(es): {run.tickets / run.seconds:.1f} tickets/s, {run.calls / run.seconds:.1f} "
+            f"calls/s, p99 {percentile(run.latencies_ms, 0.99):.0f} ms",
+            flush=True,
+        )
     return runs
 
 
@@ -378,6 +429,25 @@ class Growth:
     api_ms: float
     check_ms: float
     api_bytes: int
+
+
+async def three_waiting_each(base: str, accounts: Accounts, offices: list[str]) -> None:
+    """Three waiting tickets in every office, through the kiosks' HTTP API (50 offices at a time)."""
+    import httpx
+
+    async with httpx.AsyncClient(timeout=60) as http:
+
+        async def three(office: str) -> None:
+            for line in "ABA":
+                answer = await http.post(
+                    f"{base}/api/v1/tickets",
+                    json={"queue": line},
+                    headers={"X-Device-Key": accounts.kiosks[office][0]},
+                )
+                assert answer.status_code == 201, answer.text
+
+        for start in range(0, len(offices), 50):
+            await asyncio.gather(*(three(o) for o in offices[start : start + 50]))
 
 
 def part_two(args: argparse.Namespace, folder: Path) -> list[Growth]:
@@ -401,19 +471,7 @@ def part_two(args: argparse.Namespace, folder: Path) -> list[Growth]:
         with serve_processes(1, database_url=args.url, config_dir=config, logs=logs) as bases:
             base = bases[0]
 
-            async def fill() -> None:
-                async with httpx.AsyncClient(timeout=60) as http:
-                    async def three(office: str) -> None:
-                        for line in "ABA":
-                            key = accounts.kiosks[office][0]
-                            answer = await http.post(f"{base}/api/v1/tickets", json={"queue": line},
-                                                     headers={"X-Device-Key": key})
-                            assert answer.status_code == 201, answer.text
-
-                    for start in range(0, len(offices), 50):
-                        await asyncio.gather(*(three(o) for o in offices[start:start + 50]))
-
-            asyncio.run(fill())
+            asyncio.run(three_waiting_each(base, accounts, offices))
             headers = {"Authorization": f"Bearer {accounts.supervisor}"}
             with httpx.Client(timeout=120) as http:
                 http.get(f"{base}/api/v1/analytics/province", headers=headers)  # warm
@@ -424,7 +482,9 @@ def part_two(args: argparse.Namespace, folder: Path) -> list[Growth]:
                     times.append((time.perf_counter() - began) * 1000)
                     assert answer.status_code == 200 and len(answer.json()["offices"]) == count
                     size = len(answer.content)
-        ctx = build_context(ServerSettings(database_url=args.url, config_dir=config, secret=SECRET), migrate=False)
+        ctx = build_context(
+            ServerSettings(database_url=args.url, config_dir=config, secret=SECRET), migrate=False
+        )
         monitor = AlertMonitor(build_services(ctx), load_analytics_settings(config))
         checks = []
         for _ in range(3):
@@ -433,8 +493,11 @@ def part_two(args: argparse.Namespace, folder: Path) -> list[Growth]:
             checks.append((time.perf_counter() - began) * 1000)
         ctx.db.dispose()
         results.append(Growth(count, statistics.median(times), statistics.median(checks), size))
-        print(f"  {count} offices: province API {statistics.median(times):.0f} ms, alert check "
-              f"{statistics.median(checks):.0f} ms", flush=True)
+        print(
+            f"  {count} offices: province API {statistics.median(times):.0f} ms, alert check "
+            f"{statistics.median(checks):.0f} ms",
+            flush=True,
+        )
     return results
 
 

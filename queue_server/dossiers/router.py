@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.api.errors import error_body
 from queue_server.api.params import MAX_ROW_ID, RowIdField, RowIdQuery
+from queue_server.auth.scope import acting_office
 from queue_server.domain.dossiers import DossierAction, DossierStatus
 from queue_server.dossiers.forms_pdf import form_pdf
 from queue_server.dossiers.limiter import TooManyLookups
@@ -99,7 +100,7 @@ def list_dossiers(
         status=status_.value if status_ else None,
         procedure=procedure,
         day=day,
-        office=office,
+        office=acting_office(services.ctx.config, actor, office),  # another office's cases: 403, audited
         limit=limit,
         actor=actor,
     )
@@ -113,7 +114,7 @@ def dossier_stats(
     office: Annotated[str | None, Query(max_length=16)] = None,
 ) -> dict[str, Any]:
     """Per procedure and day: dossiers, and how many needed no re-supplied paper."""
-    return services.cases.reports.stats(day=day, office=office)
+    return services.cases.reports.stats(day=day, office=acting_office(services.ctx.config, actor, office))
 
 
 @router.get("/follow-up")
@@ -130,7 +131,12 @@ def follow_up(
 ) -> dict[str, Any]:
     """Cases by status, due within a working day, overdue; the on-time rate of a period; yearly pace."""
     return services.cases.follow_up.overview(
-        actor=actor, office=office, procedure=procedure, officer=officer, first=first, last=last
+        actor=actor,
+        office=acting_office(services.ctx.config, actor, office),
+        procedure=procedure,
+        officer=officer,
+        first=first,
+        last=last,
     )
 
 

@@ -133,3 +133,17 @@ def test_the_console_is_offered_only_the_offices_of_the_same_province(client: Te
     offered = client.get("/api/v1/offices", params={"forward_from": AB}).json()
     assert [o["code"] for o in offered] == [PROVINCE, BM]
     assert [o["code"] for o in client.get("/api/v1/offices", params={"forward_from": OTHER}).json()] == []
+
+
+def test_case_lists_are_scoped_to_the_office_and_refusals_audited(server: Server, client: TestClient) -> None:
+    case_at_ab(client)
+    bm = server.login(client, "canbo.bm")
+    for route in ("/api/v1/dossiers", "/api/v1/dossiers/follow-up", "/api/v1/dossiers/stats"):
+        answer = client.get(route, params={"office": AB}, headers=bm)
+        assert answer.status_code == 403, (route, answer.text)
+        assert answer.json()["code"] == "office_out_of_scope"
+    assert client.get("/api/v1/dossiers", headers=bm).json() == []  # their own office: nothing yet
+    searched = client.get("/api/v1/dossiers/search", params={"q": NHUNG_ID}, headers=bm)
+    assert searched.json() == []  # search looks in the searcher's office only
+    with server.ctx.db.read() as session:
+        assert [r.office for r in session.scalars(select(AccessRefusal))] == [AB, AB, AB]
