@@ -111,6 +111,21 @@ def build_province_report(
     return ProvinceReport(root, config.offices[root].name_vi, first, last, generated_at, rows, total)
 
 
+def province_period(
+    db: Any,
+    config: SystemConfig,
+    offices: Sequence[str],
+    first: date,
+    last: date,
+    required: Mapping[str, frozenset[str]],
+) -> dict[str, dict[str, Any]]:
+    """The indicators of each office over the period, without the waits (the province page's columns)."""
+    reads = indicators_of_period(db, offices, first, last)
+    return {
+        code: _case_values(reads[code], config.offices[code].zone, first, last, required) for code in offices
+    }
+
+
 def _case_values(
     read: OfficePeriod, zone: Any, first: date, last: date, required: Mapping[str, frozenset[str]]
 ) -> dict[str, Any]:

@@ -128,6 +128,13 @@ class ProvinceOffice(BaseModel):
     over_wait_target: bool
     counters: ProvinceDesks
     alerts: int
+    cases_due_soon: int = Field(0, description="running cases due today or the next working day")
+    cases_overdue: int = Field(0, description="running cases past their due date")
+    on_time_rate: float | None = Field(None, description="this month: results on time / results")
+    satisfaction: float | None = Field(None, description="this month: ratings of 4–5 / ratings")
+    reuse: float | None = Field(None, description="this month: papers on file not supplied again")
+    pace_per_officer: int | None = Field(None, description="cases a year per officer at this year's pace")
+    pace_target: int | None = Field(None, description="the class's yearly target per officer")
 
 
 class ProvinceView(BaseModel):

@@ -160,3 +160,33 @@ def tickets_of_offices(db: Database, days: dict[str, date]) -> dict[str, list[Ti
                     )
                 )
     return found
+
+
+def open_cases(db: Database, offices: Sequence[str]) -> dict[str, list[tuple[str, date | None]]]:
+    """(status, due date) of every case of the offices not yet closed, for the due and overdue counts."""
+    found: dict[str, list[tuple[str, date | None]]] = {office: [] for office in offices}
+    running = ("received", "in_process", "fee_requested", "papers_requested")
+    with db.read() as session:
+        for office, status, due in session.execute(
+            select(Dossier.office, Dossier.status, Dossier.due_date).where(
+                Dossier.office.in_(list(offices)), Dossier.status.in_(running)
+            )
+        ):
+            found[office].append((status, due))
+    return found
+
+
+def receptions_since(db: Database, offices: Sequence[str], since: datetime) -> dict[str, dict[str, int]]:
+    """Per office, the cases each officer received since `since` (their yearly pace)."""
+    found: dict[str, dict[str, int]] = {office: {} for office in offices}
+    with db.read() as session:
+        for office, actor, count in session.execute(
+            select(Dossier.office, DossierEvent.actor, func.count())
+            .join(Dossier, Dossier.id == DossierEvent.dossier_id)
+            .where(
+                Dossier.office.in_(list(offices)), DossierEvent.action == "receive", DossierEvent.at >= since
+            )
+            .group_by(Dossier.office, DossierEvent.actor)
+        ):
+            found[office][actor] = int(count)
+    return found

@@ -11,6 +11,10 @@ function minutes(seconds) {
   return `${Math.round(seconds / 60).toLocaleString("vi-VN")} phút`;
 }
 
+function percent(share) {
+  return share === null || share === undefined ? "—" : `${(100 * share).toLocaleString("vi-VN", { maximumFractionDigits: 1 })} %`;
+}
+
 async function signIn(event) {
   event.preventDefault();
   const answer = await fetch("/api/v1/auth/login", {
@@ -95,13 +99,21 @@ function render() {
       row.issued_today.toLocaleString("vi-VN"),
       row.served_today.toLocaleString("vi-VN"),
       `${row.counters.open} / ${row.counters.paused}`,
+      `${row.cases_due_soon.toLocaleString("vi-VN")} / ${row.cases_overdue.toLocaleString("vi-VN")}`,
+      percent(row.on_time_rate),
+      percent(row.satisfaction),
+      percent(row.reuse),
+      row.pace_per_officer === null ? "—"
+        : `${row.pace_per_officer.toLocaleString("vi-VN")} / ${(row.pace_target || 0).toLocaleString("vi-VN")}`,
       row.alerts ? `⚠ ${row.alerts}` : "—",
     ];
     for (const [index, text] of cells.entries()) {
       const td = document.createElement("td");
       td.textContent = text;
       if ((index === 2 && row.longest_wait_s > state.target) || (index === 3 && row.over_wait_target)) td.className = "over";
-      if (index === 7 && row.alerts) td.className = "alerting";
+      if (index === 12 && row.alerts) td.className = "alerting";
+      if (index === 7 && row.cases_overdue) td.className = "over";
+      if (index === 11 && row.pace_target && row.pace_per_officer !== null && row.pace_per_officer < row.pace_target) td.className = "over";
       tr.append(td);
     }
     tr.addEventListener("click", () => { location.href = `/dashboard?office=${encodeURIComponent(row.office)}`; });

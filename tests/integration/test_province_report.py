@@ -204,3 +204,31 @@ def test_motcua_report_offices_writes_the_same_figures(server: Server, day: None
 )
 def test_numbers_are_written_the_vietnamese_way(value: float | None, decimals: int, text: str) -> None:
     assert vi_number(value, decimals) == text
+
+
+def test_the_province_page_shows_each_office_cases_and_pace(
+    server: Server, client: TestClient, day: None
+) -> None:
+    headers = server.login(client, "giamsat.tinh")
+    rows = {
+        r["office"]: r for r in client.get("/api/v1/analytics/province", headers=headers).json()["offices"]
+    }
+    ab, bm = rows[AB], rows[BM]
+    assert (ab["on_time_rate"], bm["on_time_rate"]) == (1.0, None)  # BM has no result this month
+    assert (ab["cases_due_soon"], ab["cases_overdue"]) == (0, 0)  # its only case is settled
+    assert (
+        ab["pace_per_officer"] is not None and ab["pace_per_officer"] > 0 and bm["pace_per_officer"] is None
+    )
+    assert ab["pace_target"] == server.services.cases.catalogue.settings.productivity_target
+    server.clock.advance(days=40)  # type: ignore[attr-defined]
+    headers = server.login(client, "giamsat.tinh")  # the old sign-in has expired
+    listed = client.get("/api/v1/dossiers", params={"office": BM}, headers=headers)
+    assert listed.status_code == 200, listed.text
+    code = listed.json()[0]["code"]
+    assert client.post(f"/api/v1/dossiers/{code}/receive", headers=headers).status_code == 200
+    server.clock.advance(days=40)  # type: ignore[attr-defined]
+    headers = server.login(client, "giamsat.tinh")
+    late = {
+        r["office"]: r for r in client.get("/api/v1/analytics/province", headers=headers).json()["offices"]
+    }
+    assert late[BM]["cases_overdue"] == 1 and late[AB]["on_time_rate"] is None  # a new month: no result yet

@@ -96,7 +96,9 @@ def test_the_province_sees_its_alerts_live_and_opens_the_office(
     assert "Công an xã An Bình · Quầy tạm dừng lâu" in paused and "Quầy 2 tạm dừng đã 31 phút" in paused
     over = page.inner_text(f"#alerts a[data-office={BM}][data-kind=office_over_target]")
     assert "Quá mục tiêu chờ" in over and "đã 16 phút (người chờ lâu nhất: 31 phút)" in over
-    assert page.inner_text(f"#rows tr[data-office={AB}] td:nth-child(8)") == "⚠ 2"
+    assert page.inner_text(f"#rows tr[data-office={AB}] td:nth-child(13)") == "⚠ 2"
+    assert page.inner_text(f"#rows tr[data-office={AB}] td:nth-child(8)") == "0 / 0"  # no cases yet
+    assert page.inner_text(f"#rows tr[data-office={AB}] td:nth-child(9)") == "—"  # no result: no data
     assert page.is_hidden("#no-alerts") and page.inner_text("#alert-count") == "3"
     shot = screenshot(page, "province-alerts-1920.png")
     shutil.copy(
