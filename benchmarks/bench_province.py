@@ -382,7 +382,12 @@ async def load_run(
         for worker in workers:  # a desk in the middle of a visit, a kiosk between citizens: stop now
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
-        await asyncio.sleep(3.0)  # the last events reach the boards
+        late_by = time.monotonic() + 15  # the last events reach the boards: late is not lost
+        while time.monotonic() < late_by and not all(
+            any(t == ticket and k == "ticket.called" for _, k, t, _ in board_seen[called_office[ticket]])
+            for ticket in sent_at
+        ):
+            await asyncio.sleep(0.5)
     for socket in sockets:
         await socket.close()
     for task in listeners:

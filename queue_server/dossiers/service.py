@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
-from queue_server.auth.scope import check_forward
+from queue_server.auth.scope import OutOfScope, check_forward, offices_in_scope
 from queue_server.citizens.chip import face_for_browser
 from queue_server.citizens.crypto import DECLARATION, seal_json
 from queue_server.citizens.crypto import PERSONAL_ID as SEALED_ID
@@ -676,6 +676,7 @@ class DossierService:
         with UnitOfWork(self.ctx) as tx:
             session = tx.session
             dossier = load_dossier(session, code)
+            self._check_reader(session, dossier, actor)
             reveal = sees_full_ids(session, self.ctx.config, actor, dossier.office)
             record_access(
                 session,
@@ -687,6 +688,22 @@ class DossierService:
                 detail="full ID" if reveal else None,
             )
             return self.views.view(session, dossier, full=True, reveal=reveal, panel=True)
+
+    def _check_reader(self, session: Session, dossier: Dossier, actor: Principal) -> None:
+        """A case is read inside its office's scope, or by the office that forwarded it (its history)."""
+        scope = offices_in_scope(self.ctx.config, actor)
+        if dossier.office in scope:
+            return
+        senders = {
+            (data or {}).get("from_office")
+            for data in session.scalars(
+                select(DossierEvent.data).where(
+                    DossierEvent.dossier_id == dossier.id, DossierEvent.action == A.FORWARD.value
+                )
+            )
+        }
+        if not senders & scope:
+            raise OutOfScope(actor, dossier.office)
 
     def face_photo(self, code: str, *, actor: Principal) -> tuple[bytes, str]:
         """The chip's face photo claimed for the case, for whoever handles it (audited)."""

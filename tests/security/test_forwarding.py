@@ -105,6 +105,9 @@ def test_a_case_goes_to_another_office_of_the_province_and_both_keep_its_history
     assert [
         d["code"] for d in client.get("/api/v1/dossiers/search", params={"q": code}, headers=ab).json()
     ] == [code]
+    assert (
+        client.get(f"/api/v1/dossiers/{code}", headers=ab).status_code == 200
+    )  # the sender reads its history
     assert client.post(f"/api/v1/dossiers/{code}/receive", headers=ab).status_code == 403  # no longer theirs
     assert client.post(f"/api/v1/dossiers/{code}/receive", headers=bm).status_code == 200
     up = client.post(f"/api/v1/dossiers/{code}/forward", json={"office": PROVINCE}, headers=bm)
@@ -145,5 +148,7 @@ def test_case_lists_are_scoped_to_the_office_and_refusals_audited(server: Server
     assert client.get("/api/v1/dossiers", headers=bm).json() == []  # their own office: nothing yet
     searched = client.get("/api/v1/dossiers/search", params={"q": NHUNG_ID}, headers=bm)
     assert searched.json() == []  # search looks in the searcher's office only
+    code = client.get("/api/v1/dossiers", headers=server.login(client, "canbo.ab")).json()[0]["code"]
+    assert client.get(f"/api/v1/dossiers/{code}", headers=bm).status_code == 403  # nor a case by its code
     with server.ctx.db.read() as session:
-        assert [r.office for r in session.scalars(select(AccessRefusal))] == [AB, AB, AB]
+        assert [r.office for r in session.scalars(select(AccessRefusal))] == [AB, AB, AB, AB]
