@@ -613,7 +613,8 @@ class Console {
   }
 
   async forward() {
-    const offices = (await this.api("GET", "/api/v1/offices")).filter((o) => o.code !== this.casePanel.view.office);
+    // The server names the offices of the same province tree: a case never leaves its province.
+    const offices = await this.api("GET", `/api/v1/offices?forward_from=${encodeURIComponent(this.casePanel.view.office)}`);
     if (offices.length === 0) throw new ApiError(0, "Không có đơn vị nào khác để chuyển hồ sơ.");
     const choice = await this.askCase({ title: `Chuyển hồ sơ ${this.casePanel.code} đến đơn vị có thẩm quyền`, offices, reason: "Ghi chú (không bắt buộc)", optional: true });
     if (!choice) return;

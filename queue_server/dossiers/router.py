@@ -13,6 +13,7 @@ from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.api.errors import error_body
 from queue_server.api.openapi import file_answer
 from queue_server.api.params import MAX_ROW_ID, RowIdField, RowIdQuery
+from queue_server.auth.scope import acting_office
 from queue_server.domain.dossiers import DossierAction, DossierStatus
 from queue_server.dossiers.forms_pdf import form_pdf
 from queue_server.dossiers.limiter import TooManyLookups
@@ -105,13 +106,15 @@ def list_dossiers(
     day: Annotated[date | None, Query()] = None,
     office: Annotated[str | None, Query(max_length=16)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    forwarded_out: Annotated[bool, Query(description="the cases this office forwarded elsewhere")] = False,
 ) -> list[dict[str, Any]]:
     return services.cases.dossiers.list_dossiers(
+        forwarded_out=forwarded_out,
         ticket_id=ticket_id,
         status=status_.value if status_ else None,
         procedure=procedure,
         day=day,
-        office=office,
+        office=acting_office(services.ctx.config, actor, office),  # another office's cases: 403, audited
         limit=limit,
         actor=actor,
     )
@@ -125,7 +128,7 @@ def dossier_stats(
     office: Annotated[str | None, Query(max_length=16)] = None,
 ) -> dict[str, Any]:
     """Per procedure and day: dossiers, and how many needed no re-supplied paper."""
-    return services.cases.reports.stats(day=day, office=office)
+    return services.cases.reports.stats(day=day, office=acting_office(services.ctx.config, actor, office))
 
 
 @router.get("/follow-up", response_model=FollowUp)
@@ -142,7 +145,12 @@ def follow_up(
 ) -> dict[str, Any]:
     """Cases by status, due within a working day, overdue; the on-time rate of a period; yearly pace."""
     return services.cases.follow_up.overview(
-        actor=actor, office=office, procedure=procedure, officer=officer, first=first, last=last
+        actor=actor,
+        office=acting_office(services.ctx.config, actor, office),
+        procedure=procedure,
+        officer=officer,
+        first=first,
+        last=last,
     )
 
 
