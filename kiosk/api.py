@@ -233,6 +233,11 @@ class KioskApi:
         )
         return result
 
+    async def lookup_by_card(self, qr: str) -> dict[str, Any]:
+        """The latest cases of an ID card's holder (its QR as read); the kiosk's own route."""
+        result: dict[str, Any] = await self.request("POST", "/dossiers/lookup-by-card", json={"qr": qr})
+        return result
+
     async def rating_reasons(self) -> dict[str, Any]:
         result: dict[str, Any] = await self.request("GET", "/ratings/reasons")
         return result

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from queue_server.api.deps import Issuers, People, ServicesDep
+from queue_server.api.deps import Issuers, Kiosks, People, ServicesDep
 from queue_server.api.errors import error_body
 from queue_server.api.params import MAX_ROW_ID, RowIdField, RowIdQuery
 from queue_server.domain.dossiers import DossierAction, DossierStatus
@@ -58,6 +58,40 @@ class LookupRequest(BaseModel):
     code: str = Field(min_length=8, max_length=40)
     # The second factor is on the citizen's own card and nothing a kiosk can set (a birth date could be).
     last4: str = Field(pattern=r"^\d{4}$", description="last 4 digits of the ID number")
+
+
+class CardLookupRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    qr: str = Field(min_length=12, max_length=512, description="the text of the ID card's QR")
+
+
+class PaperBrief(BaseModel):
+    type: str
+    name_vi: str
+    name_en: str
+
+
+class PublicCase(BaseModel):
+    """What a citizen may see of a case without signing in: no name, no ID, no address, no papers."""
+
+    code: str
+    status: str
+    status_number: int
+    status_name_vi: str
+    status_name_en: str
+    office_name_vi: str
+    office_name_en: str
+    procedure_name_vi: str
+    procedure_name_en: str
+    due_date: date | None
+    missing: list[PaperBrief]
+    missing_reason: str | None
+
+
+class CardLookupAnswer(BaseModel):
+    personal_id_masked: str
+    cases: list[PublicCase] = Field(description="newest first, at most 5")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SubmitDossierAnswer)
@@ -232,6 +266,28 @@ def act_on_dossier(
     return services.cases.dossiers.act(code, action, request, actor=actor)
 
 
+@router.post("/lookup-by-card", response_model=CardLookupAnswer)
+def lookup_by_card(
+    body: CardLookupRequest, request: Request, services: ServicesDep, actor: Kiosks
+) -> CardLookupAnswer | Response:
+    """At a kiosk: the latest cases of the ID card's holder (its QR read by the kiosk's camera), each
+    as the public lookup shows it; rate limited with the public lookup."""
+    client = request.client.host if request.client else "unknown"
+    try:
+        found = services.cases.reports.lookup_by_card(qr=body.qr, client=client)
+    except TooManyLookups as error:
+        return _too_many(error)
+    return CardLookupAnswer.model_validate(found)
+
+
+def _too_many(error: TooManyLookups) -> Response:
+    return JSONResponse(
+        error_body(error.code, error.message_vi, error.message_en, error.details),
+        status_code=error.status_code,
+        headers={"Retry-After": str(error.retry_after_s), "Cache-Control": "no-store"},
+    )
+
+
 @public_router.post("/lookup", response_model=None)
 def lookup_dossier(body: LookupRequest, request: Request, services: ServicesDep) -> dict[str, Any] | Response:
     """Status, due date and what is missing, for the code plus a second factor. Rate limited (429)."""
@@ -239,8 +295,4 @@ def lookup_dossier(body: LookupRequest, request: Request, services: ServicesDep)
     try:
         return services.cases.reports.lookup(code=body.code, last4=body.last4, client=client)
     except TooManyLookups as error:
-        return JSONResponse(
-            error_body(error.code, error.message_vi, error.message_en, error.details),
-            status_code=error.status_code,
-            headers={"Retry-After": str(error.retry_after_s), "Cache-Control": "no-store"},
-        )
+        return _too_many(error)

@@ -481,14 +481,14 @@ def test_back_from_a_ticket_takes_another_number_cleanly(base_url: str) -> None:
 def test_a_lookup_never_shows_the_previous_result_under_a_new_question(base_url: str) -> None:
     async def scenario(flow: KioskFlow) -> dict[str, Any]:
         await flow.begin("lookup")
-        flow.lookup.result = {"code": "CAXTP-260310-0001", "status": "new"}  # an earlier answer
+        flow.lookup.cases = [{"code": "CAXTP-260310-0001", "status": "new"}]  # an earlier answer
         flow.lookup.handle_scan("CAXTP-260310-9999")
         for digit in "1234":
             flow.lookup.press(digit)
         assert not await flow.lookup.search() and flow.lookup.error is not None
-        return dict(flow.lookup.result)
+        return list(flow.lookup.cases)
 
-    assert run_flow(base_url, scenario) == {}
+    assert run_flow(base_url, scenario) == []
 
 
 def test_a_whole_case_without_a_window(base_url: str) -> None:
@@ -536,7 +536,7 @@ def test_a_whole_case_without_a_window(base_url: str) -> None:
         for digit in YOUNG.id_number[-4:]:
             flow.lookup.press(digit)
         assert await flow.lookup.search()
-        return {"dossier": first, "lookup": dict(flow.lookup.result)}
+        return {"dossier": first, "lookup": dict(flow.lookup.cases[0])}
 
     found = run_flow(base_url, scenario, printer)
     assert found["dossier"]["code"].startswith("CAXTP-") and found["lookup"]["status"] == "new"
