@@ -17,6 +17,7 @@ import httpx
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
+UPLOAD_TIMEOUT_FACTOR = 4  # uploads and submitting a case wait this many times the usual timeout
 # httpx logs every URL it requests at INFO, and a citizen's URLs carry the ID number: keep them out of logs.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -95,6 +96,10 @@ class KioskApi:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.office = office
+        # A page is megabytes the server checks and stores: a slow answer to it is no outage.
+        self.upload_timeout = httpx.Timeout(
+            max(timeout_s * UPLOAD_TIMEOUT_FACTOR, 30.0), connect=min(timeout_s, 3.0)
+        )
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             headers={"X-Device-Key": device_key, "User-Agent": "motcua-kiosk"},
@@ -219,12 +224,18 @@ class KioskApi:
         """POST /documents: files are (name, bytes, media type), the pages in order."""
         parts = [("files", (name, data, media)) for name, data, media in files]
         result: dict[str, Any] = await self.request(
-            "POST", "/documents", data={"citizen_id": personal_id, "type": doc_type}, files=parts
+            "POST",
+            "/documents",
+            data={"citizen_id": personal_id, "type": doc_type},
+            files=parts,
+            timeout=self.upload_timeout,
         )
         return result
 
     async def submit_dossier(self, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await self.request("POST", "/dossiers", json=body)
+        result: dict[str, Any] = await self.request(
+            "POST", "/dossiers", json=body, timeout=self.upload_timeout
+        )
         return result
 
     async def lookup_dossier(self, code: str, second_factor: dict[str, str]) -> dict[str, Any]:

@@ -262,7 +262,8 @@ class KioskFlow(Presenter):
             # messages go, and what the screen lists is asked for again.
             for presenter in self.citizen_presenters:
                 presenter.error = None
-            self.screen = self._before_outage if self.identify.identified or self.journey else "start"
+            keep = self.identify.identified or self.journey or self._before_outage == "maintenance"
+            self.screen = self._before_outage if keep else "start"
             self._reload_after_outage()
 
     def _reload_after_outage(self) -> None:
