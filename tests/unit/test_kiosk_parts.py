@@ -326,3 +326,44 @@ def test_queue_and_checklist_views() -> None:
     assert "Giấy A" in text and "đã có, không cần nộp lại" in text and "cần nộp" in text
     review = views.review_text({"name_vi": "Đăng ký"}, papers, {}, "001******567", "vi")
     assert "001******567" in review and T["submit.missing"].vi in review
+
+
+def test_a_look_under_way_when_the_papers_are_sent_neither_breaks_nor_joins_the_upload() -> None:
+    """The last "Tiếp tục" starts the upload while the camera's look at the next frame is still under
+    way: that look ends during the upload. It used to add a paper to the dict being sent (the upload
+    died half way, silently, and the kiosk stayed on the scan screen)."""
+    import asyncio
+
+    from kiosk.demo_frames import page_photo
+    from kiosk.presenters.scan import ScanPresenter
+
+    class SlowServer:
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+            self.first_arrived = asyncio.Event()
+            self.go_on = asyncio.Event()
+
+        async def upload_document(self, _id: str, kind: str, _files: Any) -> dict[str, int]:
+            self.sent.append(kind)
+            self.first_arrived.set()
+            await self.go_on.wait()
+            return {"id": len(self.sent)}
+
+    async def scenario() -> tuple[Any, ...]:
+        server = SlowServer()
+        frame = page_photo()
+        scan = ScanPresenter(server, IdentifyPresenter(), lambda: frame)  # type: ignore[arg-type]
+        scan.start([{"type": t, "name_vi": t} for t in ("A", "B", "C")])
+        assert await scan.look(force=True)
+        scan.next_paper()
+        assert await scan.look(force=True)
+        scan.next_paper()  # on "C", nothing taken yet
+        upload = asyncio.ensure_future(scan.upload())
+        await server.first_arrived.wait()
+        late = await scan.look(force=True)  # the look that was under way ends now
+        server.go_on.set()
+        return await upload, late, server.sent, dict(scan.page_counts)
+
+    uploaded, late, sent, counts = asyncio.run(scenario())
+    assert uploaded == {"A": 1, "B": 2} and sent == ["A", "B"]
+    assert late is False and "C" not in counts
