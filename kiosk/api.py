@@ -121,7 +121,7 @@ class KioskApi:
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """JSON of a 2xx answer (None for 204); ApiError otherwise."""
         try:
-            response = await self._client.request(method, API + path, **kwargs)
+            response = await self._send(method, path, **kwargs)
         except httpx.TransportError as error:
             log.warning("%s %s: no answer (%s)", method, path, type(error).__name__)
             self._set_available(False)
@@ -136,6 +136,21 @@ class KioskApi:
         if response.status_code == 204 or not response.content:
             return None
         return response.json()
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request; sent again once when a kept-alive connection turned out closed under it.
+
+        The server closes an idle connection after a few seconds; a request sent at that moment gets
+        "disconnected without a response" though the server is fine. Requests that change something
+        carry idempotency keys; page uploads (files) do not, so they are never sent twice.
+        """
+        try:
+            return await self._client.request(method, API + path, **kwargs)
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+            if "files" in kwargs:
+                raise
+            log.info("%s %s: the connection closed under the request (%s); once more", method, path, error)
+            return await self._client.request(method, API + path, **kwargs)
 
     def _office(self) -> dict[str, str]:
         return {"office": self.office} if self.office else {}

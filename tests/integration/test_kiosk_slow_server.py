@@ -56,3 +56,34 @@ def test_an_upload_slower_than_a_request_is_waited_for_and_a_slow_request_is_an_
         document, after_upload, after_slow_request = asyncio.run(scenario(base))
     assert document == {"id": 7} and after_upload is True
     assert after_slow_request is False
+
+
+def test_a_connection_the_server_closed_under_a_request_is_no_outage() -> None:
+    """The server closes an idle kept-alive connection just as the kiosk sends on it: the answer never
+    comes on that connection. The kiosk asks again on a new one instead of going out of service."""
+    answer = b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 15\r\n\r\n{"status":"ok"}'
+
+    async def scenario() -> tuple[object, bool, int]:
+        connections = 0
+
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            nonlocal connections
+            connections += 1
+            await reader.readuntil(b"\r\n\r\n")
+            if connections > 1:  # the first connection is closed without an answer
+                writer.write(answer)
+                await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        api = KioskApi(f"http://127.0.0.1:{port}", "key", timeout_s=TIMEOUT_S)
+        try:
+            found = await api.health()
+            return found, api.available, connections
+        finally:
+            await api.aclose()
+            server.close()
+
+    found, available, connections = asyncio.run(scenario())
+    assert found == {"status": "ok"} and available is True and connections == 2
