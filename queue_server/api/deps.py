@@ -100,6 +100,7 @@ Managers = Annotated[Principal, Depends(require(R.SUPERVISOR, R.ADMIN))]
 Issuers = Annotated[Principal, Depends(require(R.KIOSK, R.STAFF, R.SUPERVISOR, R.ADMIN))]
 Kiosks = Annotated[Principal, Depends(require(R.KIOSK))]
 Readers = Annotated[Principal, Depends(require(R.KIOSK, R.DISPLAY, R.STAFF, R.SUPERVISOR, R.ADMIN))]
+Displays = Annotated[Principal, Depends(require(R.DISPLAY, R.ADMIN))]
 
 
 def websocket_principal(websocket: WebSocket, services: Services) -> Principal | None:
