@@ -71,6 +71,7 @@ class KioskFlow(Presenter):
         self.office_defaults()
         self.session = Session()
         self.identify_opened_at: datetime | None = None  # codes read before this are another moment's
+        self.lookup_opened_at: datetime | None = None  # the same for the lookup screen
         self.identify = IdentifyPresenter()
         self.chip = ChipPresenter(chip_reader, api, self.identify)
         self.has_chip_reader = chip_reader is not None
@@ -175,7 +176,7 @@ class KioskFlow(Presenter):
             self.go("queues")
             await self.take_number.load(self.today())
         elif journey == "lookup":
-            self.go("lookup")
+            self.open_lookup()
         elif journey == "rate":
             self.go("rate")
             await self.rating.load()
@@ -190,6 +191,30 @@ class KioskFlow(Presenter):
         self.identify_opened_at = self.wall_clock()
         self.identify.error = None
         self.go("identify")
+
+    def open_lookup(self) -> None:
+        """ "Tra cứu hồ sơ": like identify, only a card or receipt shown from now on counts."""
+        self.forget_frames()
+        self.lookup_opened_at = self.wall_clock()
+        self.lookup.again()
+        self.go("lookup")
+
+    async def search_lookup(self) -> None:
+        """ "Tra cứu" under the code and the last 4 digits."""
+        if await self.lookup.search():
+            self.go("lookup_result")
+
+    async def _lookup_scanned(self, text: str) -> None:
+        kind = self.lookup.handle_scan(text)
+        if kind == "card":
+            if await self.lookup.search_by_card(text):
+                self.go("lookup_result")
+        elif kind == "code" and len(self.lookup.last4) == 4:
+            await self.search_lookup()
+
+    def lookup_again(self) -> None:
+        """ "Tra cứu hồ sơ khác" under an answer."""
+        self.open_lookup()
 
     def open_chip(self) -> None:
         """ "Đặt thẻ căn cước lên đầu đọc": the CAN pad, with the card on the reader."""
@@ -215,7 +240,7 @@ class KioskFlow(Presenter):
         """Forget the citizen: new session, every presenter reset, start screen; the view drops its images."""
         self.session = Session()
         self.forget_frames()
-        self.identify_opened_at = None
+        self.identify_opened_at = self.lookup_opened_at = None
         for presenter in self.citizen_presenters:
             presenter.reset()
         self.idle.reset()
@@ -237,7 +262,8 @@ class KioskFlow(Presenter):
             # messages go, and what the screen lists is asked for again.
             for presenter in self.citizen_presenters:
                 presenter.error = None
-            self.screen = self._before_outage if self.identify.identified or self.journey else "start"
+            keep = self.identify.identified or self.journey or self._before_outage == "maintenance"
+            self.screen = self._before_outage if keep else "start"
             self._reload_after_outage()
 
     def _reload_after_outage(self) -> None:
@@ -267,10 +293,10 @@ class KioskFlow(Presenter):
         screen = self.screen
         if screen not in ("identify", "queues", "priority", "lookup", "rate"):
             return
-        if screen == "identify" and (
-            self.identify_opened_at is None or (at is not None and at < self.identify_opened_at)
-        ):
-            return
+        if screen in ("identify", "lookup"):
+            since = self.identify_opened_at if screen == "identify" else self.lookup_opened_at
+            if since is None or (at is not None and at < since):
+                return  # read before the screen opened: another citizen's card or receipt
         self.user_touch()
         if screen == "identify":
             if self.identify.handle_scan(text):
@@ -278,8 +304,8 @@ class KioskFlow(Presenter):
         elif screen in ("queues", "priority") and not self.identify.identified:
             if self.identify.handle_scan(text):  # the card gives the age for priority
                 await self.take_number.suggest_from_birth_date()
-        elif screen == "lookup":
-            self.lookup.handle_scan(text)
+        elif screen == "lookup" and not self.lookup.busy:
+            await self._lookup_scanned(text)
         elif screen == "rate":
             await self.rating.read_ticket(text)
 

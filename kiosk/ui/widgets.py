@@ -137,6 +137,7 @@ class Keyboard(BoxLayout):  # type: ignore[misc]
     shift = BooleanProperty(False)
     lang = StringProperty("vi")
     marks = BooleanProperty(True)  # the marks bar (off for codes and numbers)
+    ok_text = StringProperty("OK")  # what the OK key does ("Tra cứu")
     __events__ = ("on_key", "on_backspace", "on_done", "on_mark")
 
     def __init__(self, **kwargs: Any) -> None:
@@ -162,8 +163,9 @@ class Keyboard(BoxLayout):  # type: ignore[misc]
                     button.word = KEY_WORDS[key]
                     self._words.append(button)
             if row.startswith("@"):
-                done = KeyButton(text="OK", key="OK", kind="primary", size_hint_x=1.6)
+                done = KeyButton(text=self.ok_text, key="OK", kind="primary", size_hint_x=1.6)
                 done.bind(on_release=self._pressed)
+                self.bind(ok_text=done.setter("text"))
                 line.add_widget(done)
             self.add_widget(line)
         self.bind(shift=self._relabel, lang=self._relabel, marks=self._show_marks)
