@@ -6,6 +6,7 @@
  * the event stream (WS /api/v1/events?token=…), which makes the page re-read its counter and list.
  */
 import { CASE_KEYS, CasePanel } from "./case_panel.js";
+import { HelpCalls } from "./help_calls.js";
 import { ReconnectingSocket, errorMessage, formatWait, wsUrl } from "./live.js";
 
 const TOKEN = "motcua.console.token";
@@ -81,6 +82,7 @@ class Console {
     this.pending = []; // actions asked for while another was running, in order
     this.stats = { refreshes: 0, events: 0 };
     this.casePanel = new CasePanel(this);
+    this.helpCalls = new HelpCalls($("help-calls"), (method, path) => this.api(method, path), (message) => this.showError(message));
     this.visit = null; // {id, since}: the visit at the counter, timed from when this console saw the call
     setInterval(() => this.renderTimer(), 1000);
     this.socket = new ReconnectingSocket({
@@ -252,6 +254,7 @@ class Console {
     this.stats.refreshes++;
     this.renderCurrent();
     this.renderList(list);
+    this.helpCalls.load();
     if (current && current.dossier_code) this.casePanel.follow(current.dossier_code);
     this.loadMessages();
   }
@@ -309,6 +312,7 @@ class Console {
   onEvent(event) {
     if (!this.counter || !event || !event.type) return;
     this.stats.events++;
+    if (this.helpCalls.isHelpEvent(event)) this.helpCalls.load();
     const data = event.data || {};
     if (event.type.startsWith("dossier.") && data.dossier && data.dossier.code === this.casePanel.code) {
       this.caseSoon();

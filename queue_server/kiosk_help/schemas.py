@@ -17,6 +17,10 @@ class HelpCallView(BaseModel):
     answered_at: datetime | None
     staff: str | None = Field(description="who went (username); hidden from devices")
     staff_name: str | None
+    waited_s: float | None = Field(
+        default=None,
+        description="in the list of open calls: seconds since the kiosk called (the server's clock)",
+    )
     outcome: str | None = Field(
         default=None, description="for a press: new, remind (staff told again) or absorbed (just told)"
     )

@@ -105,7 +105,8 @@ class HelpCallService:
             query = query.where(HelpCall.office.in_(sorted(offices)))
         with self.ctx.db.read() as session:
             calls = session.scalars(query.order_by(HelpCall.requested_at, HelpCall.id).limit(OPEN_LIMIT))
-            return [view(call) for call in calls]
+            now = self.ctx.clock()
+            return [{**view(call), "waited_s": (now - call.requested_at).total_seconds()} for call in calls]
 
     def of_kiosk(self, *, device: Principal) -> dict[str, Any] | None:
         """The kiosk's latest call (open or answered), so it can tell the citizen someone is coming."""
