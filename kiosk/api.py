@@ -211,18 +211,23 @@ class KioskApi:
         result: dict[str, Any] = await self.request("POST", "/citizens", json=body)
         return result
 
+    async def chip_challenge(self) -> bytes:
+        """POST /citizens/chip/challenge: the one-time nonce the chip must sign during the next read."""
+        result: dict[str, Any] = await self.request("POST", "/citizens/chip/challenge")
+        return bytes.fromhex(str(result["challenge"]))
+
     async def claim_by_chip(self, files: dict[str, str]) -> dict[str, Any]:
-        """POST /citizens/chip with the chip's raw files (base64 sod, dg1, dg13, dg2): the server
-        re-authenticates them and answers the claim with its source (chip-genuine, chip-not-verifiable)."""
+        """POST /citizens/chip with the challenge and the chip's raw files (base64 sod, dg1, dg13, dg2, dg15,
+        aa_signature): the server re-authenticates them and answers the claim with its source
+        (chip-genuine, chip-genuine-data, chip-not-verifiable)."""
         result: dict[str, Any] = await self.request("POST", "/citizens/chip", json=files)
         return result
 
     async def checklist(self, personal_id: str, procedure: str, claim: str = "") -> dict[str, Any]:
         """Papers on file are offered only with the claim of a card read (QR), never a typed number."""
-        params = {"procedure": procedure, **({"claim": claim} if claim else {})}
-        result: dict[str, Any] = await self.request(
-            "GET", f"/citizens/{personal_id}/documents", params=params
-        )
+        # The number goes in the body: addresses end up in proxies' access logs.
+        body = {"personal_id": personal_id, "procedure": procedure, **({"claim": claim} if claim else {})}
+        result: dict[str, Any] = await self.request("POST", "/citizens/documents", json=body)
         return result
 
     async def upload_document(

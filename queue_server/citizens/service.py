@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -25,9 +25,11 @@ from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import Forbidden, InvalidInput, NotFound
 
 SEXES = ("Nam", "Nữ")
-# Read from the card itself (never typed): papers on file may be offered at the kiosk.
-CARD_SOURCES = frozenset({"qr", "chip-genuine", "chip-not-verifiable"})
-# The one identity trusted to set a person's facts without an officer: a chip the server authenticated.
+# Read from the card itself (never typed): papers on file may be offered at the kiosk. A chip read does so
+# only when the state's signature checked out (issue 17); a QR as the trust rules allow (issue 12).
+CARD_SOURCES = frozenset({"qr", "chip-genuine", "chip-genuine-data"})
+# The one identity trusted to set a person's facts without an officer: a chip the server authenticated,
+# whose chip also signed the server's one-time challenge (not a replayed read, not a clone).
 SELF_VERIFYING_SOURCE = "chip-genuine"
 CARD_CHECKS = ("card_shown", "chip_read")
 FACTS = ("full_name", "birth_date", "sex", "address")
@@ -128,8 +130,16 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def find_claim(session: Session, token: str | None, citizen: Citizen) -> CitizenClaim | None:
-    """The claim a kiosk holds for this citizen, or None (no token); a token of someone else is refused."""
+def claim_valid_since(ctx: ServerContext) -> datetime:
+    """Claims made before this have expired (MOTCUA_CLAIM_MINUTES); the server's loop deletes them."""
+    return ctx.clock() - timedelta(minutes=ctx.settings.claim_minutes)
+
+
+def find_claim(
+    session: Session, token: str | None, citizen: Citizen, *, valid_since: datetime
+) -> CitizenClaim | None:
+    """The claim a kiosk holds for this citizen, or None (no token); a token of someone else is refused,
+    and so is one made before `valid_since` (a case is submitted within minutes of identifying)."""
     if token is None:
         return None
     claim = session.scalar(select(CitizenClaim).where(CitizenClaim.token_hash == token_hash(token)))
@@ -138,6 +148,12 @@ def find_claim(session: Session, token: str | None, citizen: Citizen) -> Citizen
             "bad_claim",
             "Phiên nhận diện công dân không hợp lệ; hãy quét căn cước hoặc nhập số lại.",
             "The citizen claim does not match this ID number; identify the citizen again.",
+        )
+    if claim.created_at < valid_since:
+        raise InvalidInput(
+            "claim_expired",
+            "Phiên nhận diện đã hết hạn; Ông/Bà vui lòng quét căn cước hoặc nhập số lại.",
+            "The citizen claim has expired; identify the citizen again.",
         )
     return claim
 
@@ -232,7 +248,7 @@ class CitizenService:
                 counter=None,
                 card_check="chip_genuine",
                 changed=changed,
-                note="passive authentication by the server",
+                note="passive and active authentication by the server",
             )
         )
         return changed

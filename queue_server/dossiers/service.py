@@ -19,7 +19,13 @@ from queue_server.citizens.crypto import DECLARATION, seal_json
 from queue_server.citizens.crypto import PERSONAL_ID as SEALED_ID
 from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import record_access
-from queue_server.citizens.service import check_personal_id, find_citizen, find_claim, lookup_citizen
+from queue_server.citizens.service import (
+    check_personal_id,
+    claim_valid_since,
+    find_citizen,
+    find_claim,
+    lookup_citizen,
+)
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
 from queue_server.counters import repository as counter_repo
@@ -203,7 +209,7 @@ class DossierService:
     def _claim_of(
         self, session: Session, request: SubmitRequest, citizen: Citizen, actor: Principal
     ) -> CitizenClaim | None:
-        claim = find_claim(session, request.claim, citizen)
+        claim = find_claim(session, request.claim, citizen, valid_since=claim_valid_since(self.ctx))
         if claim is None and actor.role is Role.KIOSK:
             raise InvalidInput(
                 "claim_required",
