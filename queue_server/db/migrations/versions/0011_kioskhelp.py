@@ -1,7 +1,7 @@
 """kiosk help: a kiosk's call for a staff member ("Gọi cán bộ hỗ trợ"), open until someone went
 
-Revision ID: 0010_kioskhelp
-Revises: 0009
+Revision ID: 0011_kioskhelp
+Revises: 0010_chip
 Create Date: 2026-12-05 07:40:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from queue_server.db.base import UtcDateTime
 
-revision: str = "0010_kioskhelp"
-down_revision: str | None = "0009"
+revision: str = "0011_kioskhelp"
+down_revision: str | None = "0010_chip"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
