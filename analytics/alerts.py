@@ -1,5 +1,11 @@
 """Alerts for supervisors: a line whose expected wait passes the target, a desk paused too long, cases
-past their due date (one alert per office while any is overdue).
+past their due date (one alert per office while any is overdue), and for the province page an office over
+its wait target for 15 minutes (`office_over_target`).
+
+An office is over its wait target while someone has waited longer than the target, or a new ticket of one
+of its lines is expected to. The episode is timed from the moment the longest waiter passed the target (or
+from the first check that saw an estimate over it); the alert is raised once it has lasted
+`alerts.office_over_target_minutes` (15) and cleared when the office is back under the target.
 
 An alert is an event on the stream (alert.wait_over_target, alert.counter_paused_long, and
 alert.cleared when the condition ends), raised through the server's use case
@@ -15,11 +21,12 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from analytics.settings import AnalyticsSettings
 from queue_server.domain.counters import CounterStatus
+from queue_server.readmodels import offices_now
 from queue_server.services import Services
 
 log = logging.getLogger(__name__)
@@ -27,7 +34,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # wait_over_target, counter_paused_long, cases_overdue
+    kind: str  # wait_over_target, counter_paused_long, cases_overdue, office_over_target
     key: str  # the queue code or the counter number
     office: str
     since: datetime
@@ -52,6 +59,7 @@ class AlertMonitor:
         self.services = services
         self.settings = settings
         self._active: dict[tuple[str, str, str], Alert] = {}
+        self._over_since: dict[str, datetime] = {}  # office → when it went over its wait target
         self._lock = threading.Lock()
 
     def active(self, office: str | None = None) -> list[dict[str, Any]]:
@@ -63,21 +71,26 @@ class AlertMonitor:
         """Look at every office now; raise new alerts and clear ended ones. Returns the events written."""
         with self._lock:  # one check at a time: two checks must not raise the same alert twice
             events: list[dict[str, Any]] = []
-            for office in self.services.ctx.config.offices:
-                events.extend(self._check_office(office))
+            offices = list(self.services.ctx.config.offices)
+            live = offices_now(self.services.ctx.db, offices)
+            for office in offices:
+                events.extend(self._check_office(office, live[office].oldest_waiting_since))
             return events
 
-    def _check_office(self, office: str) -> list[dict[str, Any]]:
+    def _check_office(self, office: str, oldest: datetime | None) -> list[dict[str, Any]]:
         now = self.services.ctx.clock()
         target_s = self.services.ctx.config.targets.wait.total_seconds()
         found: dict[tuple[str, str, str], Alert] = {}
         still: set[tuple[str, str, str]] = set()
+        passed = oldest + timedelta(seconds=target_s) if oldest is not None else None
+        over_from = passed if passed is not None and passed < now else None  # someone waits past the target
         for queue in self.services.queues.list(office=office):
             key = (office, "wait_over_target", queue["code"])
             estimate = queue["estimated_wait_s"]
             if estimate is None or not queue["waiting"]:
                 continue
             if estimate > target_s:
+                over_from = min(over_from or now, now)
                 found[key] = _wait_alert(office, queue, target_s, now)
             elif key in self._active and estimate >= self.settings.alerts.clear_below_share * target_s:
                 still.add(key)  # not yet clearly back under the target
@@ -89,6 +102,9 @@ class AlertMonitor:
             if paused_s > limit_s:
                 key = (office, "counter_paused_long", str(counter["number"]))
                 found[key] = _pause_alert(office, counter, paused_s, limit_s, now)
+        office_alert = self._office_over(office, over_from, oldest, target_s, now)
+        if office_alert is not None:
+            found[(office, office_alert.kind, office_alert.key)] = office_alert
         overdue = self._overdue_cases(office)
         if overdue:
             found[(office, "cases_overdue", "cases")] = _overdue_alert(office, overdue, now)
@@ -103,6 +119,35 @@ class AlertMonitor:
         for alert in cleared:
             del self._active[(alert.office, alert.kind, alert.key)]
         return self._emit(office, raised, cleared)
+
+    def _office_over(
+        self, office: str, over_from: datetime | None, oldest: datetime | None, target_s: float, now: datetime
+    ) -> Alert | None:
+        """The province's rule: the office over its wait target for `office_over_target_minutes`."""
+        if over_from is None:
+            self._over_since.pop(office, None)
+            return None
+        since = min(self._over_since.get(office, over_from), over_from)
+        self._over_since[office] = since
+        lasted_s = (now - since).total_seconds()
+        if lasted_s < self.settings.alerts.office_over_target_minutes * 60:
+            return None
+        longest_s = (now - oldest).total_seconds() if oldest else 0.0
+        return Alert(
+            kind="office_over_target",
+            key="office",
+            office=office,
+            since=since,
+            message_vi=(
+                f"Đơn vị quá mục tiêu chờ {target_s / 60:g} phút đã {round(lasted_s / 60)} phút "
+                f"(người chờ lâu nhất: {round(longest_s / 60)} phút)."
+            ),
+            message_en=(
+                f"Over its {target_s / 60:g} min wait target for {round(lasted_s / 60)} min "
+                f"(longest wait {round(longest_s / 60)} min)."
+            ),
+            data={"over_for_s": lasted_s, "longest_wait_s": longest_s, "target_s": target_s},
+        )
 
     def _overdue_cases(self, office: str) -> int:
         follow_up = getattr(getattr(self.services, "cases", None), "follow_up", None)

@@ -75,6 +75,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--by", default="queue", help="office, queue, counter, officer, day, hour, field or procedure"
     )
     report.add_argument("--office", default=None, help="office code (default: the first one)")
+    report.add_argument(
+        "--offices",
+        action="store_true",
+        help="one row per office of --office's subtree and the totals, with the national service index "
+        "indicators (--by is ignored)",
+    )
     report.add_argument("--out", default=None, help="file to write (default: standard output for CSV)")
     report.add_argument(
         "--config", default=None, help="config folder (default: MOTCUA_CONFIG_DIR or config/demo)"
@@ -320,6 +326,8 @@ def _report(args: argparse.Namespace) -> int:
         return _fail(f"unknown office {args.office!r}")
     services = _services(ctx)
     catalogue = getattr(getattr(services, "cases", None), "catalogue", None)
+    if args.offices:
+        return _offices_report(args, ctx, office.code, targets, catalogue)
     try:
         visits = load_visits(ctx.db, office=office, first=args.first, last=args.last, catalogue=catalogue)
         report = build_report(
@@ -343,6 +351,35 @@ def _report(args: argparse.Namespace) -> int:
     if args.out:
         Path(args.out).write_bytes(data)
         print(f"wrote {args.out} ({len(data)} bytes, {len(report.rows)} rows)")
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+    return 0
+
+
+def _offices_report(args: argparse.Namespace, ctx: Any, root: str, targets: Any, catalogue: Any) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from analytics.province_report import build_province_report, render_province, required_papers
+
+    config = ctx.config
+    try:
+        report = build_province_report(
+            ctx.db,
+            config=config,
+            root=root,
+            offices=sorted(config.subtree(root), key=lambda c: (c != root, c)),
+            first=args.first,
+            last=args.last,
+            targets=targets,
+            required_papers=required_papers(catalogue),
+            generated_at=datetime.now().astimezone(config.offices[root].zone),
+        )
+        data = render_province(report, args.format)
+    except SQLAlchemyError as error:
+        return _fail(f"cannot read the database ({type(error).__name__}): is this a motcua database?")
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"wrote {args.out} ({len(data)} bytes, {len(report.rows)} offices and the totals)")
     else:
         sys.stdout.write(data.decode("utf-8"))
     return 0

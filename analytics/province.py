@@ -4,12 +4,16 @@ wait against the target, desks open/paused/closed, alerts open. The data of the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from analytics.kpi import figures
+from analytics.province_report import province_period
 from analytics.settings import AnalyticsSettings
-from analytics.store import load_visits
+from analytics.store import visits_of
 from queue_server.domain.calendar import business_day
+from queue_server.domain.follow_up import due_state, yearly_pace
+from queue_server.indicator_reads import open_cases, receptions_since, tickets_of_offices
 from queue_server.readmodels import offices_now
 from queue_server.services import Services
 
@@ -21,11 +25,13 @@ def province_rows(
     now = ctx.clock()
     targets = settings.targets(ctx.config)
     live = offices_now(ctx.db, offices)
+    days = {code: business_day(now, ctx.config.offices[code].zone) for code in offices}
+    tickets = tickets_of_offices(ctx.db, days)  # one query for the province, not one per office
+    cases = _case_columns(services, offices, now)
     rows = []
     for code in offices:
         office = ctx.config.offices[code]
-        today = business_day(now, office.zone)
-        day = figures(load_visits(ctx.db, office=office, first=today, last=today), office.hours, office.zone)
+        day = figures(visits_of(tickets[code]), office.hours, office.zone)
         count, oldest = live[code].waiting, live[code].oldest_waiting_since
         opened, paused = live[code].desks.get("open", 0), live[code].desks.get("paused", 0)
         mean_wait = day.as_row(targets)["mean_wait_s"]
@@ -47,6 +53,36 @@ def province_rows(
                     "closed": len(office.counters) - opened - paused,
                 },
                 "alerts": sum(1 for alert in alerts if alert["office"] == code),
+                **cases[code],
             }
         )
     return rows
+
+
+def _case_columns(services: Services, offices: Sequence[str], now: datetime) -> dict[str, dict[str, Any]]:
+    """Per office: cases due soon and overdue now; this month's on-time, satisfaction and reuse shares
+    (docs/analytics.md, cross-office report); officers' yearly pace against the class target."""
+    config = services.ctx.config
+    catalogue = getattr(getattr(services, "cases", None), "catalogue", None)
+    target = catalogue.settings.productivity_target if catalogue is not None else None
+    days = {code: business_day(now, config.offices[code].zone) for code in offices}
+    first = min(days.values()).replace(day=1)
+    period = province_period(services.ctx.db, config, offices, first, max(days.values()), {})
+    running = open_cases(services.ctx.db, offices)
+    year = datetime(first.year, 1, 1, tzinfo=UTC) - timedelta(days=1)
+    received = receptions_since(services.ctx.db, offices, year)
+    columns = {}
+    for code in offices:
+        office = config.offices[code]
+        states = [due_state(status, due, days[code], office.hours) for status, due in running[code]]
+        paces = yearly_pace(received[code], days[code], office.hours, target or 0)
+        columns[code] = {
+            "cases_due_soon": states.count("due_soon"),
+            "cases_overdue": states.count("overdue"),
+            "on_time_rate": period[code]["on_time"].value,
+            "satisfaction": period[code]["satisfied"].value,
+            "reuse": period[code]["reuse"].value,
+            "pace_per_officer": round(sum(p.projected for p in paces) / len(paces)) if paces else None,
+            "pace_target": target,
+        }
+    return columns

@@ -81,7 +81,9 @@ class AlertView(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    kind: str = Field(description="wait_over_target or counter_paused_long")
+    kind: str = Field(
+        description="wait_over_target, counter_paused_long, cases_overdue or office_over_target"
+    )
     key: str
     office: str
     since: str
@@ -126,9 +128,17 @@ class ProvinceOffice(BaseModel):
     over_wait_target: bool
     counters: ProvinceDesks
     alerts: int
+    cases_due_soon: int = Field(0, description="running cases due today or the next working day")
+    cases_overdue: int = Field(0, description="running cases past their due date")
+    on_time_rate: float | None = Field(None, description="this month: results on time / results")
+    satisfaction: float | None = Field(None, description="this month: ratings of 4–5 / ratings")
+    reuse: float | None = Field(None, description="this month: papers on file not supplied again")
+    pace_per_officer: int | None = Field(None, description="cases a year per officer at this year's pace")
+    pace_target: int | None = Field(None, description="the class's yearly target per officer")
 
 
 class ProvinceView(BaseModel):
     office: str
     wait_target_s: float
     offices: list[ProvinceOffice]
+    alerts: list[AlertView] = Field(description="open alerts of the offices listed, oldest first")

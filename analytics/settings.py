@@ -21,6 +21,7 @@ class AlertsModel(_Strict):
     paused_too_long_minutes: float = Field(default=15, gt=0, le=24 * 60)
     check_every_seconds: float = Field(default=30, ge=1, le=3600)
     clear_below_share: float = Field(default=0.9, gt=0, le=1)
+    office_over_target_minutes: float = Field(default=15, ge=0, le=24 * 60)  # the province page's rule
 
 
 class KpiModel(_Strict):

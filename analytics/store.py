@@ -22,6 +22,11 @@ def load_visits(
     ]
 
 
+def visits_of(records: Sequence[TicketRecord]) -> list[Visit]:
+    """Records read elsewhere (the province's grouped read) as visits."""
+    return [_visit(record, None) for record in records]
+
+
 def _visit(ticket: TicketRecord, catalogue: Any) -> Visit:
     spans, transfers, recalls = _from_steps(ticket.steps)
     procedure, field = _procedure_labels(ticket.procedure_code, catalogue)

@@ -23,6 +23,7 @@ from analytics.province import province_rows
 from analytics.schemas import AlertView, Overview, ProvinceView
 from analytics.settings import AnalyticsSettings, load_analytics_settings
 from queue_server.api.deps import Managers, Readers, ServicesDep
+from queue_server.api.openapi import file_answer
 from queue_server.auth.scope import acting_office, offices_in_scope
 from queue_server.domain.errors import InvalidInput, NotFound
 from queue_server.parts import StaticFolder, WebPart
@@ -122,12 +123,18 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
     def province(
         services: ServicesDep, actor: Managers, office: Annotated[str | None, Query(max_length=16)] = None
     ) -> dict[str, Any]:
-        """Every office of the subtree (the asked office first): waiting, longest wait, mean wait, desks, alerts."""
+        """Every office of the subtree (the asked office first): waiting, longest wait, mean wait, desks, and
+        the open alerts (an office over its wait target for 15 min, a desk paused too long, overdue cases)."""
         config = services.ctx.config
         code = _office_code(services, acting_office(config, actor, office))
         offices = sorted(config.subtree(code), key=lambda c: (c != code, c))
-        rows = province_rows(services, runtime.settings, offices, runtime.alerts.active())
-        return {"office": code, "wait_target_s": runtime.settings.targets(config).wait_s, "offices": rows}
+        alerts = sorted(
+            (alert for alert in runtime.alerts.active() if alert["office"] in offices),
+            key=lambda alert: alert["since"],
+        )
+        rows = province_rows(services, runtime.settings, offices, alerts)
+        target_s = runtime.settings.targets(config).wait_s
+        return {"office": code, "wait_target_s": target_s, "offices": rows, "alerts": alerts}
 
     @router.get("/api/v1/analytics/alerts", response_model=list[AlertView])
     def alerts(services: ServicesDep, actor: Managers) -> list[dict[str, Any]]:
@@ -139,12 +146,7 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         "/api/v1/reports",
         response_model=None,
         response_class=Response,
-        responses={
-            200: {
-                "description": "the report file",
-                "content": {media_type: {} for media_type in MEDIA_TYPES.values()},
-            }
-        },
+        responses=file_answer("the report file", *MEDIA_TYPES.values()),
     )
     def report(
         services: ServicesDep,
@@ -158,6 +160,46 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         """The report of `motcua report` as a file: CSV, XLSX or PDF (with charts)."""
         code = acting_office(services.ctx.config, actor, office)
         return _report(services, runtime, first, last, format, by, code)
+
+    @router.get(
+        "/api/v1/reports/province",
+        response_model=None,
+        response_class=Response,
+        responses=file_answer("one row per office of the subtree and the totals", *MEDIA_TYPES.values()),
+    )
+    def province_report(
+        services: ServicesDep,
+        actor: Managers,
+        first: Annotated[date, Query(alias="from", description="first business day, YYYY-MM-DD")],
+        last: Annotated[date, Query(alias="to", description="last business day, YYYY-MM-DD")],
+        format: Annotated[str, Query(pattern="^(csv|xlsx|pdf)$")] = "csv",
+        office: Annotated[str | None, Query(max_length=16)] = None,
+    ) -> Response:
+        """Every office of the asker's subtree (or of `office` inside it) over a period: waits and the
+        national service index's indicators (docs/analytics.md), CSV/XLSX/PDF in Vietnamese number format."""
+        from analytics.province_report import build_province_report, render_province, required_papers
+
+        _check_period(first, last)
+        config = services.ctx.config
+        code = _office_code(services, acting_office(config, actor, office))
+        catalogue = getattr(getattr(services, "cases", None), "catalogue", None)
+        built = build_province_report(
+            services.ctx.db,
+            config=config,
+            root=code,
+            offices=sorted(config.subtree(code), key=lambda c: (c != code, c)),
+            first=first,
+            last=last,
+            targets=runtime.settings.targets(config),
+            required_papers=required_papers(catalogue),
+            generated_at=services.ctx.clock().astimezone(config.offices[code].zone),
+        )
+        name = f"bao-cao-don-vi-{code}-{first.isoformat()}-{last.isoformat()}.{format}"
+        return Response(
+            render_province(built, format),
+            media_type=MEDIA_TYPES[format],
+            headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_CACHE},
+        )
 
     @router.get("/metrics", include_in_schema=False)
     def metrics(services: ServicesDep, scraper: Readers) -> PlainTextResponse:
@@ -189,18 +231,7 @@ def _report(
     from analytics.reports import DIMENSIONS, build_report
     from analytics.store import load_visits
 
-    if last < first:
-        raise InvalidInput(
-            "bad_period",
-            f"Ngày kết thúc ({last:%d/%m/%Y}) trước ngày bắt đầu ({first:%d/%m/%Y}).",
-            f"The period ends ({last}) before it starts ({first}).",
-        )
-    if (last - first).days >= MAX_REPORT_DAYS:
-        raise InvalidInput(
-            "period_too_long",
-            f"Khoảng thời gian quá dài (tối đa {MAX_REPORT_DAYS} ngày).",
-            f"The period is too long (at most {MAX_REPORT_DAYS} days).",
-        )
+    _check_period(first, last)
     if by not in DIMENSIONS:
         known = ", ".join(DIMENSIONS)
         raise InvalidInput(
@@ -226,3 +257,18 @@ def _report(
         media_type=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_CACHE},
     )
+
+
+def _check_period(first: date, last: date) -> None:
+    if last < first:
+        raise InvalidInput(
+            "bad_period",
+            f"Ngày kết thúc ({last:%d/%m/%Y}) trước ngày bắt đầu ({first:%d/%m/%Y}).",
+            f"The period ends ({last}) before it starts ({first}).",
+        )
+    if (last - first).days >= MAX_REPORT_DAYS:
+        raise InvalidInput(
+            "period_too_long",
+            f"Khoảng thời gian quá dài (tối đa {MAX_REPORT_DAYS} ngày).",
+            f"The period is too long (at most {MAX_REPORT_DAYS} days).",
+        )

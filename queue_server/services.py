@@ -45,6 +45,6 @@ def build_services(ctx: ServerContext) -> Services:
         appointments=AppointmentService(ctx, tickets),
         cases=build_case_services(ctx, tickets),
         writes=WriteRunner(ctx.db),
-        events=EventService(db=ctx.db, clock=ctx.clock, hub=ctx.hub),
+        events=EventService(db=ctx.db, clock=ctx.clock, hub=ctx.hub, outbox=ctx.new_outbox),
         kiosk_help=HelpCallService(ctx),
     )

@@ -3,12 +3,16 @@
 "use strict";
 
 const TOKEN_KEY = "motcua.dashboard.token";  // shared with /dashboard: one sign-in for both pages
-const state = { token: sessionStorage.getItem(TOKEN_KEY) || "", rows: [], sort: null, timer: 0 };
+const state = { token: sessionStorage.getItem(TOKEN_KEY) || "", rows: [], alerts: [], names: {}, sort: null, timer: 0 };
 const $ = (id) => document.getElementById(id);
 
 function minutes(seconds) {
   if (seconds === null || seconds === undefined) return "—";
   return `${Math.round(seconds / 60).toLocaleString("vi-VN")} phút`;
+}
+
+function percent(share) {
+  return share === null || share === undefined ? "—" : `${(100 * share).toLocaleString("vi-VN", { maximumFractionDigits: 1 })} %`;
 }
 
 async function signIn(event) {
@@ -41,7 +45,36 @@ async function load() {
   state.target = data.wait_target_s;
   state.rows = data.offices.map((row) => ({ ...row, open: row.counters.open }));
   $("title").textContent = `Toàn tỉnh — ${data.offices[0].name_vi}`;
+  state.names = Object.fromEntries(data.offices.map((row) => [row.office, row.name_vi]));
+  state.alerts = data.alerts;
   render();
+  renderAlerts();
+}
+
+const ALERT_KINDS = {
+  office_over_target: "Quá mục tiêu chờ",
+  wait_over_target: "Hàng chờ quá mục tiêu",
+  counter_paused_long: "Quầy tạm dừng lâu",
+  cases_overdue: "Hồ sơ quá hạn",
+};
+
+/** One line per open alert, each a link into the office's own dashboard. */
+function renderAlerts() {
+  $("alert-count").textContent = state.alerts.length.toLocaleString("vi-VN");
+  $("no-alerts").hidden = state.alerts.length > 0;
+  $("alerts").replaceChildren(...state.alerts.map((alert) => {
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = `/dashboard?office=${encodeURIComponent(alert.office)}`;
+    link.dataset.office = alert.office;
+    link.dataset.kind = alert.kind;
+    const kind = document.createElement("span");
+    kind.className = "kind";
+    kind.textContent = `⚠ ${state.names[alert.office] || alert.office} · ${ALERT_KINDS[alert.kind] || alert.kind}`;
+    link.append(kind, alert.message_vi);
+    item.append(link);
+    return item;
+  }));
 }
 
 function render() {
@@ -66,12 +99,21 @@ function render() {
       row.issued_today.toLocaleString("vi-VN"),
       row.served_today.toLocaleString("vi-VN"),
       `${row.counters.open} / ${row.counters.paused}`,
+      `${row.cases_due_soon.toLocaleString("vi-VN")} / ${row.cases_overdue.toLocaleString("vi-VN")}`,
+      percent(row.on_time_rate),
+      percent(row.satisfaction),
+      percent(row.reuse),
+      row.pace_per_officer === null ? "—"
+        : `${row.pace_per_officer.toLocaleString("vi-VN")} / ${(row.pace_target || 0).toLocaleString("vi-VN")}`,
       row.alerts ? `⚠ ${row.alerts}` : "—",
     ];
     for (const [index, text] of cells.entries()) {
       const td = document.createElement("td");
       td.textContent = text;
       if ((index === 2 && row.longest_wait_s > state.target) || (index === 3 && row.over_wait_target)) td.className = "over";
+      if (index === 12 && row.alerts) td.className = "alerting";
+      if (index === 7 && row.cases_overdue) td.className = "over";
+      if (index === 11 && row.pace_target && row.pace_per_officer !== null && row.pace_per_officer < row.pace_target) td.className = "over";
       tr.append(td);
     }
     tr.addEventListener("click", () => { location.href = `/dashboard?office=${encodeURIComponent(row.office)}`; });

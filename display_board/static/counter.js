@@ -5,9 +5,10 @@
  * the page shows the sign-in form and asks the server for nothing else. Every change comes back through
  * the event stream (WS /api/v1/events?token=…), which makes the page re-read its counter and list.
  */
+import { BookingDialog } from "./booking_dialog.js";
 import { CASE_KEYS, CasePanel } from "./case_panel.js";
 import { HelpCalls } from "./help_calls.js";
-import { ReconnectingSocket, errorMessage, formatWait, wsUrl } from "./live.js";
+import { ReconnectingSocket, clockTime, errorMessage, formatWait, wsUrl } from "./live.js";
 
 const TOKEN = "motcua.console.token";
 const $ = (id) => document.getElementById(id);
@@ -82,6 +83,7 @@ class Console {
     this.pending = []; // actions asked for while another was running, in order
     this.stats = { refreshes: 0, events: 0 };
     this.casePanel = new CasePanel(this);
+    this.bookingDialog = new BookingDialog(this);
     this.helpCalls = new HelpCalls($("help-calls"), (method, path) => this.api(method, path), (message) => this.showError(message));
     this.visit = null; // {id, since}: the visit at the counter, timed from when this console saw the call
     setInterval(() => this.renderTimer(), 1000);
@@ -110,6 +112,7 @@ class Console {
     $("held").addEventListener("click", (event) => this.onListButton(event));
     document.addEventListener("keydown", (event) => this.onKey(event));
     this.casePanel.bind();
+    this.bookingDialog.bind();
     if (!this.token) return this.show("login");
     try {
       this.me = await this.api("GET", "/api/v1/auth/me");
@@ -186,6 +189,7 @@ class Console {
   async afterSignIn() {
     $("me").textContent = this.me.username;
     $("logout").hidden = false;
+    $("book-open").hidden = false;
     const counters = await this.api("GET", "/api/v1/counters");
     const mine = counters.find((c) => c.staff === this.me.username && c.status !== "closed");
     if (mine) return this.seat(mine);
@@ -291,7 +295,7 @@ class Console {
         item.children[1].classList.add(tone);
         const at = message.delivered_at || message.sent_at || message.created_at;
         item.children[2].dateTime = at;
-        item.children[2].textContent = new Date(at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+        item.children[2].textContent = clockTime(new Date(at), message.time_zone); // the office's clock
         return item;
       }),
     );
@@ -613,7 +617,8 @@ class Console {
   }
 
   async forward() {
-    const offices = (await this.api("GET", "/api/v1/offices")).filter((o) => o.code !== this.casePanel.view.office);
+    // The server names the offices of the same province tree: a case never leaves its province.
+    const offices = await this.api("GET", `/api/v1/offices?forward_from=${encodeURIComponent(this.casePanel.view.office)}`);
     if (offices.length === 0) throw new ApiError(0, "Không có đơn vị nào khác để chuyển hồ sơ.");
     const choice = await this.askCase({ title: `Chuyển hồ sơ ${this.casePanel.code} đến đơn vị có thẩm quyền`, offices, reason: "Ghi chú (không bắt buộc)", optional: true });
     if (!choice) return;
@@ -735,6 +740,8 @@ class Console {
     if (view === "login") {
       $("me").textContent = "";
       $("logout").hidden = true;
+      $("book-open").hidden = true;
+      if ($("book-dialog").open) $("book-dialog").close();
       $("seat").hidden = true;
       $("username").focus();
     }

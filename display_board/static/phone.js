@@ -1,6 +1,6 @@
 /*
  * The citizen's phone (/t/{public_code}, from the QR on the ticket): number, queue, people ahead,
- * expected wait and the clock time of the call, live; "Mời đến quầy 3" (and a vibration) when called.
+ * expected wait and the clock time of the call, live; "Mời Ông/Bà đến quầy 3" (and a vibration) when called.
  * No key: the server sends this one ticket's public fields only (no name, no ID number).
  */
 import { ReconnectingSocket, clockTime, formatWait, wsUrl } from "./live.js";
@@ -8,8 +8,8 @@ import { ReconnectingSocket, clockTime, formatWait, wsUrl } from "./live.js";
 const code = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
 const $ = (id) => document.getElementById(id);
 const ENDED = {
-  done: "Đã hoàn thành. Cảm ơn bạn đã sử dụng dịch vụ!",
-  no_show: "Bạn đã lỡ lượt gọi. Vui lòng liên hệ cán bộ tại quầy để được gọi lại.",
+  done: "Đã hoàn thành. Cảm ơn Ông/Bà đã sử dụng dịch vụ!",
+  no_show: "Ông/Bà đã lỡ lượt gọi. Mời Ông/Bà liên hệ cán bộ tại quầy để được gọi lại.",
   cancelled: "Số thứ tự này đã bị hủy.",
   expired: "Số thứ tự này đã hết hạn (hết ngày làm việc).",
 };
@@ -38,7 +38,7 @@ function render(ticket) {
   $("call").hidden = !called;
   if (called) {
     setText($("call-counter"), `quầy ${ticket.counter}`);
-    document.title = `${ticket.number} — Mời đến quầy ${ticket.counter}`;
+    document.title = `${ticket.number} — Mời Ông/Bà đến quầy ${ticket.counter}`;
     const callKey = `${ticket.counter}|${ticket.called_at}`;
     if (callKey !== phone.lastCallKey && navigator.vibrate) navigator.vibrate([400, 150, 400, 150, 700]);
     phone.lastCallKey = callKey;
@@ -132,7 +132,7 @@ $("rate-box").addEventListener("submit", async (event) => {
 
 function statusLine(ticket) {
   if (ticket.status === "waiting" || ticket.status === "called") return "";
-  if (ticket.status === "serving") return `Bạn đang được phục vụ tại quầy ${ticket.counter}.`;
+  if (ticket.status === "serving") return `Ông/Bà đang được phục vụ tại quầy ${ticket.counter}.`;
   if (ticket.status === "on_hold") return `Tạm giữ lượt tại quầy ${ticket.counter}: khi đủ giấy tờ, mời quay lại quầy.`;
   return ENDED[ticket.status] || "";
 }
@@ -154,7 +154,7 @@ function notFound() {
   socket.stop();
   document.body.innerHTML =
     '<main class="card not-found"><h1>Không tìm thấy số thứ tự</h1>' +
-    "<p>Mã trên phiếu không đúng hoặc đã hết hạn. Vui lòng quét lại mã QR trên phiếu.</p></main>";
+    "<p>Mã trên phiếu không đúng hoặc đã hết hạn. Ông/Bà vui lòng quét lại mã QR trên phiếu.</p></main>";
 }
 
 const socket = new ReconnectingSocket({

@@ -1,12 +1,18 @@
-"""Appointments: book a slot of a queue, then check in at the kiosk to get a ticket served first."""
+"""Appointments: book a slot of a queue, then check in at the kiosk to get a ticket served first.
+
+Every booking — kiosk or staff (`book`), the citizen's phone and staff for a citizen (phone.booking) —
+goes through `reserve`: the slot is locked, its bookings counted and the new one written in one
+transaction, so no slot is ever over-booked whoever books it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from queue_server.appointments.models import Appointment
@@ -14,7 +20,7 @@ from queue_server.auth.principal import Principal
 from queue_server.auth.secrets import keyed_hash, short_code
 from queue_server.config import OfficeConfig, QueueConfig
 from queue_server.context import ServerContext
-from queue_server.db.unit_of_work import UnitOfWork
+from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.calendar import business_day, check_open
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.messages.contacts import link_appointment_contact
@@ -24,6 +30,15 @@ from queue_server.tickets.service import TicketService
 BOOKING_HORIZON = timedelta(days=366)  # beyond it a date is a typing mistake (or 9999-12-31)
 CITIZEN_ID = re.compile(r"^\d{12}$")
 ACTIVE = ("booked",)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def lock_slot(session: Session, office: str, queue: str, slot: datetime) -> None:
+    """Serialise bookings of one slot until the transaction ends (PostgreSQL); SQLite already runs one
+    writer at a time."""
+    if session.connection().dialect.name == "postgresql":
+        digest = hashlib.sha256(f"slot:{office}:{queue}:{slot.isoformat()}".encode()).digest()
+        session.execute(_LOCK, {"key": int.from_bytes(digest[:8], "big", signed=True)})
 
 
 class AppointmentService:
@@ -71,37 +86,78 @@ class AppointmentService:
                 "bad_citizen_id", "Số định danh cá nhân phải gồm 12 chữ số.", "A personal ID has 12 digits."
             )
         slot = self._check_slot(office_cfg, queue_cfg, slot_start)
-        citizen_hash = keyed_hash(self.ctx.settings.secret, citizen_id)
         with UnitOfWork(self.ctx) as tx:
-            session, now = tx.session, tx.now
-            if self._has_active(session, office_cfg, queue_cfg, citizen_hash, now):
-                raise DomainError(
-                    "already_booked",
-                    "Công dân đã có một lịch hẹn cho hàng này.",
-                    "This citizen already has an appointment for this queue.",
-                )
-            taken = self._taken_by_slot(session, office_cfg, queue_cfg, slot, slot + timedelta(seconds=1))
-            if taken.get(slot, 0) >= queue_cfg.appointment_slot_capacity:
-                raise DomainError("slot_full", "Khung giờ này đã hết chỗ.", "This slot is full.")
-            appointment = Appointment(
-                code=self._new_code(session),
-                office=office_cfg.code,
-                queue=queue_cfg.code,
-                slot_start=slot,
-                citizen_hash=citizen_hash,
-                citizen_last4=citizen_id[-4:],
-                status="booked",
-                created_at=now,
-            )
-            session.add(appointment)
-            session.flush()
-            tx.outbox.add(
-                type="appointment.booked",
-                office=office_cfg.code,
-                at=now,
-                data={"queue": queue_cfg.code, "slot_start": slot.isoformat()},
+            appointment = self.reserve(
+                tx,
+                office=office_cfg,
+                queue=queue_cfg,
+                slot=slot,
+                citizen_hash=keyed_hash(self.ctx.settings.secret, citizen_id),
+                last4=citizen_id[-4:],
+                booked_by=actor.label,
+                duplicate_vi="Công dân đã có một lịch hẹn cho hàng này.",
             )
             return _view(appointment, queue_cfg)
+
+    def reserve(
+        self,
+        tx: Transaction,
+        *,
+        office: OfficeConfig,
+        queue: QueueConfig,
+        slot: datetime,
+        citizen_hash: str,
+        last4: str,
+        booked_by: str,
+        duplicate_vi: str,
+        name: str | None = None,
+        manage_token: str | None = None,
+    ) -> Appointment:
+        """The one booking step: under the slot's lock, refuse a second active booking of the same
+        citizen for this queue and a full slot, then write the booking and its event."""
+        session, now = tx.session, tx.now
+        lock_slot(session, office.code, queue.code, slot)
+        if self._has_active(session, office, queue, citizen_hash, now):
+            raise DomainError(
+                "already_booked", duplicate_vi, "There already is an appointment for this queue."
+            )
+        self.check_free(session, office, queue, slot)
+        appointment = Appointment(
+            code=self._new_code(session),
+            office=office.code,
+            queue=queue.code,
+            slot_start=slot,
+            citizen_hash=citizen_hash,
+            citizen_last4=last4,
+            status="booked",
+            created_at=now,
+            citizen_name=name,
+            manage_token=manage_token,
+        )
+        session.add(appointment)
+        session.flush()
+        tx.outbox.add(
+            type="appointment.booked",
+            office=office.code,
+            at=now,
+            data={
+                "queue": queue.code,
+                "slot_start": slot.isoformat(),
+                "code": appointment.code,
+                "by": booked_by,
+            },
+        )
+        return appointment
+
+    def check_free(self, session: Session, office: OfficeConfig, queue: QueueConfig, slot: datetime) -> None:
+        """Call under `lock_slot`: otherwise two bookings may both see the last place free."""
+        taken = self._taken_by_slot(session, office, queue, slot, slot + timedelta(seconds=1))
+        if taken.get(slot, 0) >= queue.appointment_slot_capacity:
+            raise DomainError(
+                "slot_full",
+                "Khung giờ này vừa hết chỗ; Ông/Bà vui lòng chọn giờ khác.",
+                "This slot has just been filled; choose another.",
+            )
 
     def check_in(self, *, code: str, actor: Principal) -> TicketView:
         with UnitOfWork(self.ctx) as tx:

@@ -27,6 +27,37 @@ class OutOfScope(Forbidden):
         self.office = office
 
 
+class ForwardOutOfTree(OutOfScope):
+    """A case sent to an office of another tree (another province): refused and audited like any crossing."""
+
+    def __init__(self, actor: Principal, source: str, office: str, allowed: frozenset[str]) -> None:
+        Forbidden.__init__(
+            self,
+            "forward_out_of_tree",
+            f"Không chuyển được hồ sơ từ {source} đến {office}: chỉ chuyển trong cùng tỉnh "
+            f"(các đơn vị: {', '.join(sorted(allowed)) or '—'}).",
+            f"A case of {source} cannot go to {office}: only to offices of the same province tree.",
+            office=office,
+            source=source,
+        )
+        self.actor = actor
+        self.office = office
+
+
+def forward_targets(config: SystemConfig, source: str) -> frozenset[str]:
+    """Where a case of `source` may be forwarded: any other office under the same root (the province),
+    up, down or across the tree — the competent office of a procedure accepted regardless of residence."""
+    chain = config.ancestors(source)
+    root = chain[-1] if chain else source
+    return config.subtree(root) - {source}
+
+
+def check_forward(config: SystemConfig, actor: Principal, source: str, target: str) -> None:
+    allowed = forward_targets(config, source)
+    if target not in allowed:
+        raise ForwardOutOfTree(actor, source, target, allowed)
+
+
 def home_office(config: SystemConfig, actor: Principal) -> str:
     return actor.office or config.default_office.code
 

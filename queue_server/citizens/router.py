@@ -14,7 +14,9 @@ from pydantic import BaseModel, Field, model_validator
 from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.citizens import chip_challenge
 from queue_server.citizens.chip import ChipFiles, bad_chip_data, identity_from_chip
+from queue_server.citizens.schemas import CitizenWithDossiers, ClaimAnswer, VerifiedCitizen
 from queue_server.citizens.service import facts_from_fields, facts_from_qr
+from queue_server.documents.schemas import CitizenDocuments, PaperChecklist
 from queue_server.domain.errors import DomainError, Forbidden
 
 router = APIRouter(prefix="/api/v1/citizens", tags=["citizens"])
@@ -84,7 +86,9 @@ class VerifyCitizenRequest(BaseModel):
     note: str | None = Field(default=None, max_length=200)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=ClaimAnswer, response_model_exclude_unset=True
+)
 def claim_citizen(body: ClaimCitizenRequest, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
     """Who the citizen says they are, for one case: answers a `claim` token and only what was sent.
     A stored person is never changed here."""
@@ -113,7 +117,7 @@ def chip_read_challenge(services: ServicesDep, actor: Issuers) -> ChipChallengeA
     return ChipChallengeAnswer(challenge=nonce, expires_in=seconds)
 
 
-@router.post("/chip", status_code=status.HTTP_201_CREATED)
+@router.post("/chip", status_code=status.HTTP_201_CREATED, response_model=ClaimAnswer)
 def claim_citizen_by_chip(body: ChipClaimRequest, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
     """The identity read from the card's chip, re-authenticated against the server's own CSCA folder and
     the server's one-time challenge: source `chip-genuine` (signed data, the chip signed the challenge; may
@@ -153,7 +157,7 @@ class DocumentsRequest(BaseModel):
     claim: str | None = Field(default=None, max_length=64, description="a kiosk's claim token")
 
 
-@router.post("/verify")
+@router.post("/verify", response_model=VerifiedCitizen)
 def verify_citizen(body: VerifyCitizenBody, services: ServicesDep, actor: People) -> dict[str, Any]:
     """An officer seated at a counter checked the card: the person's facts become these (audited)."""
     citizens = services.cases.citizens
@@ -168,14 +172,14 @@ def verify_citizen(body: VerifyCitizenBody, services: ServicesDep, actor: People
     return citizens.verify(facts, card_check=body.card_check, note=body.note, actor=actor)
 
 
-@router.post("/person")
+@router.post("/person", response_model=CitizenWithDossiers)
 def get_citizen(body: PersonRequest, services: ServicesDep, actor: People) -> dict[str, Any]:
     """The citizen's checked facts and their dossiers (the read is audited). A read, sent as POST so that
     the ID number is in the body."""
     return services.cases.citizens.get(body.personal_id, actor=actor)
 
 
-@router.post("/documents")
+@router.post("/documents", response_model=PaperChecklist | CitizenDocuments)
 def citizen_documents(body: DocumentsRequest, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
     """With `procedure`: which of its papers are on file and valid, and which are still needed.
     A kiosk sees papers on file only with the claim of a card it read (QR, chip), never a typed number."""

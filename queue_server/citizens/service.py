@@ -14,15 +14,15 @@ from sqlalchemy.orm import Session
 
 from devices.scanners.cccd import CccdError, parse_cccd
 from queue_server.auth.principal import Principal
-from queue_server.citizens.crypto import PERSONAL_ID as SEALED_ID
-from queue_server.citizens.crypto import IdVault
+from queue_server.auth.seats import seat_of
 from queue_server.citizens.models import Citizen, CitizenClaim, CitizenVerification
 from queue_server.citizens.privacy import PERSONAL_ID, mask_id, record_access
 from queue_server.context import ServerContext
-from queue_server.counters import repository as counter_repo
 from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import Forbidden, InvalidInput, NotFound
+from queue_server.sealing import PERSONAL_ID as SEALED_ID
+from queue_server.sealing import IdVault
 
 SEXES = ("Nam", "Nữ")
 # Read from the card itself (never typed): papers on file may be offered at the kiosk. A chip read does so
@@ -286,7 +286,7 @@ class CitizenService:
         office = actor.office or self.ctx.config.default_office.code
         with UnitOfWork(self.ctx) as tx:
             session = tx.session
-            counter = counter_repo.seat_of(session, office, actor)
+            counter = seat_of(session, office, actor)
             if counter is None and not actor.is_manager:
                 raise Forbidden(
                     "not_seated",

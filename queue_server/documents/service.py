@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
-from queue_server.citizens.crypto import PAPER_CODE
 from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import mask_id, mask_paper_code, record_access
 from queue_server.citizens.service import (
@@ -31,6 +30,7 @@ from queue_server.documents.storage import BlobStore
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.procedures.catalogue import Catalogue, DocumentType, Procedure
+from queue_server.sealing import PAPER_CODE
 
 SOURCES = ("kiosk", "counter", "issued")
 

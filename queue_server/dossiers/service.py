@@ -14,9 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
+from queue_server.auth.scope import OutOfScope, check_forward, offices_in_scope
+from queue_server.auth.seats import seat_of
 from queue_server.citizens.chip import face_for_browser
-from queue_server.citizens.crypto import DECLARATION, seal_json
-from queue_server.citizens.crypto import PERSONAL_ID as SEALED_ID
 from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import record_access
 from queue_server.citizens.service import (
@@ -28,8 +28,7 @@ from queue_server.citizens.service import (
 )
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
-from queue_server.counters import repository as counter_repo
-from queue_server.db.unit_of_work import Transaction, UnitOfWork
+from queue_server.db.unit_of_work import OutboxPort, Transaction, UnitOfWork
 from queue_server.documents.models import Document
 from queue_server.documents.service import (
     DocumentService,
@@ -70,8 +69,9 @@ from queue_server.dossiers.repository import (
     next_dossier_sequence,
 )
 from queue_server.dossiers.views import DossierViews, links_of
-from queue_server.events.outbox import Outbox
 from queue_server.procedures.catalogue import Catalogue, Procedure
+from queue_server.sealing import DECLARATION, seal_json
+from queue_server.sealing import PERSONAL_ID as SEALED_ID
 from queue_server.tickets.models import Ticket
 from queue_server.tickets.schemas import TicketView
 from queue_server.tickets.service import TicketService
@@ -442,7 +442,8 @@ class DossierService:
             )
             change = apply_dossier_action(snapshot, action, reason=request.reason)
             values: dict[str, Any] = {"status": change.to_status.value, "updated_at": self.ctx.clock()}
-            values.update(self._action_fields(session, dossier, procedure, action, request))
+            source = dossier.office
+            values.update(self._action_fields(session, dossier, procedure, action, request, actor))
             moved = session.execute(
                 update(Dossier)
                 .where(Dossier.id == dossier.id, Dossier.status == change.from_status.value)
@@ -457,11 +458,15 @@ class DossierService:
                 )
             session.refresh(dossier)
             data = _event_data(action, request)
+            if action is A.FORWARD:  # the history says where it came from, for both offices to read
+                data = {**(data or {}), "from_office": source, "to_office": dossier.office}
             reason = request.reason.strip() if request.reason else None
             self._audit(
                 session, dossier, action.value, change.from_status.value, actor, counter, reason, data
             )
             self._emit(tx.outbox, dossier, f"dossier.{action.value.replace('-', '_')}")
+            if action is A.FORWARD:  # the sending office's consoles hear that it left
+                self._emit(tx.outbox, dossier, "dossier.forward", office=source)
             session.flush()  # the session does not autoflush: the view reads the new audit row
             return self.views.view(session, dossier, full=True, reveal=True, panel=True)
 
@@ -472,6 +477,7 @@ class DossierService:
         procedure: Procedure,
         action: DossierAction,
         request: ActRequest,
+        actor: Principal,
     ) -> dict[str, Any]:
         values: dict[str, Any] = {}
         if request.reason and request.reason.strip():
@@ -489,6 +495,7 @@ class DossierService:
             values.update(self._extension(dossier, request.due_date))
         elif action is A.FORWARD:
             values["office"] = self._competent_office(dossier, request.office)
+            check_forward(self.ctx.config, actor, dossier.office, values["office"])
         if action is A.SUPPLY and dossier.due_date is not None:
             values["due_date"] = self._due_after_pause(session, dossier)
         return values
@@ -574,7 +581,7 @@ class DossierService:
         self._attach(session, dossier, papers)
 
     def _seat_of(self, session: Session, office: str, actor: Principal) -> int | None:
-        return counter_repo.seat_of(session, office, actor)
+        return seat_of(session, office, actor)
 
     # ---- the officer's checks ------------------------------------------------------------------
 
@@ -636,7 +643,11 @@ class DossierService:
             session = tx.session
             if parse_dossier_code(text) is not None:
                 found = find_by_code(session, format_code(text))
-                dossiers = [found] if found is not None and found.office == office_code else []
+                mine = found is not None and (
+                    found.office == office_code
+                    or found.id in forwarded_from(session, office_code, [found.id])
+                )
+                dossiers = [found] if found is not None and mine else []
             elif text.isdigit() and len(text) == 12:
                 citizen = lookup_citizen(session, self.ctx.ids, text)
                 dossiers = (
@@ -670,6 +681,7 @@ class DossierService:
         with UnitOfWork(self.ctx) as tx:
             session = tx.session
             dossier = load_dossier(session, code)
+            self._check_reader(session, dossier, actor)
             reveal = sees_full_ids(session, self.ctx.config, actor, dossier.office)
             record_access(
                 session,
@@ -681,6 +693,22 @@ class DossierService:
                 detail="full ID" if reveal else None,
             )
             return self.views.view(session, dossier, full=True, reveal=reveal, panel=True)
+
+    def _check_reader(self, session: Session, dossier: Dossier, actor: Principal) -> None:
+        """A case is read inside its office's scope, or by the office that forwarded it (its history)."""
+        scope = offices_in_scope(self.ctx.config, actor)
+        if dossier.office in scope:
+            return
+        senders = {
+            (data or {}).get("from_office")
+            for data in session.scalars(
+                select(DossierEvent.data).where(
+                    DossierEvent.dossier_id == dossier.id, DossierEvent.action == A.FORWARD.value
+                )
+            )
+        }
+        if not senders & scope:
+            raise OutOfScope(actor, dossier.office)
 
     def face_photo(self, code: str, *, actor: Principal) -> tuple[bytes, str]:
         """The chip's face photo claimed for the case, for whoever handles it (audited)."""
@@ -719,10 +747,17 @@ class DossierService:
         day: date | None = None,
         office: str | None = None,
         limit: int = 50,
+        forwarded_out: bool = False,
         actor: Principal,
     ) -> list[dict[str, Any]]:
-        """Names and masked IDs only; each listed case with a citizen is one audit row."""
-        query = select(Dossier).where(Dossier.office == self.tickets.office(office).code)
+        """Names and masked IDs only; each listed case with a citizen is one audit row.
+        `forwarded_out`: the cases this office sent to another office (they now belong to the receiver)."""
+        code = self.tickets.office(office).code
+        query = select(Dossier).where(Dossier.office == code)
+        if forwarded_out:
+            with UnitOfWork(self.ctx) as tx:
+                sent = forwarded_from(tx.session, code)
+            query = select(Dossier).where(Dossier.id.in_(sent), Dossier.office != code)
         if ticket_id is not None:
             query = query.where(Dossier.ticket_id == ticket_id)
         if status is not None:
@@ -769,11 +804,11 @@ class DossierService:
             )
         )
 
-    def _emit(self, outbox: Outbox, dossier: Dossier, type_: str) -> None:
+    def _emit(self, outbox: OutboxPort, dossier: Dossier, type_: str, office: str | None = None) -> None:
         # Consoles and dashboards read these: codes and statuses only, never names or ID numbers.
         outbox.add(
             type=type_,
-            office=dossier.office,
+            office=office or dossier.office,
             at=self.ctx.clock(),
             data={
                 "dossier": {
@@ -801,3 +836,11 @@ def _event_data(action: DossierAction, request: ActRequest) -> dict[str, Any] | 
     if action is A.REQUEST_FEE and request.amount_vnd is not None:
         data["amount_vnd"] = request.amount_vnd
     return data or None
+
+
+def forwarded_from(session: Session, office: str, among: Sequence[int] | None = None) -> set[int]:
+    """The cases `office` forwarded to another office, read from their history (forwarding is rare)."""
+    query = select(DossierEvent.dossier_id, DossierEvent.data).where(DossierEvent.action == A.FORWARD.value)
+    if among is not None:
+        query = query.where(DossierEvent.dossier_id.in_(among))
+    return {row.dossier_id for row in session.execute(query) if (row.data or {}).get("from_office") == office}

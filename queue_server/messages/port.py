@@ -9,15 +9,31 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+TRACKING_PREFIX = "motcua"
+
+
+def tracking_id_for(message_id: int) -> str:
+    """The id a gateway is told for one outbox row: the same on every attempt and after a restart, and
+    short and plain as Zalo asks of a ZNS `tracking_id` (at most 48 characters, no special ones)."""
+    return f"{TRACKING_PREFIX}{message_id}"
+
+
+def message_id_from_tracking(tracking_id: str) -> int | None:
+    digits = tracking_id.removeprefix(TRACKING_PREFIX)
+    if tracking_id.startswith(TRACKING_PREFIX) and digits.isdigit() and len(digits) <= 18:
+        return int(digits)
+    return None
+
 
 @dataclass(frozen=True)
 class OutgoingMessage:
-    key: str  # unique per event and kind: the gateway's tracking id where it has one
+    key: str  # unique per event and kind (event:12:call …)
     to: str  # a phone number in national form (0xxxxxxxxx) or an e-mail address
     kind: str  # near, call, appointment_booked, appointment_reminder, case_received, …
     text: str  # already rendered (with or without diacritics, as the office's gateway wants)
     subject: str = ""  # e-mail only
     template_data: dict[str, str] = field(default_factory=dict)  # Zalo ZNS: the template's fields
+    tracking_id: str = ""  # tracking_id_for(the row): what a gateway that takes one is given
 
 
 @dataclass(frozen=True)

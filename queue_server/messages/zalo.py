@@ -1,8 +1,12 @@
 """Zalo Notification Service (ZNS): template messages over HTTP.
 
 POST {base}/message/template with the header `access_token` and the body `phone` (84…), `template_id`,
-`template_data` (the template's fields) and `tracking_id` (our message key); success is `"error": 0`
-with `data.msg_id`. The documented error codes (-100 … -1xx) say whether trying again can help.
+`template_data` (the template's fields) and `tracking_id`; success is `"error": 0` with `data.msg_id`.
+The documented error codes (-100 … -1xx) say whether trying again can help.
+
+The tracking_id is the outbox row's (`tracking_id_for`): every attempt of one message carries the same
+one, so Zalo's delivery report (the webhook, messages/zns_webhook.py) finds the message whichever attempt
+reached the phone, and a message reported received is never sent again.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ class ZaloZnsMessageSender:
             "phone": international(message.to),
             "template_id": template_id,
             "template_data": message.template_data,
-            "tracking_id": message.key,
+            "tracking_id": message.tracking_id or message.key,
         }
         try:
             answer = self._http.post(f"{self.base_url}/message/template", json=body)
@@ -76,7 +80,7 @@ class ZaloZnsMessageSender:
         raise SendFailed(f"ZNS {code} {detail}", retry=True)
 
     def poll_receipts(self, handler: ReceiptHandler) -> None:
-        """ZNS reports delivery through a webhook, not set up here; the status stays "sent"."""
+        """ZNS reports delivery through its webhook (POST /api/v1/public/zns/events), not by polling."""
 
     def close(self) -> None:
         self._http.close()

@@ -1,23 +1,22 @@
 """Booking a time from the phone (or by staff for a citizen): procedure → its queue's slots → name and
 phone → a code and a QR to check in at the kiosk or the counter, and a secret link to see, move or cancel.
 
-Slots fill atomically: the capacity is counted and the booking written under a lock on that one slot
-(PostgreSQL: a transaction advisory lock; SQLite: its single writer), so no slot is ever over-booked.
+Slots fill atomically through `AppointmentService.reserve`, the one booking step the kiosk and staff
+use too: the capacity is counted and the booking written under a lock on that one slot.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.appointments.models import Appointment
-from queue_server.appointments.service import AppointmentService
+from queue_server.appointments.service import AppointmentService, lock_slot
 from queue_server.auth.secrets import keyed_hash
 from queue_server.config import OfficeConfig, QueueConfig
 from queue_server.context import ServerContext
@@ -27,15 +26,6 @@ from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.messages.contacts import add_contact, normalise_phone
 from queue_server.phone.config import PhoneConfig, load_phone_config
 from queue_server.procedures.catalogue import Catalogue
-
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
-
-
-def lock_slot(session: Session, office: str, queue: str, slot: datetime) -> None:
-    """Serialise bookings of one slot (PostgreSQL); SQLite already runs one writer at a time."""
-    if session.connection().dialect.name == "postgresql":
-        digest = hashlib.sha256(f"slot:{office}:{queue}:{slot.isoformat()}".encode()).digest()
-        session.execute(_LOCK, {"key": int.from_bytes(digest[:8], "big", signed=True)})
 
 
 class BookingService:
@@ -98,53 +88,29 @@ class BookingService:
         number = normalise_phone(phone)
         slot = self.appointments._check_slot(office_cfg, queue, slot_start)
         self._check_in_window(office_cfg, slot)
-        phone_hash = keyed_hash(self.ctx.settings.secret, f"phone:{office_cfg.code}:{number}")
-        now = self.ctx.clock()
         with UnitOfWork(self.ctx) as tx:
-            session, outbox = tx.session, tx.outbox
-            if self.appointments._has_active(session, office_cfg, queue, phone_hash, now):
-                raise DomainError(
-                    "already_booked",
-                    "Số điện thoại này đã có một lịch hẹn cho dịch vụ này.",
-                    "This phone already has an appointment for this service.",
-                )
-            lock_slot(session, office_cfg.code, queue.code, slot)
-            self._check_free(session, office_cfg, queue, slot)
-            appointment = Appointment(
-                code=self.appointments._new_code(session),
-                office=office_cfg.code,
-                queue=queue.code,
-                slot_start=slot,
-                citizen_hash=phone_hash,
-                citizen_last4=number[-4:],
-                status="booked",
-                created_at=now,
-                citizen_name=name,
+            appointment = self.appointments.reserve(
+                tx,
+                office=office_cfg,
+                queue=queue,
+                slot=slot,
+                citizen_hash=keyed_hash(self.ctx.settings.secret, f"phone:{office_cfg.code}:{number}"),
+                last4=number[-4:],
+                booked_by=booked_by,
+                duplicate_vi="Số điện thoại này đã có một lịch hẹn cho dịch vụ này.",
+                name=name,
                 manage_token=secrets.token_urlsafe(18),
             )
-            session.add(appointment)
-            session.flush()
             if consent:
                 add_contact(
-                    session,
+                    tx.session,
                     office=office_cfg.code,
                     appointment_id=appointment.id,
                     address=number,
                     kind="phone",
                     notify_ahead=self.config.messages.notify_ahead,
-                    now=now,
+                    now=tx.now,
                 )
-            outbox.add(
-                type="appointment.booked",
-                office=office_cfg.code,
-                at=now,
-                data={
-                    "queue": queue.code,
-                    "slot_start": slot.isoformat(),
-                    "code": appointment.code,
-                    "by": booked_by,
-                },
-            )
             return self._view(appointment, office_cfg, queue, with_token=True)
 
     def show(self, token: str) -> dict[str, Any]:
@@ -185,7 +151,7 @@ class BookingService:
             self._check_in_window(office, slot)
             lock_slot(session, office.code, queue.code, slot)
             if slot != appointment.slot_start:
-                self._check_free(session, office, queue, slot)
+                self.appointments.check_free(session, office, queue, slot)
             appointment.slot_start = slot
             outbox.add(
                 type="appointment.moved",
@@ -234,15 +200,6 @@ class BookingService:
     def _check_in_window(self, office: OfficeConfig, slot: datetime) -> None:
         if business_day(slot, office.zone) not in self._days(office):
             raise InvalidInput("day_not_bookable", "Ngày này không nhận đặt lịch qua mạng.", "Not bookable.")
-
-    def _check_free(self, session: Session, office: OfficeConfig, queue: QueueConfig, slot: datetime) -> None:
-        taken = self.appointments._taken_by_slot(session, office, queue, slot, slot + timedelta(seconds=1))
-        if taken.get(slot, 0) >= queue.appointment_slot_capacity:
-            raise DomainError(
-                "slot_full",
-                "Khung giờ này vừa hết chỗ; Ông/Bà vui lòng chọn giờ khác.",
-                "This slot has just been filled; choose another.",
-            )
 
     def _by_token(self, session: Session, token: str, for_update: bool = False) -> Appointment:
         query = select(Appointment).where(Appointment.manage_token == token)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from queue_server.config import ConfigError, describe_errors
 
@@ -43,8 +43,22 @@ class OfficePhoneModel(RemoteRules):
     confirm: Literal["code", "hall_qr"] = "code"
     hall_qr_period_s: int = Field(default=300, ge=2, le=3600, description="the board's QR changes this often")
     zns_templates: dict[str, str] = {}
+    zns_app_id: str = Field(
+        default="", max_length=32, description="the Zalo app whose webhook reports ZNS delivery"
+    )
+    zns_oa_secret_key: str = Field(
+        default="", max_length=128, description="the OA secret key Zalo signs its webhook calls with"
+    )
     booking: bool = True
     booking_days_ahead: int = Field(default=14, ge=1, le=90)
+
+    @model_validator(mode="after")
+    def _webhook_keys_together(self) -> OfficePhoneModel:
+        if bool(self.zns_app_id) != bool(self.zns_oa_secret_key):
+            raise ValueError("zns_app_id and zns_oa_secret_key go together (both or neither)")
+        if self.zns_oa_secret_key and len(self.zns_oa_secret_key) < 8:
+            raise ValueError("zns_oa_secret_key is too short to be Zalo's OA secret key")
+        return self
 
 
 class QueuePhoneModel(_Strict):

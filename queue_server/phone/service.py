@@ -100,7 +100,8 @@ class RemoteTicketService:
         phone_hash = self._phone_hash(office_cfg.code, number)
         now = self.ctx.clock()
         code = f"{secrets.randbelow(1_000_000):06d}"
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             recent = session.scalar(
                 select(func.count(PhoneCode.id)).where(
                     PhoneCode.office == office_cfg.code,
@@ -220,7 +221,7 @@ class RemoteTicketService:
                     "Số này đang được phục vụ hoặc đã kết thúc, không hủy được.",
                     "This ticket is being served or has ended; it cannot be cancelled.",
                 )
-            self.tickets.change(  # the one choke point of ticket states, as every use case goes through
+            self.tickets.actions.change(  # the one choke point of ticket states, as every use case goes through
                 tx,
                 ticket,
                 TicketAction.CANCEL,
@@ -238,6 +239,21 @@ class RemoteTicketService:
     def hall_qr_period_s(self, office: str) -> int:
         """How often the board's QR changes (phone.toml, 5 minutes by default); the previous one still works."""
         return self.config.office(office).hall_qr_period_s
+
+    def poster(self, office: str) -> dict[str, Any]:
+        """What the office's printed QR poster offers: taking a number (only where a one-time code
+        confirms the phone: a hall-QR office takes numbers from the board's rotating QR) and booking."""
+        office_cfg = self.tickets.office(office)
+        rules = self.config.office(office_cfg.code)
+        base = self.ctx.settings.public_url.rstrip("/")
+        return {
+            "name_vi": office_cfg.name_vi,
+            "take": f"{base}/p/so/{office_cfg.code}"
+            if rules.remote_tickets and rules.confirm == "code"
+            else None,
+            "hall_qr": rules.remote_tickets and rules.confirm == "hall_qr",
+            "book": f"{base}/p/hen/{office_cfg.code}" if rules.booking else None,
+        }
 
     def hall_qr_enabled(self, office: str) -> bool:
         """The board shows the QR only where citizens may take a number from the phone."""
@@ -267,7 +283,8 @@ class RemoteTicketService:
                 )
             return None
         right: int | None = None
-        with self.ctx.db.write() as session:  # a wrong attempt is counted even though the request fails
+        with UnitOfWork(self.ctx) as tx:  # a wrong attempt is counted even though the request fails
+            session = tx.session
             row = session.scalar(
                 select(PhoneCode)
                 .where(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import text
 
 from queue_server.api.deps import OptionalPrincipal, ServicesDep
+from queue_server.auth.scope import forward_targets
 from queue_server.domain.calendar import age_on, business_day
 from queue_server.queues.schemas import Health, OfficeView, PriorityGroupView, QueueView
 
@@ -43,7 +44,14 @@ def list_queues(
 
 
 @router.get("/offices", response_model=list[OfficeView])
-def list_offices(services: ServicesDep) -> list[dict[str, Any]]:
+def list_offices(
+    services: ServicesDep,
+    forward_from: Annotated[
+        str | None, Query(max_length=16, description="only the offices a case of this office may go to")
+    ] = None,
+) -> list[dict[str, Any]]:
+    config = services.ctx.config
+    allowed = forward_targets(config, forward_from.strip().upper()) if forward_from else None
     return [
         {
             "code": o.code,
@@ -54,7 +62,8 @@ def list_offices(services: ServicesDep) -> list[dict[str, Any]]:
             "notice_vi": o.notice_vi,
             "notice_en": o.notice_en,
         }
-        for o in services.ctx.config.offices.values()
+        for o in config.offices.values()
+        if allowed is None or o.code in allowed
     ]
 
 

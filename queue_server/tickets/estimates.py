@@ -34,7 +34,7 @@ from queue_server.tickets.models import Ticket, TicketRecord
 
 SERVICE_CACHE = timedelta(seconds=30)
 SERVICE_SAMPLES = 30  # the newest visits of a queue that make its mean
-NEWCOMER_ID = 2**62  # a ticket taken now: after everyone else on every tie
+NEWCOMER_ID = 2**31 - 1  # a ticket taken now: after everyone on every tie (fits PostgreSQL INTEGER)
 # A newcomer's play is keyed by its line and what the rule looks at: priority or not, its appointment.
 PlayKey = tuple[str, bool, datetime | None]
 

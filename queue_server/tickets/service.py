@@ -188,19 +188,6 @@ class TicketService:
     def check_priority(self, priority: str | None) -> None:
         self.ctx.config.priority_group(priority)
 
-    def change(
-        self,
-        tx: Transaction,
-        ticket: Ticket,
-        action: TicketAction,
-        *,
-        actor: Principal,
-        counter: int | None,
-        options: ActOptions,
-    ) -> None:
-        """One action on a ticket inside the caller's unit of work (the phone page's cancel)."""
-        self.actions.change(tx, ticket, action, actor=actor, counter=counter, options=options)
-
     def _load(self, tx: Transaction, ticket_id: int, for_update: bool = False) -> Ticket:
         ticket = repo.load(tx, ticket_id, for_update=for_update)
         if ticket is None:

@@ -109,7 +109,7 @@ def test_pages_are_served(client: TestClient) -> None:
         assert client.get(f"/static/board/{name}").status_code == 200
     ticket = issue(client)
     phone = client.get(f"/t/{ticket['public_code']}")
-    assert phone.status_code == 200 and "Số thứ tự của bạn" in phone.text
+    assert phone.status_code == 200 and "Số thứ tự của Ông/Bà" in phone.text
     missing = client.get("/t/KhongCoSoNayDau123")
     assert missing.status_code == 404 and "Không tìm thấy số thứ tự" in missing.text
     assert missing.headers["content-type"].startswith("text/html")

@@ -5,12 +5,14 @@ citizen; the confirmation and the day-before reminder; check-in carries the cont
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from queue_server.appointments.models import Appointment
 from queue_server.clock import ManualClock
 from queue_server.messages.dispatcher import MessageDispatcher
 from queue_server.messages.fake import FakeMessageSender
@@ -155,6 +157,14 @@ def test_staff_book_for_a_citizen(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             "/api/v1/appointments/for-citizen", json=_body("0944444444", consent=False), headers=staff
         )
         assert made.status_code == 201 and made.json()["code"]
+        # The console's dialog reads the staff member's office: procedures, days, then free slots.
+        assert client.get("/api/v1/appointments/for-citizen/options").status_code == 401
+        options = client.get("/api/v1/appointments/for-citizen/options", headers=staff).json()
+        assert options["office"] == "CAXTP" and RESIDENCE in [p["code"] for p in options["procedures"]]
+        query = {"procedure": RESIDENCE, "day": "2026-03-11"}
+        assert client.get("/api/v1/appointments/for-citizen/slots", params=query).status_code == 401
+        slots = client.get("/api/v1/appointments/for-citizen/slots", params=query, headers=staff).json()
+        assert next(s for s in slots if s["start"] == SLOT)["free"] == 1  # the booking above took one of 2
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -177,3 +187,36 @@ def test_many_citizens_racing_for_one_slot_never_over_fill_it(
     assert sorted(answers) == [201, 201] + [409] * 22  # capacity 2
     nine = next(s for s in slots if s["start"] == SLOT)
     assert nine["free"] == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_kiosk_staff_and_phone_bookings_racing_for_one_slot_share_its_places(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """The older kiosk/staff `POST /appointments` books through the same locked step as the phone: 24
+    racers, kiosks and phones mixed, for a 2-place slot give exactly 2 bookings."""
+    url = str(request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url"))
+    server = _server(tmp_path, monkeypatch, url)
+    with running_server(server) as base:
+
+        def book(n: int) -> tuple[str, int]:
+            if n % 2:
+                body = _body(f"09{n:08d}", procedure=RESIDENCE)
+                answer = httpx.post(f"{base}/api/v1/public/booking", json=body, timeout=30)
+                return "phone", answer.status_code
+            kiosk = {"queue": "A", "citizen_id": f"0010{n:08d}", "slot_start": SLOT}
+            answer = httpx.post(f"{base}/api/v1/appointments", json=kiosk, headers=KIOSK, timeout=30)
+            return "kiosk", answer.status_code
+
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(book, range(24)))
+        slots = httpx.get(
+            f"{base}/api/v1/appointments/slots", params={"queue": "A", "day": "2026-03-11"}, headers=KIOSK
+        ).json()
+    assert sorted(status for _, status in answers) == [201, 201] + [409] * 22, answers
+    assert next(s for s in slots if s["start"] == SLOT)["free"] == 0
+    with server.ctx.db.read() as session:
+        booked = session.scalars(
+            select(Appointment.id).where(Appointment.slot_start == datetime.fromisoformat(SLOT))
+        )
+        assert len(list(booked)) == 2

@@ -3,6 +3,8 @@ one-time code (or the hall QR), one open ticket per phone, rate limits."""
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -247,3 +249,31 @@ def test_a_sent_one_time_code_is_not_kept(server: Server) -> None:
         row = session.scalars(select(OutboundMessage)).one()
     assert (row.kind, row.status, row.text, row.data) == ("one_time_code", "sent", None, {})
     assert code not in str(row.__dict__)
+
+
+@pytest.mark.parametrize("confirm", ["code", "hall_qr"])
+def test_the_offices_printed_poster_links_to_taking_a_number_and_booking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, confirm: str
+) -> None:
+    """The QR poster for the office's walls: its codes read back (zxing) as the pages' addresses; a
+    hall-QR office sends citizens to the board's rotating code instead of printing one that never expires."""
+    zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp is not installed")
+    from PIL import Image
+
+    server = _server(tmp_path, monkeypatch, confirm=confirm)
+    with client_for(server) as client:
+        answer = client.get("/p/poster/CAXTP")
+        assert client.get("/p/poster/NOWHERE").status_code == 404
+    assert answer.status_code == 200 and "Công an xã Tân Phú" in answer.text
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', answer.text)
+    read = [
+        found.text
+        for data in images
+        for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(base64.b64decode(data))))
+    ]
+    base = server.ctx.settings.public_url.rstrip("/")
+    if confirm == "code":
+        assert read == [f"{base}/p/so/CAXTP", f"{base}/p/hen/CAXTP"]
+    else:
+        assert read == [f"{base}/p/hen/CAXTP"]
+        assert "quét mã QR trên màn hình tại sảnh" in answer.text

@@ -42,14 +42,23 @@ def page_errors() -> list[str]:
 
 
 def new_page(
-    browser: Any, errors: list[str], width: int = 1920, height: int = 1080, *, enforce_csp: bool = False
+    browser: Any,
+    errors: list[str],
+    width: int = 1920,
+    height: int = 1080,
+    *,
+    enforce_csp: bool = False,
+    timezone_id: str | None = None,
 ) -> Any:
     """A page in a fresh context (own localStorage) that records uncaught script errors in `errors`.
 
     The pages' Content-Security-Policy forbids evaluating strings, which Playwright's string predicates do,
     so tests bypass it unless they check the policy itself (tests/ui/test_page_policy.py)."""
     context = browser.new_context(
-        viewport={"width": width, "height": height}, locale="vi-VN", bypass_csp=not enforce_csp
+        viewport={"width": width, "height": height},
+        locale="vi-VN",
+        bypass_csp=not enforce_csp,
+        **({"timezone_id": timezone_id} if timezone_id else {}),  # a browser far from the office
     )
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -65,7 +65,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, printer_file: Path) -> Serv
     counters = counters.replace(first, f'{first}printer = "file://{printer_file}?mode=append"\n', 1)
     (config / "counters.toml").write_text(counters, encoding="utf-8")
     offices = config / "offices.toml"
-    offices.write_text(offices.read_text(encoding="utf-8") + SECOND_OFFICE, encoding="utf-8")
+    tree = offices.read_text(encoding="utf-8").replace(
+        'parent = ""', 'parent = "CATDN"', 1
+    )  # under the province
+    offices.write_text(tree + SECOND_OFFICE, encoding="utf-8")
     queues = config / "queues.toml"
     lines = "".join(
         f'\n[[queue]]\noffice = "CATDN"\ncode = "{q}"\nprefix = "{q}"\nname_vi = "Hàng {q}"\n' for q in "ABC"

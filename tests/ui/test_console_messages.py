@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -58,7 +60,7 @@ def test_the_console_shows_the_current_tickets_messages(
             answer = httpx.get(f"{base}/api/v1/tickets/{ticket['id']}/messages", headers=staff)
             return [m["status"] for m in answer.json() if m["kind"] == "call"]
 
-        page = new_page(chromium, page_errors)
+        page = new_page(chromium, page_errors, timezone_id="America/New_York")  # 12 h behind the office
         sign_in(page, base, "canbo1")
         page.get_by_role("button", name=re.compile("^Quầy 1")).click()
         expect(page.locator("#seat")).to_have_text("Quầy 1")
@@ -70,7 +72,12 @@ def test_the_console_shows_the_current_tickets_messages(
         call = page.locator("#cur-message-list li").filter(has_text="Mời đến quầy")
         expect(call).to_have_count(1)
         expect(call.locator(".msg-status")).to_have_text("chờ gửi")
-        expect(call.locator("time")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+        listed = httpx.get(f"{base}/api/v1/tickets/{first['id']}/messages", headers=staff).json()
+        (planned,) = [m for m in listed if m["kind"] == "call"]
+        created = datetime.fromisoformat(planned["created_at"])
+        office_clock = created.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M")
+        assert office_clock != created.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M")
+        expect(call.locator("time")).to_have_text(office_clock)  # the office's clock, not the browser's
         assert "0912345678" not in page.locator("#cur-messages").inner_text()
 
         # Back up, past the back-off: sent. The ticket's next event (a recall) shows it.

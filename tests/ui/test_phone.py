@@ -54,8 +54,8 @@ def test_phone_follows_a_ticket_from_waiting_to_called(
         called = httpx.post(f"{base}/api/v1/counters/1/call/{mine['id']}", headers=staff)
         assert called.status_code == 200, called.text
         expect(page.locator("#call")).to_be_visible()
-        expect(page.locator("#call-text")).to_have_text("Mời đến quầy 1")
-        expect(page).to_have_title(f"{mine['number']} — Mời đến quầy 1")
+        expect(page.locator("#call-text")).to_have_text("Mời Ông/Bà đến quầy 1")
+        expect(page).to_have_title(f"{mine['number']} — Mời Ông/Bà đến quầy 1")
         expect(page.locator("#eta")).to_be_hidden()
         assert page.evaluate("vibrations.length") == 1
         screenshot(page, "phone-called-390x844.png")
@@ -63,9 +63,9 @@ def test_phone_follows_a_ticket_from_waiting_to_called(
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
 
         httpx.post(f"{base}/api/v1/tickets/{mine['id']}/start", headers=staff)
-        expect(page.locator("#status")).to_have_text("Bạn đang được phục vụ tại quầy 1.")
+        expect(page.locator("#status")).to_have_text("Ông/Bà đang được phục vụ tại quầy 1.")
         httpx.post(f"{base}/api/v1/tickets/{mine['id']}/finish", headers=staff, json={})
-        expect(page.locator("#status")).to_have_text("Đã hoàn thành. Cảm ơn bạn đã sử dụng dịch vụ!")
+        expect(page.locator("#status")).to_have_text("Đã hoàn thành. Cảm ơn Ông/Bà đã sử dụng dịch vụ!")
 
         text = page.locator("body").inner_text()
         assert "canbo1" not in text

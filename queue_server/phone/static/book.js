@@ -2,30 +2,9 @@
 "use strict";
 (function () {
   var office = decodeURIComponent(location.pathname.split("/")[3] || "");
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = window.phonePage.$, call = window.phonePage.call, showError = window.phonePage.showError;
   var chosen = null;
   var WEEKDAYS = ["Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
-
-  function showError(answer) {
-    var box = $("error");
-    box.textContent = (answer && (answer.message || (answer.error && answer.error.message_vi))) ||
-      "Có lỗi, Ông/Bà vui lòng thử lại.";
-    box.hidden = false;
-    box.scrollIntoView({ block: "center" });
-  }
-
-  function call(method, path, body) {
-    return fetch(path, {
-      method: method,
-      headers: body ? { "Content-Type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) { throw data; }
-        return data;
-      });
-    });
-  }
 
   function hhmm(iso) { return iso.slice(11, 16); }
 

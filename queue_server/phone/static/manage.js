@@ -3,28 +3,8 @@
 (function () {
   var token = decodeURIComponent(location.pathname.split("/")[3] || "");
   var base = "/api/v1/public/booking/manage/" + encodeURIComponent(token);
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = window.phonePage.$, call = window.phonePage.call, showError = window.phonePage.showError;
   var booking = null;
-
-  function showError(answer) {
-    var box = $("error");
-    box.textContent = (answer && (answer.message || (answer.error && answer.error.message_vi))) ||
-      "Có lỗi, Ông/Bà vui lòng thử lại.";
-    box.hidden = false;
-  }
-
-  function call(method, path, body) {
-    return fetch(path, {
-      method: method,
-      headers: body ? { "Content-Type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) { throw data; }
-        return data;
-      });
-    });
-  }
 
   function render(data) {
     booking = data;
