@@ -194,6 +194,18 @@ class KioskApi:
         result: dict[str, Any] = await self.request("GET", f"/public/tickets/{public_code}")
         return result
 
+    # --- a staff member to the kiosk ("Gọi cán bộ hỗ trợ") -------------------------------------------
+
+    async def call_help(self) -> dict[str, Any]:
+        """Call a staff member to this kiosk; the server keeps one open call per kiosk."""
+        answer: dict[str, Any] = await self.request("POST", "/kiosk/help")
+        return answer
+
+    async def help_call(self) -> dict[str, Any] | None:
+        """This kiosk's latest call (its `answered_at` says someone went), or None."""
+        answer: dict[str, Any] | None = await self.request("GET", "/kiosk/help")
+        return answer
+
     async def aclose(self) -> None:
         await self._client.aclose()
 

@@ -15,14 +15,17 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
+from devices.audio import Speaker, SpeechSynth
 from devices.chip import ChipReader
 from devices.printers import TicketPrinter
 from kiosk.api import KioskApi
 from kiosk.config import KioskConfig
+from kiosk.guidance import screen_words
 from kiosk.presenters.base import Presenter, Session
 from kiosk.presenters.care import HealthMonitor, IdleWatch, MaintenancePresenter
 from kiosk.presenters.case import PreparePresenter, ProcedurePresenter, SubmitPresenter
 from kiosk.presenters.chip import ChipPresenter
+from kiosk.presenters.help import HelpPresenter, SpokenGuide
 from kiosk.presenters.identify import IdentifyPresenter
 from kiosk.presenters.lookup import LookupPresenter, RatingPresenter
 from kiosk.presenters.scan import Frame, ScanPresenter
@@ -64,6 +67,8 @@ class KioskFlow(Presenter):
         forget_frames: Callable[[], None] = lambda: None,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         chip_reader: ChipReader | None = None,
+        speaker: Speaker | None = None,
+        synth: SpeechSynth | None = None,
     ) -> None:
         super().__init__()
         self.api, self.config, self.today, self.now = api, config, today, now
@@ -87,6 +92,14 @@ class KioskFlow(Presenter):
         self.health = HealthMonitor(api, config.health_poll_seconds, cap_s=HEALTH_RETRY_CAP_S)
         self.maintenance = MaintenancePresenter(config.maintenance_pin, device_statuses, api, printer)
         self.health.bind(out_of_service=self._on_service_change)
+        self.help = HelpPresenter(api, now)
+        self.voice = SpokenGuide(speaker, synth)
+        # 🔊: what changes what the citizen is asked to do is said again (when the guide is on).
+        self.bind(screen=self._speak_screen, lang=self._speak_screen)
+        self.prepare.bind(active=self._speak_screen)
+        self.scan.bind(index=self._speak_screen, papers=self._speak_screen)
+        self.ticket.bind(number=self._speak_screen)
+        self.help.bind(showing=self._speak_help)
         self._before_outage = "start"
         self._tasks: set[asyncio.Future[Any]] = set()
 
@@ -110,6 +123,8 @@ class KioskFlow(Presenter):
             self.scan,
             self.submit,
             self.maintenance,
+            self.help,
+            self.voice,
         ]
 
     # --- screens ----------------------------------------------------------------------------------
@@ -230,8 +245,42 @@ class KioskFlow(Presenter):
     def user_touch(self) -> None:
         self.idle.touch(self.now())
 
+    # --- help at the kiosk ------------------------------------------------------------------------
+
+    async def call_help(self) -> None:
+        """ "Gọi cán bộ hỗ trợ": a staff member is called; the citizen is told so over the screen."""
+        self.user_touch()
+        self._watch_idle()
+        await self.help.press()
+
+    def close_help(self) -> None:
+        self.user_touch()
+        self.help.close()
+
+    def toggle_voice(self) -> None:
+        """🔊: on, the screen's instruction is read now and on every screen after; off, silence."""
+        self.user_touch()
+        self._watch_idle()
+        if self.voice.toggle():
+            self.background(self.voice.say(screen_words(self), self.lang, again=True))
+
+    def _watch_idle(self) -> None:
+        """Help asked for on the start screen: the idle wipe (which ends it) runs there too."""
+        if self.screen == "start" and not self.idle.active:
+            self.idle.begin(self.now())
+
+    def _speak_help(self, _help: object, showing: bool) -> None:
+        if showing:  # the confirmation is read; closing it says nothing more
+            self._speak_screen()
+
+    def _speak_screen(self, *_: Any) -> None:
+        if self.voice.enabled:
+            self.background(self.voice.say(screen_words(self), self.lang))
+
     def tick(self) -> None:
-        """Called every second by the app: the idle countdown."""
+        """Called every second by the app: the idle countdown; whether someone answered the call for help."""
+        if self.help.called:
+            self.background(self.help.poll())
         if self.idle.tick(self.now()):
             log.info("idle timeout: session wiped")
             self.wipe()
