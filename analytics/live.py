@@ -6,16 +6,16 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from analytics.advice import Advice, DeskNow, LineNow, WaitingNow, advise
 from analytics.alerts import alerts_now
 from analytics.figures import LineFigures, OfficeFigures, office_figures
-from analytics.kpi import Visit, figures, office_kpis
+from analytics.kpi import KpiSource, Visit, figures, office_kpis
 from analytics.scenario import Scenario, ScenarioError, ServiceModel, load_scenario
 from analytics.settings import AnalyticsSettings
-from analytics.sources import case_sources
+from analytics.sources import case_sources, pace_rows
 from analytics.stats import mean
 from analytics.store import load_visits
 from queue_server.config import OfficeConfig
@@ -68,7 +68,7 @@ class LiveView:
             office=office_cfg.code,
             first=today,
             last=today,
-            sources=self.sources,
+            sources=self._year_to_date_pace(),
         )
         by_queue = {
             code: figures([v for v in visits if v.queue == code], office_cfg.hours, office_cfg.zone).as_row(
@@ -89,6 +89,25 @@ class LiveView:
             "waits_by_hour": _waits_by_hour(visits, office_cfg, targets.wait_s),
             "advice": advice.as_dict(),
             "alerts": alerts_now(list(alerts), live),
+            "pace": self._pace(office_cfg.code, today),
+        }
+
+    # ---- pace: cases per officer this year against the class target -----------------------------------
+
+    def _pace(self, office: str, today: date) -> list[dict[str, Any]]:
+        follow_up = getattr(getattr(self.services, "cases", None), "follow_up", None)
+        if follow_up is None:
+            return []
+        return pace_rows(follow_up.pace, office, date(today.year, 1, 1), today)
+
+    def _year_to_date_pace(self) -> dict[str, KpiSource]:
+        """Today's KPIs, but productivity over the year to date (one day says nothing about a year)."""
+        productivity = self.sources.get("productivity")
+        if productivity is None:
+            return self.sources
+        return {
+            **self.sources,
+            "productivity": lambda o, f, last: productivity(o, date(last.year, 1, 1), last),
         }
 
     # ---- advice ------------------------------------------------------------------------------------
