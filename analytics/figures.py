@@ -39,7 +39,8 @@ class LineFigures:
 
     @property
     def minutes(self) -> int | None:
-        return None if self.estimated_wait_s is None else round(self.estimated_wait_s / 60)
+        # Half up, as the dashboard's cards write it (toFixed), not Python's half-to-even.
+        return None if self.estimated_wait_s is None else int(self.estimated_wait_s / 60 + 0.5)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def check_agreement(client: TestClient, supervisor: dict[str, str], data: dict[s
     assert set(wait_alerts) == {code for code, card in cards.items() if card["over_target"]}
     for code, alert in wait_alerts.items():
         card = cards[code]
-        minutes = round(card["estimated_wait_s"] / 60)
+        minutes = int(card["estimated_wait_s"] / 60 + 0.5)
         assert f"dự kiến chờ {minutes} phút" in alert["message_vi"], (alert, card)
         assert f"({card['waiting']} người đang chờ)" in alert["message_vi"]
         assert (alert["estimated_wait_s"], alert["waiting"]) == (card["estimated_wait_s"], card["waiting"])
