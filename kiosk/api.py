@@ -199,9 +199,15 @@ class KioskApi:
         result: dict[str, Any] = await self.request("POST", "/citizens", json=body)
         return result
 
+    async def chip_challenge(self) -> bytes:
+        """POST /citizens/chip/challenge: the one-time nonce the chip must sign during the next read."""
+        result: dict[str, Any] = await self.request("POST", "/citizens/chip/challenge")
+        return bytes.fromhex(str(result["challenge"]))
+
     async def claim_by_chip(self, files: dict[str, str]) -> dict[str, Any]:
-        """POST /citizens/chip with the chip's raw files (base64 sod, dg1, dg13, dg2): the server
-        re-authenticates them and answers the claim with its source (chip-genuine, chip-not-verifiable)."""
+        """POST /citizens/chip with the challenge and the chip's raw files (base64 sod, dg1, dg13, dg2, dg15,
+        aa_signature): the server re-authenticates them and answers the claim with its source
+        (chip-genuine, chip-genuine-data, chip-not-verifiable)."""
         result: dict[str, Any] = await self.request("POST", "/citizens/chip", json=files)
         return result
 

@@ -28,7 +28,7 @@ VPCD_DRIVER = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
 PCSCD_PID_FILE = Path("/run/pcscd/pcscd.pid")
 SYSTEM_VPCD_PORT = 0x8C7B  # 35963, as /etc/reader.conf.d/vpcd sets it
 ROOT = Path(__file__).resolve().parent.parent
-CARD_KINDS = ("genuine", "altered", "bac-only", "pace-3des", "no-face", "not-icao")
+CARD_KINDS = ("genuine", "altered", "bac-only", "pace-3des", "no-aa", "no-face", "not-icao")
 
 
 def _receive(connection: socket.socket) -> bytes | None:
@@ -65,6 +65,7 @@ def build_contents(kind: str, csca_out: Path | None):  # type: ignore[no-untyped
     spec = {
         "bac-only": CardSpec(pace=None),
         "pace-3des": CardSpec(pace=PACE_3DES, pace_parameter=SECP256),
+        "no-aa": CardSpec(active_authentication=False),  # chip authentication only: no DG15
     }.get(kind, CardSpec())
     return build_card(spec, issuer, alter_dg13=kind == "altered")
 

@@ -60,14 +60,15 @@ def parse_dg14(dg14: bytes) -> ChipKey | str:
         return "DG14 offers no ECDH chip authentication (DH is not supported here)"
     oid, key_id = protocols[0]
     spki = public_keys.get(key_id) or next(iter(public_keys.values()))
-    curve, point = _curve_and_point(spki)
+    curve, point = curve_and_point(spki)
     if curve is None:
         return "the chip-authentication key is on a curve this reader does not know"
     cipher, bits = CA_ECDH[oid]
     return ChipKey(oid, CipherSuite(cipher, bits), curve, point, key_id)  # type: ignore[arg-type]
 
 
-def _curve_and_point(spki: bytes) -> tuple[Curve | None, Point]:
+def curve_and_point(spki: bytes) -> tuple[Curve | None, Point]:
+    """An EC public key's curve (named, or explicit parameters of a known one) and point; None: unknown."""
     info = keys.PublicKeyInfo.load(spki)
     parameters = info["algorithm"]["parameters"]
     curve: Curve | None = None

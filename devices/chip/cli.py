@@ -31,7 +31,6 @@ FIELD_LABELS = (
     ("expiry_date", "Có giá trị đến"),
     ("father_name", "Họ tên cha"),
     ("mother_name", "Họ tên mẹ"),
-    ("spouse_name", "Họ tên vợ/chồng"),
     ("old_id_number", "Số CMND cũ"),
 )
 

@@ -68,7 +68,12 @@ class FakeChipReader:
         return self.plugged and self.card is not None
 
     def read_card(
-        self, *, can: str | None = None, mrz: MrzKey | None = None, read_face: bool = True
+        self,
+        *,
+        can: str | None = None,
+        mrz: MrzKey | None = None,
+        read_face: bool = True,
+        challenge: bytes | None = None,
     ) -> ChipReadResult:
         if not self.plugged:
             raise ChipError(ChipErrorCode.NO_READER, "the fake reader is unplugged")
@@ -76,7 +81,7 @@ class FakeChipReader:
             raise ChipError(ChipErrorCode.NO_CARD)
         self.card.power_on()
         channel = _MemoryChannel(self, self.card)
-        return read_card(channel, can=can, mrz=mrz, read_face=read_face,
+        return read_card(channel, can=can, mrz=mrz, read_face=read_face, challenge=challenge,
                          csca=load_csca_certificates(self.csca_dir), csca_dir=self.csca_dir)  # fmt: skip
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from devices.chip import tlv
@@ -168,10 +169,12 @@ DG13_FIELDS: dict[int, str] = {
     10: "identifying_marks",
     11: "issue_date",
     12: "expiry_date",
-    14: "spouse_name",
-    15: "old_id_number",
 }
 DG13_PARENTS = 13
+# Public readers of real cards agree on fields 1-13 but not on 14-16 (spouse? old ID number at 15 or 16?
+# see docs/devices.md): those stay raw, and the old ID number is recognised among them by its form.
+DG13_UNSETTLED = (14, 15, 16)
+OLD_ID_FORM = re.compile(r"\d{9}|\d{12}")  # the 9-digit CMND, or an earlier 12-digit number
 _STRING_TAGS = (0x0C, 0x13, 0x16, 0x14, 0x1E, 0x04)
 
 
@@ -193,7 +196,18 @@ def parse_dg13(data: bytes) -> Citizen:
             raw[number] = values
     if not named.get("id_number"):
         raise ChipError(ChipErrorCode.UNKNOWN_DATA, "DG13 holds no ID number (field 1)")
-    return Citizen(**named, raw=raw)
+    return Citizen(**named, old_id_number=_old_id_number(raw, named["id_number"]), raw=raw)
+
+
+def _old_id_number(raw: dict[int, list[str]], id_number: str) -> str:
+    """The one value of fields 14-16 shaped like an ID number (not the card's own); "" when none or several."""
+    found = {
+        value
+        for number in DG13_UNSETTLED
+        for value in raw.get(number, [])
+        if OLD_ID_FORM.fullmatch(value) and value != id_number
+    }
+    return found.pop() if len(found) == 1 else ""
 
 
 def _dg13_records(element: tlv.Tlv) -> list[tuple[int, list[str]]]:

@@ -103,7 +103,12 @@ class PcscChipReader:
             return False
 
     def read_card(
-        self, *, can: str | None = None, mrz: MrzKey | None = None, read_face: bool = True
+        self,
+        *,
+        can: str | None = None,
+        mrz: MrzKey | None = None,
+        read_face: bool = True,
+        challenge: bytes | None = None,
     ) -> ChipReadResult:
         with self._lock, self._context() as (scard, context):
             reader = self._pick_reader(scard, context)
@@ -124,6 +129,7 @@ class PcscChipReader:
                     can=can,
                     mrz=mrz,
                     read_face=read_face,
+                    challenge=challenge,
                     csca=load_csca_certificates(self.csca_dir),
                     csca_dir=self.csca_dir,
                 )

@@ -137,7 +137,8 @@ class Mrz:
 
 @dataclass(frozen=True)
 class Citizen:
-    """DG13, the Vietnamese data: fields named where their number is known, the rest kept raw."""
+    """DG13, the Vietnamese data: fields named where their number is known, the rest kept raw (14-16 too:
+    `old_id_number` is the one of them shaped like an ID number, docs/devices.md says why)."""
 
     id_number: str = ""
     full_name: str = ""
@@ -153,7 +154,6 @@ class Citizen:
     expiry_date: str = ""
     father_name: str = ""
     mother_name: str = ""
-    spouse_name: str = ""
     old_id_number: str = ""
     raw: dict[int, list[str]] = field(default_factory=dict)  # field number → values not named above
 
@@ -164,7 +164,10 @@ class Citizen:
         if mask:
             record["id_number"] = masked_id(self.id_number)
             record["old_id_number"] = masked_id(self.old_id_number)
-        record["raw"] = {str(number): values for number, values in self.raw.items()}
+        record["raw"] = {
+            str(number): [_masked_if_id(value) if mask else value for value in values]
+            for number, values in self.raw.items()
+        }
         return record
 
     def parsed_birth_date(self) -> date | None:
@@ -208,6 +211,10 @@ class ChipReadResult:
     files: dict[str, bytes]  # raw bytes of every file read: "COM", "SOD", "DG1" …
     read_seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    # Active authentication's challenge and the chip's signature over it (None: the card has no AA): with a
+    # server's one-time challenge, the server checks the signature itself, so an old read cannot be replayed.
+    active_challenge: bytes = b""
+    active_signature: bytes | None = None
 
     @property
     def source(self) -> str:
@@ -238,6 +245,11 @@ class ChipReadResult:
         return (
             f"ChipReadResult(verdict={self.verdict.value}, access={self.access!r}, citizen={self.citizen!r})"
         )
+
+
+def _masked_if_id(value: str) -> str:
+    """A raw field that holds an ID number (the old one, most likely) is masked like the others."""
+    return masked_id(value) if value.isdigit() and len(value) in (9, 12) else value
 
 
 def _masked_mrz(mrz: Mrz | None, mask: bool) -> dict[str, str] | None:
@@ -278,9 +290,15 @@ class ChipReader(Protocol):
     url: str
 
     def read_card(
-        self, *, can: str | None = None, mrz: MrzKey | None = None, read_face: bool = True
+        self,
+        *,
+        can: str | None = None,
+        mrz: MrzKey | None = None,
+        read_face: bool = True,
+        challenge: bytes | None = None,
     ) -> ChipReadResult:
-        """Read and check the card on the reader; ChipError says why when it cannot."""
+        """Read and check the card on the reader; ChipError says why when it cannot. `challenge`: the 8 bytes
+        active authentication signs (a server's one-time nonce); random when not given."""
         ...
 
     def card_present(self) -> bool: ...

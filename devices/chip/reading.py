@@ -88,6 +88,7 @@ def read_card(
     can: str | None = None,
     mrz: MrzKey | None = None,
     read_face: bool = True,
+    challenge: bytes | None = None,
     csca: list[x509.Certificate] | None = None,
     csca_dir: str | None = None,
     clock: Callable[[], float] = time.perf_counter,
@@ -120,17 +121,17 @@ def read_card(
         raise ChipError(ChipErrorCode.UNKNOWN_DATA, "the card has no EF.SOD: its data cannot be checked")
     mark = clock()
     passive = verify(files, csca or [], csca_dir)
-    active = active_authentication(session.send, files.get("DG15"))
+    active = active_authentication(session.send, files.get("DG15"), challenge)
     chip_auth = _chip_authentication(session, files)
     timings["checks"] = clock() - mark
     face, face_format = lds.parse_dg2(files["DG2"]) if "DG2" in files else (None, "")
-    verdict, reasons = _overall(passive, active, chip_auth)
+    verdict, reasons = _overall(passive, active.check, chip_auth)
     return ChipReadResult(
         access=access,
         verdict=verdict,
         reasons=reasons,
         passive=passive,
-        active=active,
+        active=active.check,
         chip_authentication=chip_auth,
         mrz=lds.parse_dg1(files["DG1"]) if "DG1" in files else None,
         citizen=lds.parse_dg13(files["DG13"]) if "DG13" in files else None,
@@ -139,6 +140,8 @@ def read_card(
         files=files,
         read_seconds=clock() - started,
         timings=timings,
+        active_challenge=active.challenge,
+        active_signature=active.signature,
     )
 
 

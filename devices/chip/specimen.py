@@ -102,9 +102,8 @@ class Person:
     expiry_date: str = "15/01/2028"
     father_name: str = "Trần Văn Hùng"
     mother_name: str = "Nguyễn Thị Lệ"
-    spouse_name: str = ""
-    old_id_number: str = "025123456"
-    extra: tuple[tuple[int, str], ...] = ((16, "VN-ĐẶC-BIỆT-01"),)
+    # Fields 14-16 (their names are not settled): the old ID number at 15, as one public reader puts it.
+    extra: tuple[tuple[int, str], ...] = ((15, "025123456"), (16, "VN-ĐẶC-BIỆT-01"))
 
     @property
     def mrz_key(self) -> MrzKey:
@@ -185,7 +184,6 @@ def dg13(person: Person) -> bytes:
     records = [field_record(number, value) for number, value in sorted(named.items()) if number < 13]
     records.append(tlv.encode(0x30, tlv.encode(0x02, b"\x0d") + tlv.encode(0x30, tlv.encode(0x0C, person.father_name.encode()))
                               + tlv.encode(0x30, tlv.encode(0x0C, person.mother_name.encode()))))  # fmt: skip
-    records += [field_record(number, value) for number, value in sorted(named.items()) if number > 13]
     records += [field_record(number, value) for number, value in person.extra]
     return tlv.encode(0x6D, tlv.encode(0x30, tlv.encode(0x02, b"\x01") + b"".join(records)))
 

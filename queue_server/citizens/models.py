@@ -51,6 +51,20 @@ class CitizenClaim(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
+class ChipChallenge(Base):
+    """A one-time nonce the server gave one device for one chip read: the chip signs it (active
+    authentication), so a read captured earlier cannot be sent again as a fresh one."""
+
+    __tablename__ = "chip_challenge"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nonce: Mapped[str] = mapped_column(String(16), unique=True)  # 8 random bytes, hex
+    device: Mapped[str] = mapped_column(String(64))  # the principal it was given to
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
 class CitizenVerification(Base):
     """Append-only: an officer checked the card and set the person's facts (which fields, not the values)."""
 

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field, model_validator
 
 from queue_server.api.deps import Issuers, People, ServicesDep
-from queue_server.citizens.chip import bad_chip_data, identity_from_chip
+from queue_server.citizens import chip_challenge
+from queue_server.citizens.chip import ChipFiles, bad_chip_data, identity_from_chip
 from queue_server.citizens.service import facts_from_fields, facts_from_qr
 from queue_server.domain.errors import Forbidden
 
@@ -41,10 +42,24 @@ Base64File = Annotated[str, Field(max_length=200_000, description="a chip file's
 class ChipClaimRequest(BaseModel):
     """The raw files a kiosk read from the ID card's chip; the server checks them itself."""
 
+    challenge: str = Field(
+        pattern="^[0-9a-f]{16}$", description="the one-time challenge from POST /citizens/chip/challenge"
+    )
     sod: Base64File
     dg1: Base64File
     dg13: Base64File
     dg2: Base64File | None = None
+    dg15: Base64File | None = Field(
+        default=None, description="the active-authentication key, when the card has it"
+    )
+    aa_signature: Base64File | None = Field(
+        default=None, description="the chip's INTERNAL AUTHENTICATE answer to the challenge"
+    )
+
+
+class ChipChallengeAnswer(BaseModel):
+    challenge: str = Field(description="8 bytes, hex: the chip signs them (active authentication)")
+    expires_in: int = Field(description="seconds this challenge stays usable, once")
 
 
 def _chip_file(name: str, text: str) -> bytes:
@@ -52,6 +67,10 @@ def _chip_file(name: str, text: str) -> bytes:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise bad_chip_data(f"'{name}' is not base64") from None
+
+
+def _optional_file(name: str, text: str | None) -> bytes | None:
+    return _chip_file(name, text) if text is not None else None
 
 
 class VerifyCitizenRequest(BaseModel):
@@ -86,22 +105,36 @@ def claim_citizen(body: ClaimCitizenRequest, services: ServicesDep, actor: Issue
     return citizens.claim(facts, source=source, actor=actor)
 
 
+@router.post("/chip/challenge", status_code=status.HTTP_201_CREATED)
+def chip_read_challenge(services: ServicesDep, actor: Issuers) -> ChipChallengeAnswer:
+    """A one-time challenge for this device's next chip read: the chip signs it, so the read cannot be a
+    replay of an earlier one."""
+    nonce, seconds = chip_challenge.issue(services.cases.citizens.ctx, actor)
+    return ChipChallengeAnswer(challenge=nonce, expires_in=seconds)
+
+
 @router.post("/chip", status_code=status.HTTP_201_CREATED)
 def claim_citizen_by_chip(body: ChipClaimRequest, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
-    """The identity read from the card's chip, re-authenticated against the server's own CSCA folder:
-    source `chip-genuine` (may update the person, audited) or `chip-not-verifiable`; altered: 422."""
+    """The identity read from the card's chip, re-authenticated against the server's own CSCA folder and
+    the server's one-time challenge: source `chip-genuine` (signed data, the chip signed the challenge; may
+    update the person, audited), `chip-genuine-data` (signed data, the card cannot sign: clone not excluded)
+    or `chip-not-verifiable`; altered data or a replayed read: 422."""
     citizens = services.cases.citizens
-    identity = identity_from_chip(
+    challenge = chip_challenge.consume(citizens.ctx, body.challenge, actor)
+    files = ChipFiles(
         sod=_chip_file("sod", body.sod),
         dg1=_chip_file("dg1", body.dg1),
         dg13=_chip_file("dg13", body.dg13),
-        dg2=_chip_file("dg2", body.dg2) if body.dg2 is not None else None,
-        csca_dir=citizens.ctx.settings.csca_dir,
-        today=citizens.today(),
+        dg2=_optional_file("dg2", body.dg2),
+        dg15=_optional_file("dg15", body.dg15),
+        signature=_optional_file("aa_signature", body.aa_signature),
+    )
+    identity = identity_from_chip(
+        files, challenge=challenge, csca_dir=citizens.ctx.settings.csca_dir, today=citizens.today()
     )
     face = (identity.face, identity.face_format) if identity.face and identity.face_format else None
     answer = citizens.claim(identity.facts, source=identity.source, actor=actor, face=face)
-    return {**answer, "chip_check": list(identity.reasons)}
+    return {**answer, "chip_check": list(identity.reasons), "chip_live": identity.live}
 
 
 @router.post("/{personal_id}/verify")

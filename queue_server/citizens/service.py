@@ -25,9 +25,11 @@ from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import Forbidden, InvalidInput, NotFound
 
 SEXES = ("Nam", "Nữ")
-# Read from the card itself (never typed): papers on file may be offered at the kiosk.
-CARD_SOURCES = frozenset({"qr", "chip-genuine", "chip-not-verifiable"})
-# The one identity trusted to set a person's facts without an officer: a chip the server authenticated.
+# Read from the card itself (never typed): papers on file may be offered at the kiosk. A chip read does so
+# only when the state's signature checked out (issue 17); a QR as the trust rules allow (issue 12).
+CARD_SOURCES = frozenset({"qr", "chip-genuine", "chip-genuine-data"})
+# The one identity trusted to set a person's facts without an officer: a chip the server authenticated,
+# whose chip also signed the server's one-time challenge (not a replayed read, not a clone).
 SELF_VERIFYING_SOURCE = "chip-genuine"
 CARD_CHECKS = ("card_shown", "chip_read")
 FACTS = ("full_name", "birth_date", "sex", "address")
@@ -232,7 +234,7 @@ class CitizenService:
                 counter=None,
                 card_check="chip_genuine",
                 changed=changed,
-                note="passive authentication by the server",
+                note="passive and active authentication by the server",
             )
         )
         return changed

@@ -27,9 +27,18 @@ def test_a_real_card_on_a_real_reader() -> None:
     reader = PcscChipReader(
         "pcsc://", os.environ.get("MOTCUA_CHIP_READER", ""), os.environ.get("MOTCUA_CSCA_DIR")
     )
-    result = reader.read_card(can=can)
+    challenge = os.urandom(8)  # as a server's one-time challenge would be
+    result = reader.read_card(can=can, challenge=challenge)
     assert result.citizen is not None and len(result.citizen.id_number) == 12
     assert result.face_image is not None
     expected = Verdict.GENUINE if os.environ.get("MOTCUA_CSCA_DIR") else Verdict.NOT_VERIFIABLE
     assert result.verdict is expected, result.reasons
     print(f"read in {result.read_seconds:.2f} s over {result.access}: {result.timings}")
+    # What settles the open questions (docs/devices.md): does the card sign (active authentication), and what
+    # do DG13 fields 14-16 hold? (ID-shaped values are masked.)
+    print(
+        f"active authentication: {result.active.as_dict()}; chip authentication: {result.chip_authentication.as_dict()}"
+    )
+    print(f"DG13 raw fields: {result.citizen.as_dict(mask=True)['raw']}")
+    if result.active_signature is not None:
+        assert result.active.verdict is Verdict.GENUINE and result.active_challenge == challenge

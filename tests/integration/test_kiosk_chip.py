@@ -17,7 +17,7 @@ os.environ.setdefault("KIVY_NO_FILELOG", "1")
 
 import pytest
 
-from devices.chip import specimen
+from devices.chip import ChipReader, specimen
 from devices.chip.emulated import EmulatedCard
 from devices.chip.fake import FakeChipReader
 from devices.chip.ports import MrzKey
@@ -48,9 +48,16 @@ class WatchedReader(FakeChipReader):
         super().__init__("fake://", card)
         self.read_threads: list[int] = []
 
-    def read_card(self, *, can: str | None = None, mrz: MrzKey | None = None, read_face: bool = True) -> Any:
+    def read_card(
+        self,
+        *,
+        can: str | None = None,
+        mrz: MrzKey | None = None,
+        read_face: bool = True,
+        challenge: bytes | None = None,
+    ) -> Any:
         self.read_threads.append(threading.get_ident())
-        return super().read_card(can=can, mrz=mrz, read_face=read_face)
+        return super().read_card(can=can, mrz=mrz, read_face=read_face, challenge=challenge)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +85,7 @@ def altered_card(issuer: specimen.Issuer) -> EmulatedCard:
     return EmulatedCard(specimen.build_card(specimen.CardSpec(), issuer, alter_dg13=True))
 
 
-def run_flow(base: str, reader: FakeChipReader | None, scenario: Callable[[KioskFlow], Awaitable[R]]) -> R:
+def run_flow(base: str, reader: ChipReader | None, scenario: Callable[[KioskFlow], Awaitable[R]]) -> R:
     async def main() -> R:
         settings = KioskConfig(server=base, device_key=KIOSK_KEY)
         api = KioskApi(settings.server, settings.device_key, timeout_s=5.0)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from devices.chip import tlv
@@ -88,3 +90,55 @@ def test_iso9796_2_active_authentication_signature_of_an_rsa_chip() -> None:
     signature = pow(int.from_bytes(message, "big"), numbers.d, numbers.public_numbers.n).to_bytes(size, "big")
     assert _iso9796_ok(key.public_key(), signature, challenge)
     assert not _iso9796_ok(key.public_key(), signature, bytes(8))
+
+
+def _explicit_spki(key: ec.EllipticCurvePrivateKey, curve: Any) -> bytes:
+    """The public key with its curve written out as parameters (as many chips write DG15)."""
+    from asn1crypto import keys
+    from cryptography.hazmat.primitives import serialization
+
+    point = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    size = (curve.p.bit_length() + 7) // 8
+    parameters = {
+        "version": "ecdpVer1",
+        "field_id": {"field_type": "prime_field", "parameters": curve.p},
+        "curve": {"a": (curve.a % curve.p).to_bytes(size, "big"), "b": curve.b.to_bytes(size, "big")},
+        "base": curve.encode(curve.generator),
+        "order": curve.n,
+        "cofactor": 1,
+    }
+    info = {"algorithm": {"algorithm": "ec", "parameters": ("specified", parameters)}, "public_key": point}
+    return keys.PublicKeyInfo(info).dump()  # type: ignore[no-any-return]
+
+
+def test_active_authentication_with_a_dg15_key_written_with_explicit_curve_parameters() -> None:
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    from devices.chip.active_auth import verify_signature
+    from devices.chip.ports import Verdict
+
+    for curve, ours in ((ec.BrainpoolP256R1(), BRAINPOOLP256R1), (ec.SECP256R1(), SECP256R1)):
+        key = ec.generate_private_key(curve)
+        dg15 = tlv.encode(0x6F, _explicit_spki(key, ours))
+        r, s = decode_dss_signature(key.sign(b"\x01" * 8, ec.ECDSA(hashes.SHA256())))
+        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        assert verify_signature(dg15, b"\x01" * 8, signature).verdict is Verdict.GENUINE
+        assert verify_signature(dg15, b"\x02" * 8, signature).verdict is Verdict.ALTERED
+    # A curve this reader does not know (P-256's parameters with another order): not checked, never "altered".
+    unknown = tlv.encode(0x6F, _explicit_spki(ec.generate_private_key(ec.SECP256R1()), _Shifted(SECP256R1)))
+    answer = verify_signature(unknown, b"\x01" * 8, b"\x00" * 64)
+    assert (answer.verdict, answer.performed) == (Verdict.NOT_VERIFIABLE, False)
+
+
+class _Shifted:
+    """A curve's parameters with another order: no known curve matches it."""
+
+    def __init__(self, curve: Any) -> None:
+        self.p, self.a, self.b, self.n = curve.p, curve.a, curve.b, curve.n - 2
+        self._curve = curve
+        self.generator = curve.generator
+
+    def encode(self, point: Any) -> bytes:
+        return self._curve.encode(point)  # type: ignore[no-any-return]

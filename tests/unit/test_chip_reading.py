@@ -60,7 +60,7 @@ def test_a_genuine_card_reads_whole_and_verifies(
     assert (citizen.id_number, citizen.full_name, citizen.sex) == ("079203012345", "Trần Thị Ngọc Ánh", "Nữ")
     assert (citizen.father_name, citizen.mother_name) == ("Trần Văn Hùng", "Nguyễn Thị Lệ")
     assert citizen.residence.endswith("TP. Hồ Chí Minh") and citizen.old_id_number == "025123456"
-    assert citizen.raw == {16: ["VN-ĐẶC-BIỆT-01"]}  # a field without a known name is kept raw
+    assert citizen.raw == {15: ["025123456"], 16: ["VN-ĐẶC-BIỆT-01"]}  # fields without a settled name: raw
     assert result.face_format == "jpeg" and result.face_image and result.face_image[:3] == b"\xff\xd8\xff"
     assert result.mrz is not None and result.mrz.name == "TRAN THI NGOC ANH"
     assert "079203012345" not in repr(result) and "079******345" in repr(result)
@@ -181,7 +181,27 @@ def test_unknown_or_broken_dg13_data_is_a_clear_error() -> None:
         parse_dg13(b"\x6d\x05\x30\x03\x02\x01")
     assert caught.value.code is ChipErrorCode.UNKNOWN_DATA and "DG13" in caught.value.detail
     citizen = parse_dg13(dg13(Person(extra=((21, "một"), (22, "hai")))))
-    assert citizen.raw == {21: ["một"], 22: ["hai"]}
+    assert citizen.raw == {21: ["một"], 22: ["hai"]} and citizen.old_id_number == ""
+
+
+@pytest.mark.parametrize(
+    ("extra", "old_id"),
+    [
+        (((15, "025123456"),), "025123456"),  # where one public reader puts it
+        (((14, "Lê Văn Nam"), (16, "025123456")), "025123456"),  # where another puts it
+        (((15, "025123456"), (16, "025987654")), ""),  # two candidates: name neither
+        (((16, "079203012345"),), ""),  # the card's own number is not an old one
+        (((15, "12345"),), ""),
+    ],
+)
+def test_the_old_id_number_is_found_among_fields_14_to_16_by_its_form(
+    extra: tuple[tuple[int, str], ...], old_id: str
+) -> None:
+    citizen = parse_dg13(dg13(Person(extra=extra)))
+    assert citizen.old_id_number == old_id
+    assert citizen.raw == {number: [value] for number, value in extra}  # all kept raw, named or not
+    shown = str(citizen.as_dict(mask=True))
+    assert "025123456" not in shown and "025987654" not in shown  # masked in the raw fields too
 
 
 def test_urls_and_the_fake_from_its_url(csca_dir: str) -> None:
