@@ -2,7 +2,7 @@
 (until it is called); a counter remembers when its console was last connected (auto-pause "mất kết nối")
 
 Revision ID: 0010_console
-Revises: 0009
+Revises: 0010_chip (merged from main)
 Create Date: 2026-12-05 07:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_console"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010_chip"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
