@@ -141,6 +141,8 @@ class CounterService:
                     f"You are not signed in at counter {number}.",
                 )
             staff_id = None if status is CounterStatus.CLOSED else state.staff_id
+            if status is CounterStatus.OPEN:
+                state.console_seen_at = None  # resumed: a stamp from before must not pause it again
             self._move(tx, state, status, event, actor, staff_id=staff_id, reason=reason)
             return self._view(tx.session, office_cfg, state)
 

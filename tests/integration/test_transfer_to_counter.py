@@ -21,8 +21,8 @@ def call_next(client: TestClient, counter: int, headers: dict[str, str]) -> str 
     return answer.json()["number"] if answer.status_code == 200 else None
 
 
-def test_keep_place_goes_to_another_counter_not_back(sqlite_url: str) -> None:
-    server = make_server(sqlite_url, ManualClock(T0))
+def test_keep_place_goes_to_another_counter_not_back(database_url: str) -> None:
+    server = make_server(database_url, ManualClock(T0))
     with client_for(server) as client:
         one, two = seat(server, client, "canbo1", 1), seat(server, client, "canbo2", 2)
         first = client.post("/api/v1/tickets", json={"queue": "A"}, headers=KIOSK).json()
@@ -37,8 +37,8 @@ def test_keep_place_goes_to_another_counter_not_back(sqlite_url: str) -> None:
         assert call_next(client, 2, two) == first["number"]  # counter 2 gets it at the head of the line
 
 
-def test_keep_place_comes_back_when_no_other_counter_serves_it(sqlite_url: str) -> None:
-    server = make_server(sqlite_url, ManualClock(T0))
+def test_keep_place_comes_back_when_no_other_counter_serves_it(database_url: str) -> None:
+    server = make_server(database_url, ManualClock(T0))
     with client_for(server) as client:
         one = seat(server, client, "canbo1", 1)
         ticket = client.post("/api/v1/tickets", json={"queue": "A"}, headers=KIOSK).json()
@@ -47,8 +47,8 @@ def test_keep_place_comes_back_when_no_other_counter_serves_it(sqlite_url: str) 
         assert call_next(client, 1, one) == ticket["number"]  # nobody else serves line A: not stranded
 
 
-def test_transfer_to_a_counter_waits_for_that_counter(sqlite_url: str) -> None:
-    server = make_server(sqlite_url, ManualClock(T0))
+def test_transfer_to_a_counter_waits_for_that_counter(database_url: str) -> None:
+    server = make_server(database_url, ManualClock(T0))
     with client_for(server) as client:
         one, two, three = (seat(server, client, f"canbo{n}", n) for n in (1, 2, 3))
         older = client.post("/api/v1/tickets", json={"queue": "B"}, headers=KIOSK).json()
@@ -65,8 +65,8 @@ def test_transfer_to_a_counter_waits_for_that_counter(sqlite_url: str) -> None:
         assert audit["status"] == "called" and audit["counter"] == 3
 
 
-def test_transfer_to_a_counter_refusals(sqlite_url: str) -> None:
-    server = make_server(sqlite_url, ManualClock(T0))
+def test_transfer_to_a_counter_refusals(database_url: str) -> None:
+    server = make_server(database_url, ManualClock(T0))
     with client_for(server) as client:
         one = seat(server, client, "canbo1", 1)
         ticket = client.post("/api/v1/tickets", json={"queue": "A"}, headers=KIOSK).json()
