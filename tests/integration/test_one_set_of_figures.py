@@ -83,12 +83,14 @@ def test_cards_alerts_advice_and_lines_agree(sqlite_url: str) -> None:
         card = next(q for q in later["queues"] if q["code"] == "A")
         assert card["waiting"] == 8 + 6 and card["estimated_wait_s"] > first["queues"][0]["estimated_wait_s"]
         check_agreement(client, supervisor, later)
+        # A citizen takes a number now: the ticket, its phone page and the line agree with the card.
+        before = next(q for q in client.get("/api/v1/queues", headers=KIOSK).json() if q["code"] == "A")
+        assert before["estimated_wait_s"] == card["estimated_wait_s"]
         ticket = client.post("/api/v1/tickets", json={"queue": "A"}, headers=KIOSK).json()
-        after = client.get("/api/v1/queues", headers=KIOSK).json()[0]
-        assert (
-            ticket["estimated_wait_s"] == after["estimated_wait_s"]
-            or ticket["people_ahead"] == after["waiting"] - 1
-        )
+        assert ticket["estimated_wait_s"] == before["estimated_wait_s"]
+        phone = client.get(f"/api/v1/public/tickets/{ticket['public_code']}").json()
+        assert phone["estimated_wait_s"] == ticket["estimated_wait_s"]
+        assert phone["people_ahead"] == before["waiting"]
 
 
 def test_no_figure_for_a_line_without_an_open_desk_and_no_advice_after_hours(
