@@ -107,9 +107,10 @@ async def event_stream(websocket: WebSocket) -> None:
     finally:
         subscription.close()
         if console is not None:
-            services.counters.presence.disconnect(console)
-            with contextlib.suppress(Exception):  # the last sighting; the sweep decides without it too
+            # The last sighting first, then gone: once gone, no late stamp can restart the 10 minutes.
+            with contextlib.suppress(Exception):  # the sweep decides without it too
                 await run_in_threadpool(services.counters.stamp_console, console)
+            services.counters.presence.disconnect(console)
 
 
 async def _send_backlog(

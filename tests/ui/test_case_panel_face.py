@@ -4,7 +4,6 @@ logged as a personal data access; a case identified by the card's QR shows no ph
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -17,20 +16,14 @@ from devices.chip import specimen
 from queue_server.citizens.models import PersonalDataAccess
 from queue_server.clock import ManualClock
 from tests.conftest import T0
-from tests.fixtures.dossiers.helpers import NHUNG_ID, ct01_form, page_jpeg, register, submit, upload
+from tests.fixtures.dossiers.helpers import ct01_form, page_jpeg, register, submit, upload
+from tests.security.test_chip_claims import chip_card, new_challenge, read_body
 from tests.support import KIOSK, PASSWORD, Server, free_port, make_server
 from tests.ui.conftest import new_page, screenshot, serve
 
 pytestmark = pytest.mark.ui
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 expect = playwright_api.expect
-
-NHUNG = specimen.Person(
-    id_number=NHUNG_ID,
-    full_name="Nguyễn Thị Hồng Nhung",
-    mrz_name="NGUYEN<<THI<HONG<NHUNG",
-    birth_date="01/02/1999",
-)
 
 
 @pytest.fixture(scope="module")
@@ -53,15 +46,10 @@ def base(server: Server) -> Iterator[str]:
 
 
 def chip_claim(kiosk: httpx.Client, issuer: specimen.Issuer) -> str:
-    """What the kiosk's reader hands over (EF.SOD, DG1, DG2 with the face, DG13), checked by the server."""
-    groups = {
-        1: specimen.dg1(NHUNG),
-        2: specimen.dg2(specimen.face_jpeg(), (240, 320)),
-        13: specimen.dg13(NHUNG),
-    }
-    files = {"sod": specimen.sod(groups, issuer), "dg1": groups[1], "dg2": groups[2], "dg13": groups[13]}
-    body = {name: base64.b64encode(data).decode() for name, data in files.items()}
-    answer = kiosk.post("/api/v1/citizens/chip", json=body, headers=KIOSK)
+    """What the kiosk's reader hands over (EF.SOD, DG1, DG2 with the face, DG13, DG15 and the chip's answer
+    to the server's challenge), checked by the server."""
+    challenge = new_challenge(kiosk)  # type: ignore[arg-type]
+    answer = kiosk.post("/api/v1/citizens/chip", json=read_body(chip_card(issuer), challenge), headers=KIOSK)
     assert answer.status_code == 201, answer.text
     assert answer.json()["source"] == "chip-genuine"
     return str(answer.json()["claim"])

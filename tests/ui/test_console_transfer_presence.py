@@ -145,7 +145,7 @@ def test_a_console_gone_ten_minutes_pauses_its_counter(
     board = new_page(chromium, page_errors)
     board.goto(f"{base}/board?key={DISPLAY_KEY}")
     expect(board.locator(".tile.paused")).to_have_count(1)
-    expect(board.locator(".tile.paused .state")).to_have_text("Tạm dừng")
+    expect(board.locator(".tile.paused .state")).to_have_text("Tạm dừng (mất kết nối)")
 
     # The officer comes back: the console says why the counter paused; P resumes it.
     back = new_page(chromium, page_errors, 1280, 720)
