@@ -23,6 +23,7 @@ from analytics.province import province_rows
 from analytics.schemas import AlertView, Overview, ProvinceView
 from analytics.settings import AnalyticsSettings, load_analytics_settings
 from queue_server.api.deps import Managers, Readers, ServicesDep
+from queue_server.api.openapi import file_answer
 from queue_server.auth.scope import acting_office, offices_in_scope
 from queue_server.domain.errors import InvalidInput, NotFound
 from queue_server.parts import StaticFolder, WebPart
@@ -139,12 +140,7 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         "/api/v1/reports",
         response_model=None,
         response_class=Response,
-        responses={
-            200: {
-                "description": "the report file",
-                "content": {media_type: {} for media_type in MEDIA_TYPES.values()},
-            }
-        },
+        responses=file_answer("the report file", *MEDIA_TYPES.values()),
     )
     def report(
         services: ServicesDep,

@@ -213,10 +213,9 @@ class KioskApi:
 
     async def checklist(self, personal_id: str, procedure: str, claim: str = "") -> dict[str, Any]:
         """Papers on file are offered only with the claim of a card read (QR), never a typed number."""
-        params = {"procedure": procedure, **({"claim": claim} if claim else {})}
-        result: dict[str, Any] = await self.request(
-            "GET", f"/citizens/{personal_id}/documents", params=params
-        )
+        # The number goes in the body: addresses end up in proxies' access logs.
+        body = {"personal_id": personal_id, "procedure": procedure, **({"claim": claim} if claim else {})}
+        result: dict[str, Any] = await self.request("POST", "/citizens/documents", json=body)
         return result
 
     async def upload_document(

@@ -149,13 +149,18 @@ def _include_part(app: FastAPI, part: WebPart) -> None:
 
 
 async def _day_end_loop(services: Services) -> None:
-    """Expire open tickets of past business days, at start and then every minute."""
+    """At start and then every minute: expire open tickets of past business days, and delete uploads no
+    case used and claims no case holds once they are too old (dossiers/purge.py `expire_leftovers`)."""
     while True:
         for office in services.ctx.config.offices:
             try:
                 await asyncio.to_thread(services.tickets.expire_stale, office=office)
             except Exception:
                 log.exception("day-end expiry failed for %s", office)
+        try:
+            await asyncio.to_thread(services.cases.purge.expire_leftovers)
+        except Exception:
+            log.exception("expiring unattached uploads and claims failed")
         await asyncio.sleep(DAY_END_CHECK_S)
 
 

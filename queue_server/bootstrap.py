@@ -12,6 +12,7 @@ from queue_server.context import ServerContext
 from queue_server.db.engine import Database
 from queue_server.db.migrate import upgrade
 from queue_server.events.hub import EventHub
+from queue_server.messages.planner import plan_messages
 from queue_server.services import Services, build_services
 from queue_server.settings import ServerSettings, get_settings
 
@@ -33,7 +34,14 @@ def build_context(
     settings = settings or get_settings()
     config = load_config(Path(settings.config_dir))
     db = Database(settings.database_url)
-    ctx = ServerContext(db=db, config=config, clock=clock or system_clock, hub=EventHub(), settings=settings)
+    ctx = ServerContext(
+        db=db,
+        config=config,
+        clock=clock or system_clock,
+        hub=EventHub(),
+        settings=settings,
+        after_events=(plan_messages,),
+    )
     if migrate:
         upgrade(db, ctx.ids)  # the keys seal clear ID numbers an older database may hold
     return ctx

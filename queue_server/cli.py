@@ -173,7 +173,7 @@ def _hold_serve_lock(ctx: Any) -> object:
 
 
 def _secret_problems(secret: str) -> list[str]:
-    from queue_server.citizens.crypto import MIN_SECRET_BYTES
+    from queue_server.sealing import MIN_SECRET_BYTES
     from queue_server.settings import DEFAULT_SECRET
 
     if secret == DEFAULT_SECRET:

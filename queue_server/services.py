@@ -43,5 +43,5 @@ def build_services(ctx: ServerContext) -> Services:
         appointments=AppointmentService(ctx, tickets),
         cases=build_case_services(ctx, tickets),
         writes=WriteRunner(ctx.db),
-        events=EventService(db=ctx.db, clock=ctx.clock, hub=ctx.hub),
+        events=EventService(db=ctx.db, clock=ctx.clock, hub=ctx.hub, outbox=ctx.new_outbox),
     )

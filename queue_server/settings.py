@@ -25,6 +25,10 @@ class ServerSettings(BaseSettings):
     # How long after submitting a case its kiosk may still fetch the receipt.
     kiosk_receipt_minutes: float = 10.0
     token_ttl_hours: float = 12.0
+    # Papers uploaded but never attached to a submitted case are deleted (rows and files) after this long.
+    unattached_upload_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    # A kiosk's claim (who the citizen said they were) with no submitted case ends after this long.
+    claim_minutes: float = Field(default=60.0, gt=0, le=24 * 60)
     host: str = "127.0.0.1"
     port: int = 8000
     # Fan-out of events between server processes: "none" (one process), "postgres" (LISTEN/NOTIFY).

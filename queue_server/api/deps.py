@@ -99,6 +99,7 @@ People = Annotated[Principal, Depends(require(R.STAFF, R.SUPERVISOR, R.ADMIN))]
 Managers = Annotated[Principal, Depends(require(R.SUPERVISOR, R.ADMIN))]
 Issuers = Annotated[Principal, Depends(require(R.KIOSK, R.STAFF, R.SUPERVISOR, R.ADMIN))]
 Readers = Annotated[Principal, Depends(require(R.KIOSK, R.DISPLAY, R.STAFF, R.SUPERVISOR, R.ADMIN))]
+Displays = Annotated[Principal, Depends(require(R.DISPLAY, R.ADMIN))]
 
 
 def websocket_principal(websocket: WebSocket, services: Services) -> Principal | None:

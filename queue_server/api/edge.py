@@ -35,7 +35,10 @@ def install_edge(app: FastAPI) -> None:
     def upload_limit() -> int:
         return int(app.state.services.cases.catalogue.settings.max_document_bytes)
 
-    app.add_middleware(RequestLimits, limits=BodyLimits(upload=upload_limit))
+    def file_limit() -> int:
+        return int(app.state.services.cases.catalogue.settings.max_file_bytes)
+
+    app.add_middleware(RequestLimits, limits=BodyLimits(upload=upload_limit, file=file_limit))
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(OverflowError, _out_of_range)

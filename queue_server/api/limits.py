@@ -1,7 +1,9 @@
 """Request-size limits enforced while the body is read, with credentials checked before any of it is read.
 
 A body is counted as it arrives (not trusted from Content-Length): the request that goes over its route's
-limit gets a JSON 413 at once and the app never sees the rest. A request that carries credentials has them
+limit gets a JSON 413 at once and the app never sees the rest. An upload's parts are followed as they arrive
+too (a second multipart parser beside the app's): a file past the per-file cap is refused the moment it
+passes it, naming the limit, and the app's parser drops what it spooled. A request that carries credentials has them
 checked first (a wrong key or token: 401 before the body is read); a request without credentials may only
 write to the public paths, with a small body.
 """
@@ -12,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,6 +34,7 @@ class BodyLimits:
     anonymous: int = 8 * 1024  # a sign-in, a lookup, a rating
     json: int = 256 * 1024  # the largest declaration form of a dossier is a few kilobytes
     upload: Callable[[], int] = lambda: 40 * 1024 * 1024  # read when asked: the office's config says
+    file: Callable[[], int] = lambda: 10 * 1024 * 1024  # one file of an upload
 
     def for_path(self, path: str, *, anonymous: bool) -> int:
         if anonymous:
@@ -77,8 +82,14 @@ class RequestLimits:
         if declared.isdigit() and int(declared) > limit:
             await _answer(send, 413, _too_large(limit))
             return
-        is_json = headers.get("content-type", "").startswith("application/json")
-        await self._run_counting(scope, receive, send, limit, refuse_nul=is_json)
+        content_type = headers.get("content-type", "")
+        is_json = content_type.startswith("application/json")
+        files = (
+            _FileSizes.for_request(content_type, self.limits.file())
+            if path.startswith(UPLOAD_PATHS)
+            else None
+        )
+        await self._run_counting(scope, receive, send, limit, refuse_nul=is_json, files=files)
 
     def _check_credentials(self, scope: Scope, headers: Headers, path: str) -> tuple[int, Any] | None:
         if not _has_credentials(scope, headers):
@@ -105,7 +116,14 @@ class RequestLimits:
         return None
 
     async def _run_counting(
-        self, scope: Scope, receive: Receive, send: Send, limit: int, *, refuse_nul: bool
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        limit: int,
+        *,
+        refuse_nul: bool,
+        files: _FileSizes | None = None,
     ) -> None:
         received = 0
         refusal: tuple[int, dict[str, Any]] | None = None
@@ -122,6 +140,8 @@ class RequestLimits:
                     refusal = 413, _too_large(limit)
                 elif refuse_nul and _has_nul(tail + body):
                     refusal = 422, _nul_refused()
+                elif files is not None:
+                    refusal = files.feed(body)
                 tail = body[-6:]
                 if refusal is not None:
                     raise _BodyRefused
@@ -142,6 +162,84 @@ class RequestLimits:
                 raise
         if refusal is not None and not started:
             await _answer(send, *refusal)
+
+
+class _FileSizes:
+    """Follows the parts of a multipart body as it streams in and refuses the first file over the cap."""
+
+    def __init__(self, boundary: bytes, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.index = -1
+        self.name = ""
+        self.is_file = False
+        self._disposition = b""
+        self._header = b""
+        self._value = b""
+        self._over = False
+        self._parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._begin,
+                "on_part_data": self._data,
+                "on_header_field": self._header_field,
+                "on_header_value": self._header_value,
+                "on_header_end": self._header_end,
+                "on_headers_finished": self._headers_finished,
+            },
+        )
+
+    @classmethod
+    def for_request(cls, content_type: str, limit: int) -> _FileSizes | None:
+        kind, options = parse_options_header(content_type)
+        boundary = options.get(b"boundary")
+        if kind != b"multipart/form-data" or not boundary:
+            return None  # the app answers what is wrong with it
+        return cls(boundary, limit)
+
+    def feed(self, chunk: bytes) -> tuple[int, dict[str, Any]] | None:
+        if chunk:
+            try:
+                self._parser.write(chunk)
+            except FormParserError:
+                return None  # malformed: the app's own parser says so
+        return (413, self._refusal()) if self._over else None
+
+    def _begin(self) -> None:
+        self.size, self.is_file, self._disposition = 0, False, b""
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header += data[start:end]
+
+    def _header_value(self, data: bytes, start: int, end: int) -> None:
+        self._value += data[start:end]
+
+    def _header_end(self) -> None:
+        if self._header.lower() == b"content-disposition":
+            self._disposition = self._value
+        self._header = self._value = b""
+
+    def _headers_finished(self) -> None:
+        _, options = parse_options_header(self._disposition)
+        self.is_file = b"filename" in options
+        if self.is_file:
+            self.index += 1
+            self.name = options[b"filename"].decode("utf-8", "replace")[:100]
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        if self.is_file:
+            self.size += end - start
+            self._over = self._over or self.size > self.limit
+
+    def _refusal(self) -> dict[str, Any]:
+        mb = f"{self.limit / 1024 / 1024:.3g} MB"
+        shown = self.name or f"#{self.index + 1}"
+        return error_body(
+            "file_too_large",
+            f"Tệp '{shown}' quá lớn (tối đa {mb} mỗi tệp).",
+            f"The file '{shown}' is too large (at most {mb} per file).",
+            {"limit_bytes": self.limit, "file": self.name, "index": self.index},
+        )
 
 
 def _has_credentials(scope: Scope, headers: Headers) -> bool:

@@ -53,3 +53,17 @@ def describe_errors(schema: dict[str, Any]) -> dict[str, Any]:
             responses.pop("422", None)
             responses["4XX"] = answer
     return schema
+
+
+def file_answer(description: str, *media_types: str) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of a route that answers a file (a page image, a PDF, a QR): its media types, as bytes."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": description, "content": {media: binary for media in media_types}}}
+
+
+STORAGE_FULL: dict[int | str, dict[str, Any]] = {
+    507: {
+        "description": "Hết chỗ lưu giấy tờ; không có gì được lưu. / No room left for documents; nothing stored.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+}

@@ -12,7 +12,7 @@ import threading
 
 from queue_server.clock import Clock
 from queue_server.domain.errors import DomainError
-from queue_server.dossiers.limiter import SlidingWindow
+from queue_server.sliding_window import SlidingWindow
 
 FAILURES_PER_USERNAME = 5
 FAILURES_PER_ADDRESS = 20

@@ -14,7 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from queue_server.citizens.crypto import (
+from queue_server.citizens.models import Citizen
+from queue_server.db.unit_of_work import Storage, UnitOfWork
+from queue_server.documents.models import Document
+from queue_server.dossiers.models import Dossier
+from queue_server.sealing import (
     DECLARATION,
     PAPER_CODE,
     PERSONAL_ID,
@@ -22,10 +26,6 @@ from queue_server.citizens.crypto import (
     open_json,
     seal_json,
 )
-from queue_server.citizens.models import Citizen
-from queue_server.db.engine import Database
-from queue_server.documents.models import Document
-from queue_server.dossiers.models import Dossier
 
 BATCH = 500
 
@@ -38,11 +38,12 @@ class RotationReport:
     declarations: int
 
 
-def rotate(db: Database, vault: IdVault) -> RotationReport:
+def rotate(storage: Storage, vault: IdVault) -> RotationReport:
     """Re-seal what is not under the current key; safe to run again (it then finds nothing)."""
     citizens = documents = 0
     while True:
-        with db.write() as session:
+        with UnitOfWork(storage) as tx:
+            session = tx.session
             rows = list(
                 session.scalars(select(Citizen).where(Citizen.personal_id_key != vault.key_id).limit(BATCH))
             )
@@ -56,7 +57,8 @@ def rotate(db: Database, vault: IdVault) -> RotationReport:
         if len(rows) < BATCH:
             break
     while True:
-        with db.write() as session:
+        with UnitOfWork(storage) as tx:
+            session = tx.session
             papers = list(
                 session.scalars(select(Document).where(Document.code_key != vault.key_id).limit(BATCH))
             )
@@ -70,15 +72,16 @@ def rotate(db: Database, vault: IdVault) -> RotationReport:
         documents += len(papers)
         if len(papers) < BATCH:
             break
-    forms = _rotate_declarations(db, vault)
+    forms = _rotate_declarations(storage, vault)
     return RotationReport(vault.key_id, citizens, documents, forms)
 
 
-def _rotate_declarations(db: Database, vault: IdVault) -> int:
+def _rotate_declarations(storage: Storage, vault: IdVault) -> int:
     """Declarations sit sealed inside a JSON column: walk them by id and re-seal the ones not current."""
     resealed, after = 0, 0
     while True:
-        with db.write() as session:
+        with UnitOfWork(storage) as tx:
+            session = tx.session
             rows = list(
                 session.scalars(
                     select(Dossier)
@@ -122,7 +125,7 @@ def _rotate(args: argparse.Namespace) -> int:
     base: ServerSettings = command_settings(args)
     settings = command_settings(args, old_secrets=[*args.old_secret, *base.old_secrets])
     ctx = command_context(settings)
-    report = rotate(ctx.db, ctx.ids)
+    report = rotate(ctx, ctx.ids)
     print(
         f"motcua: re-sealed {report.citizens} ID numbers, {report.documents} paper codes and "
         f"{report.declarations} declarations "

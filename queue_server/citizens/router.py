@@ -8,17 +8,19 @@ import binascii
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, Field, model_validator
 
 from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.citizens import chip_challenge
 from queue_server.citizens.chip import ChipFiles, bad_chip_data, identity_from_chip
+from queue_server.citizens.schemas import CitizenWithDossiers, ClaimAnswer, VerifiedCitizen
 from queue_server.citizens.service import facts_from_fields, facts_from_qr
-from queue_server.domain.errors import Forbidden
+from queue_server.documents.schemas import CitizenDocuments, PaperChecklist
+from queue_server.domain.errors import DomainError, Forbidden
 
 router = APIRouter(prefix="/api/v1/citizens", tags=["citizens"])
-PersonalId = Annotated[str, Path(min_length=12, max_length=12, description="12-digit personal ID")]
+IdNumber = Annotated[str, Field(min_length=12, max_length=12, description="12-digit personal ID")]
 
 
 class ClaimCitizenRequest(BaseModel):
@@ -84,7 +86,9 @@ class VerifyCitizenRequest(BaseModel):
     note: str | None = Field(default=None, max_length=200)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=ClaimAnswer, response_model_exclude_unset=True
+)
 def claim_citizen(body: ClaimCitizenRequest, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
     """Who the citizen says they are, for one case: answers a `claim` token and only what was sent.
     A stored person is never changed here."""
@@ -113,7 +117,7 @@ def chip_read_challenge(services: ServicesDep, actor: Issuers) -> ChipChallengeA
     return ChipChallengeAnswer(challenge=nonce, expires_in=seconds)
 
 
-@router.post("/chip", status_code=status.HTTP_201_CREATED)
+@router.post("/chip", status_code=status.HTTP_201_CREATED, response_model=ClaimAnswer)
 def claim_citizen_by_chip(body: ChipClaimRequest, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
     """The identity read from the card's chip, re-authenticated against the server's own CSCA folder and
     the server's one-time challenge: source `chip-genuine` (signed data, the chip signed the challenge; may
@@ -137,14 +141,28 @@ def claim_citizen_by_chip(body: ChipClaimRequest, services: ServicesDep, actor: 
     return {**answer, "chip_check": list(identity.reasons), "chip_live": identity.live}
 
 
-@router.post("/{personal_id}/verify")
-def verify_citizen(
-    personal_id: PersonalId, body: VerifyCitizenRequest, services: ServicesDep, actor: People
-) -> dict[str, Any]:
+class PersonRequest(BaseModel):
+    """The ID number travels in the body, never in the address: proxies and access logs record addresses."""
+
+    personal_id: IdNumber
+
+
+class VerifyCitizenBody(VerifyCitizenRequest):
+    personal_id: IdNumber
+
+
+class DocumentsRequest(BaseModel):
+    personal_id: IdNumber
+    procedure: str | None = Field(default=None, max_length=24, description="the checklist of this procedure")
+    claim: str | None = Field(default=None, max_length=64, description="a kiosk's claim token")
+
+
+@router.post("/verify", response_model=VerifiedCitizen)
+def verify_citizen(body: VerifyCitizenBody, services: ServicesDep, actor: People) -> dict[str, Any]:
     """An officer seated at a counter checked the card: the person's facts become these (audited)."""
     citizens = services.cases.citizens
     facts = facts_from_fields(
-        personal_id=personal_id,
+        personal_id=body.personal_id,
         full_name=body.full_name,
         birth_date=body.birth_date,
         sex=body.sex,
@@ -154,30 +172,56 @@ def verify_citizen(
     return citizens.verify(facts, card_check=body.card_check, note=body.note, actor=actor)
 
 
-@router.get("/{personal_id}")
-def get_citizen(personal_id: PersonalId, services: ServicesDep, actor: People) -> dict[str, Any]:
-    """The citizen's checked facts and their dossiers (the read is audited)."""
-    return services.cases.citizens.get(personal_id, actor=actor)
+@router.post("/person", response_model=CitizenWithDossiers)
+def get_citizen(body: PersonRequest, services: ServicesDep, actor: People) -> dict[str, Any]:
+    """The citizen's checked facts and their dossiers (the read is audited). A read, sent as POST so that
+    the ID number is in the body."""
+    return services.cases.citizens.get(body.personal_id, actor=actor)
 
 
-@router.get("/{personal_id}/documents")
-def citizen_documents(
-    personal_id: PersonalId,
-    services: ServicesDep,
-    actor: Issuers,
-    procedure: Annotated[str | None, Query(max_length=24)] = None,
-    claim: Annotated[str | None, Query(max_length=64, description="a kiosk's claim token")] = None,
-) -> dict[str, Any]:
+@router.post("/documents", response_model=PaperChecklist | CitizenDocuments)
+def citizen_documents(body: DocumentsRequest, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
     """With `procedure`: which of its papers are on file and valid, and which are still needed.
     A kiosk sees papers on file only with the claim of a card it read (QR, chip), never a typed number."""
     documents = services.cases.documents
-    if procedure is None:
+    if body.procedure is None:
         if actor.role.value == "kiosk":
             raise Forbidden(
                 "procedure_required",
                 "Kiosk chỉ xem được danh mục giấy tờ theo một thủ tục.",
-                "A kiosk may only read the checklist of one procedure (?procedure=).",
+                "A kiosk may only read the checklist of one procedure ('procedure').",
             )
-        return documents.list_for(actor=actor, personal_id=personal_id)
-    chosen = services.cases.dossiers.procedure(procedure)
-    return documents.checklist(actor=actor, personal_id=personal_id, procedure=chosen, claim=claim)
+        return documents.list_for(actor=actor, personal_id=body.personal_id)
+    chosen = services.cases.dossiers.procedure(body.procedure)
+    return documents.checklist(actor=actor, personal_id=body.personal_id, procedure=chosen, claim=body.claim)
+
+
+class Gone(DomainError):
+    status_code = 410
+
+
+# The addresses that carried the ID number until 2026-12: gone, with a clear answer saying where to go.
+# They never read the number they were sent (nor log it); the answer does not repeat it.
+def _id_in_path_gone(instead: str) -> DomainError:
+    return Gone(
+        "id_in_path_gone",
+        f"Địa chỉ này không còn dùng: số định danh không được đặt trong đường dẫn. Hãy dùng {instead}.",
+        f"This address is gone: ID numbers are no longer put in addresses. Use {instead} with the "
+        "number in the JSON body.",
+        instead=instead,
+    )
+
+
+@router.get("/{old:path}/documents", include_in_schema=False, status_code=410)
+def old_documents(old: str) -> None:
+    raise _id_in_path_gone("POST /api/v1/citizens/documents")
+
+
+@router.post("/{old:path}/verify", include_in_schema=False, status_code=410)
+def old_verify(old: str) -> None:
+    raise _id_in_path_gone("POST /api/v1/citizens/verify")
+
+
+@router.get("/{old:path}", include_in_schema=False, status_code=410)
+def old_person(old: str) -> None:
+    raise _id_in_path_gone("POST /api/v1/citizens/person")

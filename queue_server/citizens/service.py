@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -14,15 +14,15 @@ from sqlalchemy.orm import Session
 
 from devices.scanners.cccd import CccdError, parse_cccd
 from queue_server.auth.principal import Principal
-from queue_server.citizens.crypto import PERSONAL_ID as SEALED_ID
-from queue_server.citizens.crypto import IdVault
+from queue_server.auth.seats import seat_of
 from queue_server.citizens.models import Citizen, CitizenClaim, CitizenVerification
 from queue_server.citizens.privacy import PERSONAL_ID, mask_id, record_access
 from queue_server.context import ServerContext
-from queue_server.counters import repository as counter_repo
 from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import Forbidden, InvalidInput, NotFound
+from queue_server.sealing import PERSONAL_ID as SEALED_ID
+from queue_server.sealing import IdVault
 
 SEXES = ("Nam", "Nữ")
 # Read from the card itself (never typed): papers on file may be offered at the kiosk. A chip read does so
@@ -130,8 +130,16 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def find_claim(session: Session, token: str | None, citizen: Citizen) -> CitizenClaim | None:
-    """The claim a kiosk holds for this citizen, or None (no token); a token of someone else is refused."""
+def claim_valid_since(ctx: ServerContext) -> datetime:
+    """Claims made before this have expired (MOTCUA_CLAIM_MINUTES); the server's loop deletes them."""
+    return ctx.clock() - timedelta(minutes=ctx.settings.claim_minutes)
+
+
+def find_claim(
+    session: Session, token: str | None, citizen: Citizen, *, valid_since: datetime
+) -> CitizenClaim | None:
+    """The claim a kiosk holds for this citizen, or None (no token); a token of someone else is refused,
+    and so is one made before `valid_since` (a case is submitted within minutes of identifying)."""
     if token is None:
         return None
     claim = session.scalar(select(CitizenClaim).where(CitizenClaim.token_hash == token_hash(token)))
@@ -140,6 +148,12 @@ def find_claim(session: Session, token: str | None, citizen: Citizen) -> Citizen
             "bad_claim",
             "Phiên nhận diện công dân không hợp lệ; hãy quét căn cước hoặc nhập số lại.",
             "The citizen claim does not match this ID number; identify the citizen again.",
+        )
+    if claim.created_at < valid_since:
+        raise InvalidInput(
+            "claim_expired",
+            "Phiên nhận diện đã hết hạn; Ông/Bà vui lòng quét căn cước hoặc nhập số lại.",
+            "The citizen claim has expired; identify the citizen again.",
         )
     return claim
 
@@ -272,7 +286,7 @@ class CitizenService:
         office = actor.office or self.ctx.config.default_office.code
         with UnitOfWork(self.ctx) as tx:
             session = tx.session
-            counter = counter_repo.seat_of(session, office, actor)
+            counter = seat_of(session, office, actor)
             if counter is None and not actor.is_manager:
                 raise Forbidden(
                     "not_seated",

@@ -10,6 +10,7 @@ from queue_server.api.deps import OptionalPrincipal, People, ServicesDep
 from queue_server.api.params import RowId
 from queue_server.auth.principal import PEOPLE, Principal
 from queue_server.auth.scope import acting_office
+from queue_server.counters.schemas import CounterView, CounterWaitingList
 from queue_server.counters.waiting import DEFAULT_LIMIT, counter_waiting_list
 from queue_server.services import Services
 from queue_server.tickets.schemas import ReasonRequest, TicketView
@@ -24,7 +25,7 @@ def _in_scope(services: Services, actor: Principal, office: str | None) -> str:
     return acting_office(services.ctx.config, actor, office)
 
 
-@router.get("")
+@router.get("", response_model=list[CounterView], response_model_exclude_unset=True)
 def list_counters(
     services: ServicesDep, principal: OptionalPrincipal, office: Office = None
 ) -> list[dict[str, Any]]:
@@ -36,7 +37,7 @@ def list_counters(
     return counters
 
 
-@router.post("/{number}/open")
+@router.post("/{number}/open", response_model=CounterView)
 async def open_counter(
     number: Number, services: ServicesDep, actor: People, office: Office = None
 ) -> dict[str, Any]:
@@ -46,7 +47,7 @@ async def open_counter(
     )
 
 
-@router.post("/{number}/pause")
+@router.post("/{number}/pause", response_model=CounterView)
 async def pause_counter(
     number: Number,
     services: ServicesDep,
@@ -63,7 +64,7 @@ async def pause_counter(
     )
 
 
-@router.post("/{number}/resume")
+@router.post("/{number}/resume", response_model=CounterView)
 async def resume_counter(
     number: Number, services: ServicesDep, actor: People, office: Office = None
 ) -> dict[str, Any]:
@@ -72,7 +73,7 @@ async def resume_counter(
     )
 
 
-@router.post("/{number}/close")
+@router.post("/{number}/close", response_model=CounterView)
 async def close_counter(
     number: Number, services: ServicesDep, actor: People, office: Office = None
 ) -> dict[str, Any]:
@@ -81,7 +82,7 @@ async def close_counter(
     )
 
 
-@router.get("/{number}/waiting")
+@router.get("/{number}/waiting", response_model=CounterWaitingList)
 def waiting_list(
     number: Number,
     services: ServicesDep,

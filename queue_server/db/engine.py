@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000
 CHECKPOINT_EVERY_S = 1.0
+CHECKPOINT_BUSY_MS = 1000
 AUTO_CHECKPOINT_KEY = "motcua_auto_checkpoint"  # engine: False once a background checkpointer runs
 # FULL: a commit is on disk when it returns (NORMAL may lose the last commits in a power cut, and ticket
 # numbers already printed would be issued again); bench_issue.py measures what it costs.
@@ -121,6 +122,13 @@ class Database:
         finally:
             session.close()  # ends the transaction; loaded objects stay readable (not expired)
 
+    def background_checkpoints(self) -> tuple[bool, int, int]:
+        """Whether the checkpointer runs, its rounds done, and its failed rounds in a row (for /metrics)."""
+        worker = self._checkpointer
+        if worker is None:
+            return False, 0, 0
+        return worker.is_alive(), worker.succeeded, worker.failures
+
     def stop_background_checkpoints(self) -> None:
         if self._checkpointer is not None:
             self._checkpointer.stop()
@@ -216,8 +224,9 @@ class _Checkpointer(threading.Thread):
     Commits then only append to the log. Here the pages written since the last checkpoint are copied
     once each (the busy ones, such as the last page of every index, are written by most commits) and the
     log starts again from its beginning (RESTART), so it stays the size of one second of writes. Writers
-    of this process wait only for the restart, off the event loop (db/writes.py). If this thread stops,
-    commits take the work back: the pool's connections turn automatic checkpoints on again.
+    of this process wait only for the restart, off the event loop (db/writes.py). A failed round is logged
+    and retried; when the thread stops, commits take the work back: the pool's connections turn automatic
+    checkpoints on again.
     """
 
     def __init__(self, engine: Engine, write_lock: threading.Lock, every_s: float) -> None:
@@ -226,26 +235,65 @@ class _Checkpointer(threading.Thread):
         self.write_lock = write_lock
         self.every_s = every_s
         self._stop_event = threading.Event()
+        self._connection: Connection | None = None
+        self.failures = 0  # in a row
+        self.succeeded = 0
 
     def run(self) -> None:
         setattr(self.engine, AUTO_CHECKPOINT_KEY, False)
         try:
-            with self.engine.connect() as connection:
-                dbapi_connection = connection.connection.dbapi_connection
-                assert dbapi_connection is not None
-                while not self._stop_event.wait(self.every_s):
-                    # Copy while writers go on (a passive checkpoint blocks no one: ~25 ms for a busy
-                    # second here), then, between two writes, the few frames added meanwhile and the
-                    # restart of the log (~3 ms instead of ~30 ms of writers waiting).
-                    dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                    with self.write_lock:
-                        dbapi_connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
-                with self.write_lock:  # stopping: leave an empty log behind
-                    dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        except Exception:
-            log.exception("background checkpoints stopped; commits checkpoint again")
+            while not self._stop_event.wait(self.every_s):
+                self._checkpoint_once()
+            self._checkpoint_once(final=True)
         finally:
+            self._close()
             setattr(self.engine, AUTO_CHECKPOINT_KEY, True)
+
+    def _checkpoint_once(self, *, final: bool = False) -> None:
+        """One round; an error (a locked database, a full disk) is logged and the next round tries again
+        on a fresh connection. Meanwhile the log only grows, so nothing is lost by waiting."""
+        try:
+            dbapi_connection = self._dbapi()
+            if final:  # stopping: leave an empty log behind
+                with self.write_lock:
+                    dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                return
+            # Copy while writers go on (a passive checkpoint blocks no one: ~25 ms for a busy
+            # second here), then, between two writes, the few frames added meanwhile and the
+            # restart of the log (~3 ms instead of ~30 ms of writers waiting).
+            dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            with self.write_lock:
+                busy, _, _ = dbapi_connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+            if busy:  # a reader kept its transaction open past the busy timeout: the log grows meanwhile
+                raise sqlite3.OperationalError("a reader kept the log from restarting (busy)")
+        except Exception as error:
+            self.failures += 1
+            self._close()
+            if self.failures == 1 or self.failures % 60 == 0:  # not one line a second for ever
+                log.warning("background checkpoint failed (%s), %d in a row; retrying", error, self.failures)
+            return
+        if self.failures:
+            log.warning("background checkpoints resumed after %d failures", self.failures)
+            self.failures = 0
+        self.succeeded += 1
+
+    def _dbapi(self) -> Any:
+        if self._connection is None:
+            self._connection = self.engine.connect()
+            dbapi_connection = self._connection.connection.dbapi_connection
+            assert dbapi_connection is not None
+            # Waiting for a lock here may hold the write lock: give up soon and retry next round.
+            dbapi_connection.execute(f"PRAGMA busy_timeout={CHECKPOINT_BUSY_MS}")
+        return self._connection.connection.dbapi_connection
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.invalidate()  # its busy timeout is not the pool's: never reuse it
+                self._connection.close()
+            except Exception:
+                log.debug("closing the checkpoint connection failed", exc_info=True)
+            self._connection = None
 
     def stop(self) -> None:
         self._stop_event.set()

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -30,9 +30,6 @@ from sqlalchemy.orm import Session
 
 from queue_server.db.engine import Database
 from queue_server.domain.errors import DomainError
-
-if TYPE_CHECKING:
-    from queue_server.events.outbox import Outbox
 
 T = TypeVar("T")
 C = TypeVar("C")
@@ -45,8 +42,34 @@ class Publisher(Protocol):
     def publish(self, events: list[dict[str, Any]]) -> None: ...
 
 
+class OutboxPort(Protocol):
+    """The events of one transaction (events/outbox.py): added by the use case, written last, published
+    after the commit. The unit of work asks its Storage for one, so db/ never imports events/."""
+
+    events: list[dict[str, Any]]  # written, with their seq: what is published after the commit
+
+    def add(self, *, type: str, office: str, at: datetime, data: dict[str, Any]) -> None: ...
+
+    def write(self, tx: Transaction) -> None: ...
+
+
+class NoEvents:
+    """The outbox of a Storage that publishes nothing (StorageParts): adding an event is a mistake."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def add(self, *, type: str, office: str, at: datetime, data: dict[str, Any]) -> None:
+        raise RuntimeError(f"event {type!r}: this unit of work has no outbox (StorageParts)")
+
+    def write(self, tx: Transaction) -> None:
+        return None
+
+
 class Storage(Protocol):
     """What a unit of work needs from the server context."""
+
+    def new_outbox(self) -> OutboxPort: ...
 
     @property
     def db(self) -> Database: ...
@@ -60,11 +83,16 @@ class Storage(Protocol):
 
 @dataclass(frozen=True)
 class StorageParts:
-    """A Storage for services built without the whole server context (auth); no events to publish."""
+    """A Storage for services built without the whole server context: auth (no events), the event log's
+    own use cases (alerts: given the server's outbox and hub)."""
 
     db: Database
     clock: Callable[[], datetime]
     hub: Publisher | None = None
+    outbox: Callable[[], OutboxPort] = NoEvents  # with a hub: the events/ outbox that writes them
+
+    def new_outbox(self) -> OutboxPort:
+        return self.outbox()
 
 
 class Slot(Generic[T]):
@@ -79,13 +107,11 @@ class Slot(Generic[T]):
 
 
 class Transaction:
-    def __init__(self, session: Session, now: datetime, *, writable: bool) -> None:
-        from queue_server.events.outbox import Outbox  # events/ builds on db/: imported when used
-
+    def __init__(self, session: Session, now: datetime, *, writable: bool, outbox: OutboxPort) -> None:
         self.session = session
         self.now = now
         self.writable = writable
-        self.outbox: Outbox = Outbox()
+        self.outbox = outbox
         self._cache: dict[Slot[Any], Any] = {}
         self._hooks: list[Callable[[Transaction], None]] = []
         self._connection: Connection | None = None
@@ -135,7 +161,9 @@ class UnitOfWork(AbstractContextManager[Transaction]):
         scope = self.ctx.db.read() if self.read_only else self.ctx.db.write()
         session = scope.__enter__()
         self._session_scope = scope
-        self._tx = Transaction(session, self.ctx.clock(), writable=not self.read_only)
+        self._tx = Transaction(
+            session, self.ctx.clock(), writable=not self.read_only, outbox=self.ctx.new_outbox()
+        )
         return self._tx
 
     def __exit__(self, kind: Any, error: Any, trace: Any) -> bool | None:

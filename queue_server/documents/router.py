@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
 
 from queue_server.api.deps import Issuers, People, ServicesDep
+from queue_server.api.openapi import STORAGE_FULL, file_answer
 from queue_server.api.params import RowId
+from queue_server.documents.schemas import DocumentView
 from queue_server.documents.service import UploadedFile
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
@@ -28,7 +30,7 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=DocumentView, responses=STORAGE_FULL)
 async def upload_document(
     services: ServicesDep,
     actor: Issuers,
@@ -60,12 +62,16 @@ async def upload_document(
     )
 
 
-@router.get("/{document_id}")
+@router.get("/{document_id}", response_model=DocumentView)
 def get_document(document_id: RowId, services: ServicesDep, actor: People) -> dict[str, Any]:
     return services.cases.documents.get(actor=actor, document_id=document_id)
 
 
-@router.get("/{document_id}/pages/{number}")
+@router.get(
+    "/{document_id}/pages/{number}",
+    response_class=Response,
+    responses=file_answer("the page as stored", "image/jpeg", "image/png", "application/pdf"),
+)
 def get_page(
     document_id: RowId,
     number: Annotated[int, Path(ge=1, le=1000)],

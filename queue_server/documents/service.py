@@ -12,10 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
-from queue_server.citizens.crypto import PAPER_CODE
 from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import mask_id, mask_paper_code, record_access
-from queue_server.citizens.service import CARD_SOURCES, find_citizen, find_claim, reveal_id
+from queue_server.citizens.service import (
+    CARD_SOURCES,
+    claim_valid_since,
+    find_citizen,
+    find_claim,
+    reveal_id,
+)
 from queue_server.citizens.service import check_personal_id as check_id
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import UnitOfWork
@@ -25,6 +30,7 @@ from queue_server.documents.storage import BlobStore
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.procedures.catalogue import Catalogue, DocumentType, Procedure
+from queue_server.sealing import PAPER_CODE
 
 SOURCES = ("kiosk", "counter", "issued")
 
@@ -219,7 +225,7 @@ class DocumentService:
         with UnitOfWork(self.ctx) as tx:
             session = tx.session
             citizen = find_citizen(session, self.ctx.ids, personal_id)
-            held = find_claim(session, claim, citizen)
+            held = find_claim(session, claim, citizen, valid_since=claim_valid_since(self.ctx))
             record_access(
                 session,
                 actor,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from queue_server.domain.errors import DomainError
 
@@ -221,3 +221,14 @@ def _illegal(status: TicketStatus, action: TicketAction) -> DomainError:
         status=status.value,
         action=action.value,
     )
+
+
+# A visit called before midnight goes on after it: the day-end expiry leaves it to its counter for this long
+# after its last call (then it was surely abandoned: a counter left open, a console closed).
+VISIT_PAST_MIDNIGHT = timedelta(hours=3)
+
+
+def kept_past_day_end(status: TicketStatus, last_called_at: datetime | None, now: datetime) -> bool:
+    """Whether the day-end expiry must leave an open ticket of an earlier day alone: it is at a counter."""
+    at_counter = status in (TicketStatus.CALLED, TicketStatus.SERVING)
+    return at_counter and last_called_at is not None and now - last_called_at < VISIT_PAST_MIDNIGHT

@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
 from queue_server.auth.scope import offices_in_scope
+from queue_server.auth.seats import seat_of
 from queue_server.config import SystemConfig
-from queue_server.counters import repository as counter_repo
 from queue_server.domain.errors import Forbidden
 
 
@@ -19,7 +19,7 @@ def manages_office(config: SystemConfig, actor: Principal, office: str) -> bool:
 def case_seat(session: Session, config: SystemConfig, actor: Principal, office: str) -> int | None:
     """The counter the actor sits at in the case's office; None for a manager of it without a seat.
     Anyone else is refused: staff act on a case only from a seat in its office."""
-    seat = counter_repo.seat_of(session, office, actor)
+    seat = seat_of(session, office, actor)
     if seat is not None or manages_office(config, actor, office):
         return seat
     raise Forbidden(
@@ -33,4 +33,4 @@ def sees_full_ids(session: Session, config: SystemConfig, actor: Principal, offi
     """Full ID numbers and paper codes are for whoever handles the case: seated in its office, or managing it."""
     if actor.role not in (Role.STAFF, Role.SUPERVISOR, Role.ADMIN):
         return False
-    return counter_repo.seat_of(session, office, actor) is not None or manages_office(config, actor, office)
+    return seat_of(session, office, actor) is not None or manages_office(config, actor, office)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import Select, delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from queue_server.citizens.models import Citizen, CitizenClaim
@@ -35,6 +35,15 @@ class PurgeReport:
     files: int
     dry_run: bool
     contacts: int = 0  # phone numbers and e-mail addresses given for messages (messages/purge.py)
+
+
+@dataclass(frozen=True)
+class LeftoverReport:
+    """What the maintenance loop removed: unattached uploads (rows and files) and expired claims."""
+
+    documents: int
+    files: int
+    claims: int
 
 
 class _DryRun(Exception):
@@ -128,6 +137,33 @@ class PurgeService:
         )
         return report, hashes
 
+    def expire_leftovers(self) -> LeftoverReport:
+        """Papers uploaded but never attached to a submitted case, past `unattached_upload_hours`, and claims
+        no submitted case holds, past `claim_minutes`: gone, with their files (a file another paper shares
+        stays). Attached papers and the claims of cases are never touched. Run by the server's loop."""
+        now = self.ctx.clock()
+        settings = self.ctx.settings
+        upload_cutoff = now - timedelta(hours=settings.unattached_upload_hours)
+        claim_cutoff = now - timedelta(minutes=settings.claim_minutes)
+        with self.ctx.db.read() as session:  # most minutes there is nothing: no write transaction then
+            if not _any(session, _unattached(upload_cutoff)) and not _any(
+                session, _expired_claims(claim_cutoff)
+            ):
+                return LeftoverReport(0, 0, 0)
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
+            documents = list(session.scalars(_unattached(upload_cutoff)))
+            hashes = set(
+                session.scalars(select(DocumentPage.sha256).where(DocumentPage.document_id.in_(documents)))
+            )
+            if documents:
+                session.execute(delete(DocumentPage).where(DocumentPage.document_id.in_(documents)))
+                session.execute(delete(Document).where(Document.id.in_(documents)))
+            claims = list(session.scalars(_expired_claims(claim_cutoff)))
+            if claims:
+                session.execute(delete(CitizenClaim).where(CitizenClaim.id.in_(claims)))
+        return LeftoverReport(len(documents), self._delete_unshared(hashes), len(claims))
+
     def _expired_documents(self, session: Session, now: datetime, cutoff: datetime) -> list[int]:
         """Unused documents past their kind's retention; a result the office issued is kept while valid."""
         in_use = exists().where(DossierDocument.document_id == Document.id)
@@ -149,10 +185,39 @@ class PurgeService:
 
     def _remove_files(self, hashes: set[str]) -> int:
         """Delete the purged documents' files that no remaining page shares, then sweep old leftovers."""
+        removed = self._delete_unshared(hashes)
+        with self.ctx.db.read() as session:
+            referenced = set(session.scalars(select(DocumentPage.sha256)))
+        return removed + self.store.sweep_unreferenced(referenced, older_than_s=24 * 3600)
+
+    def _delete_unshared(self, hashes: set[str]) -> int:
+        """Identical bytes share a file: keep one a committed page still uses, and (BlobStore.delete) one an
+        upload touched lately, whose row may not be committed yet."""
+        if not hashes:
+            return 0
         with self.ctx.db.read() as session:
             still_used = set(
                 session.scalars(select(DocumentPage.sha256).where(DocumentPage.sha256.in_(hashes)))
             )
-            referenced = set(session.scalars(select(DocumentPage.sha256)))
-        removed = sum(self.store.delete(digest) for digest in hashes - still_used)
-        return removed + self.store.sweep_unreferenced(referenced, older_than_s=24 * 3600)
+        return sum(self.store.delete(digest) for digest in hashes - still_used)
+
+
+def _unattached(cutoff: datetime) -> Select[int]:
+    """Uploads no case ever used (never attached, not on file, not issued by the office), older than cutoff."""
+    attached = exists().where(DossierDocument.document_id == Document.id)
+    return select(Document.id).where(
+        ~attached,
+        Document.first_used_at.is_(None),
+        Document.on_file_at.is_(None),
+        Document.source != "issued",
+        Document.created_at < cutoff,
+    )
+
+
+def _expired_claims(cutoff: datetime) -> Select[int]:
+    held = exists().where(Dossier.claim_id == CitizenClaim.id)
+    return select(CitizenClaim.id).where(CitizenClaim.created_at < cutoff, ~held)
+
+
+def _any(session: Session, query: Select[int]) -> bool:
+    return session.scalar(query.limit(1)) is not None

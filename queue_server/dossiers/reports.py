@@ -157,7 +157,8 @@ class DossierReports:
 
     def form_data(self, code: str, number: str, *, actor: Principal) -> dict[str, Any]:
         """The fields of Mẫu 02 (papers requested), 03 (refused) or 04 (late: apology and new date)."""
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             dossier = load_dossier(session, code)
             citizen = session.get(Citizen, dossier.citizen_id) if dossier.citizen_id else None
             status = S(dossier.status)

@@ -11,11 +11,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.api.errors import error_body
+from queue_server.api.openapi import file_answer
 from queue_server.api.params import MAX_ROW_ID, RowIdField, RowIdQuery
 from queue_server.domain.dossiers import DossierAction, DossierStatus
 from queue_server.dossiers.forms_pdf import form_pdf
 from queue_server.dossiers.limiter import TooManyLookups
 from queue_server.dossiers.receipt import receipt_pdf
+from queue_server.dossiers.schemas import (
+    DossierStats,
+    DossierView,
+    FollowUp,
+    PrintedReceipt,
+    PublicLookup,
+    ReceiptData,
+)
 from queue_server.dossiers.service import ActRequest, SubmitRequest
 from queue_server.tickets.schemas import TicketView
 
@@ -38,7 +47,7 @@ class SubmitDossierRequest(BaseModel):
 
 
 class SubmitDossierAnswer(BaseModel):
-    dossier: dict[str, Any]
+    dossier: DossierView
     ticket: TicketView
 
 
@@ -60,7 +69,12 @@ class LookupRequest(BaseModel):
     last4: str = Field(pattern=r"^\d{4}$", description="last 4 digits of the ID number")
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=SubmitDossierAnswer)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SubmitDossierAnswer,
+    response_model_exclude_unset=True,
+)
 def submit_dossier(
     body: SubmitDossierRequest, services: ServicesDep, actor: Issuers, response: Response
 ) -> SubmitDossierAnswer:
@@ -78,10 +92,10 @@ def submit_dossier(
     dossier, ticket, created = services.cases.dossiers.submit(request, actor=actor)
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
-    return SubmitDossierAnswer(dossier=dossier, ticket=ticket)
+    return SubmitDossierAnswer(dossier=DossierView.model_validate(dossier), ticket=ticket)
 
 
-@router.get("")
+@router.get("", response_model=list[DossierView], response_model_exclude_unset=True)
 def list_dossiers(
     services: ServicesDep,
     actor: People,
@@ -103,7 +117,7 @@ def list_dossiers(
     )
 
 
-@router.get("/stats")
+@router.get("/stats", response_model=DossierStats)
 def dossier_stats(
     services: ServicesDep,
     actor: People,
@@ -114,7 +128,7 @@ def dossier_stats(
     return services.cases.reports.stats(day=day, office=office)
 
 
-@router.get("/follow-up")
+@router.get("/follow-up", response_model=FollowUp)
 def follow_up(
     services: ServicesDep,
     actor: People,
@@ -132,7 +146,7 @@ def follow_up(
     )
 
 
-@router.get("/search")
+@router.get("/search", response_model=list[DossierView], response_model_exclude_unset=True)
 def search_dossiers(
     services: ServicesDep,
     actor: People,
@@ -147,19 +161,23 @@ class CheckBody(BaseModel):
     checked: bool = True
 
 
-@router.post("/{code}/checks")
+@router.post("/{code}/checks", response_model=DossierView, response_model_exclude_unset=True)
 def set_check(code: Code, body: CheckBody, services: ServicesDep, actor: People) -> dict[str, Any]:
     """Tick "đã đối chiếu giấy tờ gốc / căn cước" for one paper or the identity (stored with who and when)."""
     return services.cases.dossiers.set_check(code, body.subject, body.checked, actor=actor)
 
 
-@router.post("/{code}/receipt/print")
+@router.post("/{code}/receipt/print", response_model=PrintedReceipt)
 def print_receipt(code: Code, services: ServicesDep, actor: People) -> dict[str, Any]:
     """Print the receipt (Mẫu 01) on the thermal printer of the officer's counter."""
     return services.cases.reports.print_receipt(code, actor=actor)
 
 
-@router.get("/{code}/forms/{number}.pdf")
+@router.get(
+    "/{code}/forms/{number}.pdf",
+    response_class=Response,
+    responses=file_answer("the form", "application/pdf"),
+)
 def get_form_pdf(
     code: Code,
     number: Annotated[str, Path(pattern=r"^0[234]$")],
@@ -178,25 +196,33 @@ def get_form_pdf(
     )
 
 
-@router.get("/{code}")
+@router.get("/{code}", response_model=DossierView, response_model_exclude_unset=True)
 def get_dossier(code: Code, services: ServicesDep, actor: People) -> dict[str, Any]:
     return services.cases.dossiers.get(code, actor=actor)
 
 
-@router.get("/{code}/face")
+@router.get(
+    "/{code}/face",
+    response_class=Response,
+    responses=file_answer("the face photo read from the chip", "image/jpeg", "image/png"),
+)
 def get_face_photo(code: Code, services: ServicesDep, actor: People) -> Response:
     """The face photo read from the citizen's chip for this case (JPEG, or PNG from JPEG 2000)."""
     image, media_type = services.cases.dossiers.face_photo(code, actor=actor)
     return Response(content=image, media_type=media_type, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/{code}/receipt")
+@router.get("/{code}/receipt", response_model=ReceiptData)
 def get_receipt(code: Code, services: ServicesDep, actor: Issuers) -> dict[str, Any]:
     """The fields of devices.printers.ReceiptPrint, for the thermal printer."""
     return services.cases.reports.receipt(code, actor=actor)
 
 
-@router.get("/{code}/receipt.pdf")
+@router.get(
+    "/{code}/receipt.pdf",
+    response_class=Response,
+    responses=file_answer("the receipt (Mẫu 01), A4", "application/pdf"),
+)
 def get_receipt_pdf(code: Code, services: ServicesDep, actor: Issuers) -> Response:
     data = services.cases.reports.receipt(code, actor=actor)
     url = f"{services.ctx.settings.public_url.rstrip('/')}/tra-cuu?ma={data['dossier_code']}"
@@ -210,7 +236,7 @@ def get_receipt_pdf(code: Code, services: ServicesDep, actor: Issuers) -> Respon
     )
 
 
-@router.post("/{code}/{action}")
+@router.post("/{code}/{action}", response_model=DossierView, response_model_exclude_unset=True)
 def act_on_dossier(
     code: Code,
     action: DossierAction,
@@ -232,7 +258,7 @@ def act_on_dossier(
     return services.cases.dossiers.act(code, action, request, actor=actor)
 
 
-@public_router.post("/lookup", response_model=None)
+@public_router.post("/lookup", response_model=PublicLookup)
 def lookup_dossier(body: LookupRequest, request: Request, services: ServicesDep) -> dict[str, Any] | Response:
     """Status, due date and what is missing, for the code plus a second factor. Rate limited (429)."""
     client = request.client.host if request.client else "unknown"

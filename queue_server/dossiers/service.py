@@ -14,16 +14,20 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
+from queue_server.auth.seats import seat_of
 from queue_server.citizens.chip import face_for_browser
-from queue_server.citizens.crypto import DECLARATION, seal_json
-from queue_server.citizens.crypto import PERSONAL_ID as SEALED_ID
 from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import record_access
-from queue_server.citizens.service import check_personal_id, find_citizen, find_claim, lookup_citizen
+from queue_server.citizens.service import (
+    check_personal_id,
+    claim_valid_since,
+    find_citizen,
+    find_claim,
+    lookup_citizen,
+)
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
-from queue_server.counters import repository as counter_repo
-from queue_server.db.unit_of_work import Transaction, UnitOfWork
+from queue_server.db.unit_of_work import OutboxPort, Transaction, UnitOfWork
 from queue_server.documents.models import Document
 from queue_server.documents.service import (
     DocumentService,
@@ -64,8 +68,9 @@ from queue_server.dossiers.repository import (
     next_dossier_sequence,
 )
 from queue_server.dossiers.views import DossierViews, links_of
-from queue_server.events.outbox import Outbox
 from queue_server.procedures.catalogue import Catalogue, Procedure
+from queue_server.sealing import DECLARATION, seal_json
+from queue_server.sealing import PERSONAL_ID as SEALED_ID
 from queue_server.tickets.models import Ticket
 from queue_server.tickets.schemas import TicketView
 from queue_server.tickets.service import TicketService
@@ -203,7 +208,7 @@ class DossierService:
     def _claim_of(
         self, session: Session, request: SubmitRequest, citizen: Citizen, actor: Principal
     ) -> CitizenClaim | None:
-        claim = find_claim(session, request.claim, citizen)
+        claim = find_claim(session, request.claim, citizen, valid_since=claim_valid_since(self.ctx))
         if claim is None and actor.role is Role.KIOSK:
             raise InvalidInput(
                 "claim_required",
@@ -568,7 +573,7 @@ class DossierService:
         self._attach(session, dossier, papers)
 
     def _seat_of(self, session: Session, office: str, actor: Principal) -> int | None:
-        return counter_repo.seat_of(session, office, actor)
+        return seat_of(session, office, actor)
 
     # ---- the officer's checks ------------------------------------------------------------------
 
@@ -763,7 +768,7 @@ class DossierService:
             )
         )
 
-    def _emit(self, outbox: Outbox, dossier: Dossier, type_: str) -> None:
+    def _emit(self, outbox: OutboxPort, dossier: Dossier, type_: str) -> None:
         # Consoles and dashboards read these: codes and statuses only, never names or ID numbers.
         outbox.add(
             type=type_,

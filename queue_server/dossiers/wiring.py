@@ -48,7 +48,7 @@ def files_dir(ctx: ServerContext) -> Path:
 
 def build_case_services(ctx: ServerContext, tickets: TicketService) -> CaseServices:
     catalogue = load_catalogue(ctx.config)  # ConfigError naming file and key when the catalogue is wrong
-    store = BlobStore(files_dir(ctx))
+    store = BlobStore(files_dir(ctx), ctx.clock)
     documents = DocumentService(ctx, catalogue, store)
     settings = catalogue.settings
     limiter = LookupLimiter(

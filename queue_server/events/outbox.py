@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from queue_server.db.prepared import Prepared
 from queue_server.events.models import EventLog
-from queue_server.messages.planner import plan_messages
 
 if TYPE_CHECKING:
     from queue_server.db.unit_of_work import Transaction
@@ -24,6 +23,7 @@ _log: Table = EventLog.__table__  # type: ignore[assignment]
 _INSERT = Prepared(_log.insert().returning(_log.c.seq), column_keys=["type", "at", "office", "data"])
 _LOCK = text("SELECT pg_advisory_xact_lock(:id)")
 _NOTIFY = text("NOTIFY motcua_events")
+AfterWrite = Callable[["Transaction", list[dict[str, Any]]], None]
 
 
 @dataclass
@@ -35,6 +35,9 @@ class Outbox:
     transactions can never wait on each other in a cycle.
     """
 
+    # Run with the written events, still inside the transaction (the citizen's messages are planned so);
+    # given by the composition root (ServerContext.after_events), so events/ knows nothing of who listens.
+    after_write: Sequence[AfterWrite] = ()
     events: list[dict[str, Any]] = field(default_factory=list)  # written, with their seq
     _pending: list[dict[str, Any]] = field(default_factory=list)
 
@@ -54,7 +57,8 @@ class Outbox:
             written.append({**row, "seq": seq, "at": row["at"].isoformat()})
         self.events.extend(written)
         self._pending = []
-        plan_messages(tx, written)  # the citizen's messages, in this same transaction
+        for listener in self.after_write:
+            listener(tx, written)
 
 
 def event_payload(row: EventLog) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from queue_server.db.engine import Database
-from queue_server.db.unit_of_work import StorageParts, UnitOfWork
+from queue_server.db.unit_of_work import OutboxPort, StorageParts, UnitOfWork
 from queue_server.events.hub import EventHub
 from queue_server.events.outbox import events_since, last_seq
 
@@ -17,9 +17,16 @@ ALERT_CLEARED = "alert.cleared"
 
 
 class EventService:
-    def __init__(self, *, db: Database, clock: Callable[[], datetime], hub: EventHub) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Callable[[], datetime],
+        hub: EventHub,
+        outbox: Callable[[], OutboxPort],
+    ) -> None:
         self.db = db
-        self._storage = StorageParts(db=db, clock=clock, hub=hub)
+        self._storage = StorageParts(db=db, clock=clock, hub=hub, outbox=outbox)
 
     def last_seq(self) -> int:
         """The seq of the newest committed event (0 for an empty log): where a new client starts."""

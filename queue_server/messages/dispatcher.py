@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from queue_server.context import ServerContext
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.messages.models import MessageContact, OutboundMessage
 from queue_server.messages.planner import plan_day_before, plan_overdue
@@ -123,7 +124,8 @@ class MessageDispatcher:
         """Mark one message `sending` (committed) right before it is handed over, so a process that dies
         holds at most that one; None if another sender took it first or its contact was purged."""
         now = self.ctx.clock()
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             claimed = session.execute(
                 update(OutboundMessage)
                 .where(OutboundMessage.id == message_id, OutboundMessage.status == "pending")
@@ -152,7 +154,8 @@ class MessageDispatcher:
             )
         if stale is None:
             return 0
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             result = session.execute(
                 update(OutboundMessage)
                 .where(OutboundMessage.status == "sending", OutboundMessage.claimed_at < now - lease)
@@ -175,7 +178,8 @@ class MessageDispatcher:
             if self._planned_day.get(code) == today:
                 continue
             tomorrow = datetime.combine(today + timedelta(days=1), time(0), office.zone)
-            with self.ctx.db.write() as session:
+            with UnitOfWork(self.ctx) as tx:
+                session = tx.session
                 plan_day_before(
                     session,
                     office=code,
@@ -200,7 +204,8 @@ class MessageDispatcher:
             self._after_handover(message)
         now = self.ctx.clock()
         secret = message.kind in SECRET_KINDS  # a one-time code is not kept once it has gone
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             session.execute(
                 update(OutboundMessage)
                 .where(OutboundMessage.id == message.id, OutboundMessage.status == "sending")
@@ -255,7 +260,8 @@ class MessageDispatcher:
         delay = min(settings.backoff_first_s * 2 ** (message.attempts - 1), settings.backoff_cap_s)
         reason = _LONG_NUMBER.sub("…", failure.reason)  # a gateway's words may echo the number
         log.warning("message %s: %s (%s)", message.id, reason, status)  # no number, no text
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             session.execute(
                 update(OutboundMessage)
                 .where(OutboundMessage.id == message.id, OutboundMessage.status == "sending")
@@ -271,7 +277,8 @@ class MessageDispatcher:
 
     def _record_receipt(self, receipt: Receipt) -> None:
         now = self.ctx.clock()
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             session.execute(
                 update(OutboundMessage)
                 .where(OutboundMessage.provider_id == receipt.provider_id, OutboundMessage.status == "sent")

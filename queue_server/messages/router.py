@@ -20,6 +20,12 @@ class ContactRequest(BaseModel):
     consent: bool = Field(description="the citizen ticked 'I agree to keep my number for messages'")
 
 
+class ContactAnswer(BaseModel):
+    ticket_id: int
+    kind: str = Field(description="phone or email")
+    contact: str = Field(description="masked")
+
+
 class MessageView(BaseModel):
     id: int
     kind: str
@@ -39,7 +45,7 @@ def _service(request: Request) -> MessageService:
     return service
 
 
-@router.post("/{ticket_id}/contact", status_code=status.HTTP_201_CREATED)
+@router.post("/{ticket_id}/contact", status_code=status.HTTP_201_CREATED, response_model=ContactAnswer)
 def add_contact(
     ticket_id: TicketId, body: ContactRequest, actor: Issuers, request: Request
 ) -> dict[str, Any]:

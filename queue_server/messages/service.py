@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from queue_server.context import ServerContext
+from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.errors import NotFound
 from queue_server.messages.contacts import (
     add_contact,
@@ -36,7 +37,8 @@ class MessageService:
         kind, address = (
             ("email", normalise_email(email)) if email else ("phone", normalise_phone(phone or ""))
         )
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             ticket = session.get(Ticket, ticket_id)
             if ticket is None:
                 raise NotFound(

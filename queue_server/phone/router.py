@@ -16,6 +16,8 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from queue_server.api.deps import People, Readers
+from queue_server.api.openapi import file_answer
+from queue_server.appointments.schemas import SlotView
 from queue_server.appointments.service import AppointmentService
 from queue_server.context import ServerContext
 from queue_server.messages.dispatcher import MessageDispatcher
@@ -23,6 +25,7 @@ from queue_server.messages.service import MessageService
 from queue_server.parts import WebPart
 from queue_server.phone.booking import BookingService
 from queue_server.phone.limits import AddressLimiter
+from queue_server.phone.schemas import Bookable, BookingView, CodeSent, HallQr, PhoneOffice, TicketOffice
 from queue_server.phone.service import RemoteTicketService
 from queue_server.procedures.catalogue import Catalogue
 from queue_server.services import Services
@@ -103,13 +106,13 @@ class TakeRequest(BaseModel):
     consent: bool = Field(default=False, description="keep the number to send 'sắp đến lượt' and the call")
 
 
-@api.get("/offices/{office}")
+@api.get("/offices/{office}", response_model=PhoneOffice)
 def office_info(office: OfficeCode, request: Request) -> dict[str, Any]:
     """The office's queues as the page shows them: waiting, expected wait, remote numbers open or why not."""
     return _phone(request).remote.office_info(office)
 
 
-@api.post("/code", status_code=status.HTTP_202_ACCEPTED)
+@api.post("/code", status_code=status.HTTP_202_ACCEPTED, response_model=CodeSent)
 def send_code(body: CodeRequest, request: Request) -> dict[str, Any]:
     """Send a one-time code to the phone (through the office's message gateway)."""
     return _phone(request).remote.send_code(office=body.office, phone=body.phone)
@@ -128,7 +131,7 @@ def take_ticket(body: TakeRequest, request: Request) -> TicketView:
     )
 
 
-@api.get("/tickets/{public_code}/office")
+@api.get("/tickets/{public_code}/office", response_model=TicketOffice)
 def ticket_office(
     public_code: Annotated[str, PathParam(min_length=8, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")],
     request: Request,
@@ -147,7 +150,7 @@ def cancel_ticket(
     return _phone(request).remote.cancel_by_citizen(public_code)
 
 
-@api.get("/hall-qr/{office}")
+@api.get("/hall-qr/{office}", response_model=HallQr, response_model_exclude_unset=True)
 def hall_qr(office: OfficeCode, request: Request, actor: Readers) -> dict[str, Any]:
     """For the board (display key): the link its rotating QR shows, and the QR itself as a PNG data URL;
     a photo of it expires within minutes. `enabled` is false where the office takes no remote numbers."""
@@ -211,20 +214,20 @@ def _booking(request: Request) -> BookingService:
     return services.booking
 
 
-@booking_api.get("/{office}")
+@booking_api.get("/{office}", response_model=Bookable)
 def bookable(office: OfficeCode, request: Request) -> dict[str, Any]:
     """Procedures that take bookings and the days that can be booked."""
     return _booking(request).procedures(office)
 
 
-@booking_api.get("/{office}/slots")
+@booking_api.get("/{office}/slots", response_model=list[SlotView])
 def free_slots(
     office: OfficeCode, procedure: Annotated[str, Query(max_length=24)], day: date, request: Request
 ) -> list[dict[str, Any]]:
     return _booking(request).slots(office=office, procedure=procedure, day=day)
 
 
-@booking_api.post("", status_code=status.HTTP_201_CREATED)
+@booking_api.post("", status_code=status.HTTP_201_CREATED, response_model=BookingView)
 def book(body: BookRequest, request: Request) -> dict[str, Any]:
     return _booking(request).book(
         office=body.office,
@@ -236,40 +239,26 @@ def book(body: BookRequest, request: Request) -> dict[str, Any]:
     )
 
 
-@booking_api.get("/manage/{token}")
+@booking_api.get("/manage/{token}", response_model=BookingView)
 def show_booking(token: Token, request: Request) -> dict[str, Any]:
     return _booking(request).show(token)
 
 
-@booking_api.post("/manage/{token}/cancel")
+@booking_api.post("/manage/{token}/cancel", response_model=BookingView)
 def cancel_booking(token: Token, request: Request) -> dict[str, Any]:
     return _booking(request).cancel(token)
 
 
-@booking_api.post("/manage/{token}/move")
+@booking_api.post("/manage/{token}/move", response_model=BookingView)
 def move_booking(token: Token, body: MoveRequest, request: Request) -> dict[str, Any]:
     return _booking(request).move(token, slot_start=body.slot_start)
 
 
-@booking_api.get("/manage/{token}/qr.png")
+@booking_api.get(
+    "/manage/{token}/qr.png", response_class=Response, responses=file_answer("the booking's QR", "image/png")
+)
 def booking_qr(token: Token, request: Request) -> Response:
     return Response(_booking(request).qr_png(token), media_type="image/png", headers=NO_CACHE)
-
-
-class BookingView(BaseModel):
-    """A booked time: its code, where and when (office's local time), and how to change it."""
-
-    code: str
-    office: str
-    office_name_vi: str
-    queue: str
-    queue_name_vi: str
-    slot_start: str
-    local_time: str
-    local_date: str
-    status: str
-    phone_last4: str | None = None
-    manage_token: str | None = None
 
 
 @staff_booking.post("/for-citizen", status_code=status.HTTP_201_CREATED, response_model=BookingView)

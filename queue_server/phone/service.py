@@ -100,7 +100,8 @@ class RemoteTicketService:
         phone_hash = self._phone_hash(office_cfg.code, number)
         now = self.ctx.clock()
         code = f"{secrets.randbelow(1_000_000):06d}"
-        with self.ctx.db.write() as session:
+        with UnitOfWork(self.ctx) as tx:
+            session = tx.session
             recent = session.scalar(
                 select(func.count(PhoneCode.id)).where(
                     PhoneCode.office == office_cfg.code,
@@ -220,7 +221,7 @@ class RemoteTicketService:
                     "Số này đang được phục vụ hoặc đã kết thúc, không hủy được.",
                     "This ticket is being served or has ended; it cannot be cancelled.",
                 )
-            self.tickets.change(  # the one choke point of ticket states, as every use case goes through
+            self.tickets.actions.change(  # the one choke point of ticket states, as every use case goes through
                 tx,
                 ticket,
                 TicketAction.CANCEL,
@@ -267,7 +268,8 @@ class RemoteTicketService:
                 )
             return None
         right: int | None = None
-        with self.ctx.db.write() as session:  # a wrong attempt is counted even though the request fails
+        with UnitOfWork(self.ctx) as tx:  # a wrong attempt is counted even though the request fails
+            session = tx.session
             row = session.scalar(
                 select(PhoneCode)
                 .where(

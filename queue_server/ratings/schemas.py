@@ -30,7 +30,7 @@ class RatingView(BaseModel):
 
 
 class RatingPrompt(BaseModel):
-    ticket: str = Field(description="the public code of the visit to rate")
+    token: str = Field(description="the one-time token that rates this visit (not the ticket's public code)")
     number: str
     counter: int
     finished_at: datetime | None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+import re
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from queue_server.auth.models import User
 from queue_server.context import ServerContext
@@ -21,6 +24,9 @@ from queue_server.ratings.models import Rating
 from queue_server.tickets.models import Ticket
 
 SATISFIED_FROM = 4
+RATING_TOKEN = "rating token"  # the keyed hash's purpose
+TOKEN_MAC_CHARS = 32  # 128 bits
+_TICKET_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only, within PostgreSQL's INTEGER
 
 
 def already_rated() -> DomainError:
@@ -45,15 +51,47 @@ class RatingService:
             ],
         }
 
+    def token_for(self, ticket: Ticket) -> str:
+        """The one-time rating token the counter's tablet gets with a finished visit: bound to that ticket
+        by a keyed hash, so it rates that visit (once) and nothing else; it is not the ticket's public code."""
+        return f"{ticket.id}.{self._mac(ticket.id, ticket.public_code)[0]}"
+
+    def _mac(self, ticket_id: int, public_code: str) -> list[str]:
+        hashes = self.ctx.ids.lookup_hashes(f"{ticket_id}|{public_code}", RATING_TOKEN)
+        return [h[:TOKEN_MAC_CHARS] for h in hashes]
+
+    def _ticket_of_token(self, session: Session, token: str) -> Ticket:
+        ticket_id, _, mac = token.partition(".")
+        ticket = session.get(Ticket, int(ticket_id)) if _TICKET_ID.fullmatch(ticket_id) else None
+        if ticket is None or not any(
+            hmac.compare_digest(mac, m) for m in self._mac(ticket.id, ticket.public_code)
+        ):
+            raise InvalidInput(
+                "bad_rating_token",
+                "Mã đánh giá không hợp lệ.",
+                "The rating token is not valid: rate from the counter's tablet or the ticket itself.",
+            )
+        return ticket
+
     def rate(
-        self, *, public_code: str, score: int, reasons: list[str], comment: str | None
+        self,
+        *,
+        score: int,
+        reasons: list[str],
+        comment: str | None,
+        public_code: str | None = None,
+        token: str | None = None,
     ) -> dict[str, Any]:
+        """By the ticket's public code (printed on it: the citizen holds it) or the tablet's token."""
         reasons = self._check(score, reasons)
         now = self.ctx.clock()
         try:
             with UnitOfWork(self.ctx) as tx:
                 session = tx.session
-                ticket = session.scalar(select(Ticket).where(Ticket.public_code == public_code))
+                if token is not None:
+                    ticket: Ticket | None = self._ticket_of_token(session, token)
+                else:
+                    ticket = session.scalar(select(Ticket).where(Ticket.public_code == public_code))
                 if ticket is None:
                     raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự.", "No such ticket.")
                 if ticket.status != TicketStatus.DONE.value:
@@ -132,7 +170,7 @@ class RatingService:
             if ticket is None or session.scalar(select(Rating.id).where(Rating.ticket_id == ticket.id)):
                 return None
             return {
-                "ticket": ticket.public_code,
+                "token": self.token_for(ticket),
                 "number": ticket.number,
                 "counter": counter,
                 "finished_at": ticket.ended_at,

@@ -14,8 +14,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from queue_server.auth.principal import Principal, Role
+from queue_server.auth.seats import seat_of
 from queue_server.config import OfficeConfig
-from queue_server.counters import repository as counter_repo
 from queue_server.counters.models import CounterState, CounterStatus
 from queue_server.db.unit_of_work import Transaction
 from queue_server.domain.errors import DomainError, Forbidden
@@ -75,7 +75,7 @@ def acting_counter(
         raise Forbidden(
             "role_forbidden", "Thiết bị này không được làm việc này.", "This device may not do that."
         )
-    seat = counter_repo.seat_of(tx.session, ticket.office, actor)
+    seat = seat_of(tx.session, ticket.office, actor)
     held_by = ticket.counter if ticket.status in HELD else None
     if actor.is_manager:
         if held_by is not None and action not in NOT_COUNTER_WORK:

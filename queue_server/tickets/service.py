@@ -14,7 +14,7 @@ from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
-from queue_server.domain.tickets import TicketAction, TicketStatus
+from queue_server.domain.tickets import TicketAction, TicketStatus, kept_past_day_end
 from queue_server.tickets import access
 from queue_server.tickets import repository as repo
 from queue_server.tickets.acting import ActOptions, TicketActions
@@ -164,12 +164,17 @@ class TicketService:
             return self.view(tx, ticket)
 
     def expire_stale(self, *, office: str | None = None) -> int:
-        """End the business day: expire open tickets of earlier days. History is kept."""
+        """End the business day: expire open tickets of earlier days, but not a visit going on at a counter
+        across midnight (domain/tickets.py `kept_past_day_end`). History is kept."""
         office_cfg = self.office(office)
         system = Principal("system", 0, "day-end", Role.ADMIN)
         with UnitOfWork(self.ctx) as tx:
             today = business_day(tx.now, office_cfg.zone)
-            stale = repo.open_tickets_before(tx, office=office_cfg.code, day=today)
+            stale = [
+                ticket
+                for ticket in repo.open_tickets_before(tx, office=office_cfg.code, day=today)
+                if not kept_past_day_end(TicketStatus(ticket.status), ticket.last_called_at, tx.now)
+            ]
             for ticket in stale:
                 self.actions.change(tx, ticket, A.EXPIRE, actor=system, counter=None, options=ActOptions())
         return len(stale)
@@ -184,19 +189,6 @@ class TicketService:
 
     def check_priority(self, priority: str | None) -> None:
         self.ctx.config.priority_group(priority)
-
-    def change(
-        self,
-        tx: Transaction,
-        ticket: Ticket,
-        action: TicketAction,
-        *,
-        actor: Principal,
-        counter: int | None,
-        options: ActOptions,
-    ) -> None:
-        """One action on a ticket inside the caller's unit of work (the phone page's cancel)."""
-        self.actions.change(tx, ticket, action, actor=actor, counter=counter, options=options)
 
     def _load(self, tx: Transaction, ticket_id: int, for_update: bool = False) -> Ticket:
         ticket = repo.load(tx, ticket_id, for_update=for_update)

@@ -216,8 +216,10 @@ def test_a_refused_ticket_leaves_no_dossier(tmp_path: Path) -> None:
         answer = submit(client, "kiosk-sunday-0001", [document])
         assert (answer.status_code, answer.json()["code"]) == (409, "office_closed_hours")
         assert (count(server, Dossier), count(server, Ticket), count(server, DossierSequence)) == (0, 0, 0)
-        checklist = client.get(
-            f"/api/v1/citizens/{NHUNG_ID}/documents", params={"procedure": RESIDENCE}, headers=KIOSK
+        checklist = client.post(
+            "/api/v1/citizens/documents",
+            json={"personal_id": NHUNG_ID, "procedure": RESIDENCE},
+            headers=KIOSK,
         ).json()
         assert checklist["papers"][0]["status"] == "uploaded"  # not marked as used by a dossier that failed
 

@@ -85,9 +85,9 @@ def test_a_case_from_kiosk_to_receipt_and_a_second_case_reusing_the_paper(tmp_pa
         found = ok(http.get("/api/v1/procedures", params={"q": "dang ky thuong tru"}))
         procedure = ok(http.get(f"/api/v1/procedures/{found[0]['code']}"))
         assert procedure["code"] == "1.004222" and procedure["legal_days"] == 7
-        checklist_url = f"/api/v1/citizens/{NHUNG_ID}/documents"
-        scanned = {"procedure": "1.004222", "claim": citizen["claim"]}
-        needed = ok(http.get(checklist_url, params=scanned, headers=KIOSK))["needed"]
+        checklist_url = "/api/v1/citizens/documents"
+        scanned = {"personal_id": NHUNG_ID, "procedure": "1.004222", "claim": citizen["claim"]}
+        needed = ok(http.post(checklist_url, json=scanned, headers=KIOSK))["needed"]
         assert needed == ["GTCMCHO"]
         paper = ok(
             http.post(
@@ -170,8 +170,8 @@ def test_a_case_from_kiosk_to_receipt_and_a_second_case_reusing_the_paper(tmp_pa
         # ---- a second case the next day: the paper on file is reused -------------------------------
         clock.advance(days=1)
         citizen = ok(http.post("/api/v1/citizens", json={"qr": NHUNG_QR}, headers=KIOSK), 201)
-        scanned = {"procedure": "1.004222", "claim": citizen["claim"]}
-        checklist = ok(http.get(checklist_url, params=scanned, headers=KIOSK))
+        scanned = {"personal_id": NHUNG_ID, "procedure": "1.004222", "claim": citizen["claim"]}
+        checklist = ok(http.post(checklist_url, json=scanned, headers=KIOSK))
         proof = checklist["papers"][0]
         assert (
             proof["status"] == "on_file"

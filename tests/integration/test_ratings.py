@@ -65,11 +65,8 @@ def test_the_counter_tablet_is_offered_the_visit_just_finished(server: Server, c
     prompt = client.get(prompt_url, headers=DISPLAY)
     assert prompt.status_code == 200
     body = prompt.json()
-    assert (body["ticket"], body["number"], body["counter"]) == (
-        finished["public_code"],
-        finished["number"],
-        1,
-    )
+    assert (body["number"], body["counter"]) == (finished["number"], 1)
+    assert body["token"].startswith(f"{finished['id']}.") and finished["public_code"] not in prompt.text
     assert datetime.fromisoformat(body["finished_at"]) == datetime.fromisoformat(finished["ended_at"])
     assert client.get("/api/v1/public/counters/2/rating-prompt", headers=DISPLAY).status_code == 204
     assert client.get("/api/v1/public/counters/77/rating-prompt", headers=DISPLAY).status_code == 404

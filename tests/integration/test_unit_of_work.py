@@ -32,7 +32,7 @@ class RecordingHub:
 def parts(database_url: str) -> StorageParts:
     clock = ManualClock(START)
     server = make_server(database_url, clock)
-    return StorageParts(db=server.ctx.db, clock=clock, hub=RecordingHub())
+    return StorageParts(db=server.ctx.db, clock=clock, hub=RecordingHub(), outbox=server.ctx.new_outbox)
 
 
 def events_stored(parts: StorageParts) -> int:
@@ -148,3 +148,29 @@ def test_first_won_chooses_again_only_when_the_chosen_one_was_taken() -> None:
     with pytest.raises(DomainError) as raised:
         first_won(lambda: 1, take, busy=busy)
     assert raised.value.code == "busy"
+
+
+def test_a_storage_without_an_outbox_refuses_an_event_and_stores_nothing(parts: StorageParts) -> None:
+    silent = StorageParts(db=parts.db, clock=parts.clock)  # as auth builds it: nothing to publish
+    with pytest.raises(RuntimeError, match="no outbox"), UnitOfWork(silent) as tx:
+        tx.outbox.add(type="test.nowhere", office="CAXTP", at=tx.now, data={})
+    assert events_stored(parts) == 0
+
+
+def test_what_listens_to_written_events_runs_inside_the_transaction(parts: StorageParts) -> None:
+    """The composition root hands the outbox its listeners (the message planner); events/ imports none."""
+    from queue_server.events.outbox import Outbox
+
+    heard: list[tuple[bool, list[str]]] = []
+    storage = StorageParts(
+        db=parts.db,
+        clock=parts.clock,
+        hub=parts.hub,
+        outbox=lambda: Outbox(
+            after_write=[lambda tx, events: heard.append((tx.writable, [e["type"] for e in events]))]
+        ),
+    )
+    with UnitOfWork(storage) as tx:
+        tx.outbox.add(type="test.heard", office="CAXTP", at=tx.now, data={})
+        assert heard == []  # not before the outbox is written, at the end
+    assert heard == [(True, ["test.heard"])]

@@ -142,7 +142,7 @@ def claim_by_chip(client: TestClient, chip: Chip, **changes: str) -> Any:
 
 def person(server: Server, client: TestClient) -> dict[str, Any]:
     staff = server.login(client, "giamsat")
-    answer = client.get(f"/api/v1/citizens/{NHUNG_ID}", headers=staff)
+    answer = client.post("/api/v1/citizens/person", json={"personal_id": NHUNG_ID}, headers=staff)
     assert answer.status_code == 200, answer.text
     return answer.json()  # type: ignore[no-any-return]
 

@@ -17,13 +17,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from queue_server.app import build_context, create_app
-from queue_server.citizens.crypto import PERSONAL_ID, IdVault, UnknownKey
 from queue_server.citizens.models import Citizen
 from queue_server.clock import ManualClock
 from queue_server.db.base import Base
 from queue_server.db.engine import Database
 from queue_server.db.migrate import alembic_config
 from queue_server.documents.models import Document
+from queue_server.sealing import PERSONAL_ID, IdVault, UnknownKey
 from queue_server.settings import ServerSettings
 from tests.conftest import DEMO_CONFIG, ROOT, T0
 from tests.fixtures.dossiers.helpers import (
@@ -204,7 +204,7 @@ def test_the_migration_seals_clear_rows_of_an_older_database(empty_database_url:
         assert case["citizen"]["personal_id"] == NHUNG_ID and case["citizen"]["source"] == "legacy"
         assert case["citizen"]["full_name"] == "Nguyễn Thị Hồng Nhung" and case["form"] == ct01_form()
         assert case["papers"][0]["document"]["code"] == f"{NHUNG_ID}.GTCMCHO"
-        person = client.get(f"/api/v1/citizens/{NHUNG_ID}", headers=staff).json()
+        person = client.post("/api/v1/citizens/person", json={"personal_id": NHUNG_ID}, headers=staff).json()
         assert person["verified"] is False and person["full_name"] is None  # kiosk-given facts were claims
 
 

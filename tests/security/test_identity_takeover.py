@@ -48,8 +48,9 @@ def test_a_typed_number_or_forged_qr_changes_neither_the_person_nor_earlier_rece
     code = nhungs_received_case(server, client)
     staff = seated(server, client, "canbo2", 2)
     verified = client.post(
-        f"/api/v1/citizens/{NHUNG_ID}/verify",
+        "/api/v1/citizens/verify",
         json={
+            "personal_id": NHUNG_ID,
             "full_name": "Nguyễn Thị Hồng Nhung",
             "birth_date": "1999-02-01",
             "sex": "Nữ",
@@ -64,7 +65,7 @@ def test_a_typed_number_or_forged_qr_changes_neither_the_person_nor_earlier_rece
     forged = client.post("/api/v1/citizens", json={"qr": FORGED_QR}, headers=KIOSK)
     assert typed.status_code == forged.status_code == 201
 
-    person = client.get(f"/api/v1/citizens/{NHUNG_ID}", headers=staff).json()
+    person = client.post("/api/v1/citizens/person", json={"personal_id": NHUNG_ID}, headers=staff).json()
     assert (person["full_name"], person["birth_date"], person["sex"]) == (
         "Nguyễn Thị Hồng Nhung",
         "1999-02-01",
@@ -80,8 +81,9 @@ def test_a_kiosk_is_answered_only_what_it_sent(server: Server, client: TestClien
     nhungs_received_case(server, client)  # her birth date, sex and address were read from her card
     seated_staff = seated(server, client, "canbo2", 2)
     client.post(
-        f"/api/v1/citizens/{NHUNG_ID}/verify",
+        "/api/v1/citizens/verify",
         json={
+            "personal_id": NHUNG_ID,
             "full_name": "Nguyễn Thị Hồng Nhung",
             "birth_date": "1999-02-01",
             "sex": "Nữ",
@@ -103,9 +105,9 @@ def test_a_kiosk_is_answered_only_what_it_sent(server: Server, client: TestClien
 
 
 def checklist(client: TestClient, claim: str) -> dict[str, Any]:
-    answer = client.get(
-        f"/api/v1/citizens/{NHUNG_ID}/documents",
-        params={"procedure": RESIDENCE, "claim": claim},
+    answer = client.post(
+        "/api/v1/citizens/documents",
+        json={"personal_id": NHUNG_ID, "procedure": RESIDENCE, "claim": claim},
         headers=KIOSK,
     )
     assert answer.status_code == 200, answer.text
@@ -133,8 +135,8 @@ def test_papers_on_file_are_offered_only_for_an_identity_read_from_the_card(
     by_number = checklist(client, typed_claim)
     assert by_number["papers"][0]["status"] == "missing" and by_number["papers"][0]["document"] is None
     assert by_number["papers_on_file"] is False and "GTCMCHO" in by_number["needed"]
-    no_claim = client.get(
-        f"/api/v1/citizens/{NHUNG_ID}/documents", params={"procedure": RESIDENCE}, headers=KIOSK
+    no_claim = client.post(
+        "/api/v1/citizens/documents", json={"personal_id": NHUNG_ID, "procedure": RESIDENCE}, headers=KIOSK
     ).json()
     assert no_claim["papers"][0]["status"] == "missing"
 
@@ -176,7 +178,7 @@ def test_a_typed_number_still_submits_a_whole_case_with_photographed_papers(
     client.post(f"/api/v1/dossiers/{dossier['code']}/receive", headers=staff)
     receipt = client.get(f"/api/v1/dossiers/{dossier['code']}/receipt", headers=staff).json()
     assert receipt["citizen_name"] == "Lê Văn Tám" and receipt["citizen_id"] == "036******777"
-    person_now = client.get(f"/api/v1/citizens/{person}", headers=staff).json()
+    person_now = client.post("/api/v1/citizens/person", json={"personal_id": person}, headers=staff).json()
     assert person_now["full_name"] is None and person_now["verified"] is False  # a claim, not a fact
 
 
@@ -194,13 +196,14 @@ def test_only_a_seated_officer_sets_a_persons_facts_and_it_is_audited(
 ) -> None:
     register(client)
     facts = {
+        "personal_id": NHUNG_ID,
         "full_name": "Nguyễn Thị Hồng Nhung",
         "birth_date": "1999-02-01",
         "sex": "Nữ",
         "address": "Thôn 3, xã Tân Phú, tỉnh Đồng Nai",
         "card_check": "card_shown",
     }
-    url = f"/api/v1/citizens/{NHUNG_ID}/verify"
+    url = "/api/v1/citizens/verify"
     assert client.post(url, json=facts, headers=KIOSK).status_code == 403
     unseated = server.login(client, "canbo3")
     refused = client.post(url, json=facts, headers=unseated)
@@ -223,4 +226,4 @@ def test_only_a_seated_officer_sets_a_persons_facts_and_it_is_audited(
         ("user:canbo1", 1, "card_shown", ["full_name", "birth_date", "sex", "address"])
     ]
     assert [(r.actor, r.action) for r in reads] == [("user:canbo1", "citizen.verify")]
-    assert reads[0].route == "POST /api/v1/citizens/{personal_id}/verify"
+    assert reads[0].route == "POST /api/v1/citizens/verify"

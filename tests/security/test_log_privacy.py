@@ -56,14 +56,19 @@ def failing_requests(server: Server, client: TestClient) -> None:
     )
     staff = seated(server, client, "canbo1", 1)
     verify = {"full_name": LONG_NAME, "birth_date": "1999-02-01", "sex": "Nữ", "card_check": "card_shown"}
-    assert client.post(f"/api/v1/citizens/{NHUNG_ID}/verify", json=verify, headers=staff).status_code == 422
-    client.get(f"/api/v1/citizens/{TYPED_ID}", headers=staff)
+    assert (
+        client.post(
+            "/api/v1/citizens/verify", json={"personal_id": NHUNG_ID, **verify}, headers=staff
+        ).status_code
+        == 422
+    )
+    client.post("/api/v1/citizens/person", json={"personal_id": TYPED_ID}, headers=staff)
     client.post(
         "/api/v1/public/dossiers/lookup", json={"code": "CAXTP-260310-0001", "birth_date": "1999-02-01"}
     )
-    client.get(
-        f"/api/v1/citizens/{NHUNG_ID}/documents",
-        params={"procedure": RESIDENCE, "claim": "x" * 30},
+    client.post(
+        "/api/v1/citizens/documents",
+        json={"personal_id": NHUNG_ID, "procedure": RESIDENCE, "claim": "x" * 30},
         headers=KIOSK,
     )
 

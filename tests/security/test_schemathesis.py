@@ -1,5 +1,7 @@
 """Every operation of /openapi.json, fed generated input by schemathesis against a real server on SQLite and
-on PostgreSQL: no answer may be a server error (5xx). Bounded: a few examples per operation and role."""
+on PostgreSQL: no answer may be a server error (5xx), and every answer, success or refusal, fits what the
+document says of it (its response model, its media type, the error body). Bounded: a few examples per
+operation and role."""
 
 from __future__ import annotations
 
@@ -47,6 +49,8 @@ def _probe(
     operation: Any, *, base: str, session: Any, credentials: dict[str, str], failures: list[str]
 ) -> None:
     from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import content_type_conformance, response_schema_conformance
+    from schemathesis.core.failures import FailureGroup
 
     @settings(
         max_examples=EXAMPLES_PER_OPERATION,
@@ -62,6 +66,14 @@ def _probe(
             failures.append(
                 f"{case.method} {case.formatted_path} → {response.status_code}: "
                 f"path={case.path_parameters} query={case.query} body={case.body!r:.200}"
+            )
+            return
+        try:
+            case.validate_response(response, checks=[response_schema_conformance, content_type_conformance])
+        except FailureGroup as failure:  # each mismatch of the answer with the document
+            failures.append(
+                f"{case.method} {case.formatted_path} → {response.status_code}: "
+                + "; ".join(f"{one.title}: {one.message}"[:300] for one in failure.exceptions)
             )
 
     with warnings.catch_warnings():

@@ -251,8 +251,10 @@ def test_a_refused_paper_is_not_on_file_next_time(chromium: Any, page_errors: li
     page.locator("#case-dialog").get_by_role("button", name="Đồng ý").click()
     expect(page.locator("#case-status")).to_have_text("Không tiếp nhận")
     expect(page.get_by_role("button", name="Mẫu 03 (A4)")).to_be_visible()
-    checklist = httpx.get(
-        f"{base}/api/v1/citizens/{NHUNG_ID}/documents", params={"procedure": "1.004222"}, headers=KIOSK
+    checklist = httpx.post(
+        f"{base}/api/v1/citizens/documents",
+        json={"personal_id": NHUNG_ID, "procedure": "1.004222"},
+        headers=KIOSK,
     ).json()
     assert checklist["papers"][0]["status"] != "on_file" and checklist["needed"] == ["GTCMCHO"]
     with httpx.Client(base_url=base) as kiosk:

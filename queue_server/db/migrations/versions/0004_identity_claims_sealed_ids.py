@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import queue_server.db.base
-from queue_server.citizens.crypto import DECLARATION, PAPER_CODE, PERSONAL_ID, IdVault, open_json, seal_json
+from queue_server.sealing import DECLARATION, PAPER_CODE, PERSONAL_ID, IdVault, open_json, seal_json
 
 revision: str = "0004"
 down_revision: str | None = "0003"

@@ -1,4 +1,5 @@
-"""Counter queries. Repositories query and flush; they never commit."""
+"""Where a signed-in person sits: the one question about counters that who-may-act-where asks (tickets,
+cases, citizens). It lives with access, below the feature packages, so none of them imports another for it."""
 
 from __future__ import annotations
 

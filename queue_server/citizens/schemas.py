@@ -1,0 +1,59 @@
+"""What the API says about citizens: a kiosk's claim, the officer-checked person, their papers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+
+from queue_server.answers import Answer, Timestamp
+
+
+class ClaimWarning(Answer):
+    code: str
+    message_vi: str
+    message_en: str
+
+
+class ClaimAnswer(Answer):
+    """A kiosk's claim: a token for the case it is about to submit, never a person's record."""
+
+    claim: str
+    source: str
+    personal_id_masked: str
+    full_name: str | None
+    birth_date: date | None
+    sex: str | None
+    address: str | None
+    papers_on_file: bool
+    person_updated: bool
+    warnings: list[ClaimWarning]
+    chip_check: list[str] | None = None  # read from the chip: what its checks found
+    chip_live: bool | None = Field(default=None, description="the chip signed the server's challenge")
+
+
+class CitizenView(Answer):
+    personal_id: str
+    personal_id_masked: str
+    full_name: str | None
+    birth_date: date | None
+    sex: str | None
+    address: str | None
+    verified: bool
+    verified_at: Timestamp | None
+    verified_by: str | None
+
+
+class VerifiedCitizen(CitizenView):
+    changed: list[str]
+
+
+class CitizenDossier(Answer):
+    code: str
+    procedure: str
+    status: str
+    submitted_at: Timestamp
+
+
+class CitizenWithDossiers(CitizenView):
+    dossiers: list[CitizenDossier]
