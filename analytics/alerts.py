@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from analytics.figures import LineFigures, OfficeFigures, office_figures
 from analytics.settings import AnalyticsSettings
 from queue_server.domain.counters import CounterStatus
 from queue_server.readmodels import offices_now
@@ -78,24 +79,26 @@ class AlertMonitor:
             return events
 
     def _check_office(self, office: str, oldest: datetime | None) -> list[dict[str, Any]]:
-        now = self.services.ctx.clock()
-        target_s = self.services.ctx.config.targets.wait.total_seconds()
+        target_s = self.settings.targets(self.services.ctx.config).wait_s
+        live = office_figures(self.services, office, target_s)
+        now = live.now
         found: dict[tuple[str, str, str], Alert] = {}
         still: set[tuple[str, str, str]] = set()
         passed = oldest + timedelta(seconds=target_s) if oldest is not None else None
         over_from = passed if passed is not None and passed < now else None  # someone waits past the target
-        for queue in self.services.queues.list(office=office):
-            key = (office, "wait_over_target", queue["code"])
-            estimate = queue["estimated_wait_s"]
-            if estimate is None or not queue["waiting"]:
-                continue
-            if estimate > target_s:
+        for line in live.lines.values():
+            key = (office, "wait_over_target", line.code)
+            if line.over_target:
                 over_from = min(over_from or now, now)
-                found[key] = _wait_alert(office, queue, target_s, now)
-            elif key in self._active and estimate >= self.settings.alerts.clear_below_share * target_s:
+                found[key] = _wait_alert(office, line, now)
+            elif (
+                key in self._active
+                and line.waiting
+                and (line.estimated_wait_s or 0) >= self.settings.alerts.clear_below_share * line.target_s
+            ):
                 still.add(key)  # not yet clearly back under the target
         limit_s = self.settings.alerts.paused_too_long_minutes * 60
-        for counter in self.services.counters.list(office=office):
+        for counter in live.counters:
             if counter["status"] != CounterStatus.PAUSED or not counter["since"]:
                 continue
             paused_s = (now - datetime.fromisoformat(counter["since"])).total_seconds()
@@ -161,26 +164,45 @@ class AlertMonitor:
         )
 
 
-def _wait_alert(office: str, queue: dict[str, Any], target_s: float, now: datetime) -> Alert:
-    minutes = round(queue["estimated_wait_s"] / 60)
-    target = f"{target_s / 60:g}"
+def _wait_alert(office: str, line: LineFigures, now: datetime) -> Alert:
     return Alert(
         kind="wait_over_target",
-        key=queue["code"],
+        key=line.code,
         office=office,
         since=now,
-        message_vi=(
-            f"Hàng {queue['name_vi']}: người lấy số bây giờ dự kiến chờ {minutes} phút, "
-            f"quá mục tiêu {target} phút ({queue['waiting']} người đang chờ)."
-        ),
-        message_en=f"Line {queue['code']}: a new ticket would wait about {minutes} min (target {target}).",
-        data={
-            "queue": queue["code"],
-            "estimated_wait_s": queue["estimated_wait_s"],
-            "target_s": target_s,
-            "waiting": queue["waiting"],
-        },
+        **_wait_text(line),
     )
+
+
+def _wait_text(line: LineFigures) -> dict[str, Any]:
+    target = f"{line.target_s / 60:g}"
+    return {
+        "message_vi": (
+            f"Hàng {line.name_vi}: người lấy số bây giờ dự kiến chờ {line.minutes} phút, "
+            f"quá mục tiêu {target} phút ({line.waiting} người đang chờ)."
+        ),
+        "message_en": f"Line {line.code}: a new ticket would wait about {line.minutes} min (target {target}).",
+        "data": {
+            "queue": line.code,
+            "estimated_wait_s": line.estimated_wait_s,
+            "target_s": line.target_s,
+            "waiting": line.waiting,
+        },
+    }
+
+
+def alerts_now(active: list[dict[str, Any]], live: OfficeFigures) -> list[dict[str, Any]]:
+    """The office's alerts as the dashboard shows them beside its cards: one wait alert for each line the
+    cards show over the target, told with the figures of this moment (not those of when it was raised, nor
+    missing because the next check has not run yet); the other alerts as they are."""
+    raised = {str(a.get("queue")): a for a in active if a.get("kind") == "wait_over_target"}
+    shown = [a for a in active if a.get("kind") != "wait_over_target" and a.get("office") == live.office]
+    for line in live.over_target():
+        alert = _wait_alert(live.office, line, live.now).as_dict()
+        if line.code in raised:
+            alert["since"] = raised[line.code]["since"]
+        shown.append(alert)
+    return shown
 
 
 def _overdue_alert(office: str, count: int, now: datetime) -> Alert:

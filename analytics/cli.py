@@ -296,6 +296,11 @@ def _office_text(s: dict[str, Any]) -> str:
 # ---- report ----------------------------------------------------------------------------------------
 
 
+def _pace_of(services: Any) -> Any:
+    """The server's cases received per officer, when it handles cases."""
+    return getattr(getattr(getattr(services, "cases", None), "follow_up", None), "pace", None)
+
+
 def _report(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -340,6 +345,7 @@ def _report(args: argparse.Namespace) -> int:
             generated_at=datetime.now().astimezone(),
             targets=targets,
             sources=case_sources(services, targets) if services is not None else {},
+            pace=_pace_of(services),
         )
         data = render(report, args.format)
     except SQLAlchemyError as error:

@@ -6,9 +6,10 @@ Definitions (also in docs/analytics.md):
   called at 13:35 waited 5 + 5 minutes of office time. The wall-clock wait is kept beside it.
 - handling: the time the ticket spent being served, summed over every desk it went through (a transfer
   or a hold splits it into pieces; from the ticket's events).
-- productivity: tickets a desk officer finished, per day on which they served anyone, × working days
-  a year; compared with 1,600 / 1,200 / 800 a year (province / rural / remote). A ticket stands for a case
-  until dossiers are linked to tickets.
+- productivity: where the server handles cases, cases an officer received (analytics/sources.py, the
+  definition in queue_server/domain/follow_up.py `period_pace`: against the class target prorated to the
+  period, a yearly figure only from 20 working days on). Without cases (a queue-only install): tickets a
+  desk officer finished, per day on which they served anyone, × working days a year.
 - estimate error: |estimate printed at issue − wall-clock wait|, over called tickets that had one.
 """
 
@@ -307,7 +308,8 @@ def office_kpis(
             "higher",
             note_vi=f"{NO_DATA_VI} (hồ sơ điện tử đang được xây dựng)",
         ),
-        KpiValue(
+        _from_source(extra, "productivity", office, first, last)  # cases received (analytics/sources.py)
+        or KpiValue(
             "productivity",
             "Năng suất mỗi cán bộ (hồ sơ/năm, quy đổi)",
             "Cases per officer a year",

@@ -6,14 +6,16 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from analytics.advice import Advice, DeskNow, LineNow, WaitingNow, advise
-from analytics.kpi import Visit, figures, office_kpis
+from analytics.alerts import alerts_now
+from analytics.figures import LineFigures, OfficeFigures, office_figures
+from analytics.kpi import KpiSource, Visit, figures, office_kpis
 from analytics.scenario import Scenario, ScenarioError, ServiceModel, load_scenario
 from analytics.settings import AnalyticsSettings
-from analytics.sources import case_sources
+from analytics.sources import case_sources, pace_rows
 from analytics.stats import mean
 from analytics.store import load_visits
 from queue_server.config import OfficeConfig
@@ -51,11 +53,11 @@ class LiveView:
     def overview(self, *, office: str | None = None, alerts: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
         ctx = self.services.ctx
         office_cfg = ctx.config.office(office)
-        now = ctx.clock()
-        today = business_day(now, office_cfg.zone)
         targets = self.settings.targets(ctx.config)
-        queues = self.services.queues.list(office=office_cfg.code)
-        counters = self.services.counters.list(office=office_cfg.code)
+        # Cards, desks, alerts and advice: one reading of the office (analytics/figures.py).
+        live = office_figures(self.services, office_cfg.code, targets.wait_s)
+        now, queues, counters = live.now, live.queues, live.counters
+        today = business_day(now, office_cfg.zone)
         visits = load_visits(ctx.db, office=office_cfg, first=today, last=today)
         busy = desks_busy_since(ctx.db, office=office_cfg.code)
         kpis = office_kpis(
@@ -66,7 +68,7 @@ class LiveView:
             office=office_cfg.code,
             first=today,
             last=today,
-            sources=self.sources,
+            sources=self._year_to_date_pace(),
         )
         by_queue = {
             code: figures([v for v in visits if v.queue == code], office_cfg.hours, office_cfg.zone).as_row(
@@ -74,19 +76,38 @@ class LiveView:
             )
             for code in office_cfg.queues
         }
-        advice = self.advice(office_cfg, now, visits, counters, busy)
+        advice = self.advice(office_cfg, live, visits, busy)
         return {
             "office": {"code": office_cfg.code, "name_vi": office_cfg.name_vi, "name_en": office_cfg.name_en},
             "now": now.isoformat(),
             "day": today.isoformat(),
             "targets": {"wait_s": targets.wait_s, "handling_s": targets.handling_s},
             "limits": {"paused_too_long_s": self.settings.alerts.paused_too_long_minutes * 60},
-            "queues": [_queue_row(q, by_queue.get(q["code"], {}), targets.wait_s) for q in queues],
+            "queues": [_queue_row(q, by_queue.get(q["code"], {}), live.lines[q["code"]]) for q in queues],
             "counters": [_counter_row(c, now) for c in counters],
             "kpis": [k.as_dict() for k in kpis],
             "waits_by_hour": _waits_by_hour(visits, office_cfg, targets.wait_s),
             "advice": advice.as_dict(),
-            "alerts": list(alerts),
+            "alerts": alerts_now(list(alerts), live),
+            "pace": self._pace(office_cfg.code, today),
+        }
+
+    # ---- pace: cases per officer this year against the class target -----------------------------------
+
+    def _pace(self, office: str, today: date) -> list[dict[str, Any]]:
+        follow_up = getattr(getattr(self.services, "cases", None), "follow_up", None)
+        if follow_up is None:
+            return []
+        return pace_rows(follow_up.pace, office, date(today.year, 1, 1), today)
+
+    def _year_to_date_pace(self) -> dict[str, KpiSource]:
+        """Today's KPIs, but productivity over the year to date (one day says nothing about a year)."""
+        productivity = self.sources.get("productivity")
+        if productivity is None:
+            return self.sources
+        return {
+            **self.sources,
+            "productivity": lambda o, f, last: productivity(o, date(last.year, 1, 1), last),
         }
 
     # ---- advice ------------------------------------------------------------------------------------
@@ -94,16 +115,17 @@ class LiveView:
     def advice(
         self,
         office: OfficeConfig,
-        now: datetime,
+        live: OfficeFigures,
         visits: Sequence[Visit],
-        counters: Sequence[dict[str, Any]],
         busy: dict[int | None, datetime | None],
     ) -> Advice:
+        now, counters = live.now, live.counters
         # The same office state (desks, people waiting, the minute) within the TTL gives the same advice;
         # a desk opening or pausing, or a ticket issued or called, asks again at once.
         state = (
             tuple((c["number"], c["status"]) for c in counters),
             tuple(sorted((v.id, v.status) for v in visits if v.status in ("waiting", "called", "serving"))),
+            tuple((code, line.waiting, line.estimated_wait_s) for code, line in live.lines.items()),
             now.replace(second=0, microsecond=0),
         )
         with self._lock:
@@ -121,18 +143,17 @@ class LiveView:
                 # The server's own reading of a busy desk (domain/estimates.py desk_free_in_s).
                 remaining = desk_free_in_s(OpenDesk(weights, (now - since).total_seconds()), means)
             desks.append(DeskNow(counter["number"], weights, counter["status"], remaining))
-        waiting = [
-            WaitingNow(v.queue, (now - v.issued_at).total_seconds(), v.priority)
-            for v in visits
-            if v.status == "waiting"
-        ]
+        # The people waiting as the cards count them (the same read).
+        waiting = [WaitingNow(w.queue, (now - w.place_at).total_seconds(), w.priority) for w in live.waiting]
         scenario = self._scenario
         result = advise(
             lines=lines,
             desks=desks,
             waiting=waiting,
             rule=self.services.ctx.config.fairness,
-            target_s=self.services.ctx.config.targets.wait.total_seconds(),
+            target_s=live.target_s,
+            now_waits={code: line.estimated_wait_s for code, line in live.lines.items()},
+            time_left_s=live.time_left_s,
             walk_s=scenario.walk_s if scenario else 40.0,
             no_show_wait_s=scenario.no_show_wait_s if scenario else 120.0,
         )
@@ -170,16 +191,15 @@ class LiveView:
         return lines
 
 
-def _queue_row(queue: dict[str, Any], today: dict[str, Any], target_s: float) -> dict[str, Any]:
-    estimate = queue["estimated_wait_s"]
+def _queue_row(queue: dict[str, Any], today: dict[str, Any], line: LineFigures) -> dict[str, Any]:
     return {
         "code": queue["code"],
         "name_vi": queue["name_vi"],
         "name_en": queue["name_en"],
         "open": queue["open"],
         "waiting": queue["waiting"],
-        "estimated_wait_s": estimate,
-        "over_target": estimate is not None and estimate > target_s,
+        "estimated_wait_s": line.estimated_wait_s,
+        "over_target": line.over_target,
         "counters": queue["counters"],
         "issued_today": today.get("issued", 0),
         "served_today": today.get("served", 0),

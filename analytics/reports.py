@@ -7,7 +7,7 @@ Field (lĩnh vực) and procedure (TTHC) are added the same way once tickets are
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -118,7 +118,10 @@ def build_report(
     generated_at: datetime,
     targets: KpiTargets | None = None,
     sources: Mapping[str, KpiSource] | None = None,
+    pace: Callable[[str, date, date], Sequence[Any]] | None = None,
 ) -> Report:
+    """`pace`: the server's cases received per officer (FollowUpService.pace); without it (a queue-only
+    install) the officers' yearly figure counts finished tickets."""
     if by not in DIMENSIONS:
         raise ReportError(f"unknown dimension {by!r}; known: {', '.join(DIMENSIONS)}")
     if last < first:
@@ -128,7 +131,12 @@ def build_report(
     groups: dict[str, list[Visit]] = {}
     for visit in visits:
         groups.setdefault(dimension.key(visit, office), []).append(visit)
-    per_officer = productivity(visits, office.zone, targets) if by == "officer" else {}
+    per_officer = productivity(visits, office.zone, targets) if by == "officer" and pace is None else {}
+    paces = {p.officer: p for p in pace(office.code, first, last)} if pace is not None else {}
+    if by == "officer":
+        per_officer = per_officer or {name: {"per_year": p.per_year} for name, p in paces.items()}
+        for name in paces:
+            groups.setdefault(name, [])  # received cases without calling a ticket: still an officer's row
     rows = []
     for key in sorted(groups):
         row = figures(groups[key], office.hours, office.zone).as_row(targets)
@@ -149,6 +157,7 @@ def build_report(
     notes = [f"Chưa báo cáo được theo: {text}." for text in MISSING_DIMENSIONS_VI.values()]
     if by in ("field", "procedure"):
         notes.append(f"Theo hồ sơ nộp cùng số thứ tự; số không kèm hồ sơ được xếp vào '{NO_CASE_VI}'.")
+    notes.extend(_pace_notes(paces.values()))
     if not visits:
         notes.insert(0, "Không có số thứ tự nào trong khoảng thời gian này.")
     return Report(
@@ -196,6 +205,19 @@ def cell(value: Any, kind: str) -> Any:
     if kind == "number":
         return round(value)
     return value
+
+
+def _pace_notes(paces: Iterable[Any]) -> list[str]:
+    """Each officer's cases received against the class target prorated to the period, in words."""
+    notes = []
+    verdicts = {"meets": "Đạt", "below": "Chưa đạt", "too_short": "chưa đủ 20 ngày làm việc để đánh giá"}
+    for p in paces:
+        notes.append(
+            f"Năng suất {p.officer}: {p.received} hồ sơ tiếp nhận trong {p.working_days} ngày làm việc; "
+            f"chỉ tiêu cho khoảng này {p.period_target:.1f} ({p.target_per_year:,} hồ sơ/năm): "
+            f"{verdicts[p.verdict]}."
+        )
+    return notes
 
 
 def table(report: Report) -> tuple[list[str], list[list[Any]]]:

@@ -91,6 +91,18 @@ class AlertView(BaseModel):
     message_en: str
 
 
+class OfficerPace(BaseModel):
+    """An officer's cases received this year to date against the class target prorated to the days worked."""
+
+    officer: str
+    received: int
+    working_days: int
+    period_target: float
+    target_per_year: int
+    per_year: int | None = Field(description="None before 20 working days: too few to scale up to a year")
+    verdict: str = Field(description="meets, below or too_short")
+
+
 class Overview(BaseModel):
     office: OfficeName
     now: str
@@ -103,6 +115,7 @@ class Overview(BaseModel):
     waits_by_hour: list[HourWaits]
     advice: StaffingAdvice
     alerts: list[AlertView]
+    pace: list[OfficerPace] = []
 
 
 class ProvinceDesks(BaseModel):

@@ -8,7 +8,7 @@ KPI says "chưa có dữ liệu".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -38,7 +38,63 @@ def case_sources(services: Any, targets: KpiTargets) -> dict[str, KpiSource]:
             target=targets.reuse,
             empty_vi="chưa có hồ sơ nào cần giấy tờ đã có trong hệ thống",
         )
+    follow_up = getattr(cases, "follow_up", None)
+    if follow_up is not None:
+        sources["productivity"] = _case_pace(follow_up.pace)
     return sources
+
+
+def pace_rows(
+    pace: Callable[[str, date, date], Sequence[Any]], office: str, first: date, last: date
+) -> list[dict[str, Any]]:
+    """Each officer's cases against the prorated class target, as the dashboard and reports show them."""
+    return [
+        {
+            "officer": p.officer,
+            "received": p.received,
+            "working_days": p.working_days,
+            "period_target": round(p.period_target, 1),
+            "target_per_year": p.target_per_year,
+            "per_year": p.per_year,
+            "verdict": p.verdict,
+        }
+        for p in pace(office, first, last)
+    ]
+
+
+def _case_pace(pace: Callable[[str, date, date], Sequence[Any]]) -> KpiSource:
+    """Productivity from cases received (not tickets), per officer, against the class target: a yearly figure
+    only from 20 working days on; before that the prorated target and "not enough days yet"."""
+
+    def source(office: str, first: date, last: date) -> KpiValue:
+        rows = pace(office, first, last)
+        target = rows[0].target_per_year if rows else 0
+        scaled = [r.per_year for r in rows if r.per_year is not None]
+        value = sum(scaled) / len(scaled) if scaled else None
+        received = sum(r.received for r in rows)
+        if not rows:
+            note = "chưa có hồ sơ nào được tiếp nhận trong khoảng này"
+        elif value is None:
+            days = rows[0].working_days
+            note = (
+                f"{received} hồ sơ / {len(rows)} cán bộ trong {days} ngày làm việc "
+                f"(chỉ tiêu cho khoảng này {rows[0].period_target:.1f} hồ sơ/cán bộ); chưa đủ 20 ngày để quy ra năm"
+            )
+        else:
+            note = f"tính theo hồ sơ tiếp nhận, {rows[0].working_days} ngày làm việc"
+        return KpiValue(
+            "productivity",
+            "Năng suất mỗi cán bộ (hồ sơ/năm, quy đổi)",
+            "Cases received per officer a year",
+            value,
+            target,
+            "per_year",
+            "higher",
+            received,
+            note_vi=note,
+        )
+
+    return source
 
 
 def _share_of_days(

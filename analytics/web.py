@@ -250,6 +250,7 @@ def _report(
         generated_at=services.ctx.clock(),
         targets=runtime.settings.targets(services.ctx.config),
         sources=runtime.live.sources,
+        pace=services.cases.follow_up.pace,
     )
     name = f"bao-cao-{office_cfg.code}-{first.isoformat()}-{last.isoformat()}-{by}.{fmt}"
     return Response(

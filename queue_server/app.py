@@ -43,7 +43,7 @@ def create_app(ctx: ServerContext | None = None) -> FastAPI:
         ctx.hub.set_reader(services.events.since)
         ctx.hub.start_from(services.events.last_seq())
         ctx.db.checkpoint_in_background()
-        tasks = [asyncio.create_task(_day_end_loop(services))]
+        tasks = [asyncio.create_task(_day_end_loop(services)), asyncio.create_task(_presence_loop(services))]
         tasks += [asyncio.create_task(job()) for part in parts for job in part.background]
         listener = _start_fanout(ctx)
         try:
@@ -163,6 +163,17 @@ async def _day_end_loop(services: Services) -> None:
         except Exception:
             log.exception("expiring unattached uploads and claims failed")
         await asyncio.sleep(DAY_END_CHECK_S)
+
+
+async def _presence_loop(services: Services) -> None:
+    """Pause the counters whose console has been gone too long ("mất kết nối", counters/presence.py)."""
+    counters = services.counters
+    while True:
+        try:
+            await asyncio.to_thread(counters.sweep_consoles, counters.presence.connected())
+        except Exception:
+            log.exception("the console presence sweep failed")
+        await asyncio.sleep(services.ctx.settings.presence_check_s)
 
 
 def _start_fanout(ctx: ServerContext) -> PostgresListener | None:

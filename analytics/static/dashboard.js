@@ -168,6 +168,7 @@ function render(data) {
   renderQueues(data);
   renderKpis(data.kpis);
   renderCounters(data);
+  renderPace(data.pace || []);
   renderHourChart(data);
   renderQueueChart(data);
 }
@@ -217,6 +218,19 @@ function renderKpis(kpis) {
     el("td", { class: "value", text: kpiValue(k) }),
     el("td", { class: "muted", text: kpiTarget(k) }),
     el("td", {}, el("span", { class: `status ${k.status}`, text: KPI_STATUS_VI[k.status] })))));
+}
+
+const PACE_VI = { meets: "Đạt", below: "Chưa đạt", too_short: "Chưa đủ 20 ngày làm việc để đánh giá" };
+
+/** Cases each officer received this year against the class target prorated to the working days so far. */
+function renderPace(rows) {
+  $("pace").replaceChildren(...rows.map((p) => el("tr", { "data-officer": p.officer },
+    el("td", { text: p.officer }),
+    el("td", { text: p.received.toLocaleString("vi-VN") }),
+    el("td", { text: `${p.period_target.toLocaleString("vi-VN")} (${p.target_per_year.toLocaleString("vi-VN")}/năm, ${p.working_days} ngày)` }),
+    el("td", { text: p.per_year === null ? "—" : p.per_year.toLocaleString("vi-VN") }),
+    el("td", { class: `verdict ${p.verdict}`, text: PACE_VI[p.verdict] || p.verdict }))));
+  $("pace-empty").hidden = rows.length > 0;
 }
 
 function renderCounters(data) {

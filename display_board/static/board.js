@@ -256,7 +256,9 @@ class Board {
     const tile = this.tiles.get(counter.number);
     if (!tile) return;
     for (const status of ["open", "paused", "closed"]) tile.root.classList.toggle(status, counter.status === status);
-    setText(tile.state, COUNTER_STATES[counter.status] ?? "");
+    // The server's own pause for a console gone 10 min is named; an officer's reasons stay off the hall's screen.
+    const lost = counter.status === "paused" && counter.pause_reason === "mất kết nối";
+    setText(tile.state, lost ? "Tạm dừng (mất kết nối)" : COUNTER_STATES[counter.status] ?? "");
     if (counter.status === "closed") setText(tile.number, "");
   }
 

@@ -8,7 +8,15 @@
  */
 
 const $ = (id) => document.getElementById(id);
-const SOURCE_VI = { chip: "Chip (NFC)", qr: "QR trên thẻ", typed: "Nhập tay" };
+const SOURCE_VI = {
+  chip: "Chip (NFC)", "chip-genuine": "Chip — đã xác thực", "chip-not-verifiable": "Chip — chưa xác thực được",
+  qr: "QR trên thẻ", typed: "Nhập tay",
+};
+// Under the chip's face photo: where it came from and whether the chip's signature was checked.
+const FACE_VI = {
+  "chip-genuine": "Ảnh từ chip, đã xác thực",
+  "chip-not-verifiable": "Ảnh từ chip, chưa xác thực được chữ ký",
+};
 const ACTION_VI = {
   submit: "Nộp tại kiosk",
   receive: "Tiếp nhận",
@@ -192,6 +200,35 @@ export class CasePanel {
     const source = citizen.identity_source;
     $("cit-source").textContent = SOURCE_VI[source] || source || "chưa ghi nhận";
     this.renderCheck($("check-identity"), view.checks.identity);
+    this.renderFace(view.code, citizen.face_photo ? source : null);
+  }
+
+  /** The chip's face photo beside the citizen, to compare with the person at the counter. Fetched once per
+   * case (each fetch is logged on the server as a personal data access, "dossier.face"). */
+  renderFace(code, source) {
+    const figure = $("cit-face");
+    const image = figure.querySelector("img");
+    if (!source) {
+      figure.hidden = true;
+      image.removeAttribute("src");
+      return;
+    }
+    figure.querySelector("figcaption").textContent = FACE_VI[source] || "Ảnh từ chip";
+    const key = `face/${code}`;
+    if (this.images.has(key)) {
+      image.src = this.images.get(key);
+      figure.hidden = false;
+      return;
+    }
+    fetch(`/api/v1/dossiers/${encodeURIComponent(code)}/face`, { headers: { Authorization: `Bearer ${this.console.token}` } })
+      .then(async (response) => {
+        if (!response.ok) throw new Error(`face ${code}: ${response.status}`);
+        this.images.set(key, URL.createObjectURL(await response.blob()));
+        if (this.code !== code) return; // another case opened meanwhile
+        image.src = this.images.get(key);
+        figure.hidden = false;
+      })
+      .catch(() => { figure.hidden = true; });
   }
 
   renderCheck(box, check) {

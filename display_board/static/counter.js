@@ -35,6 +35,7 @@ const MESSAGE_KIND = {
   case_result_ready: "Đã có kết quả", case_overdue: "Xin lỗi trễ hẹn", one_time_code: "Mã xác nhận",
 };
 const MESSAGES_POLL_MS = 10000; // while a message is still on its way (no event tells the console)
+const LOST_REASON = "mất kết nối"; // the reason of an automatic pause (server: counters/presence.py)
 const COUNTER_VI = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
 // Which buttons make sense for the current ticket's state (the server checks again).
 const ENABLED = {
@@ -249,7 +250,14 @@ class Console {
       this.showNotice(`Quầy ${number} đã đóng.`);
       return;
     }
+    const lost = counter.status === "paused" && counter.pause_reason === LOST_REASON;
+    if (lost && !this.lostShown) {
+      // The server paused the counter while this console was away (counters/presence.py).
+      this.showNotice("Đã kết nối lại. Quầy đã tự tạm dừng vì mất kết nối — bấm P (Tiếp tục làm việc) để gọi số tiếp.");
+    }
+    this.lostShown = lost;
     this.counter = counter;
+    this.counters = counters;
     const [current, list] = await Promise.all([
       counter.current_ticket ? this.api("GET", `/api/v1/tickets/${counter.current_ticket.id}`) : null,
       this.api("GET", `/api/v1/counters/${number}/waiting`),
@@ -399,6 +407,12 @@ class Console {
     }
     cells[2].textContent = formatWait(ticket.waited_s).replace("~", "");
     cells[3].textContent = ticket.priority_name_vi || "";
+    if (ticket.for_counter) {
+      const sent = document.createElement("small");
+      sent.className = "sent";
+      sent.textContent = ticket.for_counter === this.counter.number ? "chuyển đến quầy này" : `chờ quầy ${ticket.for_counter}`;
+      cells[3].append(sent);
+    }
     const button = cells[4].firstChild;
     button.textContent = label;
     button.dataset.action = action;
@@ -536,7 +550,9 @@ class Console {
     const choice = await this.askTransfer();
     if (!choice) return;
     const ticket = await this.api("POST", `${path}/transfer`, choice);
-    this.showNotice(`Đã chuyển số ${ticket.number} sang hàng ${ticket.queue_name_vi}.`);
+    this.showNotice(choice.counter
+      ? `Đã chuyển số ${ticket.number} đến quầy ${choice.counter} (hàng ${ticket.queue_name_vi}).`
+      : `Đã chuyển số ${ticket.number} sang hàng ${ticket.queue_name_vi}.`);
   }
 
   async pause() {
@@ -706,17 +722,28 @@ class Console {
   askTransfer() {
     $("transfer-number").textContent = this.current.number;
     const select = $("transfer-queue");
-    const options = this.queues.map((q) => {
-      const option = document.createElement("option");
-      option.value = q.code;
-      option.textContent = `${q.code} · ${q.name_vi}`;
-      return option;
-    });
-    select.replaceChildren(...options);
-    select.value = (this.queues.find((q) => q.code !== this.current.queue) || this.queues[0]).code;
+    const counterSelect = $("transfer-counter");
+    const others = (this.counters || []).filter((c) => c.number !== this.counter.number);
+    const anyCounter = new Option("Bất kỳ quầy nào phục vụ hàng đợi", "");
+    counterSelect.replaceChildren(anyCounter, ...others.map((c) => {
+      const state = c.status === "closed" ? "đóng" : c.status === "paused" ? "tạm dừng" : "đang mở";
+      return new Option(`${c.name_vi || `Quầy ${c.number}`} · ${state}`, String(c.number));
+    }));
+    // A counter chosen: only its queues, the ticket's own first when it serves it.
+    const fillQueues = () => {
+      const chosen = others.find((c) => String(c.number) === counterSelect.value);
+      const queues = chosen ? this.queues.filter((q) => chosen.queues.includes(q.code)) : this.queues;
+      select.replaceChildren(...queues.map((q) => new Option(`${q.code} · ${q.name_vi}`, q.code)));
+      const preferred = chosen ? queues.find((q) => q.code === this.current.queue) : queues.find((q) => q.code !== this.current.queue);
+      select.value = (preferred || queues[0]).code;
+    };
+    counterSelect.onchange = fillQueues;
+    counterSelect.value = "";
+    fillQueues();
     $("transfer-reason").value = "";
     return this.dialog("transfer-dialog", () => ({
       queue: select.value,
+      counter: counterSelect.value ? Number(counterSelect.value) : null,
       to: document.querySelector('#transfer-form input[name="to"]:checked').value,
       reason: $("transfer-reason").value.trim() || null,
     }));

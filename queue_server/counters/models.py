@@ -23,3 +23,5 @@ class CounterState(Base):
     pause_reason: Mapped[str | None] = mapped_column(String(200))
     since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     priority_streak: Mapped[int] = mapped_column(Integer, default=0)
+    # When the officer's console was last connected (counters/presence.py); None: never seen by a console.
+    console_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -41,6 +41,7 @@ class WaitingRow(Answer):
     position: int | None
     next: bool
     dossier_code: str | None
+    for_counter: int | None = None  # sent to that counter by a transfer
 
 
 class CounterWaitingList(Answer):

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.auth.models import User
-from queue_server.auth.principal import Principal
+from queue_server.auth.principal import Principal, Role
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
 from queue_server.counters.models import CounterState, CounterStatus
+from queue_server.counters.presence import LOST_REASON, STAMP_EVERY, ConsolePresence
 from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.errors import DomainError, Forbidden, InvalidInput
 from queue_server.tickets import repository as ticket_repo
+
+PRESENCE = Principal("system", 0, "presence", Role.ADMIN)
 
 
 class CounterService:
@@ -23,6 +28,7 @@ class CounterService:
 
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
+        self.presence = ConsolePresence()  # the consoles connected to this process
 
     def open(self, *, number: int, actor: Principal, office: str | None = None) -> dict[str, Any]:
         office_cfg = self.ctx.config.office(office or actor.office)
@@ -38,6 +44,7 @@ class CounterService:
                     f"Counter {number} is taken by another staff member.",
                 )
             self._leave_other_seats(tx, number, actor)
+            state.console_seen_at = None  # a stamp of an earlier sitting must not pause this one
             self._move(tx, state, CounterStatus.OPEN, "counter.opened", actor, staff_id=actor.id)
             return self._view(tx.session, office_cfg, state)
 
@@ -55,6 +62,41 @@ class CounterService:
 
     def close(self, *, number: int, actor: Principal, office: str | None = None) -> dict[str, Any]:
         return self._set(number, actor, office, CounterStatus.CLOSED, "counter.closed", None)
+
+    def stamp_console(self, staff_id: int) -> None:
+        """The staff member's console connected or left just now (counters/presence.py)."""
+        with UnitOfWork(self.ctx) as tx:
+            for state in self._seats_of(tx, staff_id):
+                state.console_seen_at = tx.now
+
+    def sweep_consoles(self, connected: frozenset[int]) -> list[tuple[str, int]]:
+        """Stamp the counters whose console is connected here; pause the open ones whose console has been
+        gone for `console_lost_after_minutes` ("mất kết nối"). Answers the counters it paused."""
+        lost_after = timedelta(minutes=self.ctx.settings.console_lost_after_minutes)
+        paused: list[tuple[str, int]] = []
+        with UnitOfWork(self.ctx) as tx:
+            seated = tx.session.scalars(
+                select(CounterState)
+                .where(CounterState.staff_id.is_not(None), CounterState.status != CounterStatus.CLOSED.value)
+                .with_for_update()
+            )
+            for state in seated:
+                seen = state.console_seen_at
+                if state.staff_id in connected:
+                    if seen is None or tx.now - seen >= STAMP_EVERY:
+                        state.console_seen_at = tx.now
+                elif state.status == CounterStatus.OPEN and seen is not None and tx.now - seen >= lost_after:
+                    self._move(
+                        tx,
+                        state,
+                        CounterStatus.PAUSED,
+                        "counter.paused",
+                        PRESENCE,
+                        staff_id=state.staff_id,
+                        reason=LOST_REASON,
+                    )
+                    paused.append((state.office, state.number))
+        return paused
 
     def list(self, *, office: str | None = None) -> list[dict[str, Any]]:
         office_cfg = self.ctx.config.office(office)
@@ -99,6 +141,8 @@ class CounterService:
                     f"You are not signed in at counter {number}.",
                 )
             staff_id = None if status is CounterStatus.CLOSED else state.staff_id
+            if status is CounterStatus.OPEN:
+                state.console_seen_at = None  # resumed: a stamp from before must not pause it again
             self._move(tx, state, status, event, actor, staff_id=staff_id, reason=reason)
             return self._view(tx.session, office_cfg, state)
 
@@ -123,6 +167,15 @@ class CounterService:
             "by": actor.label,
         }
         tx.outbox.add(type=event, office=state.office, at=tx.now, data=data)
+
+    def _seats_of(self, tx: Transaction, staff_id: int) -> Sequence[CounterState]:
+        return tuple(
+            tx.session.scalars(
+                select(CounterState)
+                .where(CounterState.staff_id == staff_id, CounterState.status != CounterStatus.CLOSED.value)
+                .with_for_update()
+            )
+        )
 
     def _leave_other_seats(self, tx: Transaction, number: int, actor: Principal) -> None:
         """A person sits at one counter at a time: opening another one closes the previous."""

@@ -23,6 +23,8 @@ from queue_server.domain.tickets import TicketStatus
 from queue_server.dossiers.models import Dossier
 from queue_server.tickets import repository as ticket_repo
 from queue_server.tickets.access import check_may_read_counter
+from queue_server.tickets.acting import seats_of
+from queue_server.tickets.estimates import candidate
 from queue_server.tickets.models import Ticket
 from queue_server.tickets.service import TicketService
 
@@ -63,7 +65,8 @@ def counter_waiting_list(
             .order_by(Ticket.held_at, Ticket.id)
         ).all()
         dossiers = _dossier_codes(session, [t.id for t in [*waiting[:limit], *held]])
-    next_id = _next_ticket_id(tickets, waiting, counter_cfg.weights, now, state)
+        seats = seats_of(tx, office_cfg, number)
+    next_id = _next_ticket_id(tickets, waiting, counter_cfg.weights, now, state, seats)
     positions: Counter[str] = Counter()
     rows = []
     for ticket in waiting[:limit]:
@@ -97,23 +100,15 @@ def _next_ticket_id(
     weights: dict[str, float],
     now: datetime,
     state: CounterState | None,
+    seats: calling.Seats,
 ) -> int | None:
     decision = calling.choose_next(
-        (
-            calling.Candidate(
-                id=t.id,
-                queue=t.queue,
-                issued_at=t.issued_at,
-                place_at=t.place_at,
-                priority=t.priority,
-                appointment_at=t.appointment_at,
-            )
-            for t in waiting
-        ),
+        (candidate(t) for t in waiting),
         weights=weights,
         now=now,
         priority_streak=state.priority_streak if state is not None else 0,
         rule=tickets.ctx.config.fairness,
+        seats=seats,
     )
     return decision.ticket.id if decision else None
 
@@ -152,4 +147,5 @@ def _row(
         "position": position,
         "next": is_next,
         "dossier_code": dossier,
+        "for_counter": ticket.for_counter,  # sent to that counter by a transfer
     }

@@ -99,6 +99,27 @@ def check_open_early(hours: OpeningHours, moment: datetime, zone: ZoneInfo, earl
     return opened
 
 
+def working_seconds_left(hours: OpeningHours, moment: datetime, zone: ZoneInfo) -> float:
+    """Opening time left today after `moment` (lunch excluded; 0 on a day off): the desks' time the
+    staffing advice may plan with."""
+    local = local_time(moment, zone)
+    day = local.date()
+    if hours.holiday(day) and not hours.open_on_holidays and day not in hours.extra_working_days:
+        return 0.0
+    now_min = local.hour * 60 + local.minute + local.second / 60
+    left = 0.0
+    for interval in _intervals_of(hours, day):
+        start = max(now_min, interval.start.hour * 60 + interval.start.minute)
+        end = interval.end_minutes()
+        if end <= start:
+            continue
+        left += end - start
+        if hours.lunch is not None:
+            lunch_start = max(start, hours.lunch.start.hour * 60 + hours.lunch.start.minute)
+            left -= max(0.0, min(end, hours.lunch.end_minutes()) - lunch_start)
+    return left * 60
+
+
 def _intervals_of(hours: OpeningHours, day: date) -> Sequence[Interval]:
     if day in hours.extra_working_days and not hours.weekly.get(day.weekday()):
         return hours.weekly.get(0, ())  # a make-up working day keeps Monday's hours

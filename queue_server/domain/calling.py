@@ -7,6 +7,11 @@ Order of precedence (docs/architecture.md, "Which ticket a counter calls"):
    while normal tickets wait;
 4. everyone else: among the counter's queues by their weights.
 
+Transfers come before all of these: a ticket sent to this very counter is called first (it was already
+being served). A ticket sent to another counter waits for that counter while it is open or paused; a ticket
+a counter transferred away "keeping its place" is not handed back to that counter while another open
+counter serves its line (`Seats`).
+
 "By weights" is stateless: each queue's head competes with its wait multiplied by the queue's weight
 at this counter, so a weight-2 queue is served about twice as often when both lines are long, and no
 line starves because every wait keeps growing. Ties go to the earliest issued ticket, then the lower id.
@@ -35,6 +40,23 @@ class Candidate:
     place_at: datetime  # issue time, or the time it was sent to the back of a line
     priority: str | None = None  # the priority group, if any
     appointment_at: datetime | None = None  # set when checked in inside the appointment window
+    for_counter: int | None = None  # transferred to this counter: it waits for that counter
+    from_counter: int | None = None  # the counter that transferred it away keeping its place
+
+
+@dataclass(frozen=True)
+class Seats:
+    """Who else is there, for the transfer rules: `present` counters are open or paused (a ticket sent
+    to one of them waits for it); `served_elsewhere` are the queues another open counter serves."""
+
+    counter: int
+    present: frozenset[int] = frozenset()
+    served_elsewhere: frozenset[str] = frozenset()
+
+    def may_call(self, c: Candidate) -> bool:
+        if c.for_counter is not None and c.for_counter != self.counter and c.for_counter in self.present:
+            return False
+        return not (c.from_counter == self.counter and c.queue in self.served_elsewhere)
 
 
 @dataclass(frozen=True)
@@ -51,12 +73,18 @@ def choose_next(
     now: datetime,
     priority_streak: int,
     rule: FairnessRule,
+    seats: Seats | None = None,
 ) -> CallDecision | None:
-    """Pick the next ticket for a counter serving `weights` (queue code → weight > 0), or None."""
-    eligible = [c for c in candidates if weights.get(c.queue, 0) > 0]
+    """Pick the next ticket for a counter serving `weights` (queue code → weight > 0), or None.
+    `seats`: the counter calling and the others present (transfers); None ignores transfer marks."""
+    eligible = [c for c in candidates if weights.get(c.queue, 0) > 0 and (seats is None or seats.may_call(c))]
     if not eligible:
         return None
     normal_waiting = any(c.priority is None for c in eligible)
+
+    sent_here = [c for c in eligible if seats is not None and c.for_counter == seats.counter]
+    if sent_here:
+        return _decide(min(sent_here, key=_by_place), "transferred", priority_streak, normal_waiting)
 
     due = [c for c in eligible if c.appointment_at is not None and c.appointment_at <= now]
     if due:

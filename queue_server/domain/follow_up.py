@@ -7,6 +7,10 @@
   the rate is over the cases that got their result in the period.
 - productivity: cases an officer received this calendar year, divided by the working days elapsed so far,
   times the working days of the whole year — a projection, not one day scaled up to a year.
+- pace over a period (`period_pace`, the dashboard and `motcua report`): cases received in the period
+  against the class target prorated to the period's working days (target × period days / year days);
+  "Đạt"/"Chưa đạt" and a yearly figure only from `MIN_DAYS_FOR_VERDICT` working days on — a few days
+  say too little to scale up to a year.
 """
 
 from __future__ import annotations
@@ -81,3 +85,42 @@ def yearly_pace(received: Mapping[str, int], today: date, hours: OpeningHours, t
         projected = round(count / elapsed * whole) if elapsed else 0
         paces.append(Pace(officer, count, projected, target))
     return paces
+
+
+MIN_DAYS_FOR_VERDICT = 20  # about a month of working days
+
+
+@dataclass(frozen=True)
+class PeriodPace:
+    officer: str
+    received: int  # cases received in the period
+    working_days: int  # of the period (up to today)
+    year_days: int  # working days of the period's calendar year
+    target_per_year: int  # the office class's target
+
+    @property
+    def period_target(self) -> float:
+        """The yearly target prorated to the period's working days."""
+        return self.target_per_year * self.working_days / self.year_days if self.year_days else 0.0
+
+    @property
+    def per_year(self) -> int | None:
+        if self.working_days < MIN_DAYS_FOR_VERDICT:
+            return None
+        return round(self.received / self.working_days * self.year_days)
+
+    @property
+    def verdict(self) -> str:
+        """meets, below, or too_short (fewer working days than a verdict needs)."""
+        if self.working_days < MIN_DAYS_FOR_VERDICT:
+            return "too_short"
+        return "meets" if self.received >= self.period_target else "below"
+
+
+def period_pace(
+    received: Mapping[str, int], first: date, last: date, hours: OpeningHours, target: int
+) -> list[PeriodPace]:
+    """Each officer's cases received in first..last against the class target prorated to the period."""
+    days = working_days_in(first, last, hours)
+    year = working_days_in(date(last.year, 1, 1), date(last.year, 12, 31), hours)
+    return [PeriodPace(officer, count, days, year, target) for officer, count in sorted(received.items())]

@@ -111,6 +111,7 @@ class ActionRequest:
     counter: int | None = None  # the counter acting, if any
     business_day: date | None = None  # today in the office's zone, for reactivate
     to_queue: str | None = None  # transfer
+    to_counter: int | None = None  # transfer to one counter (it calls the ticket first)
     to_back: bool = False  # transfer: go to the back of the line instead of keeping the place
     reason: str | None = None
     outcome: str | None = None  # finish
@@ -156,6 +157,12 @@ def _check_counter(ticket: TicketSnapshot, request: ActionRequest) -> None:
         )
     if action is A.TRANSFER and not request.to_queue:
         raise DomainError("queue_required", "Cần chọn hàng đợi để chuyển.", "A target queue is needed.")
+    if action is A.TRANSFER and request.to_counter is not None and request.to_counter == ticket.counter:
+        raise DomainError(
+            "same_counter",
+            f"Số này đang ở chính quầy {ticket.counter}; hãy chọn quầy khác.",
+            f"The ticket is already at counter {ticket.counter}; choose another counter.",
+        )
 
 
 def _fields_for(ticket: TicketSnapshot, request: ActionRequest, target: TicketStatus) -> dict[str, object]:
@@ -164,6 +171,7 @@ def _fields_for(ticket: TicketSnapshot, request: ActionRequest, target: TicketSt
     fields: dict[str, object]
     if action is A.CALL:
         fields = {"counter": request.counter, "recall_count": 0, "last_called_at": at}
+        fields |= {"for_counter": None, "from_counter": None}  # a transfer's marks end with the call
         if ticket.called_at is None:
             fields["called_at"] = at  # the wait of the visit ends at its first call
         return fields
@@ -185,16 +193,20 @@ def _fields_for(ticket: TicketSnapshot, request: ActionRequest, target: TicketSt
     if action is A.TRANSFER:
         return _transfer_fields(request)
     if action is A.REACTIVATE:
-        return {"ended_at": None, "counter": None, "place_at": at}
+        return {"ended_at": None, "counter": None, "place_at": at, "for_counter": None, "from_counter": None}
     raise AssertionError(f"unhandled action {action}")  # pragma: no cover - TRANSITIONS covers all
 
 
 def _transfer_fields(request: ActionRequest) -> dict[str, object]:
+    """Sent to a counter: it waits for that counter. Keeping its place: the counter that sent it away does
+    not call it back while another counter serves the line (domain/calling.py, `Seats`)."""
     fields: dict[str, object] = {
         "queue": request.to_queue,
         "counter": None,
         "started_at": None,  # service at the first counter stays in the event log
         "recall_count": 0,
+        "for_counter": request.to_counter,
+        "from_counter": None if request.to_back else request.counter,
     }
     if request.to_back:
         fields["place_at"] = request.at

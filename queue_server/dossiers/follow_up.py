@@ -17,7 +17,7 @@ from queue_server.auth.principal import Principal
 from queue_server.context import ServerContext
 from queue_server.domain.calendar import OpeningHours, business_day
 from queue_server.domain.dossiers import STATUS_NAMES, DossierStatus
-from queue_server.domain.follow_up import due_state, on_time_rate, yearly_pace
+from queue_server.domain.follow_up import PeriodPace, due_state, on_time_rate, period_pace, yearly_pace
 from queue_server.dossiers.models import Dossier, DossierEvent
 from queue_server.procedures.catalogue import Catalogue
 from queue_server.tickets.service import TicketService
@@ -102,6 +102,25 @@ class DossierFollowUp:
             }
             for pace in yearly_pace(counts, today, hours, target)
         ]
+
+    def pace(self, office: str, first: date, last: date) -> list[PeriodPace]:
+        """Each officer's cases received in first..last (office days) against the class target prorated
+        to the period (domain/follow_up.py `period_pace`); officers by username."""
+        office_cfg = self.tickets.office(office)
+        today = business_day(self.ctx.clock(), office_cfg.zone)
+        last = min(last, today)  # days still to come are not worked yet
+        with self.ctx.db.read() as session:
+            rows = session.execute(
+                select(DossierEvent.actor, DossierEvent.at)
+                .join(Dossier, Dossier.id == DossierEvent.dossier_id)
+                .where(Dossier.office == office_cfg.code, DossierEvent.action == "receive")
+            ).all()
+        counts: Counter[str] = Counter()
+        for actor, at in rows:
+            if first <= business_day(at, office_cfg.zone) <= last:
+                counts[actor.removeprefix("user:")] += 1
+        target = self.catalogue.settings.productivity_target
+        return period_pace(counts, first, last, office_cfg.hours, target) if first <= last else []
 
     def overdue_count(self, office: str) -> int:
         """For the alerts: cases of the office past their due date."""

@@ -93,6 +93,10 @@ async def event_stream(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     subscription = services.ctx.hub.subscribe(offices=office)
+    console = principal.id if principal.kind == "user" else None  # an officer's console is there
+    if console is not None:
+        services.counters.presence.connect(console)
+        await run_in_threadpool(services.counters.stamp_console, console)
     try:
         last_sent = since if since is not None else -1
         if since is not None:
@@ -102,6 +106,11 @@ async def event_stream(websocket: WebSocket) -> None:
         pass
     finally:
         subscription.close()
+        if console is not None:
+            # The last sighting first, then gone: once gone, no late stamp can restart the 10 minutes.
+            with contextlib.suppress(Exception):  # the sweep decides without it too
+                await run_in_threadpool(services.counters.stamp_console, console)
+            services.counters.presence.disconnect(console)
 
 
 async def _send_backlog(

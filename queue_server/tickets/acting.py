@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from queue_server.auth.principal import Principal
 from queue_server.config import OfficeConfig, SystemConfig
-from queue_server.counters.models import CounterState
+from queue_server.counters.models import CounterState, CounterStatus
 from queue_server.db.unit_of_work import Transaction, first_won
 from queue_server.domain import calling
 from queue_server.domain.calendar import business_day
@@ -31,6 +33,7 @@ A = TicketAction
 class ActOptions:
     to_queue: str | None = None
     to_back: bool = False
+    to_counter: int | None = None
     reason: str | None = None
     outcome: str | None = None
 
@@ -68,6 +71,7 @@ class TicketActions:
             business_day=business_day(tx.now, office.zone),
             to_queue=options.to_queue.strip().upper() if options.to_queue else None,
             to_back=options.to_back,
+            to_counter=options.to_counter,
             reason=options.reason,
             outcome=options.outcome,
         )
@@ -85,6 +89,8 @@ class TicketActions:
         data: dict[str, Any] = {"from": change.from_status.value, "to": change.to_status.value}
         if action is A.TRANSFER:
             data.update({"from_queue": from_queue, "to_queue": ticket.queue, "to_back": options.to_back})
+            if options.to_counter is not None:
+                data["to_counter"] = options.to_counter
         self.audit(tx, ticket, action.value, change.from_status.value, actor, counter, options.reason, data)
         extra = {"transition": data, "queues": self.queue_counts(tx, ticket, from_queue)}
         self.emit(tx, change.event_type, ticket, extra=extra)
@@ -104,6 +110,7 @@ class TicketActions:
         """Call the ticket the calling rule picks for this counter; choose again if another took it."""
         weights = office.counter(state.number).weights
         day = business_day(tx.now, office.zone)
+        seats = seats_of(tx, office, state.number)
 
         def choose() -> tuple[Ticket, calling.CallDecision] | None:
             waiting = repo.waiting_tickets(tx, office=office.code, day=day, queues=list(weights))
@@ -113,6 +120,7 @@ class TicketActions:
                 now=tx.now,
                 priority_streak=state.priority_streak,
                 rule=self.config.fairness,
+                seats=seats,
             )
             if decision is None:
                 return None
@@ -194,3 +202,14 @@ class TicketActions:
             }
             for code in {ticket.queue, *also}
         }
+
+
+def seats_of(tx: Transaction, office: OfficeConfig, counter: int) -> calling.Seats:
+    """The other counters as the transfer rules see them (domain/calling.py, `Seats`)."""
+    rows = tx.session.execute(
+        select(CounterState.number, CounterState.status).where(CounterState.office == office.code)
+    ).all()
+    present = frozenset(int(n) for n, status in rows if status != CounterStatus.CLOSED.value)
+    others_open = [int(n) for n, status in rows if status == CounterStatus.OPEN.value and n != counter]
+    served = frozenset(q for n in others_open for q in office.weights_of(n))
+    return calling.Seats(counter=counter, present=present, served_elsewhere=served)

@@ -59,6 +59,8 @@ def candidate(ticket: TicketRecord) -> calling.Candidate:
         place_at=ticket.place_at,
         priority=ticket.priority,
         appointment_at=ticket.appointment_at,
+        for_counter=getattr(ticket, "for_counter", None),
+        from_counter=getattr(ticket, "from_counter", None),
     )
 
 

@@ -47,6 +47,9 @@ class Ticket(Base):
     outcome: Mapped[str | None] = mapped_column(String(64))
     appointment_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     estimated_wait_s: Mapped[int | None] = mapped_column(Integer)
+    # Transfers (domain/calling.py): the counter it was sent to, and the counter that sent it away.
+    for_counter: Mapped[int | None] = mapped_column(Integer)
+    from_counter: Mapped[int | None] = mapped_column(Integer)
 
 
 @dataclass(slots=True)
@@ -81,6 +84,8 @@ class NewTicket:
     counter: int | None = None
     staff_id: int | None = None
     outcome: str | None = None
+    for_counter: int | None = None
+    from_counter: int | None = None
     id: int = 0  # given by the insert
 
 

@@ -107,7 +107,9 @@ async def resume(ticket_id: TicketId, services: ServicesDep, actor: People) -> T
 async def transfer(
     ticket_id: TicketId, body: TransferRequest, services: ServicesDep, actor: People
 ) -> TicketView:
-    options = ActOptions(to_queue=body.queue, to_back=body.to == "back", reason=body.reason)
+    options = ActOptions(
+        to_queue=body.queue, to_back=body.to == "back", to_counter=body.counter, reason=body.reason
+    )
     return await _act(services, ticket_id, TicketAction.TRANSFER, actor, options)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class IssueTicketRequest(BaseModel):
@@ -53,9 +53,18 @@ class ReasonRequest(BaseModel):
 
 
 class TransferRequest(BaseModel):
-    queue: str = Field(min_length=1, max_length=8)
+    """To a queue, or to one counter (`counter`; `queue` then optional: the counter's queue)."""
+
+    queue: str | None = Field(default=None, min_length=1, max_length=8)
+    counter: int | None = Field(default=None, ge=1, le=999)
     to: Literal["keep", "back"] = "keep"
     reason: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> TransferRequest:
+        if self.queue is None and self.counter is None:
+            raise ValueError("a queue or a counter is needed / cần chọn hàng đợi hoặc quầy")
+        return self
 
 
 class PublicTicketView(BaseModel):

@@ -4,6 +4,7 @@ access.py (who may act at which counter), estimates.py (waits), views.py (what c
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from queue_server.auth.principal import Principal, Role
@@ -132,6 +133,7 @@ class TicketService:
             to_queue = None
             if action is A.TRANSFER:
                 to_queue = _transfer_target(office, ticket, options)
+                options = replace(options, to_queue=to_queue)
             counter = access.acting_counter(tx, office, actor, ticket, action, to_queue=to_queue)
             self.actions.change(tx, ticket, action, actor=actor, counter=counter, options=options)
             return self.view(tx, ticket)
@@ -198,6 +200,10 @@ class TicketService:
 
 
 def _transfer_target(office: OfficeConfig, ticket: Ticket, options: ActOptions) -> str:
+    """The queue a transfer sends the ticket to: the one asked for, or for a transfer to a counter the
+    ticket's own queue when that counter serves it, else the counter's main queue."""
+    if options.to_counter is not None:
+        return _counter_queue(office, ticket, options.to_counter, options.to_queue)
     if options.to_queue is None:
         raise InvalidInput("queue_required", "Cần chọn hàng đợi để chuyển.", "A target queue is needed.")
     target = office.queue(options.to_queue)
@@ -206,3 +212,19 @@ def _transfer_target(office: OfficeConfig, ticket: Ticket, options: ActOptions) 
             "same_queue", "Số này đã ở hàng đợi đó.", "The ticket already waits in that queue."
         )
     return target.code
+
+
+def _counter_queue(office: OfficeConfig, ticket: Ticket, number: int, asked: str | None) -> str:
+    weights = office.counter(number).weights  # 404 for a counter the office does not have
+    if asked is not None:
+        queue = office.queue(asked).code
+        if queue not in weights:
+            raise InvalidInput(
+                "queue_not_served",
+                f"Quầy {number} không phục vụ hàng {queue}.",
+                f"Counter {number} does not serve queue {queue}.",
+            )
+        return queue
+    if ticket.queue in weights:
+        return ticket.queue
+    return max(weights, key=lambda code: weights[code])

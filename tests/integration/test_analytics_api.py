@@ -214,16 +214,20 @@ def test_overview_advice_is_consistent_with_its_projection(fresh: Server) -> Non
         fresh.services.tickets.issue(actor=KIOSK_ACTOR, queue="A")
     with client_for(fresh) as client:
         supervisor = fresh.login(client, "giamsat")
-        advice = client.get("/api/v1/analytics/overview", headers=supervisor).json()["advice"]
-    over = [code for code, wait in advice["projected_wait_s"].items() if wait is not None and wait > 900]
+        overview = client.get("/api/v1/analytics/overview", headers=supervisor).json()
+    advice = overview["advice"]
+    projected = advice["projected_wait_s"]
+    assert projected["C"] is None  # no open desk serves line C: no number (not "408 phút")
+    over = [code for code, wait in projected.items() if wait is None or wait > 900]
     assert sorted(advice["over_target"]) == sorted(over)
     assert "A" in over  # eight people waiting for one desk that also serves B
     assert "C" in over  # people will come to line C, and no open desk serves it
-    worst = max(over, key=lambda code: advice["projected_wait_s"][code])
-    name = fresh.ctx.config.default_office.queues[worst].name_vi
+    red = [q for q in overview["queues"] if q["over_target"]]
+    assert [q["code"] for q in red] == ["A"]  # the card the advice speaks of first
+    name = fresh.ctx.config.default_office.queues["A"].name_vi
     assert advice["message_vi"].startswith(f"Hàng {name}")
     suggested = advice["suggested_counter"]
-    assert worst in fresh.ctx.config.default_office.counters[suggested].weights  # a desk for that line
+    assert "A" in fresh.ctx.config.default_office.counters[suggested].weights  # a desk for that line
 
 
 # ---- visits read back from the server's events -------------------------------------------------------

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
-from queue_server.domain.calendar import OpeningHours
+from queue_server.domain.calendar import Interval, OpeningHours
 from queue_server.domain.follow_up import due_state, on_time_rate, working_days_in, yearly_pace
 
 TET = {date(2026, 2, d) for d in range(16, 21)}  # Tết 2026 off, Monday 16 – Friday 20 February
@@ -47,3 +47,18 @@ def test_the_yearly_pace_uses_the_working_days_elapsed_not_one_day_scaled_up() -
     assert pace.projected == round(24 / 44 * 256) == 140 and not pace.meets
     [busy] = yearly_pace({"canbo2": 160}, TUESDAY, HOURS, target=800)
     assert busy.projected == 931 and busy.meets
+
+
+def test_period_pace_prorates_the_class_target_and_needs_twenty_days() -> None:
+    from queue_server.domain.follow_up import period_pace
+
+    weekdays = OpeningHours(weekly={d: [Interval(time(7), time(17))] for d in range(5)})
+    one_day = period_pace({"canbo1": 9}, date(2026, 3, 10), date(2026, 3, 10), weekdays, 800)[0]
+    assert one_day.working_days == 1 and one_day.per_year is None and one_day.verdict == "too_short"
+    assert one_day.period_target == 800 / one_day.year_days  # a day's share of the year, not "Đạt"
+    month = period_pace({"a": 70, "b": 60}, date(2026, 3, 2), date(2026, 3, 31), weekdays, 800)
+    assert [p.working_days for p in month] == [22, 22]
+    assert month[0].year_days == 261  # the weekdays of 2026
+    assert round(month[0].period_target, 2) == 67.43  # 800 × 22 / 261
+    assert [p.verdict for p in month] == ["meets", "below"]
+    assert [p.per_year for p in month] == [830, 712]

@@ -54,3 +54,23 @@ def test_one_more_desk_is_not_enough() -> None:
     advice = run(desks=desks(d1="open", d3="open"), waiting=crowd(40))
     assert advice.suggested_counter == 2  # type: ignore[attr-defined]
     assert "kể cả khi mở thêm một quầy" in advice.message_vi  # type: ignore[attr-defined]
+
+
+def test_a_line_without_an_open_desk_gets_no_figure_but_a_desk_to_open() -> None:
+    advice = run(desks=desks(d3="open"), waiting=crowd(4), now_waits={"A": 2400.0, "B": 0.0})
+    assert advice.projected_wait_s["A"] is None  # type: ignore[attr-defined]
+    assert (
+        advice.message_vi
+        == "Hàng Cư trú chưa có quầy nào đang mở phục vụ (4 người đang chờ): cần mở quầy số 1."
+    )  # type: ignore[attr-defined]
+
+
+def test_the_advice_quotes_the_cards_wait_not_its_own() -> None:
+    advice = run(desks=desks(d1="open", d2="open", d3="open"), waiting=crowd(30), now_waits={"A": 1500.0})
+    assert "người lấy số bây giờ dự kiến chờ 25 phút" in advice.message_vi  # type: ignore[attr-defined]
+
+
+def test_nothing_is_recommended_when_the_day_is_over() -> None:
+    advice = run(desks=desks(d1="open"), waiting=crowd(30), time_left_s=0.0)
+    assert advice.suggested_counter is None  # type: ignore[attr-defined]
+    assert advice.message_vi == "Đã hết giờ làm việc hôm nay: không gợi ý mở thêm quầy."  # type: ignore[attr-defined]
