@@ -7,6 +7,10 @@
     [scanners.camera]
     url = "camera+file://var/kiosk/camera"
 
+    [speakers.hall]
+    url = "alsa://default"           # or file:///var/kiosk/spoken, dummy:// (see devices/audio)
+    voice = "vi"
+
     [chip_readers.desk]
     url = "pcsc://"                  # or pcsc://<part of the reader's name>
     csca_dir = "/etc/motcua/csca"    # the country signing certificates the office installed
@@ -95,14 +99,37 @@ class ChipReaderConfig(BaseModel):
         return url
 
 
+class SpeakerConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str
+    voice: str = Field(default="vi", pattern=r"^[a-z][a-z0-9-]{1,30}$")  # espeak-ng's voice, as the board's
+    speed_wpm: int = Field(default=130, ge=80, le=300)
+
+    @field_validator("url")
+    @classmethod
+    def _speaker_url(cls, url: str) -> str:
+        from devices.audio.speakers import SPEAKER_EXAMPLES
+
+        scheme, separator, rest = url.partition("://")
+        if not separator or scheme.lower() not in SPEAKER_EXAMPLES:
+            raise ValueError(
+                f"unknown speaker URL {url!r}; use one of {', '.join(SPEAKER_EXAMPLES.values())}"
+            )
+        if scheme.lower() == "file" and not rest:
+            raise ValueError(f"{url!r} names no folder, e.g. {SPEAKER_EXAMPLES['file']}")
+        return url
+
+
 class DevicesConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     printers: dict[str, PrinterConfig] = Field(default_factory=dict)
     scanners: dict[str, ScannerConfig] = Field(default_factory=dict)
     chip_readers: dict[str, ChipReaderConfig] = Field(default_factory=dict)
+    speakers: dict[str, SpeakerConfig] = Field(default_factory=dict)
 
-    @field_validator("printers", "scanners", "chip_readers")
+    @field_validator("printers", "scanners", "chip_readers", "speakers")
     @classmethod
     def _names(cls, devices: dict[str, object]) -> dict[str, object]:
         import re
@@ -119,7 +146,7 @@ def _problems(error: ValidationError) -> list[str]:
         key = ".".join(str(part) for part in item["loc"]) or "(top level)"
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown key (allowed: printers.<name>.url/paper, scanners.<name>.url, chip_readers.<name>.url/csca_dir)"
+            message = "unknown key (allowed: printers.<name>.url/paper, scanners.<name>.url, chip_readers.<name>.url/csca_dir, speakers.<name>.url/voice/speed_wpm)"
         problems.append(f"{key}: {message}")
     return problems
 

@@ -30,7 +30,7 @@ class Device(Protocol):
 
 @dataclass
 class OpenedDevice:
-    kind: str  # "printer", "scanner" or "chip_reader"
+    kind: str  # "printer", "scanner", "chip_reader" or "speaker"
     name: str
     url: str
     device: Device | None  # None when it could not be opened
@@ -64,6 +64,13 @@ def open_scanner(url: str) -> Any:
     return open_code_scanner(url)
 
 
+def open_speaker(url: str) -> Any:
+    """devices.audio.open_speaker, imported here so that printers work without the audio code."""
+    from devices.audio import open_speaker as open_audio
+
+    return open_audio(url)
+
+
 def open_chip_reader(url: str, csca_dir: str | None) -> Any:
     """devices.chip.open_chip_reader, imported here so that printers work without the chip code."""
     from devices.chip import open_chip_reader as open_reader
@@ -87,6 +94,10 @@ class DeviceRegistry:
     def chip_readers(self) -> dict[str, Any]:
         return {d.name: d.device for d in self.devices if d.kind == "chip_reader" and d.device is not None}
 
+    @property
+    def speakers(self) -> dict[str, Any]:
+        return {d.name: d.device for d in self.devices if d.kind == "speaker" and d.device is not None}
+
     def close(self) -> None:
         for opened in self.devices:
             if opened.device is not None:
@@ -106,6 +117,8 @@ def open_devices(config: DevicesConfig) -> DeviceRegistry:
     for name, chip_reader in config.chip_readers.items():
         opener = partial(open_chip_reader, chip_reader.url, chip_reader.csca_dir)
         opened.append(_open("chip_reader", name, chip_reader.url, opener))
+    for name, speaker in config.speakers.items():
+        opened.append(_open("speaker", name, speaker.url, partial(open_speaker, speaker.url)))
     return DeviceRegistry(opened)
 
 

@@ -17,6 +17,7 @@ import httpx
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
+UPLOAD_TIMEOUT_FACTOR = 4  # uploads and submitting a case wait this many times the usual timeout
 # httpx logs every URL it requests at INFO, and a citizen's URLs carry the ID number: keep them out of logs.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -95,6 +96,10 @@ class KioskApi:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.office = office
+        # A page is megabytes the server checks and stores: a slow answer to it is no outage.
+        self.upload_timeout = httpx.Timeout(
+            max(timeout_s * UPLOAD_TIMEOUT_FACTOR, 30.0), connect=min(timeout_s, 3.0)
+        )
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             headers={"X-Device-Key": device_key, "User-Agent": "motcua-kiosk"},
@@ -116,7 +121,7 @@ class KioskApi:
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """JSON of a 2xx answer (None for 204); ApiError otherwise."""
         try:
-            response = await self._client.request(method, API + path, **kwargs)
+            response = await self._send(method, path, **kwargs)
         except httpx.TransportError as error:
             log.warning("%s %s: no answer (%s)", method, path, type(error).__name__)
             self._set_available(False)
@@ -131,6 +136,21 @@ class KioskApi:
         if response.status_code == 204 or not response.content:
             return None
         return response.json()
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request; sent again once when a kept-alive connection turned out closed under it.
+
+        The server closes an idle connection after a few seconds; a request sent at that moment gets
+        "disconnected without a response" though the server is fine. Requests that change something
+        carry idempotency keys; page uploads (files) do not, so they are never sent twice.
+        """
+        try:
+            return await self._client.request(method, API + path, **kwargs)
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+            if "files" in kwargs:
+                raise
+            log.info("%s %s: the connection closed under the request (%s); once more", method, path, error)
+            return await self._client.request(method, API + path, **kwargs)
 
     def _office(self) -> dict[str, str]:
         return {"office": self.office} if self.office else {}
@@ -173,6 +193,18 @@ class KioskApi:
     async def public_ticket(self, public_code: str) -> dict[str, Any]:
         result: dict[str, Any] = await self.request("GET", f"/public/tickets/{public_code}")
         return result
+
+    # --- a staff member to the kiosk ("Gọi cán bộ hỗ trợ") -------------------------------------------
+
+    async def call_help(self) -> dict[str, Any]:
+        """Call a staff member to this kiosk; the server keeps one open call per kiosk."""
+        answer: dict[str, Any] = await self.request("POST", "/kiosk/help")
+        return answer
+
+    async def help_call(self) -> dict[str, Any] | None:
+        """This kiosk's latest call (its `answered_at` says someone went), or None."""
+        answer: dict[str, Any] | None = await self.request("GET", "/kiosk/help")
+        return answer
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -224,18 +256,29 @@ class KioskApi:
         """POST /documents: files are (name, bytes, media type), the pages in order."""
         parts = [("files", (name, data, media)) for name, data, media in files]
         result: dict[str, Any] = await self.request(
-            "POST", "/documents", data={"citizen_id": personal_id, "type": doc_type}, files=parts
+            "POST",
+            "/documents",
+            data={"citizen_id": personal_id, "type": doc_type},
+            files=parts,
+            timeout=self.upload_timeout,
         )
         return result
 
     async def submit_dossier(self, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await self.request("POST", "/dossiers", json=body)
+        result: dict[str, Any] = await self.request(
+            "POST", "/dossiers", json=body, timeout=self.upload_timeout
+        )
         return result
 
     async def lookup_dossier(self, code: str, second_factor: dict[str, str]) -> dict[str, Any]:
         result: dict[str, Any] = await self.request(
             "POST", "/public/dossiers/lookup", json={"code": code, **second_factor}
         )
+        return result
+
+    async def lookup_by_card(self, qr: str) -> dict[str, Any]:
+        """The latest cases of an ID card's holder (its QR as read); the kiosk's own route."""
+        result: dict[str, Any] = await self.request("POST", "/dossiers/lookup-by-card", json={"qr": qr})
         return result
 
     async def rating_reasons(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devices.audio import SpeechSynth
 from devices.config import DevicesConfig, load_devices_config
 from devices.printers import TicketPrinter
 from devices.registry import DeviceRegistry, open_devices
@@ -136,6 +137,8 @@ def build_parts(config: KioskConfig, transport: Any = None) -> KioskParts:
     fill_empty_frame_folders(devices)
     registry = open_devices(devices)
     scanners = [s for s in registry.scanners.values()]
+    speaker_config = next(iter(devices.speakers.values()), None)
+    synth = SpeechSynth(speaker_config.voice, speaker_config.speed_wpm) if speaker_config else None
     api = KioskApi(
         config.server,
         config.device_key,
@@ -152,6 +155,8 @@ def build_parts(config: KioskConfig, transport: Any = None) -> KioskParts:
         forget_frames=lambda: holder[0].forget_frames(),
         device_statuses=lambda: [device.as_dict() for device in registry.devices],
         chip_reader=next(iter(registry.chip_readers.values()), None),
+        speaker=next(iter(registry.speakers.values()), None),
+        synth=synth,
     )
     holder.append(KioskParts(config, api, registry, flow, emulated, scanners))
     return holder[0]

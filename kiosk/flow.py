@@ -15,14 +15,17 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
+from devices.audio import Speaker, SpeechSynth
 from devices.chip import ChipReader
 from devices.printers import TicketPrinter
 from kiosk.api import KioskApi
 from kiosk.config import KioskConfig
+from kiosk.guidance import screen_words
 from kiosk.presenters.base import Presenter, Session
 from kiosk.presenters.care import HealthMonitor, IdleWatch, MaintenancePresenter
 from kiosk.presenters.case import PreparePresenter, ProcedurePresenter, SubmitPresenter
 from kiosk.presenters.chip import ChipPresenter
+from kiosk.presenters.help import HelpPresenter, SpokenGuide
 from kiosk.presenters.identify import IdentifyPresenter
 from kiosk.presenters.lookup import LookupPresenter, RatingPresenter
 from kiosk.presenters.scan import Frame, ScanPresenter
@@ -64,6 +67,8 @@ class KioskFlow(Presenter):
         forget_frames: Callable[[], None] = lambda: None,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         chip_reader: ChipReader | None = None,
+        speaker: Speaker | None = None,
+        synth: SpeechSynth | None = None,
     ) -> None:
         super().__init__()
         self.api, self.config, self.today, self.now = api, config, today, now
@@ -71,6 +76,7 @@ class KioskFlow(Presenter):
         self.office_defaults()
         self.session = Session()
         self.identify_opened_at: datetime | None = None  # codes read before this are another moment's
+        self.lookup_opened_at: datetime | None = None  # the same for the lookup screen
         self.identify = IdentifyPresenter()
         self.chip = ChipPresenter(chip_reader, api, self.identify)
         self.has_chip_reader = chip_reader is not None
@@ -86,6 +92,14 @@ class KioskFlow(Presenter):
         self.health = HealthMonitor(api, config.health_poll_seconds, cap_s=HEALTH_RETRY_CAP_S)
         self.maintenance = MaintenancePresenter(config.maintenance_pin, device_statuses, api, printer)
         self.health.bind(out_of_service=self._on_service_change)
+        self.help = HelpPresenter(api, now)
+        self.voice = SpokenGuide(speaker, synth)
+        # 🔊: what changes what the citizen is asked to do is said again (when the guide is on).
+        self.bind(screen=self._speak_screen, lang=self._speak_screen)
+        self.prepare.bind(active=self._speak_screen)
+        self.scan.bind(index=self._speak_screen, papers=self._speak_screen)
+        self.ticket.bind(number=self._speak_screen)
+        self.help.bind(showing=self._speak_help)
         self._before_outage = "start"
         self._tasks: set[asyncio.Future[Any]] = set()
 
@@ -109,6 +123,8 @@ class KioskFlow(Presenter):
             self.scan,
             self.submit,
             self.maintenance,
+            self.help,
+            self.voice,
         ]
 
     # --- screens ----------------------------------------------------------------------------------
@@ -175,7 +191,7 @@ class KioskFlow(Presenter):
             self.go("queues")
             await self.take_number.load(self.today())
         elif journey == "lookup":
-            self.go("lookup")
+            self.open_lookup()
         elif journey == "rate":
             self.go("rate")
             await self.rating.load()
@@ -191,6 +207,30 @@ class KioskFlow(Presenter):
         self.identify.error = None
         self.go("identify")
 
+    def open_lookup(self) -> None:
+        """ "Tra cứu hồ sơ": like identify, only a card or receipt shown from now on counts."""
+        self.forget_frames()
+        self.lookup_opened_at = self.wall_clock()
+        self.lookup.again()
+        self.go("lookup")
+
+    async def search_lookup(self) -> None:
+        """ "Tra cứu" under the code and the last 4 digits."""
+        if await self.lookup.search():
+            self.go("lookup_result")
+
+    async def _lookup_scanned(self, text: str) -> None:
+        kind = self.lookup.handle_scan(text)
+        if kind == "card":
+            if await self.lookup.search_by_card(text):
+                self.go("lookup_result")
+        elif kind == "code" and len(self.lookup.last4) == 4:
+            await self.search_lookup()
+
+    def lookup_again(self) -> None:
+        """ "Tra cứu hồ sơ khác" under an answer."""
+        self.open_lookup()
+
     def open_chip(self) -> None:
         """ "Đặt thẻ căn cước lên đầu đọc": the CAN pad, with the card on the reader."""
         self.chip.clear()
@@ -205,8 +245,42 @@ class KioskFlow(Presenter):
     def user_touch(self) -> None:
         self.idle.touch(self.now())
 
+    # --- help at the kiosk ------------------------------------------------------------------------
+
+    async def call_help(self) -> None:
+        """ "Gọi cán bộ hỗ trợ": a staff member is called; the citizen is told so over the screen."""
+        self.user_touch()
+        self._watch_idle()
+        await self.help.press()
+
+    def close_help(self) -> None:
+        self.user_touch()
+        self.help.close()
+
+    def toggle_voice(self) -> None:
+        """🔊: on, the screen's instruction is read now and on every screen after; off, silence."""
+        self.user_touch()
+        self._watch_idle()
+        if self.voice.toggle():
+            self.background(self.voice.say(screen_words(self), self.lang, again=True))
+
+    def _watch_idle(self) -> None:
+        """Help asked for on the start screen: the idle wipe (which ends it) runs there too."""
+        if self.screen == "start" and not self.idle.active:
+            self.idle.begin(self.now())
+
+    def _speak_help(self, _help: object, showing: bool) -> None:
+        if showing:  # the confirmation is read; closing it says nothing more
+            self._speak_screen()
+
+    def _speak_screen(self, *_: Any) -> None:
+        if self.voice.enabled:
+            self.background(self.voice.say(screen_words(self), self.lang))
+
     def tick(self) -> None:
-        """Called every second by the app: the idle countdown."""
+        """Called every second by the app: the idle countdown; whether someone answered the call for help."""
+        if self.help.called:
+            self.background(self.help.poll())
         if self.idle.tick(self.now()):
             log.info("idle timeout: session wiped")
             self.wipe()
@@ -215,7 +289,7 @@ class KioskFlow(Presenter):
         """Forget the citizen: new session, every presenter reset, start screen; the view drops its images."""
         self.session = Session()
         self.forget_frames()
-        self.identify_opened_at = None
+        self.identify_opened_at = self.lookup_opened_at = None
         for presenter in self.citizen_presenters:
             presenter.reset()
         self.idle.reset()
@@ -237,7 +311,8 @@ class KioskFlow(Presenter):
             # messages go, and what the screen lists is asked for again.
             for presenter in self.citizen_presenters:
                 presenter.error = None
-            self.screen = self._before_outage if self.identify.identified or self.journey else "start"
+            keep = self.identify.identified or self.journey or self._before_outage == "maintenance"
+            self.screen = self._before_outage if keep else "start"
             self._reload_after_outage()
 
     def _reload_after_outage(self) -> None:
@@ -267,10 +342,10 @@ class KioskFlow(Presenter):
         screen = self.screen
         if screen not in ("identify", "queues", "priority", "lookup", "rate"):
             return
-        if screen == "identify" and (
-            self.identify_opened_at is None or (at is not None and at < self.identify_opened_at)
-        ):
-            return
+        if screen in ("identify", "lookup"):
+            since = self.identify_opened_at if screen == "identify" else self.lookup_opened_at
+            if since is None or (at is not None and at < since):
+                return  # read before the screen opened: another citizen's card or receipt
         self.user_touch()
         if screen == "identify":
             if self.identify.handle_scan(text):
@@ -278,8 +353,8 @@ class KioskFlow(Presenter):
         elif screen in ("queues", "priority") and not self.identify.identified:
             if self.identify.handle_scan(text):  # the card gives the age for priority
                 await self.take_number.suggest_from_birth_date()
-        elif screen == "lookup":
-            self.lookup.handle_scan(text)
+        elif screen == "lookup" and not self.lookup.busy:
+            await self._lookup_scanned(text)
         elif screen == "rate":
             await self.rating.read_ticket(text)
 

@@ -99,13 +99,14 @@ def _include_routers(app: FastAPI) -> None:
     from queue_server.auth.router import router as auth
     from queue_server.counters.router import router as counters
     from queue_server.events.router import router as events
+    from queue_server.kiosk_help.router import router as kiosk_help
     from queue_server.queues.router import router as queues
     from queue_server.stats.router import router as stats
     from queue_server.tickets.router import public_router
     from queue_server.tickets.router import router as tickets
 
     # Matched in this order: the busiest path (issuing tickets) first.
-    for router in (tickets, queues, auth, public_router, counters, appointments, stats, events):
+    for router in (tickets, queues, auth, public_router, counters, appointments, stats, events, kiosk_help):
         app.include_router(router)
     for router in _case_routers():
         app.include_router(router)

@@ -12,6 +12,7 @@ from queue_server.counters.service import CounterService
 from queue_server.db.writes import WriteRunner
 from queue_server.dossiers.wiring import CaseServices, build_case_services
 from queue_server.events.service import EventService
+from queue_server.kiosk_help.service import HelpCallService
 from queue_server.queues.service import QueueService
 from queue_server.stats.service import StatsService
 from queue_server.tickets.service import TicketService
@@ -29,6 +30,7 @@ class Services:
     cases: CaseServices  # procedures, citizens, documents, dossiers, ratings, purge
     writes: WriteRunner  # where write use cases of the HTTP API run
     events: EventService  # the event log: where it stands, what came after, alerts
+    kiosk_help: HelpCallService  # kiosks' calls for a staff member
 
 
 def build_services(ctx: ServerContext) -> Services:
@@ -44,4 +46,5 @@ def build_services(ctx: ServerContext) -> Services:
         cases=build_case_services(ctx, tickets),
         writes=WriteRunner(ctx.db),
         events=EventService(db=ctx.db, clock=ctx.clock, hub=ctx.hub, outbox=ctx.new_outbox),
+        kiosk_help=HelpCallService(ctx),
     )

@@ -105,6 +105,7 @@ async function start() {
     $("who").textContent = me.full_name || me.username || "";
   } catch (_) { /* shown by refresh below */ }
   await refresh();
+  loadHelp();
   connect();
 }
 
@@ -132,6 +133,7 @@ function connect() {
   socket.onopen = () => { state.retry = 1000; link(true); refreshSoon(0); };
   socket.onmessage = (message) => {
     const event = JSON.parse(message.data);
+    if (String(event.type).startsWith("kiosk.help")) { loadHelp(); return; }
     refreshSoon(String(event.type).startsWith("alert.") ? 0 : 400);
   };
   socket.onclose = (closed) => {
@@ -275,6 +277,51 @@ function renderQueueChart(data) {
   barChart($("chart-queues"), bars, data.targets.wait_s, "xanh: TB hôm nay · cam: dự kiến bây giờ");
 }
 
+// ---- kiosks calling for a staff member ("Gọi cán bộ hỗ trợ") ---------------------------------------
+
+async function loadHelp() {
+  try {
+    const answer = await api("GET", `/api/v1/kiosk-help${OFFICE ? `?office=${encodeURIComponent(OFFICE)}` : ""}`);
+    state.help = await answer.json();
+    state.helpReadAt = Date.now();
+    renderHelp();
+  } catch (error) {
+    if (error.message !== "unauthorized") $("advice").textContent = `Không đọc được yêu cầu hỗ trợ: ${error.message}`;
+  }
+}
+
+function renderHelp() {
+  const calls = state.help || [];
+  const box = $("help-calls");
+  box.hidden = calls.length === 0;
+  box.replaceChildren(...calls.map((call) => {
+    const since = new Date(call.requested_at);
+    // The server's count at reading plus the time since: its clock, not this computer's.
+    const waited = Math.max(0, Math.floor(((call.waited_s || 0) * 1000 + Date.now() - state.helpReadAt) / 60000));
+    const presses = call.presses > 1 ? ` (bấm ${call.presses} lần)` : "";
+    const button = el("button", { type: "button", text: "Đã đến hỗ trợ" });
+    button.addEventListener("click", () => answerHelp(call.id, button));
+    return el("div", { class: "help-call", "data-id": String(call.id), "data-kiosk": call.kiosk },
+      el("b", { class: "help-tag", text: "HỖ TRỢ" }),
+      el("span", { class: "help-what", text: `Máy ${call.kiosk} cần cán bộ hỗ trợ công dân${presses}` }),
+      el("time", { datetime: call.requested_at,
+        text: `từ ${since.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" })} · ${waited < 1 ? "vừa xong" : `${waited} phút trước`}` }),
+      button);
+  }));
+}
+
+async function answerHelp(id, button) {
+  button.disabled = true;
+  try {
+    await api("POST", `/api/v1/kiosk-help/${id}/answer`);
+    state.help = (state.help || []).filter((call) => call.id !== id);
+    renderHelp();
+  } catch (error) {
+    button.disabled = false;
+    if (error.message !== "unauthorized") $("advice").textContent = error.message;
+  }
+}
+
 // ---- reports -------------------------------------------------------------------------------------
 
 async function downloadReport(event) {
@@ -300,6 +347,7 @@ function init() {
   $("logout").addEventListener("click", () => signOut());
   $("report-form").addEventListener("submit", downloadReport);
   setInterval(() => { if (state.data) renderCounters(state.data); }, 1000);
+  setInterval(() => { if (state.help) renderHelp(); }, 15000);
   setInterval(() => { if (state.token) refreshSoon(0); }, 30000);
   if (state.token) start(); else $("login").hidden = false;
 }

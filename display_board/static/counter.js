@@ -7,6 +7,7 @@
  */
 import { BookingDialog } from "./booking_dialog.js";
 import { CASE_KEYS, CasePanel } from "./case_panel.js";
+import { HelpCalls } from "./help_calls.js";
 import { ReconnectingSocket, clockTime, errorMessage, formatWait, wsUrl } from "./live.js";
 
 const TOKEN = "motcua.console.token";
@@ -83,6 +84,7 @@ class Console {
     this.stats = { refreshes: 0, events: 0 };
     this.casePanel = new CasePanel(this);
     this.bookingDialog = new BookingDialog(this);
+    this.helpCalls = new HelpCalls($("help-calls"), (method, path) => this.api(method, path), (message) => this.showError(message));
     this.visit = null; // {id, since}: the visit at the counter, timed from when this console saw the call
     setInterval(() => this.renderTimer(), 1000);
     this.socket = new ReconnectingSocket({
@@ -256,6 +258,7 @@ class Console {
     this.stats.refreshes++;
     this.renderCurrent();
     this.renderList(list);
+    this.helpCalls.load();
     if (current && current.dossier_code) this.casePanel.follow(current.dossier_code);
     this.loadMessages();
   }
@@ -313,6 +316,7 @@ class Console {
   onEvent(event) {
     if (!this.counter || !event || !event.type) return;
     this.stats.events++;
+    if (this.helpCalls.isHelpEvent(event)) this.helpCalls.load();
     const data = event.data || {};
     if (event.type.startsWith("dossier.") && data.dossier && data.dossier.code === this.casePanel.code) {
       this.caseSoon();

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 class IdleWatch(Presenter):
-    """No touch for `idle_s`: ask "Bạn còn ở đây không?"; no answer for `countdown_s`: wipe.
+    """No touch for `idle_s`: ask "Ông/Bà còn ở đây không?"; no answer for `countdown_s`: wipe.
 
     Time comes in as arguments (monotonic seconds) so that tests need no clock and no sleep.
     """

@@ -133,6 +133,8 @@ class ScanPresenter(Presenter):
         if any(same_page(fingerprint, kept) for kept in self.hashes.get(paper_type, [])):
             self.reason, self.armed, self._steady = T["scan.same_page"], False, 0
             return False
+        if self.busy:  # the papers are being sent: the citizen has moved on, and this look is late
+            return False
         self.hashes.setdefault(paper_type, []).append(fingerprint)
         self.pages.setdefault(paper_type, []).append(processed.page)
         self.page_counts = {**self.page_counts, paper_type: len(self.pages[paper_type])}
@@ -174,7 +176,8 @@ class ScanPresenter(Presenter):
         """Send every paper that has pages (each once); paper type -> document id."""
         self.busy, self.error = True, None
         try:
-            for paper_type, pages in self.pages.items():
+            # What is kept now: a look that was already under way may still end while this awaits.
+            for paper_type, pages in [(kind, list(kept)) for kind, kept in self.pages.items()]:
                 if not pages or paper_type in self.uploaded:
                     continue
                 files = [

@@ -188,28 +188,35 @@ def plain(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
 
 
-def lookup_text(result: Mapping[str, Any], language: str) -> str:
-    if not result:
-        return ""
+def lookup_text(cases: Sequence[Mapping[str, Any]], language: str, title_size: float = 0) -> str:
+    """Each case found: what it is, its state in plain words, the due date, the papers asked for and
+    what to do next, where. Only what the public lookup answers (no name, no ID, no address)."""
+    return "\n\n".join(_case_text(case, language, title_size) for case in cases)
+
+
+def _case_text(case: Mapping[str, Any], language: str, title_size: float) -> str:
+    state = str(case.get("status", ""))
+    state_key = f"lookup.state.{state}"
+    state_name = say(T[state_key], language) if state_key in T else _pick(case, "status_name", language)
+    title = f"[b]{plain(_pick(case, 'procedure_name', language))}[/b]"
     lines = [
-        f"[b]{plain(result.get('code', ''))}[/b] — {plain(result.get('procedure_name_vi', ''))}",
-        say(T["lookup.status"], language).format(
-            status=f"[b]{plain(_pick(result, 'status_name', language))}[/b]"
-        ),
+        f"[size={int(title_size)}]{title}[/size]" if title_size else title,
+        f"{say(T['lookup.code'], language)}: [b]{plain(case.get('code', ''))}[/b]",
+        say(T["lookup.status"], language).format(status=f"[b]{plain(state_name)}[/b]"),
     ]
-    if result.get("due_date"):
-        day = str(result["due_date"])
-        year, month, date_of_month = day.split("-")
-        lines.append(say(T["lookup.due"], language).format(day=f"{date_of_month}/{month}/{year}"))
-    missing = result.get("missing") or []
+    if case.get("due_date"):
+        year, month, day = str(case["due_date"])[:10].split("-")
+        lines.append(say(T["lookup.due"], language).format(day=f"[b]{day}/{month}/{year}[/b]"))
+    missing = case.get("missing") or []
     if missing:
-        lines.append(
-            say(T["lookup.missing"], language)
-            + ": "
-            + ", ".join(plain(_pick(m, "name", language)) for m in missing)
-        )
-    if result.get("missing_reason"):
-        lines.append(plain(result["missing_reason"]))
+        lines.append(say(T["lookup.missing"], language))
+        lines += [f"   • {plain(_pick(paper, 'name', language))}" for paper in missing]
+    if case.get("missing_reason"):
+        lines.append(say(T["lookup.note"], language).format(note=plain(case["missing_reason"])))
+    todo_key = f"lookup.todo.{state}"
+    if todo_key in T:
+        office = plain(_pick(case, "office_name", language))
+        lines.append(f"[b]{say(T[todo_key], language).format(office=office)}[/b]")
     return "\n".join(lines)
 
 

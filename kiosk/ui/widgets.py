@@ -46,6 +46,7 @@ class Theme(EventDispatcher):  # type: ignore[misc]
     selected = ColorProperty([0.00, 0.55, 0.35, 1])
     error = ColorProperty([0.75, 0.10, 0.10, 1])
     ok = ColorProperty([0.00, 0.45, 0.25, 1])
+    help = ColorProperty([0.72, 0.30, 0.00, 1])  # "Gọi cán bộ hỗ trợ": unlike every other button
     font = NumericProperty(dp(26))
     title = NumericProperty(dp(40))
     huge = NumericProperty(dp(120))
@@ -58,6 +59,7 @@ class Theme(EventDispatcher):  # type: ignore[misc]
             self.button, self.button_fg = [1, 0.85, 0, 1], [0, 0, 0, 1]
             self.soft, self.soft_fg = [0.15, 0.15, 0.15, 1], [1, 1, 1, 1]
             self.selected, self.error, self.ok = [0, 0.9, 1, 1], [1, 0.45, 0.45, 1], [0.4, 1, 0.5, 1]
+            self.help = [1, 0.55, 0.1, 1]
         else:
             self.bg, self.fg, self.muted = [0.96, 0.97, 0.98, 1], [0.10, 0.12, 0.16, 1], [0.30, 0.34, 0.40, 1]
             self.button, self.button_fg = [0.05, 0.33, 0.62, 1], [1, 1, 1, 1]
@@ -67,6 +69,7 @@ class Theme(EventDispatcher):  # type: ignore[misc]
                 [0.75, 0.10, 0.10, 1],
                 [0.0, 0.45, 0.25, 1],
             )
+            self.help = [0.72, 0.30, 0.00, 1]
         scale = min(max(short_side / 800, 1.0), 1.6) * (1.3 if large else 1.0)
         self.scale = scale
         self.font, self.title, self.huge = dp(26) * scale, dp(40) * scale, dp(120) * scale
@@ -76,6 +79,22 @@ class BigButton(Button):  # type: ignore[misc]
     """A button at least 1.5 cm each way, its text wrapped inside it."""
 
     kind = StringProperty("primary")  # primary, soft, selected
+
+
+class Cover(BoxLayout):  # type: ignore[misc]
+    """Something over the whole screen (the help confirmation): while shown, a touch never reaches the
+    buttons under it."""
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if super().on_touch_down(touch):
+            return True
+        return bool(self.opacity > 0 and not self.disabled and self.collide_point(*touch.pos))
+
+
+class SpeakerButton(BigButton):
+    """🔊 drawn (no font here has the emoji): a loudspeaker, with sound waves when the guide is on."""
+
+    on = BooleanProperty(False)
 
 
 class KeyButton(BigButton):
@@ -137,6 +156,7 @@ class Keyboard(BoxLayout):  # type: ignore[misc]
     shift = BooleanProperty(False)
     lang = StringProperty("vi")
     marks = BooleanProperty(True)  # the marks bar (off for codes and numbers)
+    ok_text = StringProperty("OK")  # what the OK key does ("Tra cứu")
     __events__ = ("on_key", "on_backspace", "on_done", "on_mark")
 
     def __init__(self, **kwargs: Any) -> None:
@@ -162,8 +182,9 @@ class Keyboard(BoxLayout):  # type: ignore[misc]
                     button.word = KEY_WORDS[key]
                     self._words.append(button)
             if row.startswith("@"):
-                done = KeyButton(text="OK", key="OK", kind="primary", size_hint_x=1.6)
+                done = KeyButton(text=self.ok_text, key="OK", kind="primary", size_hint_x=1.6)
                 done.bind(on_release=self._pressed)
+                self.bind(ok_text=done.setter("text"))
                 line.add_widget(done)
             self.add_widget(line)
         self.bind(shift=self._relabel, lang=self._relabel, marks=self._show_marks)

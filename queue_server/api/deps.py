@@ -98,6 +98,7 @@ R = Role
 People = Annotated[Principal, Depends(require(R.STAFF, R.SUPERVISOR, R.ADMIN))]
 Managers = Annotated[Principal, Depends(require(R.SUPERVISOR, R.ADMIN))]
 Issuers = Annotated[Principal, Depends(require(R.KIOSK, R.STAFF, R.SUPERVISOR, R.ADMIN))]
+Kiosks = Annotated[Principal, Depends(require(R.KIOSK))]
 Readers = Annotated[Principal, Depends(require(R.KIOSK, R.DISPLAY, R.STAFF, R.SUPERVISOR, R.ADMIN))]
 Displays = Annotated[Principal, Depends(require(R.DISPLAY, R.ADMIN))]
 

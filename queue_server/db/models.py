@@ -8,6 +8,7 @@ from queue_server.db.base import Base
 from queue_server.documents.models import Document, DocumentPage
 from queue_server.dossiers.models import Dossier, DossierCheck, DossierDocument, DossierEvent, DossierSequence
 from queue_server.events.models import EventLog
+from queue_server.kiosk_help.models import HelpCall
 from queue_server.messages.models import MessageContact, OutboundMessage
 from queue_server.phone.models import PhoneCode, RemoteTicket
 from queue_server.ratings.models import Rating
@@ -32,6 +33,7 @@ __all__ = [
     "DossierEvent",
     "DossierSequence",
     "EventLog",
+    "HelpCall",
     "MessageContact",
     "OutboundMessage",
     "PersonalDataAccess",

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
 from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import mask_id, record_access
-from queue_server.citizens.service import claim_view, reveal_id
+from queue_server.citizens.service import CitizenFacts, claim_view, facts_from_qr, lookup_citizen, reveal_id
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from queue_server.dossiers.service import DossierService
 
 S = DossierStatus
+CARD_LOOKUP_KEY = "card"  # the limiter's key for lookups by card (per client, like a code)
+CARD_LOOKUP_MAX = 5  # cases shown, newest first
+CARD_LOOKUP_SCAN = 50  # cases read to find them (a person with a long history)
 
 
 class DossierReports:
@@ -210,29 +215,55 @@ class DossierReports:
             if dossier is None or citizen is None or not self._second_factor_ok(citizen, last4):
                 self.limiter.failed(normalized, client)
                 raise dossier_not_found()
-            procedure = self.catalogue.procedures.get(dossier.procedure_code)
-            status = S(dossier.status)
-            links = list(
-                session.scalars(select(DossierDocument).where(DossierDocument.dossier_id == dossier.id))
-            )
-            if status is S.PAPERS_REQUESTED:
-                missing = [self.views.type_brief(c) for c in dossier.requested_papers or []]
-            elif status is S.NEW:
-                missing = self.views.missing(procedure, links)
-            else:
-                missing = []
-            office = self.ctx.config.offices.get(dossier.office)
+            return self._public_view(session, dossier)
+
+    def lookup_by_card(self, *, qr: str, client: str) -> dict[str, Any]:
+        """A kiosk's lookup by the ID card's QR: the holder's latest cases, each as the public lookup shows
+        it. A QR is unsigned, so a case is listed only when the card's name and birth date agree with what
+        the office knows of that case's citizen (the checked facts, else the case's own claim)."""
+        facts = facts_from_qr(qr)
+        self.limiter.admit(client, CARD_LOOKUP_KEY)
+        with self.ctx.db.read() as session:
+            citizen = lookup_citizen(session, self.ctx.ids, facts.personal_id)
+            latest: list[Dossier] = []
+            if citizen is not None:
+                latest = list(
+                    session.scalars(
+                        select(Dossier)
+                        .where(Dossier.citizen_id == citizen.id)
+                        .order_by(Dossier.submitted_at.desc(), Dossier.id.desc())
+                        .limit(CARD_LOOKUP_SCAN)
+                    )
+                )
+            shown = [d for d in latest if citizen and _card_agrees(session, citizen, d, facts)]
             return {
-                "code": dossier.code,
-                **status_fields(status),
-                "office_name_vi": office.name_vi if office else dossier.office,
-                "office_name_en": office.name_en if office else dossier.office,
-                "procedure_name_vi": procedure.name_vi if procedure else dossier.procedure_code,
-                "procedure_name_en": procedure.name_en if procedure else dossier.procedure_code,
-                "due_date": dossier.due_date,
-                "missing": missing,
-                "missing_reason": dossier.reason if status is S.PAPERS_REQUESTED else None,
+                "personal_id_masked": mask_id(facts.personal_id),
+                "cases": [self._public_view(session, d) for d in shown[:CARD_LOOKUP_MAX]],
             }
+
+    def _public_view(self, session: Session, dossier: Dossier) -> dict[str, Any]:
+        """What a citizen may see of a case without signing in: no name, no ID, no address, no papers."""
+        procedure = self.catalogue.procedures.get(dossier.procedure_code)
+        status = S(dossier.status)
+        links = list(session.scalars(select(DossierDocument).where(DossierDocument.dossier_id == dossier.id)))
+        if status is S.PAPERS_REQUESTED:
+            missing = [self.views.type_brief(c) for c in dossier.requested_papers or []]
+        elif status is S.NEW:
+            missing = self.views.missing(procedure, links)
+        else:
+            missing = []
+        office = self.ctx.config.offices.get(dossier.office)
+        return {
+            "code": dossier.code,
+            **status_fields(status),
+            "office_name_vi": office.name_vi if office else dossier.office,
+            "office_name_en": office.name_en if office else dossier.office,
+            "procedure_name_vi": procedure.name_vi if procedure else dossier.procedure_code,
+            "procedure_name_en": procedure.name_en if procedure else dossier.procedure_code,
+            "due_date": dossier.due_date,
+            "missing": missing,
+            "missing_reason": dossier.reason if status is S.PAPERS_REQUESTED else None,
+        }
 
     def _second_factor_ok(self, citizen: Citizen, last4: str) -> bool:
         """The last 4 digits of the ID number: printed on the citizen's card, never set by a kiosk."""
@@ -296,3 +327,26 @@ def _count(counts: Counter[str], reused: int, new: int, resupplied: int) -> None
 def _stat_fields(counts: Counter[str]) -> dict[str, int]:
     keys = ("dossiers", "without_resupply", "fully_reused", "papers_reused", "papers_new")
     return {key: counts[key] for key in keys}
+
+
+def _same_name(a: str, b: str) -> bool:
+    def norm(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+    return norm(a) == norm(b)
+
+
+def _card_agrees(session: Session, citizen: Citizen, dossier: Dossier, facts: CitizenFacts) -> bool:
+    """The card's name and birth date against the checked facts, else the case's claim; at least one
+    of them must be known and none may differ."""
+    known: Citizen | CitizenClaim | None = citizen if citizen.verified_at is not None else None
+    if known is None and dossier.claim_id is not None:
+        known = session.get(CitizenClaim, dossier.claim_id)
+    if known is None:
+        return False
+    checks = []
+    if known.full_name and facts.full_name:
+        checks.append(_same_name(known.full_name, facts.full_name))
+    if known.birth_date and facts.birth_date:
+        checks.append(known.birth_date == facts.birth_date)
+    return bool(checks) and all(checks)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from queue_server.api.deps import Issuers, People, ServicesDep
+from queue_server.api.deps import Issuers, Kiosks, People, ServicesDep
 from queue_server.api.errors import error_body
 from queue_server.api.openapi import file_answer
 from queue_server.api.params import MAX_ROW_ID, RowIdField, RowIdQuery
@@ -19,6 +19,7 @@ from queue_server.dossiers.forms_pdf import form_pdf
 from queue_server.dossiers.limiter import TooManyLookups
 from queue_server.dossiers.receipt import receipt_pdf
 from queue_server.dossiers.schemas import (
+    CardLookupAnswer,
     DossierStats,
     DossierView,
     FollowUp,
@@ -68,6 +69,12 @@ class LookupRequest(BaseModel):
     code: str = Field(min_length=8, max_length=40)
     # The second factor is on the citizen's own card and nothing a kiosk can set (a birth date could be).
     last4: str = Field(pattern=r"^\d{4}$", description="last 4 digits of the ID number")
+
+
+class CardLookupRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    qr: str = Field(min_length=12, max_length=512, description="the text of the ID card's QR")
 
 
 @router.post(
@@ -266,6 +273,28 @@ def act_on_dossier(
     return services.cases.dossiers.act(code, action, request, actor=actor)
 
 
+@router.post("/lookup-by-card", response_model=CardLookupAnswer)
+def lookup_by_card(
+    body: CardLookupRequest, request: Request, services: ServicesDep, actor: Kiosks
+) -> CardLookupAnswer | Response:
+    """At a kiosk: the latest cases of the ID card's holder (its QR read by the kiosk's camera), each
+    as the public lookup shows it; rate limited with the public lookup."""
+    client = request.client.host if request.client else "unknown"
+    try:
+        found = services.cases.reports.lookup_by_card(qr=body.qr, client=client)
+    except TooManyLookups as error:
+        return _too_many(error)
+    return CardLookupAnswer.model_validate(found)
+
+
+def _too_many(error: TooManyLookups) -> Response:
+    return JSONResponse(
+        error_body(error.code, error.message_vi, error.message_en, error.details),
+        status_code=error.status_code,
+        headers={"Retry-After": str(error.retry_after_s), "Cache-Control": "no-store"},
+    )
+
+
 @public_router.post("/lookup", response_model=PublicLookup)
 def lookup_dossier(body: LookupRequest, request: Request, services: ServicesDep) -> dict[str, Any] | Response:
     """Status, due date and what is missing, for the code plus a second factor. Rate limited (429)."""
@@ -273,8 +302,4 @@ def lookup_dossier(body: LookupRequest, request: Request, services: ServicesDep)
     try:
         return services.cases.reports.lookup(code=body.code, last4=body.last4, client=client)
     except TooManyLookups as error:
-        return JSONResponse(
-            error_body(error.code, error.message_vi, error.message_en, error.details),
-            status_code=error.status_code,
-            headers={"Retry-After": str(error.retry_after_s), "Cache-Control": "no-store"},
-        )
+        return _too_many(error)

@@ -237,3 +237,10 @@ class PublicLookup(StatusFields):
     due_date: date | None
     missing: list[PaperType]
     missing_reason: str | None
+
+
+class CardLookupAnswer(Answer):
+    """At a kiosk, for the ID card's holder: the masked number and the latest cases, as the public lookup."""
+
+    personal_id_masked: str
+    cases: list[PublicLookup] = Field(description="newest first, at most 5")

@@ -359,6 +359,28 @@ def test_after_an_outage_the_old_error_goes_and_the_queues_come_back(base_url: s
     assert HEALTH_RETRY_CAP_S <= 10  # an outage is retried at least every 10 s
 
 
+def test_staff_at_the_maintenance_screen_come_back_to_it_after_an_outage(base_url: str) -> None:
+    async def scenario(flow: KioskFlow) -> list[str]:
+        flow.open_maintenance()
+        seen = [flow.screen]
+        flow.api.base_url = flow.api._client.base_url = httpx.URL("http://127.0.0.1:9")
+        assert not await flow.health.check()
+        flow.health.out_of_service = True
+        seen.append(flow.screen)
+        flow.api._client.base_url = httpx.URL(base_url)
+        for _ in range(200):
+            if not flow.health.out_of_service:
+                break
+            await asyncio.sleep(0.05)
+        return [*seen, flow.screen]
+
+    assert run_flow(base_url, scenario, health_poll_seconds=0.1) == [
+        "maintenance",
+        "out_of_service",
+        "maintenance",
+    ]
+
+
 def test_a_typed_id_number_finishes_a_whole_case_one_question_at_a_time(base_url: str) -> None:
     """Typed ID (an elderly citizen's) → procedure → each question on its own (choices by touch, the
     date on the keypad) → a photographed paper → review (priority offered from the typed birth date)."""
@@ -481,14 +503,14 @@ def test_back_from_a_ticket_takes_another_number_cleanly(base_url: str) -> None:
 def test_a_lookup_never_shows_the_previous_result_under_a_new_question(base_url: str) -> None:
     async def scenario(flow: KioskFlow) -> dict[str, Any]:
         await flow.begin("lookup")
-        flow.lookup.result = {"code": "CAXTP-260310-0001", "status": "new"}  # an earlier answer
+        flow.lookup.cases = [{"code": "CAXTP-260310-0001", "status": "new"}]  # an earlier answer
         flow.lookup.handle_scan("CAXTP-260310-9999")
         for digit in "1234":
             flow.lookup.press(digit)
         assert not await flow.lookup.search() and flow.lookup.error is not None
-        return dict(flow.lookup.result)
+        return list(flow.lookup.cases)
 
-    assert run_flow(base_url, scenario) == {}
+    assert run_flow(base_url, scenario) == []
 
 
 def test_a_whole_case_without_a_window(base_url: str) -> None:
@@ -536,7 +558,7 @@ def test_a_whole_case_without_a_window(base_url: str) -> None:
         for digit in YOUNG.id_number[-4:]:
             flow.lookup.press(digit)
         assert await flow.lookup.search()
-        return {"dossier": first, "lookup": dict(flow.lookup.result)}
+        return {"dossier": first, "lookup": dict(flow.lookup.cases[0])}
 
     found = run_flow(base_url, scenario, printer)
     assert found["dossier"]["code"].startswith("CAXTP-") and found["lookup"]["status"] == "new"

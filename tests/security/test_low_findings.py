@@ -165,8 +165,8 @@ def test_a_staff_typed_reason_is_shown_at_the_kiosk_as_text_not_markup() -> None
 
     reason = "Thiếu [color=ff0000][size=300]giấy tạm trú[/size][/color] & [b]"
     shown = lookup_text(
-        {"code": "CAXTP-260310-0001", "status_name_vi": "Yêu cầu bổ sung", "missing_reason": reason}, "vi"
+        [{"code": "CAXTP-260310-0001", "status_name_vi": "Yêu cầu bổ sung", "missing_reason": reason}], "vi"
     )
     assert plain(reason) == escape_markup(reason)  # Kivy's own escaping: shown as typed, no tags
-    assert shown.splitlines()[-1] == escape_markup(reason)
+    assert shown.splitlines()[-1].endswith(": " + escape_markup(reason))
     assert "[color=" not in shown and "[size=" not in shown

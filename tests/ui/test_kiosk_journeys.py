@@ -211,7 +211,13 @@ def test_a_residence_case_by_card_with_two_papers_then_look_it_up(
     facts = drive(display, base_url, tmp_path, "case,lookup")
     assert facts["dossier"].startswith("CAXTP-")
     assert len(facts["uploaded"]) == 2 and all(n >= 1 for n in facts["photographed"].values())
+    assert facts["lookup_wrong"].startswith("Không tìm thấy hồ sơ với mã và 4 số này")
     assert facts["lookup_status"] == "new"
+    shown = facts["lookup_text"]
+    assert facts["dossier"] in shown and "chờ cán bộ tiếp nhận" in shown and "Ông/Bà" in shown
+    assert "Bộ phận Một cửa" in shown  # where to go
+    assert facts["lookup_card_codes"][0] == facts["dossier"]  # the card alone: its newest case first
+    assert "******" in facts["lookup_card_head"]  # the card's number, masked
 
 
 def test_a_residence_case_on_a_portrait_screen(portrait: str, base_url: str, tmp_path: Path) -> None:

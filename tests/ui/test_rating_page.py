@@ -3,6 +3,7 @@ rating, thanks, and goes back to idle by itself. The page's timers run on Playwr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,9 @@ def test_the_tablet_asks_sends_and_returns_to_idle(
         page.clock.run_for(2500)  # the next poll sees the finished visit
         shown(page, "ask")
         assert page.inner_text("#number") == first["number"]
+        # One polite form of address, as on the kiosk and the ticket: "Ông/Bà", never "bạn" or "quý khách".
+        asked = page.inner_text("#ask")
+        assert asked.startswith("Ông/Bà có hài lòng") and not re.search(r"(?i)\bbạn\b|quý khách", asked)
         page.click("#faces button[data-score='2']")
         shown(page, "why")
         assert page.is_disabled("#send")  # a low score needs a reason first
@@ -61,6 +65,7 @@ def test_the_tablet_asks_sends_and_returns_to_idle(
         screenshot(page, "rating-tablet.png")
         page.click("#send")
         shown(page, "thanks")
+        assert page.inner_text("#thanks").startswith("Xin cảm ơn Ông/Bà!")
         page.clock.run_for(4500)
         shown(page, "idle")
 

@@ -221,10 +221,62 @@ def test_server_field_errors_go_to_their_fields() -> None:
 
 def test_lookup_takes_the_receipt_and_the_card() -> None:
     lookup = LookupPresenter(api=None)  # type: ignore[arg-type]
-    assert not lookup.handle_scan("hello") and lookup.error is not None
-    assert lookup.handle_scan("caxtp-260310-0001") and lookup.code == "CAXTP-260310-0001"
-    assert lookup.active == "last4"
-    assert lookup.handle_scan(format_cccd(CARD)) and lookup.last4 == "4567"
+    assert lookup.handle_scan("hello") == "" and lookup.error is not None
+    assert lookup.handle_scan("caxtp-260310-0001") == "code" and lookup.code == "CAXTP-260310-0001"
+    assert lookup.active == "last4" and lookup.error is None
+    # The receipt's QR is the lookup page's address with the code in it.
+    assert lookup.handle_scan("http://mc.local:8123/tra-cuu?ma=CAXTP-260311-0042") == "code"
+    assert lookup.code == "CAXTP-260311-0042"
+    assert lookup.handle_scan(format_cccd(CARD)) == "card" and lookup.last4 == ""  # its cases, by the flow
+    assert lookup.handle_scan("001099004567|x|broken") == "" and "QR CCCD" in lookup.error.vi
+    assert lookup.handle_scan("http://mc.local/tra-cuu?ma=NOT-A-CODE") == ""
+
+
+def test_lookup_says_what_is_wrong_with_what_was_typed() -> None:
+    lookup = LookupPresenter(api=None)  # type: ignore[arg-type]
+    for key in "CAXTP-2603":
+        lookup.press(key)
+    assert not lookup.ready() and lookup.error.vi.startswith("Mã hồ sơ in trên giấy tiếp nhận")
+    for key in "10-0001":
+        lookup.press(key)
+    assert not lookup.ready() and lookup.error is None and lookup.active == "last4"  # on to the digits
+    lookup.press("A")
+    assert lookup.last4 == "" and "chỉ nhận chữ số" in lookup.error.vi
+    for key in "456":
+        lookup.press(key)
+    assert not lookup.ready() and "4 số cuối" in lookup.error.vi
+    lookup.press("7")
+    lookup.press("8")  # a fifth digit is not taken
+    assert lookup.ready() and lookup.last4 == "4567" and lookup.error is None
+    lookup.again()
+    assert (lookup.code, lookup.last4, lookup.active, list(lookup.cases)) == ("", "", "code", [])
+
+
+def test_a_case_is_said_in_plain_words_with_what_to_do_and_where() -> None:
+    from kiosk.ui.views import lookup_text
+
+    case = {
+        "code": "CAXTP-260310-0001",
+        "status": "papers_requested",
+        "status_name_vi": "Yêu cầu bổ sung giấy tờ",
+        "procedure_name_vi": "Đăng ký thường trú",
+        "procedure_name_en": "Permanent residence registration",
+        "office_name_vi": "Công an xã Tân Phú",
+        "office_name_en": "Tan Phu commune police",
+        "due_date": "2026-03-19",
+        "missing": [
+            {"type": "GTCMCHO", "name_vi": "Giấy tờ chỗ ở hợp pháp", "name_en": "Proof of residence"}
+        ],
+        "missing_reason": "Cần bản sao sổ đỏ",
+    }
+    shown = lookup_text([case, {**case, "status": "done", "missing": [], "missing_reason": None}], "vi")
+    first, second = shown.split("\n\n")
+    assert "Cần bổ sung giấy tờ" in first and "19/03/2026" in first and "Giấy tờ chỗ ở hợp pháp" in first
+    assert "Cần bản sao sổ đỏ" in first and "Bộ phận Một cửa, Công an xã Tân Phú" in first
+    assert "Đã có kết quả" in second and "nhận kết quả" in second and "Giấy tờ cần bổ sung" not in second
+    assert "Ông/Bà" in shown and "papers_requested" not in shown and "Trạng thái" not in shown
+    english = lookup_text([case], "en")
+    assert "More papers needed" in english and "Tan Phu commune police" in english
 
 
 def test_rating_reads_the_ticket_url_and_asks_reasons_when_unhappy() -> None:
@@ -274,3 +326,44 @@ def test_queue_and_checklist_views() -> None:
     assert "Giấy A" in text and "đã có, không cần nộp lại" in text and "cần nộp" in text
     review = views.review_text({"name_vi": "Đăng ký"}, papers, {}, "001******567", "vi")
     assert "001******567" in review and T["submit.missing"].vi in review
+
+
+def test_a_look_under_way_when_the_papers_are_sent_neither_breaks_nor_joins_the_upload() -> None:
+    """The last "Tiếp tục" starts the upload while the camera's look at the next frame is still under
+    way: that look ends during the upload. It used to add a paper to the dict being sent (the upload
+    died half way, silently, and the kiosk stayed on the scan screen)."""
+    import asyncio
+
+    from kiosk.demo_frames import page_photo
+    from kiosk.presenters.scan import ScanPresenter
+
+    class SlowServer:
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+            self.first_arrived = asyncio.Event()
+            self.go_on = asyncio.Event()
+
+        async def upload_document(self, _id: str, kind: str, _files: Any) -> dict[str, int]:
+            self.sent.append(kind)
+            self.first_arrived.set()
+            await self.go_on.wait()
+            return {"id": len(self.sent)}
+
+    async def scenario() -> tuple[Any, ...]:
+        server = SlowServer()
+        frame = page_photo()
+        scan = ScanPresenter(server, IdentifyPresenter(), lambda: frame)  # type: ignore[arg-type]
+        scan.start([{"type": t, "name_vi": t} for t in ("A", "B", "C")])
+        assert await scan.look(force=True)
+        scan.next_paper()
+        assert await scan.look(force=True)
+        scan.next_paper()  # on "C", nothing taken yet
+        upload = asyncio.ensure_future(scan.upload())
+        await server.first_arrived.wait()
+        late = await scan.look(force=True)  # the look that was under way ends now
+        server.go_on.set()
+        return await upload, late, server.sent, dict(scan.page_counts)
+
+    uploaded, late, sent, counts = asyncio.run(scenario())
+    assert uploaded == {"A": 1, "B": 2} and sent == ["A", "B"]
+    assert late is False and "C" not in counts
