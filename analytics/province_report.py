@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from analytics.kpi import KpiTargets, figures
+from analytics.report_files import titled_sheet
 from analytics.store import load_visits
 from queue_server.config import SystemConfig
 from queue_server.domain.calendar import business_day
@@ -209,22 +210,9 @@ def _csv(report: ProvinceReport) -> bytes:
 
 
 def _xlsx(report: ProvinceReport) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Font
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Các đơn vị"
-    sheet.append([report.title_vi])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([report.period_vi])
-    sheet.append([])
-    sheet.append(HEADINGS)
-    for column in range(1, len(HEADINGS) + 1):
-        heading = sheet.cell(row=4, column=column)
-        heading.font = Font(bold=True, color="FFFFFF")
-        heading.fill = PatternFill("solid", fgColor="1D4ED8")
+    book, sheet = titled_sheet("Các đơn vị", report.title_vi, report.period_vi, HEADINGS)
     for label, values in lines(report):
         sheet.append([label, *(number(values[key], kind) for key, _, _, kind in COLUMNS)])
         row = sheet.max_row

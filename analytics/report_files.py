@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
+from typing import Any
 
 from analytics.report_pdf import render_pdf
 from analytics.reports import Report, ReportError, cell, kpi_lines, table
@@ -37,25 +39,11 @@ def render_csv(report: Report) -> bytes:
 
 
 def render_xlsx(report: Report) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Báo cáo"
-    sheet.append([report.title_vi])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([report.period_vi])
-    sheet.append([])
     headings, body = table(report)
-    sheet.append(headings)
-    for column in range(1, len(headings) + 1):
-        heading = sheet.cell(row=4, column=column)
-        heading.font = Font(bold=True, color="FFFFFF")
-        heading.fill = PatternFill("solid", fgColor="1D4ED8")
-        heading.alignment = Alignment(wrap_text=True, vertical="center")
+    book, sheet = titled_sheet("Báo cáo", report.title_vi, report.period_vi, headings)
     for line in body:
         sheet.append(line)
     sheet.cell(row=4 + len(body), column=1).font = Font(bold=True)
@@ -87,3 +75,26 @@ def render_xlsx(report: Report) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def titled_sheet(name: str, title_vi: str, period_vi: str, headings: Sequence[str]) -> tuple[Any, Any]:
+    """A workbook whose first sheet opens with the report's title, its period and the table's headings
+    (row 4, white on blue, wrapped): the layout every report file shares."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = name
+    sheet.append([title_vi])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([period_vi])
+    sheet.append([])
+    sheet.append(list(headings))
+    for column in range(1, len(headings) + 1):
+        heading = sheet.cell(row=4, column=column)
+        heading.font = Font(bold=True, color="FFFFFF")
+        heading.fill = PatternFill("solid", fgColor="1D4ED8")
+        heading.alignment = Alignment(wrap_text=True, vertical="center")
+    return book, sheet

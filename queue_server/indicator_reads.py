@@ -16,7 +16,7 @@ from queue_server.db.engine import Database
 from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
 from queue_server.ratings.models import Rating
 from queue_server.ratings.service import SATISFIED_FROM  # 4 or 5 stars: satisfied
-from queue_server.readmodels import TicketRecord
+from queue_server.readmodels import TicketRecord, ticket_record
 from queue_server.tickets.models import Ticket
 
 ONLINE_ISSUER = "device:phone"  # numbers taken by phone (/p/so); booked visits carry appointment_at
@@ -137,28 +137,7 @@ def tickets_of_offices(db: Database, days: dict[str, date]) -> dict[str, list[Ti
                 .where(Ticket.office.in_(offices), Ticket.business_day == day)
                 .order_by(Ticket.id)
             ):
-                found[ticket.office].append(
-                    TicketRecord(
-                        id=ticket.id,
-                        office=ticket.office,
-                        number=ticket.number,
-                        queue=ticket.queue,
-                        issued_queue=ticket.issued_queue,
-                        business_day=ticket.business_day,
-                        status=ticket.status,
-                        priority=ticket.priority,
-                        issued_at=ticket.issued_at,
-                        called_at=ticket.called_at,
-                        started_at=ticket.started_at,
-                        ended_at=ticket.ended_at,
-                        counter=ticket.counter,
-                        staff=None,
-                        recall_count=ticket.recall_count,
-                        estimated_wait_s=ticket.estimated_wait_s,
-                        steps=(),
-                        procedure_code=None,
-                    )
-                )
+                found[ticket.office].append(ticket_record(ticket))
     return found
 
 

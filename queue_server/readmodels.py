@@ -83,28 +83,44 @@ def tickets_of_period(
         steps = _steps_of(session, ids) if with_history else {}
         procedures = _procedures_of(session, ids) if with_history else {}
     return [
-        TicketRecord(
-            id=ticket.id,
-            office=ticket.office,
-            number=ticket.number,
-            queue=ticket.queue,
-            issued_queue=ticket.issued_queue,
-            business_day=ticket.business_day,
-            status=ticket.status,
-            priority=ticket.priority,
-            issued_at=ticket.issued_at,
-            called_at=ticket.called_at,
-            started_at=ticket.started_at,
-            ended_at=ticket.ended_at,
-            counter=ticket.counter,
+        ticket_record(
+            ticket,
             staff=username,
-            recall_count=ticket.recall_count,
-            estimated_wait_s=ticket.estimated_wait_s,
             steps=tuple(steps.get(ticket.id, ())),
             procedure_code=procedures.get(ticket.id),
         )
         for ticket, username in rows
     ]
+
+
+def ticket_record(
+    ticket: Ticket,
+    *,
+    staff: str | None = None,
+    steps: tuple[TicketStep, ...] = (),
+    procedure_code: str | None = None,
+) -> TicketRecord:
+    """A ticket row as the plain record analytics reads (its history only where the caller loaded it)."""
+    return TicketRecord(
+        id=ticket.id,
+        office=ticket.office,
+        number=ticket.number,
+        queue=ticket.queue,
+        issued_queue=ticket.issued_queue,
+        business_day=ticket.business_day,
+        status=ticket.status,
+        priority=ticket.priority,
+        issued_at=ticket.issued_at,
+        called_at=ticket.called_at,
+        started_at=ticket.started_at,
+        ended_at=ticket.ended_at,
+        counter=ticket.counter,
+        staff=staff,
+        recall_count=ticket.recall_count,
+        estimated_wait_s=ticket.estimated_wait_s,
+        steps=steps,
+        procedure_code=procedure_code,
+    )
 
 
 def _steps_of(session: Session, ids: Sequence[int]) -> dict[int, list[TicketStep]]:
