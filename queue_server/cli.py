@@ -64,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     register_dossier_commands(subparsers)  # purge, receipt
 
-    from queue_server.citizens.keys import register as register_key_commands
+    from queue_server.citizens.cli import register as register_key_commands
 
     register_key_commands(subparsers)  # keys rotate
 

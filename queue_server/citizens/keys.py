@@ -2,15 +2,13 @@
 
 `motcua keys rotate --old-secret OLD` (MOTCUA_SECRET already the new one): rows sealed under any key the
 vault can read are opened and sealed again, with new look-up hashes, one transaction per batch. Until it
-has run, the server reads both (MOTCUA_OLD_SECRETS); afterwards the old secret can be forgotten.
+has run, the server reads both (MOTCUA_OLD_SECRETS); afterwards the old secret can be forgotten. The command
+line is in `citizens/cli.py`.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 
@@ -99,38 +97,3 @@ def _rotate_declarations(storage: Storage, vault: IdVault) -> int:
         if len(rows) < BATCH:
             return resealed
         after = rows[-1].id
-
-
-def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    keys = subparsers.add_parser("keys", help="the keys that seal ID numbers (derived from MOTCUA_SECRET)")
-    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
-    rotate_cmd = keys_sub.add_parser(
-        "rotate", help="re-seal every ID number under the current MOTCUA_SECRET (give the old secret)"
-    )
-    rotate_cmd.add_argument(
-        "--old-secret",
-        action="append",
-        default=[],
-        help="a secret rows may still be sealed with (repeat for several); default: MOTCUA_OLD_SECRETS",
-    )
-    rotate_cmd.add_argument("--config", default=None)
-    rotate_cmd.add_argument("--database-url", default=None, help="default: MOTCUA_DATABASE_URL")
-    rotate_cmd.set_defaults(handler=_rotate)
-
-
-def _rotate(args: argparse.Namespace) -> int:
-    from queue_server.commands import command_context, command_settings
-    from queue_server.settings import ServerSettings
-
-    base: ServerSettings = command_settings(args)
-    settings = command_settings(args, old_secrets=[*args.old_secret, *base.old_secrets])
-    ctx = command_context(settings)
-    report = rotate(ctx, ctx.ids)
-    print(
-        f"motcua: re-sealed {report.citizens} ID numbers, {report.documents} paper codes and "
-        f"{report.declarations} declarations "
-        f"under key {report.key_id}",
-        file=sys.stderr,
-    )
-    ctx.db.dispose()
-    return 0

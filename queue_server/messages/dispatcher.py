@@ -34,7 +34,7 @@ from queue_server.messages.port import (
 )
 from queue_server.messages.templates import SUBJECTS, render, unaccented
 from queue_server.messages.urls import sender_for_url
-from queue_server.phone.config import PhoneConfig, load_phone_config
+from queue_server.phone_config import PhoneConfig, load_phone_config
 
 log = logging.getLogger(__name__)
 SECRET_KINDS = frozenset({"one_time_code"})

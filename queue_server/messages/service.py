@@ -29,7 +29,7 @@ from queue_server.messages.zns_webhook import (
     read_received,
     signed_by,
 )
-from queue_server.phone.config import load_phone_config
+from queue_server.phone_config import load_phone_config
 from queue_server.tickets.models import Ticket
 
 # What a delivery report may turn into "delivered": also a message cut off mid-send (unconfirmed) or

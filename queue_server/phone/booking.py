@@ -24,7 +24,7 @@ from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.messages.contacts import add_contact, normalise_phone
-from queue_server.phone.config import PhoneConfig, load_phone_config
+from queue_server.phone_config import PhoneConfig, load_phone_config
 from queue_server.procedures.catalogue import Catalogue
 
 

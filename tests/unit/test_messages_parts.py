@@ -13,7 +13,7 @@ from queue_server.messages.contacts import masked, normalise_phone
 from queue_server.messages.smpp import international
 from queue_server.messages.templates import TEMPLATES, render, unaccented
 from queue_server.messages.urls import BadSenderUrl, sender_for_url
-from queue_server.phone.config import load_phone_config
+from queue_server.phone_config import load_phone_config
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
