@@ -76,6 +76,7 @@ async def zns_event(
 ) -> dict[str, Any]:
     """Zalo's webhook (set it as the app's webhook URL): delivery reports of ZNS messages. Signed with
     the office's OA secret key (phone.toml `zns_app_id`, `zns_oa_secret_key`); 400 for a body that is
-    not a JSON event, 401 for a missing or wrong signature, 422 for a report without its fields."""
+    not a JSON event, 401 for a missing or wrong signature or a `timestamp` more than 5 minutes from the
+    server's clock (a replay), 422 for a report without its fields. A report already applied changes nothing."""
     raw = await request.body()
     return await run_in_threadpool(_service(request).zns_event, raw, signature)

@@ -25,6 +25,7 @@ from queue_server.messages.zns_webhook import (
     RECEIVED,
     Received,
     WebhookNotSigned,
+    check_fresh,
     open_envelope,
     read_received,
     signed_by,
@@ -115,6 +116,7 @@ class MessageService:
                 "Chữ ký X-ZEvent-Signature thiếu hoặc không đúng cho ứng dụng Zalo này.",
                 "X-ZEvent-Signature is missing or does not fit this Zalo app.",
             )
+        check_fresh(envelope, self.ctx.clock())  # signed, but played back later: refused, nothing changes
         if envelope.event != RECEIVED:
             return {"event": envelope.event, "matched": False, "status": None}
         received = read_received(envelope)

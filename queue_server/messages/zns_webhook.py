@@ -8,7 +8,9 @@ header `X-ZEvent-Server: ZNS` marks ZNS events. The delivery report:
      "sender": {"id": "<OA>"}, "recipient": {"id": "84…"},
      "message": {"msg_id": "…", "tracking_id": "…", "delivery_time": "1602960467432"}}
 
-`delivery_time` (milliseconds) is when the phone received it, not `timestamp`. Pure functions: no I/O.
+`delivery_time` (milliseconds) is when the phone received it, not `timestamp`. A signed call whose
+`timestamp` is more than MAX_CLOCK_SKEW from the server's clock is refused: a captured call cannot be
+played back later. Pure functions: no I/O.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from queue_server.domain.errors import DomainError, InvalidInput
 
 RECEIVED = "user_received_message"
+MAX_CLOCK_SKEW = timedelta(minutes=5)  # either way: Zalo calls at once, and both clocks keep to NTP
 
 
 class BadWebhookBody(DomainError):
@@ -31,6 +34,10 @@ class BadWebhookBody(DomainError):
 
 class WebhookNotSigned(DomainError):
     status_code = 401
+
+
+class WebhookStale(WebhookNotSigned):
+    """Signed, but sent too long ago (or 'from the future'): a replayed or badly delayed call."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,30 @@ def open_envelope(raw: bytes) -> Envelope:
     if missing:
         names = ", ".join(missing)
         raise BadWebhookBody("zns_fields_missing", f"Thiếu trường: {names}.", f"Missing fields: {names}.")
-    return Envelope(body, str(body["app_id"]), str(body["timestamp"]), str(body["event_name"]))
+    timestamp = str(body["timestamp"])
+    if not timestamp.isdigit() or len(timestamp) > 15:
+        raise BadWebhookBody(
+            "zns_bad_timestamp",
+            "Trường timestamp phải là thời điểm gửi tính bằng mili giây.",
+            "'timestamp' must be the time of the call in milliseconds.",
+        )
+    return Envelope(body, str(body["app_id"]), timestamp, str(body["event_name"]))
+
+
+def check_fresh(envelope: Envelope, now: datetime) -> None:
+    """Refuse a call whose `timestamp` is more than MAX_CLOCK_SKEW away from `now`."""
+    sent = datetime.fromtimestamp(int(envelope.timestamp) / 1000, UTC)
+    if abs(now - sent) > MAX_CLOCK_SKEW:
+        minutes = int(MAX_CLOCK_SKEW.total_seconds() // 60)
+        raise WebhookStale(
+            "zns_stale",
+            f"Lời gọi gửi lúc {sent:%Y-%m-%d %H:%M:%S} UTC, lệch quá {minutes} phút so với đồng hồ máy chủ "
+            f"({now.astimezone(UTC):%H:%M:%S} UTC): không nhận.",
+            f"The call was sent at {sent:%Y-%m-%d %H:%M:%S} UTC, more than {minutes} minutes from the "
+            f"server's clock ({now.astimezone(UTC):%H:%M:%S} UTC): refused.",
+            sent_at=sent.isoformat(),
+            max_skew_s=int(MAX_CLOCK_SKEW.total_seconds()),
+        )
 
 
 def expected_mac(app_id: str, raw: bytes, timestamp: str, oa_secret_key: str) -> str:

@@ -20,6 +20,7 @@ from queue_server.api.deps import People, Readers
 from queue_server.api.openapi import file_answer
 from queue_server.appointments.schemas import SlotView
 from queue_server.appointments.service import AppointmentService
+from queue_server.auth.scope import acting_office
 from queue_server.context import ServerContext
 from queue_server.messages.dispatcher import MessageDispatcher
 from queue_server.messages.service import MessageService
@@ -354,13 +355,16 @@ def _staff_booking(request: Request) -> BookingService:
 
 
 StaffBooking = Annotated[BookingService, Depends(_staff_booking)]
-StaffOffice = Annotated[str | None, Query(max_length=16, description="default: the staff member's office")]
+StaffOffice = Annotated[
+    str | None,
+    Query(max_length=16, description="default: the staff member's office; only one in their scope"),
+]
 
 
 @staff_booking.get("/for-citizen/options", response_model=BookableView)
 def staff_bookable(actor: People, booking: StaffBooking, office: StaffOffice = None) -> dict[str, Any]:
     """The console's booking dialog: the procedures that take bookings and the days open to booking."""
-    return booking.procedures(office or actor.office or booking.ctx.config.default_office.code)
+    return booking.procedures(acting_office(booking.ctx.config, actor, office))
 
 
 @staff_booking.get("/for-citizen/slots", response_model=list[SlotView])
@@ -371,14 +375,17 @@ def staff_free_slots(
     day: date,
     office: StaffOffice = None,
 ) -> list[dict[str, Any]]:
-    code = office or actor.office or booking.ctx.config.default_office.code
-    return booking.slots(office=code, procedure=procedure, day=day)
+    return booking.slots(
+        office=acting_office(booking.ctx.config, actor, office), procedure=procedure, day=day
+    )
 
 
 @staff_booking.post("/for-citizen", status_code=status.HTTP_201_CREATED, response_model=BookingView)
 def book_for_citizen(body: BookRequest, actor: People, booking: StaffBooking) -> dict[str, Any]:
-    """Staff book for a citizen (at the counter or on the phone): the same slots and rules."""
-    return booking.book(**body.model_dump(), booked_by=actor.label)
+    """Staff book for a citizen (at the counter or on the phone): the same slots and rules, only in the
+    offices the actor works in (staff: their own; a supervisor: their subtree) — else 403, audited."""
+    office = acting_office(booking.ctx.config, actor, body.office)
+    return booking.book(**body.model_dump(exclude={"office"}), office=office, booked_by=actor.label)
 
 
 @pages.get("/p/hen/{office}")

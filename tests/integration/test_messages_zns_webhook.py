@@ -21,6 +21,7 @@ from tests.fixtures.messages.helpers import issue_with_phone, office_config, sen
 from tests.fixtures.messages.zns_server import APP_ID, OA_SECRET, ZnsTestServer, post_signed, zalo_mac
 from tests.support import Server, make_server, running_server
 
+T0_MS = int(T0.timestamp() * 1000)
 WEBHOOK_KEYS = (
     f'zns_templates = {{ call = "301001" }}\nzns_app_id = "{APP_ID}"\nzns_oa_secret_key = "{OA_SECRET}"'
 )
@@ -33,10 +34,13 @@ def zns() -> Iterator[ZnsTestServer]:
     peer.stop()
 
 
-def _server(tmp_path: Path, zns: ZnsTestServer, monkeypatch: pytest.MonkeyPatch) -> Server:
+def _server(
+    tmp_path: Path, zns: ZnsTestServer, monkeypatch: pytest.MonkeyPatch, database_url: str | None = None
+) -> Server:
     monkeypatch.setenv("MOTCUA_SEND_MESSAGES", "false")  # the test drives the dispatcher
     config = office_config(tmp_path, sender_toml(zns.url, extra=WEBHOOK_KEYS))
-    return make_server(f"sqlite:///{tmp_path / 'w.sqlite3'}", ManualClock(T0), config_dir=config)
+    url = database_url or f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    return make_server(url, ManualClock(T0), config_dir=config)
 
 
 def _called_ticket(base: str, server: Server) -> dict[str, Any]:
@@ -130,7 +134,8 @@ def test_a_retry_reuses_the_tracking_id_and_a_cut_off_send_is_settled_by_it(
         assert MessageDispatcher(server.ctx).run_once() == 0
 
         (taken,) = zns.taken
-        answer = zns.report_delivery(f"{base}/api/v1/public/zns/events", taken)
+        now_ms = int(server.clock().timestamp() * 1000)  # Zalo calls now, about a delivery of before
+        answer = zns.report_delivery(f"{base}/api/v1/public/zns/events", taken, sent_ms=now_ms)
         assert answer.json() == {"event": "user_received_message", "matched": True, "status": "delivered"}
         (shown,) = _messages(base, server, ticket["id"])
         assert (shown["status"], shown["attempts"]) == ("delivered", 2)
@@ -138,9 +143,9 @@ def test_a_retry_reuses_the_tracking_id_and_a_cut_off_send_is_settled_by_it(
 
 
 def test_bad_webhook_calls_get_a_clear_4xx_and_change_nothing(
-    tmp_path: Path, zns: ZnsTestServer, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, zns: ZnsTestServer, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
-    server = _server(tmp_path, zns, monkeypatch)
+    server = _server(tmp_path, zns, monkeypatch, database_url)
     with running_server(server) as base:
         _called_ticket(base, server)
         MessageDispatcher(server.ctx).run_once()
@@ -169,6 +174,9 @@ def test_bad_webhook_calls_get_a_clear_4xx_and_change_nothing(
             ("not JSON", raw(b"{not json", signature), 400, "zns_not_json"),
             ("a list", raw(b"[1, 2]", signature), 400, "zns_not_object"),
             ("no app_id", raw(json.dumps({**good, "app_id": ""}).encode(), signature), 400, "zns_fields_missing"),
+            ("timestamp not in ms", post_signed(webhook, {**good, "timestamp": "2026-03-10T02:00"}), 400, "zns_bad_timestamp"),
+            ("sent 5 min 1 s ago", post_signed(webhook, {**good, "timestamp": str(T0_MS - 301_000)}), 401, "zns_stale"),
+            ("sent 5 min 1 s ahead", post_signed(webhook, {**good, "timestamp": str(T0_MS + 301_000)}), 401, "zns_stale"),
             ("no signature", raw(body, None), 401, "zns_not_signed"),
             ("wrong signature", raw(body, "mac=" + "0" * 64), 401, "zns_not_signed"),
             ("signed with another key", post_signed(webhook, good, secret="someone-else-key"), 401, "zns_not_signed"),
@@ -195,4 +203,54 @@ def test_bad_webhook_calls_get_a_clear_4xx_and_change_nothing(
         seen = post_signed(webhook, {**good, "event_name": "change_template_status"})
         assert seen.status_code == 200 and seen.json()["matched"] is False
         assert _row(server).status == "sent"
-        assert post_signed(webhook, good).json()["status"] == "delivered"  # the good one still works
+        edge = {**good, "timestamp": str(T0_MS - 300_000)}  # exactly 5 minutes old: still taken
+        assert post_signed(webhook, edge).json()["status"] == "delivered"  # the good one still works
+
+
+def test_a_captured_report_played_back_changes_nothing(
+    tmp_path: Path, zns: ZnsTestServer, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    """The same signed call again: at once it is acknowledged and changes nothing (Zalo resends until it
+    gets a 200); more than 5 minutes after its timestamp it is refused, and still changes nothing."""
+    server = _server(tmp_path, zns, monkeypatch, database_url)
+    assert isinstance(server.clock, ManualClock)
+    with running_server(server) as base:
+        ticket = _called_ticket(base, server)
+        MessageDispatcher(server.ctx).run_once()
+        (taken,) = zns.taken
+        webhook = f"{base}/api/v1/public/zns/events"
+        event: dict[str, Any] = {
+            "sender": {"id": "2893352839501541173"},
+            "recipient": {"id": taken["phone"]},
+            "event_name": "user_received_message",
+            "message": {"delivery_time": "1773108030000", "msg_id": taken["msg_id"], "tracking_id": taken["tracking_id"]},
+            "app_id": APP_ID,
+            "timestamp": str(T0_MS + 31_000),
+        }  # fmt: skip
+        body = json.dumps(event).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-ZEvent-Signature": zalo_mac(APP_ID, body, event["timestamp"], OA_SECRET),
+        }
+
+        def replay() -> httpx.Response:
+            return httpx.post(webhook, content=body, headers=headers, timeout=30)
+
+        first = replay()
+        assert first.json() == {"event": "user_received_message", "matched": True, "status": "delivered"}
+        applied = _row(server)
+        server.clock.advance(minutes=2)
+        again = replay()
+        assert again.status_code == 200 and again.json()["status"] == "delivered"
+        server.clock.advance(minutes=4)  # now 5 min 29 s after the call's timestamp
+        late = replay()
+        assert (late.status_code, late.json()["code"]) == (401, "zns_stale"), late.text
+        assert "lệch quá 5 phút" in late.json()["message"] and "5 minutes" in late.json()["message_en"]
+        row = _row(server)
+        assert (row.status, row.delivered_at, row.provider_id) == (
+            "delivered",
+            applied.delivered_at,
+            applied.provider_id,
+        )
+        (shown,) = _messages(base, server, ticket["id"])
+        assert (shown["status"], shown["attempts"]) == ("delivered", 1)
