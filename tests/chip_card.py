@@ -28,7 +28,17 @@ VPCD_DRIVER = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
 PCSCD_PID_FILE = Path("/run/pcscd/pcscd.pid")
 SYSTEM_VPCD_PORT = 0x8C7B  # 35963, as /etc/reader.conf.d/vpcd sets it
 ROOT = Path(__file__).resolve().parent.parent
-CARD_KINDS = ("genuine", "altered", "bac-only", "pace-3des", "no-aa", "no-face", "not-icao")
+CARD_KINDS = (
+    "genuine",
+    "altered",
+    "bac-only",
+    "pace-3des",
+    "no-aa",
+    "no-face",
+    "not-icao",
+    "expired-ds",
+    "revoked-ds",
+)
 
 
 def _receive(connection: socket.socket) -> bytes | None:
@@ -56,12 +66,18 @@ def _send(connection: socket.socket, payload: bytes) -> None:
 
 
 def build_contents(kind: str, csca_out: Path | None):  # type: ignore[no-untyped-def]
-    from devices.chip.specimen import PACE_3DES, SECP256, CardSpec, build_card, make_issuer
+    from datetime import UTC, datetime
 
-    issuer = make_issuer()
+    from devices.chip.specimen import PACE_3DES, SECP256, CardSpec, build_card, make_issuer, revocation_list
+
+    # expired-ds: a DS certificate that ended in 2023 (in the past whatever the clock says)
+    old = (datetime(2013, 1, 1, tzinfo=UTC), datetime(2023, 1, 1, tzinfo=UTC))
+    issuer = make_issuer(signer_validity=old if kind == "expired-ds" else None)
     if csca_out is not None:
         csca_out.mkdir(parents=True, exist_ok=True)
         (csca_out / "csca.pem").write_bytes(issuer.csca_pem())
+        if kind == "revoked-ds":  # the office installed the CSCA's CRL that lists this card's DS
+            (csca_out / "vn.crl").write_bytes(revocation_list(issuer, [issuer.signer], pem=True))
     spec = {
         "bac-only": CardSpec(pace=None),
         "pace-3des": CardSpec(pace=PACE_3DES, pace_parameter=SECP256),

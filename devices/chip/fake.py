@@ -10,10 +10,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import parse_qsl, urlsplit
 
 from devices.chip.emulated import EmulatedCard
-from devices.chip.passive_auth import load_csca_certificates
+from devices.chip.passive_auth import load_crls, load_csca_certificates
 from devices.chip.ports import ChipError, ChipErrorCode, ChipReadResult, MrzKey
 from devices.chip.reading import read_card
 from devices.status import DeviceState, DeviceStatus
@@ -40,11 +41,16 @@ class _MemoryChannel:
 
 class FakeChipReader:
     def __init__(
-        self, url: str = "fake://", card: EmulatedCard | None = None, csca_dir: str | None = None
+        self,
+        url: str = "fake://",
+        card: EmulatedCard | None = None,
+        csca_dir: str | None = None,
+        now: datetime | None = None,
     ) -> None:
         self.url = url
         self.card = card
         self.csca_dir = csca_dir
+        self.now = now  # the time certificates are checked at (None: the wall clock)
         self.plugged = True
         self._remove_after: int | None = None
 
@@ -82,7 +88,8 @@ class FakeChipReader:
         self.card.power_on()
         channel = _MemoryChannel(self, self.card)
         return read_card(channel, can=can, mrz=mrz, read_face=read_face, challenge=challenge,
-                         csca=load_csca_certificates(self.csca_dir), csca_dir=self.csca_dir)  # fmt: skip
+                         csca=load_csca_certificates(self.csca_dir), csca_dir=self.csca_dir,
+                         crls=load_crls(self.csca_dir), now=self.now)  # fmt: skip
 
     def close(self) -> None:
         self.card = None

@@ -1,12 +1,20 @@
 """Passive authentication (ICAO 9303-11 §5.1): the data groups hash to the values in EF.SOD, the SOD is
 signed by its Document Signer (DS) certificate, and that certificate by a country signing certificate
 (CSCA) the office installed. The answer is a `Check`: genuine, not verifiable, or altered, with why.
+
+Dates (ICAO 9303-12: a DS certificate's validity is its key's usage period plus the validity of the
+documents it signs, so it covers every card it signed for the card's whole life): at the time of reading
+the DS certificate must have begun (else altered: no genuine card is signed before its signer exists) and
+not ended (else not verifiable: the state no longer vouches for the card), and the CSCA must have been
+valid when it issued the DS certificate (else altered). A DS certificate listed in a CRL the office put in
+the CSCA folder (`*.crl`, DER or PEM, signed by that CSCA) is refused as altered.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from asn1crypto import cms, core
@@ -21,6 +29,7 @@ from devices.chip.ports import Check, ChipError, ChipErrorCode, Verdict
 
 LDS_SECURITY_OBJECT = "2.23.136.1.1.1"
 CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
+CRL_SUFFIX = ".crl"
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "sha1": hashes.SHA1,
     "sha224": hashes.SHA224,
@@ -100,8 +109,34 @@ def load_csca_certificates(folder: Path | str | None) -> list[x509.Certificate]:
     return certificates
 
 
-def verify(files: dict[str, bytes], csca: list[x509.Certificate], csca_dir: str | None) -> Check:
-    """Passive authentication of the files read (`files["SOD"]` and the data groups)."""
+def load_crls(folder: Path | str | None) -> list[x509.CertificateRevocationList]:
+    """Every CRL (`*.crl`, PEM or DER) in the CSCA folder; unreadable files are skipped."""
+    if folder is None or not Path(folder).is_dir():
+        return []
+    crls: list[x509.CertificateRevocationList] = []
+    for path in sorted(Path(folder).glob("*")):
+        if path.suffix.lower() != CRL_SUFFIX or not path.is_file():
+            continue
+        data = path.read_bytes()
+        try:
+            if b"-----BEGIN X509 CRL-----" in data:
+                crls.append(x509.load_pem_x509_crl(data))
+            else:
+                crls.append(x509.load_der_x509_crl(data))
+        except ValueError:
+            continue
+    return crls
+
+
+def verify(
+    files: dict[str, bytes],
+    csca: list[x509.Certificate],
+    csca_dir: str | None,
+    *,
+    crls: list[x509.CertificateRevocationList] | None = None,
+    now: datetime | None = None,
+) -> Check:
+    """Passive authentication of the files read (`files["SOD"]` and the data groups) at `now` (UTC)."""
     sod = parse_sod(files["SOD"])
     altered = _hash_problems(sod, files)
     signer, signature_problem = _check_sod_signature(sod)
@@ -121,15 +156,67 @@ def verify(files: dict[str, bytes], csca: list[x509.Certificate], csca_dir: str 
     candidates = [cert for cert in csca if cert.subject == signer.issuer]
     if not candidates:
         return Check(Verdict.NOT_VERIFIABLE, (*found, f"no installed CSCA is the DS issuer '{issuer}'"))
-    for candidate in candidates:
-        try:
-            signer.verify_directly_issued_by(candidate)
-        except (ValueError, TypeError, InvalidSignature):
-            continue
-        return Check(Verdict.GENUINE, (*found, f"DS certificate signed by CSCA '{issuer}'"))
-    return Check(
-        Verdict.ALTERED, (*found, f"the DS certificate is not signed by the installed CSCA '{issuer}'")
-    )
+    signing = [cert for cert in candidates if _issued_by(signer, cert)]
+    if not signing:
+        return Check(
+            Verdict.ALTERED, (*found, f"the DS certificate is not signed by the installed CSCA '{issuer}'")
+        )
+    found.append(f"DS certificate signed by CSCA '{issuer}'")
+    date_problem = _date_problem(signer, signing, now or datetime.now(UTC))
+    if date_problem is not None:
+        return Check(date_problem[0], (*found, date_problem[1]))
+    revoked = _revocation(signer, signing, crls or [])
+    if revoked:
+        return Check(Verdict.ALTERED, (*found, revoked))
+    return Check(Verdict.GENUINE, tuple(found))
+
+
+def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        certificate.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _date_problem(
+    signer: x509.Certificate, signing: list[x509.Certificate], now: datetime
+) -> tuple[Verdict, str] | None:
+    begins, ends = signer.not_valid_before_utc, signer.not_valid_after_utc
+    if now < begins:
+        return Verdict.ALTERED, (
+            f"the DS certificate is not valid before {begins:%Y-%m-%d} (now {now:%Y-%m-%d}): "
+            "no genuine card is signed before its signer exists (or this computer's clock is wrong)"
+        )
+    if now > ends:
+        return Verdict.NOT_VERIFIABLE, (
+            f"the DS certificate expired on {ends:%Y-%m-%d}: the state no longer vouches for cards it signed"
+        )
+    # Several installed CSCAs may share the name and key (a renewed certificate): one valid then suffices.
+    if not any(c.not_valid_before_utc <= begins <= c.not_valid_after_utc for c in signing):
+        return Verdict.ALTERED, (
+            f"the CSCA was not valid when the DS certificate was issued ({begins:%Y-%m-%d})"
+        )
+    return None
+
+
+def _revocation(
+    signer: x509.Certificate, signing: list[x509.Certificate], crls: list[x509.CertificateRevocationList]
+) -> str:
+    for crl in crls:
+        if crl.issuer != signer.issuer or not any(_crl_signed_by(crl, c) for c in signing):
+            continue  # another CSCA's list, or one not signed by the CSCA: not evidence
+        entry = crl.get_revoked_certificate_by_serial_number(signer.serial_number)
+        if entry is not None:
+            return f"the DS certificate was revoked on {entry.revocation_date_utc:%Y-%m-%d} (CSCA's CRL)"
+    return ""
+
+
+def _crl_signed_by(crl: x509.CertificateRevocationList, csca: x509.Certificate) -> bool:
+    key = csca.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey | rsa.RSAPublicKey):
+        return False  # CSCAs use RSA or ECDSA (ICAO 9303-12)
+    return crl.is_signature_valid(key)
 
 
 def _hash_problems(sod: SecurityObject, files: dict[str, bytes]) -> list[str]:

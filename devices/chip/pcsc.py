@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from devices.backoff import Backoff
-from devices.chip.passive_auth import load_csca_certificates
+from devices.chip.passive_auth import load_crls, load_csca_certificates
 from devices.chip.ports import ChipError, ChipErrorCode, ChipReadResult, MrzKey
 from devices.chip.reading import read_card
 from devices.status import DeviceState, DeviceStatus
@@ -132,6 +132,7 @@ class PcscChipReader:
                     challenge=challenge,
                     csca=load_csca_certificates(self.csca_dir),
                     csca_dir=self.csca_dir,
+                    crls=load_crls(self.csca_dir),
                 )
             finally:  # reset: the secure-messaging session must not outlive this read
                 scard.SCardDisconnect(card, scard.SCARD_RESET_CARD)

@@ -88,7 +88,9 @@ class ChipError(Exception):
 
 class Verdict(enum.StrEnum):
     GENUINE = "genuine"  # signed by a country signing certificate the office installed
-    NOT_VERIFIABLE = "not_verifiable"  # consistent, but no installed CSCA to check it against
+    NOT_VERIFIABLE = (
+        "not_verifiable"  # consistent, but no installed CSCA vouches for it (none, or its DS expired)
+    )
     ALTERED = "altered"  # a hash, a signature or the chip's own proof failed
 
 
@@ -98,8 +100,8 @@ VERDICT_LABELS: dict[Verdict, tuple[str, str]] = {
         "Genuine: the chip data carries the state's signature",
     ),
     Verdict.NOT_VERIFIABLE: (
-        "Chưa kiểm chứng được: chưa cài chứng thư CSCA",
-        "Not verifiable: no country signing (CSCA) certificate installed for it",
+        "Chưa kiểm chứng được: không có chứng thư CSCA đã cài còn xác nhận thẻ này",
+        "Not verifiable: no installed country signing (CSCA) certificate vouches for it now",
     ),
     Verdict.ALTERED: (
         "Dữ liệu chip bị sửa hoặc thẻ giả",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from cryptography import x509
 
@@ -91,6 +92,8 @@ def read_card(
     challenge: bytes | None = None,
     csca: list[x509.Certificate] | None = None,
     csca_dir: str | None = None,
+    crls: list[x509.CertificateRevocationList] | None = None,
+    now: datetime | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> ChipReadResult:
     if can is None and mrz is None:
@@ -120,7 +123,7 @@ def read_card(
     if "SOD" not in files:
         raise ChipError(ChipErrorCode.UNKNOWN_DATA, "the card has no EF.SOD: its data cannot be checked")
     mark = clock()
-    passive = verify(files, csca or [], csca_dir)
+    passive = verify(files, csca or [], csca_dir, crls=crls, now=now)
     active = active_authentication(session.send, files.get("DG15"), challenge)
     chip_auth = _chip_authentication(session, files)
     timings["checks"] = clock() - mark

@@ -50,10 +50,17 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
+SPECIMEN_START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
 def make_issuer(
-    csca_name: str = "CSCA Việt Nam (thử nghiệm)", signer_name: str = "DS Căn cước (thử nghiệm)"
+    csca_name: str = "CSCA Việt Nam (thử nghiệm)",
+    signer_name: str = "DS Căn cước (thử nghiệm)",
+    signer_validity: tuple[datetime, datetime] | None = None,
 ) -> Issuer:
-    now = datetime(2024, 1, 1, tzinfo=UTC)
+    """A test CSCA (2024 + 15 years) and its DS (2024 + 10 years unless `signer_validity` is given)."""
+    now = SPECIMEN_START
+    signer_begins, signer_ends = signer_validity or (now, now + timedelta(days=365 * 10))
     csca_key = ec.generate_private_key(ec.SECP256R1())
     csca = (
         x509.CertificateBuilder()
@@ -73,11 +80,31 @@ def make_issuer(
         .issuer_name(csca.subject)
         .public_key(signer_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + timedelta(days=365 * 10))
+        .not_valid_before(signer_begins)
+        .not_valid_after(signer_ends)
         .sign(csca_key, hashes.SHA256())
     )
     return Issuer(csca_key, csca, signer_key, signer)
+
+
+def revocation_list(issuer: Issuer, revoked: list[x509.Certificate], pem: bool = False) -> bytes:
+    """The CSCA's CRL listing `revoked` (DER, or PEM), as an office would put it in the CSCA folder."""
+    when = SPECIMEN_START + timedelta(days=30)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.csca.subject)
+        .last_update(when)
+        .next_update(when + timedelta(days=90))
+    )
+    for certificate in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(certificate.serial_number)
+            .revocation_date(when)
+            .build()
+        )
+    crl = builder.sign(issuer.csca_key, hashes.SHA256())
+    return crl.public_bytes(serialization.Encoding.PEM if pem else serialization.Encoding.DER)
 
 
 @functools.cache

@@ -77,6 +77,17 @@ def test_an_altered_card_and_an_unknown_csca(reader: VirtualReader, tmp_path: Pa
     assert any("no installed CSCA is the DS issuer" in reason for reason in result.reasons)
 
 
+def test_an_expired_and_a_revoked_document_signer(reader: VirtualReader, tmp_path: Path) -> None:
+    with card_on_reader(reader, "expired-ds", csca_out=tmp_path / "a"):
+        result = pcsc_reader(reader, tmp_path / "a").read_card(can=CAN)
+    assert result.verdict is Verdict.NOT_VERIFIABLE
+    assert "the DS certificate expired on 2023-01-01" in result.passive.reasons[-1]
+    with card_on_reader(reader, "revoked-ds", csca_out=tmp_path / "b"):
+        result = pcsc_reader(reader, tmp_path / "b").read_card(can=CAN)
+    assert result.verdict is Verdict.ALTERED
+    assert result.passive.reasons[-1].startswith("the DS certificate was revoked on")
+
+
 def test_a_reader_name_that_is_not_there(reader: VirtualReader) -> None:
     device = PcscChipReader.from_url("pcsc://ACS%20ACR1252")
     with pytest.raises(ChipError) as caught:

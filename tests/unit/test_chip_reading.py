@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,16 +12,19 @@ from devices.chip.emulated import EmulatedCard
 from devices.chip.fake import FakeChipReader
 from devices.chip.lds import parse_dg13
 from devices.chip.opening import open_chip_reader
-from devices.chip.ports import ChipError, ChipErrorCode, MrzKey, Verdict
+from devices.chip.ports import ChipError, ChipErrorCode, ChipReadResult, MrzKey, Verdict
 from devices.chip.specimen import (
     PACE_3DES,
     SECP256,
+    SPECIMEN_START,
     CardSpec,
+    Issuer,
     Person,
     build_card,
     default_issuer,
     dg13,
     make_issuer,
+    revocation_list,
 )
 from devices.status import DeviceState
 
@@ -332,3 +336,61 @@ def test_dg14_with_explicit_curve_parameters_and_unknown_curves() -> None:
     assert isinstance(parsed, ChipKey) and parsed.curve is CURVE and parsed.key_id == 1
     other = dg14(ec.generate_private_key(ec.SECP384R1()), "0.4.0.127.0.7.2.2.3.2.2")
     assert parse_dg14(other) == "the chip-authentication key is on a curve this reader does not know"
+
+
+# --- certificate dates and revocation (ICAO 9303-12: the DS certificate covers the cards it signed) ---
+
+DAY = timedelta(days=1)
+
+
+def _installed(folder: Path, issuer: Issuer, *crls: bytes) -> str:
+    (folder / "vn-csca.pem").write_bytes(issuer.csca_pem())
+    for number, crl in enumerate(crls):
+        (folder / f"list-{number}.crl").write_bytes(crl)
+    return str(folder)
+
+
+def test_the_ds_certificate_dates_are_checked_at_the_injected_time(tmp_path: Path) -> None:
+    begins, ends = datetime(2025, 3, 1, tzinfo=UTC), datetime(2030, 3, 1, tzinfo=UTC)
+    issuer = make_issuer(signer_validity=(begins, ends))
+    folder = _installed(tmp_path, issuer)
+    card = build_card(CardSpec(active_authentication=False), issuer=issuer)
+
+    def read_at(now: datetime) -> ChipReadResult:
+        return FakeChipReader(card=EmulatedCard(card), csca_dir=folder, now=now).read_card(can=CAN)
+
+    assert read_at(begins).verdict is Verdict.GENUINE
+    assert read_at(ends).verdict is Verdict.GENUINE
+    early = read_at(begins - DAY)
+    assert early.verdict is Verdict.ALTERED
+    assert "DS certificate is not valid before 2025-03-01" in early.passive.reasons[-1]
+    late = read_at(ends + DAY)
+    assert late.verdict is Verdict.NOT_VERIFIABLE
+    assert late.source == "chip-not-verifiable"
+    assert late.passive.reasons[-1].startswith("the DS certificate expired on 2030-03-01")
+
+
+def test_a_ds_certificate_issued_before_its_csca_existed_is_altered(tmp_path: Path) -> None:
+    issuer = make_issuer(signer_validity=(SPECIMEN_START - 30 * DAY, SPECIMEN_START + 3650 * DAY))
+    folder = _installed(tmp_path, issuer)
+    result = FakeChipReader(card=EmulatedCard(build_card(issuer=issuer)), csca_dir=folder,
+                            now=SPECIMEN_START + DAY).read_card(can=CAN)  # fmt: skip
+    assert result.verdict is Verdict.ALTERED
+    assert "the CSCA was not valid when the DS certificate was issued (2023-12-02)" in result.passive.reasons
+
+
+@pytest.mark.parametrize("pem", [False, True])
+def test_a_revoked_ds_certificate_is_refused(tmp_path: Path, pem: bool) -> None:
+    issuer = make_issuer()
+    forger = make_issuer()  # the same CSCA name with another key: a list it signs is no evidence
+    lists = (revocation_list(issuer, [issuer.signer], pem=pem), revocation_list(forger, [issuer.signer]))
+    folder = _installed(tmp_path, issuer, *lists)
+    (tmp_path / "broken.crl").write_bytes(b"not a list")  # skipped
+    now = SPECIMEN_START + 60 * DAY
+    card = EmulatedCard(build_card(issuer=issuer))
+    result = FakeChipReader(card=card, csca_dir=folder, now=now).read_card(can=CAN)
+    assert result.verdict is Verdict.ALTERED
+    assert result.passive.reasons[-1] == "the DS certificate was revoked on 2024-01-31 (CSCA's CRL)"
+    # Without the CSCA's own list, the forged list naming this DS does not revoke it.
+    (tmp_path / "list-0.crl").write_bytes(revocation_list(issuer, []))
+    assert FakeChipReader(card=card, csca_dir=folder, now=now).read_card(can=CAN).verdict is Verdict.GENUINE
