@@ -7,6 +7,7 @@ PACKAGES=(
   x11-utils xdotool   # the kiosk reads the screen size (xdpyinfo); its UI tests tap with xdotool
   chromium            # board, console and dashboard tests in a real browser
   espeak-ng sox       # the board's offline Vietnamese voice clips
+  alsa-utils          # aplay: the kiosk's speaker (alsa://)
   tesseract-ocr tesseract-ocr-vie poppler-utils   # reading tickets and PDFs back in tests
   fonts-dejavu-core
   pcscd libpcsclite-dev gcc   # chip ID card readers over PC/SC (pyscard builds against libpcsclite)
