@@ -78,7 +78,7 @@ def _document_credentials(app: FastAPI) -> None:
     from fastapi.openapi.utils import get_openapi
 
     from queue_server.api.deps import SECURITY_SCHEMES
-    from queue_server.api.openapi import describe_errors
+    from queue_server.api.openapi import describe_errors, describe_links
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -88,7 +88,7 @@ def _document_credentials(app: FastAPI) -> None:
             schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
             # Any one of them, or none: public paths answer without, the others say 401 and why.
             schema["security"] = [{name: []} for name in SECURITY_SCHEMES] + [{}]
-            app.openapi_schema = describe_errors(schema)
+            app.openapi_schema = describe_links(describe_errors(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

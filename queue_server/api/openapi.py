@@ -67,3 +67,31 @@ STORAGE_FULL: dict[int | str, dict[str, Any]] = {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
     }
 }
+
+
+# A submitted dossier's code opens its reads; its ticket's id, the ticket's actions. Declared (OpenAPI links)
+# so clients and the stateful schemathesis run (tests/security) chain them.
+_DOSSIER_CODE = {"code": "$response.body#/dossier/code"}
+_DOSSIER_TICKET = {"ticket_id": "$response.body#/ticket/id"}
+LINKS: dict[tuple[str, str, str], dict[str, tuple[str, dict[str, str]]]] = {
+    ("/api/v1/dossiers", "post", "201"): {
+        "GetDossier": ("/api/v1/dossiers/{code}", _DOSSIER_CODE),
+        "GetReceipt": ("/api/v1/dossiers/{code}/receipt", _DOSSIER_CODE),
+        "GetTicket": ("/api/v1/tickets/{ticket_id}", _DOSSIER_TICKET),
+    },
+}
+
+
+def describe_links(schema: dict[str, Any]) -> dict[str, Any]:
+    """Adds LINKS to the success answers they start from (by operationId, which FastAPI generates)."""
+    paths = schema.get("paths", {})
+    for (path, method, status), links in LINKS.items():
+        answer = paths.get(path, {}).get(method, {}).get("responses", {}).get(status)
+        if answer is None:
+            continue
+        answer["links"] = {
+            name: {"operationId": paths[target]["get"]["operationId"], "parameters": parameters}
+            for name, (target, parameters) in links.items()
+            if "get" in paths.get(target, {})
+        }
+    return schema

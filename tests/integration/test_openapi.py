@@ -90,3 +90,19 @@ def test_every_procedure_of_the_catalogue_fits_its_model(client: TestClient) -> 
         detail = client.get(f"/api/v1/procedures/{summary['code']}", headers=KIOSK)
         assert detail.status_code == 200, detail.text
         assert {**detail.json(), **summary} == detail.json()  # the summary is part of the detail
+
+
+def test_every_declared_link_leads_to_a_served_operation_and_fills_its_path(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    by_id = {op["operationId"]: (path, op) for _, path, op in operations(document)}
+    links = [
+        (path, link)
+        for _, path, op in operations(document)
+        for answer in op["responses"].values()
+        for link in answer.get("links", {}).values()
+    ]
+    assert any(path == "/api/v1/dossiers" for path, _ in links)  # a submitted dossier leads to its reads
+    for source, link in links:
+        target, op = by_id[link["operationId"]]
+        in_path = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
+        assert set(link["parameters"]) == in_path, (source, target)
