@@ -53,7 +53,7 @@ def seed_history(server: Any, count: int) -> None:
 
     from sqlalchemy import insert
 
-    from queue_server.tickets.models import Ticket
+    from queue_server.tables.tickets import Ticket
 
     rows = []
     for index in range(count):

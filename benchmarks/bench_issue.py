@@ -86,7 +86,7 @@ def prepare_database(db_path: Path, history: int) -> None:
     from queue_server.app import build_context
     from queue_server.services import build_services
     from queue_server.settings import ServerSettings
-    from queue_server.tickets.models import Ticket
+    from queue_server.tables.tickets import Ticket
 
     ctx = build_context(
         ServerSettings(database_url=f"sqlite:///{db_path}", config_dir=bench_config(db_path.parent))

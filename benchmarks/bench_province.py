@@ -107,10 +107,10 @@ def place_accounts(url: str, config: Path, offices: list[str]) -> Accounts:
     """Users, tokens and devices in bulk (one password hash for all): setup, not measured."""
     from sqlalchemy import insert
 
-    from queue_server.auth.models import AuthToken, Device, User
     from queue_server.auth.secrets import digest, hash_password
     from queue_server.bootstrap import build_context
     from queue_server.settings import ServerSettings
+    from queue_server.tables.auth import AuthToken, Device, User
     from tests.processes import SECRET
 
     ctx = build_context(ServerSettings(database_url=url, config_dir=config, secret=SECRET))

@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import case, func, or_, select
 
 from queue_server.db.engine import Database
-from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
-from queue_server.ratings.models import Rating
 from queue_server.ratings.service import SATISFIED_FROM  # 4 or 5 stars: satisfied
 from queue_server.readmodels import TicketRecord, ticket_record
-from queue_server.tickets.models import Ticket
+from queue_server.tables.dossiers import Dossier, DossierDocument, DossierEvent
+from queue_server.tables.ratings import Rating
+from queue_server.tables.tickets import Ticket
 
 ONLINE_ISSUER = "device:phone"  # numbers taken by phone (/p/so); booked visits carry appointment_at
 

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from queue_server.auth.models import User
 from queue_server.db.engine import Database
-from queue_server.dossiers.models import Dossier
-from queue_server.tickets.models import Ticket, TicketEvent
+from queue_server.tables.auth import User
+from queue_server.tables.dossiers import Dossier
+from queue_server.tables.tickets import Ticket, TicketEvent
 
 CHUNK = 900  # ids per IN (...): under SQLite's bound-parameter limit
 
@@ -251,7 +251,7 @@ class OfficeNow:
 
 def offices_now(db: Database, offices: Sequence[str]) -> dict[str, OfficeNow]:
     """The province page's live columns, two grouped queries whatever the number of offices."""
-    from queue_server.counters.models import CounterState
+    from queue_server.tables.counters import CounterState
 
     with db.read() as session:
         waiting = {

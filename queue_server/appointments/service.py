@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from queue_server.appointments.models import Appointment
 from queue_server.auth.principal import Principal
 from queue_server.auth.secrets import keyed_hash, short_code
 from queue_server.config import OfficeConfig, QueueConfig
@@ -24,6 +23,7 @@ from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.calendar import business_day, check_open
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.messages.contacts import link_appointment_contact
+from queue_server.tables.appointments import Appointment
 from queue_server.tickets.schemas import TicketView
 from queue_server.tickets.service import TicketService
 

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from queue_server.auth.models import AuthToken, CredentialAudit, Device, User
 from queue_server.auth.secrets import digest, hash_password, new_token
 from queue_server.auth.service import AuthService
 from queue_server.db.unit_of_work import StorageParts, UnitOfWork
 from queue_server.domain.errors import InvalidInput, NotFound
+from queue_server.tables.auth import AuthToken, CredentialAudit, Device, User
 
 MIN_PASSWORD = 8
 

@@ -6,11 +6,11 @@ Staff and devices act in their own office; a supervisor or admin in their office
 
 from __future__ import annotations
 
-from queue_server.auth.models import AccessRefusal
 from queue_server.auth.principal import Principal
 from queue_server.config import SystemConfig
 from queue_server.db.unit_of_work import Storage, UnitOfWork
 from queue_server.domain.errors import Forbidden, InvalidInput
+from queue_server.tables.auth import AccessRefusal
 
 
 class OutOfScope(Forbidden):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal
-from queue_server.counters.models import CounterState, CounterStatus
+from queue_server.tables.counters import CounterState, CounterStatus
 
 
 def seat_of(session: Session, office: str, actor: Principal) -> int | None:

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from queue_server.auth.models import AuthToken, Device, User
 from queue_server.auth.principal import DEVICES, PEOPLE, Principal, Role
 from queue_server.auth.secrets import digest, hash_password, new_token, verify_password
 from queue_server.auth.throttle import LoginThrottle
@@ -18,6 +17,7 @@ from queue_server.clock import Clock
 from queue_server.db.engine import Database
 from queue_server.db.unit_of_work import StorageParts, UnitOfWork
 from queue_server.domain.errors import DomainError, InvalidInput
+from queue_server.tables.auth import AuthToken, Device, User
 
 # How long a revoked device key, or a token revoked by another server process, may still work.
 CREDENTIAL_CACHE = timedelta(seconds=10)

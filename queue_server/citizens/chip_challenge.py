@@ -12,10 +12,10 @@ from sqlalchemy import CursorResult, delete, select, update
 
 from devices.chip.active_auth import CHALLENGE_BYTES
 from queue_server.auth.principal import Principal
-from queue_server.citizens.models import ChipChallenge
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.errors import InvalidInput
+from queue_server.tables.citizens import ChipChallenge
 
 LIFETIME = timedelta(seconds=120)  # typing the CAN comes first; a read then takes a few seconds
 KEEP_EXPIRED = timedelta(minutes=10)  # old rows are swept when new challenges are given

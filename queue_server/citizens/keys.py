@@ -12,10 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from queue_server.citizens.models import Citizen
 from queue_server.db.unit_of_work import Storage, UnitOfWork
-from queue_server.documents.models import Document
-from queue_server.dossiers.models import Dossier
 from queue_server.sealing import (
     DECLARATION,
     PAPER_CODE,
@@ -24,6 +21,9 @@ from queue_server.sealing import (
     open_json,
     seal_json,
 )
+from queue_server.tables.citizens import Citizen
+from queue_server.tables.documents import Document
+from queue_server.tables.dossiers import Dossier
 
 BATCH = 500
 

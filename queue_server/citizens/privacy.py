@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from devices.id_mask import mask_id  # the one format, shared with the kiosk and the printers
 from queue_server.auth.principal import PEOPLE, Principal
-from queue_server.citizens.models import PersonalDataAccess
+from queue_server.tables.citizens import PersonalDataAccess
 
 __all__ = ["PERSONAL_ID", "mask_id", "mask_paper_code", "record_access"]
 PERSONAL_ID = re.compile(r"^\d{12}$")

@@ -14,9 +14,14 @@ from pydantic import BaseModel, Field, model_validator
 from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.citizens import chip_challenge
 from queue_server.citizens.chip import ChipFiles, bad_chip_data, identity_from_chip
-from queue_server.citizens.schemas import CitizenWithDossiers, ClaimAnswer, VerifiedCitizen
+from queue_server.citizens.schemas import (
+    CitizenDocuments,
+    CitizenWithDossiers,
+    ClaimAnswer,
+    PaperChecklist,
+    VerifiedCitizen,
+)
 from queue_server.citizens.service import facts_from_fields, facts_from_qr
-from queue_server.documents.schemas import CitizenDocuments, PaperChecklist
 from queue_server.domain.errors import DomainError, Forbidden
 
 router = APIRouter(prefix="/api/v1/citizens", tags=["citizens"])

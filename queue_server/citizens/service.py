@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from devices.scanners.cccd import CccdError, parse_cccd
 from queue_server.auth.principal import Principal
 from queue_server.auth.seats import seat_of
-from queue_server.citizens.models import Citizen, CitizenClaim, CitizenVerification
 from queue_server.citizens.privacy import PERSONAL_ID, mask_id, record_access
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import Transaction, UnitOfWork
@@ -23,6 +22,7 @@ from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import Forbidden, InvalidInput, NotFound
 from queue_server.sealing import PERSONAL_ID as SEALED_ID
 from queue_server.sealing import IdVault
+from queue_server.tables.citizens import Citizen, CitizenClaim, CitizenVerification
 
 SEXES = ("Nam", "Nữ")
 # Read from the card itself (never typed): papers on file may be offered at the kiosk. A chip read does so
@@ -318,7 +318,7 @@ class CitizenService:
     # ---- reading (people only, audited) --------------------------------------------------------
 
     def get(self, personal_id: str, *, actor: Principal) -> dict[str, Any]:
-        from queue_server.dossiers.models import Dossier
+        from queue_server.tables.dossiers import Dossier
 
         with UnitOfWork(self.ctx) as tx:
             session = tx.session

@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from queue_server.auth.models import User
 from queue_server.auth.principal import Principal, Role
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
-from queue_server.counters.models import CounterState, CounterStatus
 from queue_server.counters.presence import LOST_REASON, STAMP_EVERY, ConsolePresence
 from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.errors import DomainError, Forbidden, InvalidInput
+from queue_server.tables.auth import User
+from queue_server.tables.counters import CounterState, CounterStatus
 from queue_server.tickets import repository as ticket_repo
 
 PRESENCE = Principal("system", 0, "presence", Role.ADMIN)

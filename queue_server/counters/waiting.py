@@ -14,18 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal
-from queue_server.counters.models import CounterState
 from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain import calling
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import NotFound
 from queue_server.domain.tickets import TicketStatus
-from queue_server.dossiers.models import Dossier
+from queue_server.tables.counters import CounterState
+from queue_server.tables.dossiers import Dossier
+from queue_server.tables.tickets import Ticket
 from queue_server.tickets import repository as ticket_repo
 from queue_server.tickets.access import check_may_read_counter
 from queue_server.tickets.acting import seats_of
 from queue_server.tickets.estimates import candidate
-from queue_server.tickets.models import Ticket
 from queue_server.tickets.service import TicketService
 
 DEFAULT_LIMIT = 100

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
 from queue_server.api.deps import Issuers, People, ServicesDep
 from queue_server.api.openapi import STORAGE_FULL, file_answer
 from queue_server.api.params import RowId
-from queue_server.documents.schemas import DocumentView
+from queue_server.citizens.schemas import DocumentView
 from queue_server.documents.service import UploadedFile
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
-from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import mask_id, mask_paper_code, record_access
 from queue_server.citizens.service import (
     CARD_SOURCES,
@@ -25,12 +24,13 @@ from queue_server.citizens.service import check_personal_id as check_id
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.documents.filetypes import CheckedFile, FileRejected, check_file
-from queue_server.documents.models import Document, DocumentPage
 from queue_server.documents.storage import BlobStore
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.procedures.catalogue import Catalogue, DocumentType, Procedure
 from queue_server.sealing import PAPER_CODE
+from queue_server.tables.citizens import Citizen, CitizenClaim
+from queue_server.tables.documents import Document, DocumentPage
 
 SOURCES = ("kiosk", "counter", "issued")
 

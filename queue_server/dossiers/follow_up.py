@@ -18,8 +18,8 @@ from queue_server.context import ServerContext
 from queue_server.domain.calendar import OpeningHours, business_day
 from queue_server.domain.dossiers import STATUS_NAMES, DossierStatus
 from queue_server.domain.follow_up import PeriodPace, due_state, on_time_rate, period_pace, yearly_pace
-from queue_server.dossiers.models import Dossier, DossierEvent
 from queue_server.procedures.catalogue import Catalogue
+from queue_server.tables.dossiers import Dossier, DossierEvent
 from queue_server.tickets.service import TicketService
 
 LISTED = ("overdue", "due_soon", "paused", "on_track", "not_received")

@@ -14,15 +14,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import UnitOfWork
-from queue_server.documents.models import Document, DocumentPage
 from queue_server.documents.storage import BlobStore
-from queue_server.dossiers.models import Dossier, DossierDocument, DossierEvent
 from queue_server.messages.purge import purge_phone_data
 from queue_server.procedures.catalogue import Catalogue
-from queue_server.ratings.models import Rating
+from queue_server.tables.citizens import Citizen, CitizenClaim
+from queue_server.tables.documents import Document, DocumentPage
+from queue_server.tables.dossiers import Dossier, DossierDocument, DossierEvent
+from queue_server.tables.ratings import Rating
 
 
 @dataclass(frozen=True)

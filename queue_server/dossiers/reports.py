@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal, Role
-from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import mask_id, record_access
 from queue_server.citizens.service import CitizenFacts, claim_view, facts_from_qr, lookup_citizen, reveal_id
 from queue_server.context import ServerContext
@@ -23,10 +22,11 @@ from queue_server.domain.dossiers import DossierStatus
 from queue_server.domain.errors import DomainError, Forbidden
 from queue_server.domain.reuse import CasePapers, reuse_figure
 from queue_server.dossiers.limiter import LookupLimiter
-from queue_server.dossiers.models import Dossier, DossierDocument
 from queue_server.dossiers.repository import dossier_not_found, find_by_code, load_dossier
 from queue_server.dossiers.views import DossierViews, status_fields
 from queue_server.procedures.catalogue import Catalogue, Procedure
+from queue_server.tables.citizens import Citizen, CitizenClaim
+from queue_server.tables.dossiers import Dossier, DossierDocument
 
 if TYPE_CHECKING:
     from queue_server.dossiers.service import DossierService

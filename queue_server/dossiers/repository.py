@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from queue_server.db.prepared import Prepared
 from queue_server.domain.dossiers import format_dossier_code, parse_dossier_code
 from queue_server.domain.errors import NotFound
-from queue_server.dossiers.models import Dossier, DossierSequence
+from queue_server.tables.dossiers import Dossier, DossierSequence
 
 
 def dossier_not_found() -> NotFound:

@@ -17,7 +17,6 @@ from queue_server.auth.principal import Principal, Role
 from queue_server.auth.scope import OutOfScope, check_forward, offices_in_scope
 from queue_server.auth.seats import seat_of
 from queue_server.citizens.chip import face_for_browser
-from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import record_access
 from queue_server.citizens.service import (
     check_personal_id,
@@ -29,7 +28,6 @@ from queue_server.citizens.service import (
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import OutboxPort, Transaction, UnitOfWork
-from queue_server.documents.models import Document
 from queue_server.documents.service import (
     DocumentService,
     card_read,
@@ -60,7 +58,6 @@ from queue_server.domain.dossiers import (
 from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from queue_server.domain.forms import FieldError, validate_form
 from queue_server.dossiers.access import case_seat, sees_full_ids
-from queue_server.dossiers.models import Dossier, DossierCheck, DossierDocument, DossierEvent
 from queue_server.dossiers.repository import (
     dossier_not_found,
     find_by_code,
@@ -72,7 +69,10 @@ from queue_server.dossiers.views import DossierViews, links_of
 from queue_server.procedures.catalogue import Catalogue, Procedure
 from queue_server.sealing import DECLARATION, seal_json
 from queue_server.sealing import PERSONAL_ID as SEALED_ID
-from queue_server.tickets.models import Ticket
+from queue_server.tables.citizens import Citizen, CitizenClaim
+from queue_server.tables.documents import Document
+from queue_server.tables.dossiers import Dossier, DossierCheck, DossierDocument, DossierEvent
+from queue_server.tables.tickets import Ticket
 from queue_server.tickets.schemas import TicketView
 from queue_server.tickets.service import TicketService
 

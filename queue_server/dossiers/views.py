@@ -8,15 +8,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.privacy import mask_id, mask_paper_code
 from queue_server.citizens.service import claim_view, reveal_id
-from queue_server.documents.models import Document, DocumentPage
 from queue_server.domain.dossiers import STATUS_NAMES, DossierSnapshot, DossierStatus, allowed_actions
-from queue_server.dossiers.models import Dossier, DossierCheck, DossierDocument, DossierEvent
 from queue_server.procedures.catalogue import Catalogue, Procedure
 from queue_server.sealing import DECLARATION, PAPER_CODE, IdVault, open_json
-from queue_server.tickets.models import Ticket
+from queue_server.tables.citizens import Citizen, CitizenClaim
+from queue_server.tables.documents import Document, DocumentPage
+from queue_server.tables.dossiers import Dossier, DossierCheck, DossierDocument, DossierEvent
+from queue_server.tables.tickets import Ticket
 
 S = DossierStatus
 

@@ -11,7 +11,7 @@ from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from queue_server.db.prepared import Prepared
-from queue_server.events.models import EventLog
+from queue_server.tables.events import EventLog
 
 if TYPE_CHECKING:
     from queue_server.db.unit_of_work import Transaction

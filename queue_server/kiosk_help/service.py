@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from queue_server.auth.models import User
 from queue_server.auth.principal import Principal
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.errors import NotFound
 from queue_server.domain.help_calls import Press, press_outcome
-from queue_server.kiosk_help.models import HelpCall
+from queue_server.tables.auth import User
+from queue_server.tables.kiosk_help import HelpCall
 
 REQUESTED = "kiosk.help_requested"
 ANSWERED = "kiosk.help_answered"

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from queue_server.domain.errors import InvalidInput
-from queue_server.messages.models import MessageContact
+from queue_server.tables.messages import MessageContact
 
 # Vietnamese mobile numbers: 0 + 9 digits (03x, 05x, 07x, 08x, 09x), or the same after +84 / 84.
 _MOBILE = re.compile(r"^0[35789]\d{8}$")

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day
-from queue_server.messages.models import MessageContact, OutboundMessage
 from queue_server.messages.planner import plan_day_before, plan_overdue
 from queue_server.messages.port import (
     MessageSender,
@@ -35,6 +34,7 @@ from queue_server.messages.port import (
 from queue_server.messages.templates import SUBJECTS, render, unaccented
 from queue_server.messages.urls import sender_for_url
 from queue_server.phone_config import PhoneConfig, load_phone_config
+from queue_server.tables.messages import MessageContact, OutboundMessage
 
 log = logging.getLogger(__name__)
 SECRET_KINDS = frozenset({"one_time_code"})

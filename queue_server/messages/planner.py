@@ -16,10 +16,10 @@ from sqlalchemy import Table, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from queue_server.appointments.models import Appointment
-from queue_server.dossiers.models import Dossier
-from queue_server.messages.models import MessageContact, OutboundMessage
-from queue_server.tickets.models import Ticket
+from queue_server.tables.appointments import Appointment
+from queue_server.tables.dossiers import Dossier
+from queue_server.tables.messages import MessageContact, OutboundMessage
+from queue_server.tables.tickets import Ticket
 
 if TYPE_CHECKING:
     from queue_server.db.unit_of_work import Transaction

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from queue_server.appointments.models import Appointment
-from queue_server.dossiers.models import Dossier
-from queue_server.messages.models import MessageContact, OutboundMessage
-from queue_server.phone.models import PhoneCode, RemoteTicket
+from queue_server.tables.appointments import Appointment
+from queue_server.tables.dossiers import Dossier
+from queue_server.tables.messages import MessageContact, OutboundMessage
+from queue_server.tables.phone import PhoneCode, RemoteTicket
 
 
 def purge_phone_data(session: Session, *, now: datetime, cutoff: datetime) -> int:

@@ -19,7 +19,6 @@ from queue_server.messages.contacts import (
     require_consent,
 )
 from queue_server.messages.dispatcher import message_rows
-from queue_server.messages.models import MessageContact, OutboundMessage
 from queue_server.messages.port import message_id_from_tracking
 from queue_server.messages.zns_webhook import (
     RECEIVED,
@@ -31,7 +30,8 @@ from queue_server.messages.zns_webhook import (
     signed_by,
 )
 from queue_server.phone_config import load_phone_config
-from queue_server.tickets.models import Ticket
+from queue_server.tables.messages import MessageContact, OutboundMessage
+from queue_server.tables.tickets import Ticket
 
 # What a delivery report may turn into "delivered": also a message cut off mid-send (unconfirmed) or
 # waiting for a retry (pending) — the phone has it, so it is never sent again.

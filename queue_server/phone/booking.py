@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from queue_server.appointments.models import Appointment
 from queue_server.appointments.service import AppointmentService, lock_slot
 from queue_server.auth.secrets import keyed_hash
 from queue_server.config import OfficeConfig, QueueConfig
@@ -26,6 +25,7 @@ from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.messages.contacts import add_contact, normalise_phone
 from queue_server.phone_config import PhoneConfig, load_phone_config
 from queue_server.procedures.catalogue import Catalogue
+from queue_server.tables.appointments import Appointment
 
 
 class BookingService:

@@ -21,12 +21,12 @@ from queue_server.domain.calendar import business_day, check_open, check_open_ea
 from queue_server.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from queue_server.domain.tickets import TicketAction
 from queue_server.messages.contacts import add_contact, normalise_phone
-from queue_server.messages.models import MessageContact
 from queue_server.messages.planner import add_message
 from queue_server.phone.limits import TooManyRequests
-from queue_server.phone.models import PhoneCode, RemoteTicket
 from queue_server.phone_config import PhoneConfig, load_phone_config
-from queue_server.tickets.models import Ticket
+from queue_server.tables.messages import MessageContact
+from queue_server.tables.phone import PhoneCode, RemoteTicket
+from queue_server.tables.tickets import Ticket
 from queue_server.tickets.schemas import TicketView
 from queue_server.tickets.service import ActOptions, TicketService
 

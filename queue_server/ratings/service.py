@@ -12,16 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from queue_server.auth.models import User
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.domain.tickets import TicketStatus
-from queue_server.dossiers.models import Dossier
 from queue_server.procedures.catalogue import RatingSettings
-from queue_server.ratings.models import Rating
-from queue_server.tickets.models import Ticket
+from queue_server.tables.auth import User
+from queue_server.tables.dossiers import Dossier
+from queue_server.tables.ratings import Rating
+from queue_server.tables.tickets import Ticket
 
 SATISFIED_FROM = 4
 RATING_TOKEN = "rating token"  # the keyed hash's purpose

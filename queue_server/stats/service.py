@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from queue_server.context import ServerContext
 from queue_server.domain.calendar import business_day
-from queue_server.tickets.models import Ticket
+from queue_server.tables.tickets import Ticket
 
 
 def percentile(values: list[float], share: float) -> float | None:

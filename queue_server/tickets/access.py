@@ -16,11 +16,11 @@ from sqlalchemy import select
 from queue_server.auth.principal import Principal, Role
 from queue_server.auth.seats import seat_of
 from queue_server.config import OfficeConfig
-from queue_server.counters.models import CounterState, CounterStatus
 from queue_server.db.unit_of_work import Transaction
 from queue_server.domain.errors import DomainError, Forbidden
 from queue_server.domain.tickets import TicketAction, TicketStatus
-from queue_server.tickets.models import Ticket
+from queue_server.tables.counters import CounterState, CounterStatus
+from queue_server.tables.tickets import Ticket
 
 A = TicketAction
 HELD = frozenset({TicketStatus.CALLED.value, TicketStatus.SERVING.value, TicketStatus.ON_HOLD.value})

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from queue_server.auth.principal import Principal
 from queue_server.config import OfficeConfig, SystemConfig
-from queue_server.counters.models import CounterState, CounterStatus
 from queue_server.db.unit_of_work import Transaction, first_won
 from queue_server.domain import calling
 from queue_server.domain.calendar import business_day
@@ -22,9 +21,10 @@ from queue_server.domain.tickets import (
     TicketStatus,
     apply_action,
 )
+from queue_server.tables.counters import CounterState, CounterStatus
+from queue_server.tables.tickets import Ticket, TicketRecord
 from queue_server.tickets import repository as repo
 from queue_server.tickets.estimates import Estimator, candidate
-from queue_server.tickets.models import Ticket, TicketRecord
 
 A = TicketAction
 

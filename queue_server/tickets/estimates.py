@@ -29,8 +29,8 @@ from queue_server.domain.estimates import (
     wait_of,
 )
 from queue_server.domain.tickets import TicketStatus
+from queue_server.tables.tickets import Ticket, TicketRecord
 from queue_server.tickets import repository as repo
-from queue_server.tickets.models import Ticket, TicketRecord
 
 SERVICE_CACHE = timedelta(seconds=30)
 SERVICE_SAMPLES = 30  # the newest visits of a queue that make its mean

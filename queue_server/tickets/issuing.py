@@ -13,10 +13,10 @@ from queue_server.domain.calendar import business_day, check_open, check_open_ea
 from queue_server.domain.errors import DomainError, InvalidInput
 from queue_server.domain.estimates import WaitEstimate
 from queue_server.domain.tickets import TicketStatus
+from queue_server.tables.tickets import NewTicket, Ticket
 from queue_server.tickets import repository as repo
 from queue_server.tickets.acting import TicketActions
 from queue_server.tickets.estimates import Estimator
-from queue_server.tickets.models import NewTicket, Ticket
 
 # The estimate each ticket issued in this transaction was given (its view answers it without a replay).
 ISSUED: Slot[dict[int, WaitEstimate]] = Slot("issued estimates", dict)

@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from queue_server.counters.models import CounterState, CounterStatus
 from queue_server.db.prepared import Prepared
 from queue_server.db.unit_of_work import Slot, Transaction
 from queue_server.domain.calling import Candidate
 from queue_server.domain.tickets import TicketStatus
+from queue_server.tables.counters import CounterState, CounterStatus
+from queue_server.tables.tickets import NewTicket, Ticket, TicketEvent, TicketSequence
 from queue_server.tickets import waiting as waiting_store
-from queue_server.tickets.models import NewTicket, Ticket, TicketEvent, TicketSequence
 
 WAITING = TicketStatus.WAITING.value
 _tickets: Table = Ticket.__table__  # type: ignore[assignment]

@@ -15,12 +15,12 @@ from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.calendar import business_day
 from queue_server.domain.errors import DomainError, InvalidInput, NotFound
 from queue_server.domain.tickets import TicketAction, TicketStatus, kept_past_day_end
+from queue_server.tables.tickets import NewTicket, Ticket, TicketRecord
 from queue_server.tickets import access
 from queue_server.tickets import repository as repo
 from queue_server.tickets.acting import ActOptions, TicketActions
 from queue_server.tickets.estimates import Estimator
 from queue_server.tickets.issuing import Issuer, check_same_request
-from queue_server.tickets.models import NewTicket, Ticket, TicketRecord
 from queue_server.tickets.schemas import TicketView
 from queue_server.tickets.views import TicketViews
 

@@ -8,10 +8,10 @@ from queue_server.config import SystemConfig
 from queue_server.db.unit_of_work import Transaction
 from queue_server.domain.estimates import WaitEstimate
 from queue_server.domain.tickets import TicketStatus
-from queue_server.dossiers.models import Dossier
+from queue_server.tables.dossiers import Dossier
+from queue_server.tables.tickets import TicketRecord
 from queue_server.tickets.estimates import Estimator
 from queue_server.tickets.issuing import ISSUED
-from queue_server.tickets.models import TicketRecord
 from queue_server.tickets.schemas import TicketView
 
 

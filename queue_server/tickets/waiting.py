@@ -15,7 +15,7 @@ from sqlalchemy import Table, bindparam, select
 
 from queue_server.db.prepared import Prepared
 from queue_server.db.unit_of_work import Slot, Transaction
-from queue_server.tickets.models import WaitingCount
+from queue_server.tables.tickets import WaitingCount
 
 Key = tuple[str, date, str]  # office, business day, queue
 PENDING: Slot[Counter[Key]] = Slot("waiting count changes", Counter)

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from analytics.alerts import AlertMonitor
 from analytics.settings import load_analytics_settings
-from queue_server.citizens.models import PersonalDataAccess
 from queue_server.clock import ManualClock
-from queue_server.dossiers.models import DossierEvent
+from queue_server.tables.citizens import PersonalDataAccess
+from queue_server.tables.dossiers import DossierEvent
 from tests.fixtures.dossiers.helpers import NHUNG_ID, register, seated, submit, upload
 from tests.support import KIOSK, Server
 

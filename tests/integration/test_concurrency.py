@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from sqlalchemy import func, select
 
-from queue_server.tickets.models import Ticket
+from queue_server.tables.tickets import Ticket
 from tests.support import KIOSK, PASSWORD, STAFF, make_server, running_server
 
 CLIENTS = 20

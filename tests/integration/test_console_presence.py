@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from queue_server.auth.models import User
 from queue_server.clock import ManualClock
+from queue_server.tables.auth import User
 from tests.conftest import T0
 from tests.support import client_for, make_server
 

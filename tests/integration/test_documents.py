@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import func, select
 
-from queue_server.citizens.models import PersonalDataAccess
 from queue_server.clock import ManualClock
-from queue_server.documents.models import Document
+from queue_server.tables.citizens import PersonalDataAccess
+from queue_server.tables.documents import Document
 from tests.conftest import DEMO_CONFIG, T0
 from tests.fixtures.dossiers.helpers import (
     NHUNG_ID,

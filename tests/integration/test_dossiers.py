@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from queue_server.clock import ManualClock
-from queue_server.dossiers.models import Dossier, DossierEvent, DossierSequence
 from queue_server.dossiers.service import SubmitRequest
-from queue_server.tickets.models import Ticket
+from queue_server.tables.dossiers import Dossier, DossierEvent, DossierSequence
+from queue_server.tables.tickets import Ticket
 from tests.conftest import DEMO_CONFIG, T0
 from tests.fixtures.dossiers.helpers import (
     BINH_ID,
@@ -332,7 +332,7 @@ def test_who_may_do_what(server: Server, client: TestClient) -> None:
 
 
 def test_staff_reads_are_audited_and_lists_filter(server: Server, client: TestClient) -> None:
-    from queue_server.citizens.models import PersonalDataAccess
+    from queue_server.tables.citizens import PersonalDataAccess
 
     answer = submit(client, "kiosk-audit-00001", []).json()
     code, ticket_id = answer["dossier"]["code"], answer["ticket"]["id"]

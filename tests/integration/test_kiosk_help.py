@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from queue_server.clock import ManualClock
-from queue_server.events.models import EventLog
-from queue_server.kiosk_help.models import HelpCall
+from queue_server.tables.events import EventLog
+from queue_server.tables.kiosk_help import HelpCall
 from tests.conftest import FIXTURES, T0
 from tests.support import DISPLAY, KIOSK, PASSWORD, Server, client_for, make_server, running_server
 

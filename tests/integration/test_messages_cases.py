@@ -11,7 +11,7 @@ from sqlalchemy import select
 from queue_server.clock import ManualClock
 from queue_server.messages.dispatcher import MessageDispatcher
 from queue_server.messages.fake import FakeMessageSender
-from queue_server.messages.models import MessageContact, OutboundMessage
+from queue_server.tables.messages import MessageContact, OutboundMessage
 from tests.conftest import T0
 from tests.fixtures.dossiers.helpers import page_jpeg, register, submit, upload
 from tests.fixtures.messages.helpers import office_config, sender_toml

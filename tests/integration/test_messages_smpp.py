@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from queue_server.app import build_context
 from queue_server.clock import ManualClock, system_clock
 from queue_server.messages.dispatcher import MessageDispatcher
-from queue_server.messages.models import OutboundMessage
+from queue_server.tables.messages import OutboundMessage
 from tests.conftest import T0
 from tests.fixtures.messages.helpers import issue, issue_with_phone, office_config, sender_toml
 from tests.fixtures.messages.smpp_server import ESME_RINVDSTADR, ESME_RSYSERR, ESME_RTHROTTLED, SmppTestServer

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from queue_server.clock import ManualClock
 from queue_server.messages.dispatcher import MessageDispatcher
-from queue_server.messages.models import OutboundMessage
 from queue_server.messages.zalo import PERMANENT_ERRORS
+from queue_server.tables.messages import OutboundMessage
 from tests.conftest import T0
 from tests.fixtures.messages.helpers import issue_with_phone, office_config, sender_toml
 from tests.fixtures.messages.zns_server import ZnsTestServer

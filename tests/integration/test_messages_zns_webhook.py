@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from queue_server.clock import ManualClock
 from queue_server.messages.dispatcher import MessageDispatcher
-from queue_server.messages.models import OutboundMessage
+from queue_server.tables.messages import OutboundMessage
 from tests.conftest import T0
 from tests.fixtures.messages.helpers import issue_with_phone, office_config, sender_toml
 from tests.fixtures.messages.zns_server import APP_ID, OA_SECRET, ZnsTestServer, post_signed, zalo_mac

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from queue_server.clock import ManualClock
-from queue_server.tickets.models import Ticket
+from queue_server.tables.tickets import Ticket
 from tests.conftest import FIXTURES, T0
 from tests.support import KIOSK, client_for, make_server
 

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from queue_server.appointments.models import Appointment
 from queue_server.clock import ManualClock
 from queue_server.messages.dispatcher import MessageDispatcher
 from queue_server.messages.fake import FakeMessageSender
-from queue_server.messages.models import MessageContact
+from queue_server.tables.appointments import Appointment
+from queue_server.tables.messages import MessageContact
 from tests.conftest import T0
 from tests.fixtures.messages.helpers import office_config, sender_toml
 from tests.support import KIOSK, Server, client_for, make_server, running_server

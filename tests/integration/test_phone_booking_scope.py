@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from queue_server.appointments.models import Appointment
-from queue_server.auth.models import AccessRefusal
 from queue_server.clock import ManualClock
+from queue_server.tables.appointments import Appointment
+from queue_server.tables.auth import AccessRefusal
 from tests.conftest import T0
 from tests.fixtures.messages.helpers import office_config, sender_toml
 from tests.support import PASSWORD, Server, client_for, make_server

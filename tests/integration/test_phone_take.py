@@ -17,8 +17,8 @@ from sqlalchemy import select
 from queue_server.clock import ManualClock
 from queue_server.messages.dispatcher import MessageDispatcher
 from queue_server.messages.fake import FakeMessageSender
-from queue_server.messages.models import MessageContact
-from queue_server.phone.models import PhoneCode
+from queue_server.tables.messages import MessageContact
+from queue_server.tables.phone import PhoneCode
 from tests.conftest import T0
 from tests.fixtures.messages.helpers import office_config
 from tests.support import KIOSK, Server, client_for, make_server
@@ -241,7 +241,7 @@ def test_the_citizen_gives_up_the_place_from_the_ticket_page(server: Server) -> 
 
 
 def test_a_sent_one_time_code_is_not_kept(server: Server) -> None:
-    from queue_server.messages.models import OutboundMessage
+    from queue_server.tables.messages import OutboundMessage
 
     with client_for(server) as client:
         code = Phone(server, client, "0966666666").code()

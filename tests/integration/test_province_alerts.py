@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from queue_server.clock import ManualClock
-from queue_server.events.models import EventLog
+from queue_server.tables.events import EventLog
 from tests.conftest import FIXTURES, T0
 from tests.support import PASSWORD, Server, client_for, make_server
 

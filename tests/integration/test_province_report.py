@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from analytics.province_report import vi_number
-from queue_server.auth.models import AccessRefusal
 from queue_server.clock import ManualClock
+from queue_server.tables.auth import AccessRefusal
 from tests.conftest import ROOT, T0
 from tests.fixtures.dossiers.helpers import NHUNG_ID, NHUNG_QR, ct01_form, page_jpeg
 from tests.fixtures.province_cases import province_config

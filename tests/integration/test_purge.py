@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from motcua.cli import main
-from queue_server.citizens.models import Citizen, CitizenClaim
 from queue_server.citizens.service import reveal_id
 from queue_server.clock import ManualClock
-from queue_server.documents.models import Document
-from queue_server.dossiers.models import Dossier, DossierEvent
-from queue_server.ratings.models import Rating
+from queue_server.tables.citizens import Citizen, CitizenClaim
+from queue_server.tables.documents import Document
+from queue_server.tables.dossiers import Dossier, DossierEvent
+from queue_server.tables.ratings import Rating
 from tests.conftest import DEMO_CONFIG, T0
 from tests.fixtures.dossiers.helpers import (
     BINH_ID,

@@ -20,7 +20,7 @@ from queue_server.db.engine import Database, WriteBusy, refusing_when_busy
 from queue_server.db.migrate import alembic_config
 from queue_server.db.prepared import Prepared
 from queue_server.db.writes import WriteRunner
-from queue_server.tickets.models import Ticket, WaitingCount
+from queue_server.tables.tickets import Ticket, WaitingCount
 from tests.support import KIOSK_KEY, make_server
 
 metadata = MetaData()
@@ -240,6 +240,6 @@ def test_a_new_ticket_record_has_every_column_of_the_ticket_table() -> None:
     """Issuing writes a NewTicket's attributes as the row: a column added to one must be added to the other."""
     from dataclasses import fields
 
-    from queue_server.tickets.models import NewTicket
+    from queue_server.tables.tickets import NewTicket
 
     assert {field.name for field in fields(NewTicket)} == {column.key for column in Ticket.__table__.columns}

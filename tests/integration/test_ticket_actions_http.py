@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from queue_server.clock import ManualClock
-from queue_server.events.models import EventLog
-from queue_server.tickets.models import Ticket, TicketEvent
+from queue_server.tables.events import EventLog
+from queue_server.tables.tickets import Ticket, TicketEvent
 from tests.conftest import T0
 from tests.support import KIOSK, Server, client_for, make_server
 

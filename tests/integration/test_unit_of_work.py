@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from queue_server.clock import ManualClock
 from queue_server.db.unit_of_work import Slot, StorageParts, Transaction, UnitOfWork, first_won
 from queue_server.domain.errors import DomainError
-from queue_server.events.models import EventLog
-from queue_server.tickets.models import TicketSequence
+from queue_server.tables.events import EventLog
+from queue_server.tables.tickets import TicketSequence
 from tests.support import make_server
 
 START = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)

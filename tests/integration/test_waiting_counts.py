@@ -15,7 +15,7 @@ from queue_server.auth.principal import Principal
 from queue_server.clock import ManualClock
 from queue_server.domain.errors import DomainError
 from queue_server.domain.tickets import TicketAction
-from queue_server.tickets.models import Ticket, TicketEvent, WaitingCount
+from queue_server.tables.tickets import Ticket, TicketEvent, WaitingCount
 from queue_server.tickets.service import ActOptions
 from tests.support import KIOSK_KEY, PASSWORD, STAFF, Server, make_server
 

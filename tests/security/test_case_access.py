@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from queue_server.auth.principal import Principal, Role
 from queue_server.dossiers.access import manages_office
-from queue_server.dossiers.models import DossierEvent
+from queue_server.tables.dossiers import DossierEvent
 from tests.fixtures.dossiers.helpers import seated, submit
 from tests.support import Server
 

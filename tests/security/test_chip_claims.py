@@ -27,8 +27,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from devices.chip import specimen
-from queue_server.citizens.models import CitizenClaim, CitizenVerification
 from queue_server.clock import ManualClock
+from queue_server.tables.citizens import CitizenClaim, CitizenVerification
 from tests.conftest import T0
 from tests.fixtures.dossiers.helpers import NHUNG_ID, ct01_form, register, seated, settle, submit, upload
 from tests.security.test_identity_takeover import checklist

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from queue_server.citizens.models import CitizenClaim
 from queue_server.clock import ManualClock
 from queue_server.settings import ServerSettings
+from queue_server.tables.citizens import CitizenClaim
 from tests.conftest import T0
 from tests.fixtures.dossiers.helpers import NHUNG_ID, RESIDENCE, register, submit, upload
 from tests.support import KIOSK, Server, client_for, make_server, wait_for

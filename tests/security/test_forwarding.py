@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from queue_server.auth.models import AccessRefusal
 from queue_server.clock import ManualClock
-from queue_server.dossiers.models import Dossier
+from queue_server.tables.auth import AccessRefusal
+from queue_server.tables.dossiers import Dossier
 from tests.conftest import T0
 from tests.fixtures.dossiers.helpers import NHUNG_ID, NHUNG_QR, ct01_form, page_jpeg
 from tests.fixtures.province_cases import province_config

@@ -17,14 +17,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from queue_server.app import build_context, create_app
-from queue_server.citizens.models import Citizen
 from queue_server.clock import ManualClock
 from queue_server.db.base import Base
 from queue_server.db.engine import Database
 from queue_server.db.migrate import alembic_config
-from queue_server.documents.models import Document
 from queue_server.sealing import PERSONAL_ID, IdVault, UnknownKey
 from queue_server.settings import ServerSettings
+from queue_server.tables.citizens import Citizen
+from queue_server.tables.documents import Document
 from tests.conftest import DEMO_CONFIG, ROOT, T0
 from tests.fixtures.dossiers.helpers import (
     BINH_ID,

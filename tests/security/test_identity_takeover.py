@@ -12,7 +12,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from queue_server.citizens.models import CitizenVerification, PersonalDataAccess
+from queue_server.tables.citizens import CitizenVerification, PersonalDataAccess
 from tests.fixtures.dossiers.helpers import (
     NHUNG_ID,
     RESIDENCE,

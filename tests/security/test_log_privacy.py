@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlalchemy.exc import DBAPIError
 
-from queue_server.citizens.models import CitizenClaim
+from queue_server.tables.citizens import CitizenClaim
 from tests.conftest import T0
 from tests.fixtures.dossiers.helpers import (
     BINH_ID,

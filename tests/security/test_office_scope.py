@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from starlette.websockets import WebSocketDisconnect
 
-from queue_server.auth.models import AccessRefusal
 from queue_server.clock import ManualClock
-from queue_server.tickets.models import Ticket
+from queue_server.tables.auth import AccessRefusal
+from queue_server.tables.tickets import Ticket
 from tests.conftest import FIXTURES, T0
 from tests.support import PASSWORD, Server, client_for, make_server
 

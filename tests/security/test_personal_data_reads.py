@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from queue_server.citizens.models import PersonalDataAccess
+from queue_server.tables.citizens import PersonalDataAccess
 from tests.fixtures.dossiers.helpers import (
     BINH_ID,
     BINH_QR,

@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from queue_server.citizens.models import PersonalDataAccess
 from queue_server.clock import ManualClock
+from queue_server.tables.citizens import PersonalDataAccess
 from tests.fixtures.dossiers.helpers import seated, submit
 from tests.support import KIOSK, Server
 

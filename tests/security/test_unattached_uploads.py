@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from queue_server.clock import ManualClock
-from queue_server.documents.models import Document, DocumentPage
+from queue_server.tables.documents import Document, DocumentPage
 from tests.conftest import T0
 from tests.fixtures.dossiers.helpers import page_jpeg, register, submit, upload
 from tests.support import Server, client_for, make_server, wait_for

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from queue_server.documents.models import Document
+from queue_server.tables.documents import Document
 from tests.fixtures.dossiers.helpers import NHUNG_ID, page_jpeg, register
 from tests.security.conftest import sqlite_server
 from tests.support import KIOSK_KEY, Server, client_for

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from devices.chip import specimen
-from queue_server.citizens.models import PersonalDataAccess
 from queue_server.clock import ManualClock
+from queue_server.tables.citizens import PersonalDataAccess
 from tests.conftest import T0
 from tests.fixtures.dossiers.helpers import ct01_form, page_jpeg, register, submit, upload
 from tests.security.test_chip_claims import chip_card, new_challenge, read_body

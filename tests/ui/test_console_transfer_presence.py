@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from queue_server.clock import ManualClock
-from queue_server.counters.models import CounterState
+from queue_server.tables.counters import CounterState
 from tests.conftest import T0
 from tests.support import DISPLAY_KEY, KIOSK, PASSWORD, Server, free_port, make_server, wait_for
 from tests.ui.conftest import bearer, new_page, screenshot, serve
