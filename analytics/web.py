@@ -128,19 +128,18 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         config = services.ctx.config
         code = _office_code(services, acting_office(config, actor, office))
         offices = sorted(config.subtree(code), key=lambda c: (c != code, c))
-        alerts = sorted(
-            (alert for alert in runtime.alerts.active() if alert["office"] in offices),
-            key=lambda alert: alert["since"],
-        )
+        alerts = sorted(runtime.alerts.current(offices), key=lambda alert: alert["since"])
         rows = province_rows(services, runtime.settings, offices, alerts)
         target_s = runtime.settings.targets(config).wait_s
         return {"office": code, "wait_target_s": target_s, "offices": rows, "alerts": alerts}
 
     @router.get("/api/v1/analytics/alerts", response_model=list[AlertView])
     def alerts(services: ServicesDep, actor: Managers) -> list[dict[str, Any]]:
-        """Alerts open now (a line over its wait target, a desk paused too long)."""
-        scope = offices_in_scope(services.ctx.config, actor)
-        return [alert for alert in runtime.alerts.active() if alert["office"] in scope]
+        """Alerts open now (a line over its wait target, a desk paused too long, overdue cases), worded with
+        this moment's figures as on the dashboard."""
+        config = services.ctx.config
+        scope = offices_in_scope(config, actor)
+        return runtime.alerts.current(code for code in config.offices if code in scope)
 
     @router.get(
         "/api/v1/reports",
