@@ -65,7 +65,6 @@ def _case_columns(services: Services, offices: Sequence[str], now: datetime) -> 
     figure before 20 working days)."""
     config = services.ctx.config
     catalogue = getattr(getattr(services, "cases", None), "catalogue", None)
-    target = catalogue.settings.productivity_target if catalogue is not None else None
     days = {code: business_day(now, config.offices[code].zone) for code in offices}
     first = min(days.values()).replace(day=1)
     period = province_period(services.ctx.db, config, offices, first, max(days.values()), {})
@@ -84,6 +83,6 @@ def _case_columns(services: Services, offices: Sequence[str], now: datetime) -> 
             "satisfaction": period[code]["satisfied"].value,
             "reuse": period[code]["reuse"].value,
             "pace_per_officer": round(sum(scaled) / len(scaled)) if scaled else None,
-            "pace_target": target,
+            "pace_target": catalogue.settings.target_for(office.level) if catalogue is not None else None,
         }
     return columns

@@ -116,7 +116,7 @@ class DossierFollowUp:
         for actor, at in rows:
             if first <= business_day(at, office_cfg.zone) <= last:
                 counts[actor.removeprefix("user:")] += 1
-        target = self.catalogue.settings.productivity_target
+        target = self.catalogue.settings.target_for(office_cfg.level)
         return period_pace(counts, first, last, office_cfg.hours, target) if first <= last else []
 
     def overdue_count(self, office: str) -> int:
