@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,6 +68,15 @@ class AlertMonitor:
         with self._lock:
             alerts = list(self._active.values())
         return [a.as_dict() for a in alerts if office is None or a.office == office]
+
+    def current(self, offices: Iterable[str]) -> list[dict[str, Any]]:
+        """The offices' open alerts told with this moment's figures, exactly as the dashboard shows them
+        beside its cards (`alerts_now`): for the alerts API and the province page."""
+        target_s = self.settings.targets(self.services.ctx.config).wait_s
+        shown: list[dict[str, Any]] = []
+        for office in offices:
+            shown.extend(alerts_now(self.active(office), office_figures(self.services, office, target_s)))
+        return shown
 
     def check(self) -> list[dict[str, Any]]:
         """Look at every office now; raise new alerts and clear ended ones. Returns the events written."""
@@ -194,15 +204,30 @@ def _wait_text(line: LineFigures) -> dict[str, Any]:
 def alerts_now(active: list[dict[str, Any]], live: OfficeFigures) -> list[dict[str, Any]]:
     """The office's alerts as the dashboard shows them beside its cards: one wait alert for each line the
     cards show over the target, told with the figures of this moment (not those of when it was raised, nor
-    missing because the next check has not run yet); the other alerts as they are."""
+    missing because the next check has not run yet); a desk's pause with the minutes paused by now; the
+    other alerts as they are."""
     raised = {str(a.get("queue")): a for a in active if a.get("kind") == "wait_over_target"}
-    shown = [a for a in active if a.get("kind") != "wait_over_target" and a.get("office") == live.office]
+    shown = [
+        _pause_now(a, live) if a.get("kind") == "counter_paused_long" else a
+        for a in active
+        if a.get("kind") != "wait_over_target" and a.get("office") == live.office
+    ]
     for line in live.over_target():
         alert = _wait_alert(live.office, line, live.now).as_dict()
         if line.code in raised:
             alert["since"] = raised[line.code]["since"]
         shown.append(alert)
     return shown
+
+
+def _pause_now(alert: dict[str, Any], live: OfficeFigures) -> dict[str, Any]:
+    """A pause alert with the minutes paused as of now (the desk's pause, if still on)."""
+    counter = next((c for c in live.counters if c["number"] == alert.get("counter")), None)
+    if counter is None or counter["status"] != CounterStatus.PAUSED or not counter["since"]:
+        return alert
+    paused_s = (live.now - datetime.fromisoformat(counter["since"])).total_seconds()
+    now = _pause_alert(live.office, counter, paused_s, float(alert["limit_s"]), live.now).as_dict()
+    return {**now, "since": alert["since"]}
 
 
 def _overdue_alert(office: str, count: int, now: datetime) -> Alert:

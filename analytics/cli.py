@@ -306,7 +306,7 @@ def _report(args: argparse.Namespace) -> int:
 
     from analytics.report_files import render
     from analytics.reports import DIMENSIONS, ReportError, build_report
-    from analytics.settings import load_analytics_settings
+    from analytics.settings import check_targets, load_analytics_settings
     from analytics.sources import case_sources
     from analytics.store import load_visits
     from queue_server.bootstrap import build_context
@@ -323,7 +323,8 @@ def _report(args: argparse.Namespace) -> int:
         ctx = build_context(settings, migrate=False)  # a report never changes the database
         config = ctx.config
         office = config.office(args.office)
-        targets = load_analytics_settings(Path(settings.config_dir)).targets(config)
+        analytics = load_analytics_settings(Path(settings.config_dir))
+        targets = analytics.targets(config, office.code)
     except ConfigError as error:
         print("motcua: the configuration has problems:", *error.problems, sep="\n  - ", file=sys.stderr)
         return 2
@@ -331,6 +332,11 @@ def _report(args: argparse.Namespace) -> int:
         return _fail(f"unknown office {args.office!r}")
     services = _services(ctx)
     catalogue = getattr(getattr(services, "cases", None), "catalogue", None)
+    try:
+        check_targets(analytics, config, catalogue.settings.target_for if catalogue is not None else None)
+    except ConfigError as error:
+        print("motcua: the configuration has problems:", *error.problems, sep="\n  - ", file=sys.stderr)
+        return 2
     if args.offices:
         return _offices_report(args, ctx, office.code, targets, catalogue)
     try:

@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 from analytics.stats import mean, percentile
 from queue_server.domain.calendar import OpeningHours
 
-PRODUCTIVITY_TARGETS = {"province": 1600, "rural": 1200, "remote": 800}
+# By the office's level (offices.toml `level`); "rural" and "remote": the deprecated analytics.toml names.
+PRODUCTIVITY_TARGETS = {"province": 1600, "district": 1200, "commune": 800, "rural": 1200, "remote": 800}
 NO_DATA_VI = "chưa có dữ liệu"
 
 

@@ -53,7 +53,7 @@ class LiveView:
     def overview(self, *, office: str | None = None, alerts: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
         ctx = self.services.ctx
         office_cfg = ctx.config.office(office)
-        targets = self.settings.targets(ctx.config)
+        targets = self.settings.targets(ctx.config, office_cfg.code)
         # Cards, desks, alerts and advice: one reading of the office (analytics/figures.py).
         live = office_figures(self.services, office_cfg.code, targets.wait_s)
         now, queues, counters = live.now, live.queues, live.counters

@@ -4,7 +4,7 @@ wait against the target, desks open/paused/closed, alerts open. The data of the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from analytics.kpi import figures
@@ -12,8 +12,8 @@ from analytics.province_report import province_period
 from analytics.settings import AnalyticsSettings
 from analytics.store import visits_of
 from queue_server.domain.calendar import business_day
-from queue_server.domain.follow_up import due_state, yearly_pace
-from queue_server.indicator_reads import open_cases, receptions_since, tickets_of_offices
+from queue_server.domain.follow_up import due_state
+from queue_server.indicator_reads import open_cases, tickets_of_offices
 from queue_server.readmodels import offices_now
 from queue_server.services import Services
 
@@ -61,28 +61,28 @@ def province_rows(
 
 def _case_columns(services: Services, offices: Sequence[str], now: datetime) -> dict[str, dict[str, Any]]:
     """Per office: cases due soon and overdue now; this month's on-time, satisfaction and reuse shares
-    (docs/analytics.md, cross-office report); officers' yearly pace against the class target."""
+    (docs/analytics.md, cross-office report); officers' pace this year, the dashboard's figure (no yearly
+    figure before 20 working days)."""
     config = services.ctx.config
     catalogue = getattr(getattr(services, "cases", None), "catalogue", None)
-    target = catalogue.settings.productivity_target if catalogue is not None else None
     days = {code: business_day(now, config.offices[code].zone) for code in offices}
     first = min(days.values()).replace(day=1)
     period = province_period(services.ctx.db, config, offices, first, max(days.values()), {})
     running = open_cases(services.ctx.db, offices)
-    year = datetime(first.year, 1, 1, tzinfo=UTC) - timedelta(days=1)
-    received = receptions_since(services.ctx.db, offices, year)
+    pace = getattr(getattr(getattr(services, "cases", None), "follow_up", None), "pace", None)
     columns = {}
     for code in offices:
         office = config.offices[code]
         states = [due_state(status, due, days[code], office.hours) for status, due in running[code]]
-        paces = yearly_pace(received[code], days[code], office.hours, target or 0)
+        paces = pace(code, date(days[code].year, 1, 1), days[code]) if pace is not None else []
+        scaled = [p.per_year for p in paces if p.per_year is not None]
         columns[code] = {
             "cases_due_soon": states.count("due_soon"),
             "cases_overdue": states.count("overdue"),
             "on_time_rate": period[code]["on_time"].value,
             "satisfaction": period[code]["satisfied"].value,
             "reuse": period[code]["reuse"].value,
-            "pace_per_officer": round(sum(p.projected for p in paces) / len(paces)) if paces else None,
-            "pace_target": target,
+            "pace_per_officer": round(sum(scaled) / len(scaled)) if scaled else None,
+            "pace_target": catalogue.settings.target_for(office.level) if catalogue is not None else None,
         }
     return columns

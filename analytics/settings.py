@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from analytics.kpi import KpiTargets
+from analytics.kpi import PRODUCTIVITY_TARGETS, KpiTargets
 from queue_server.config import ConfigError, SystemConfig
 
 
@@ -25,7 +26,9 @@ class AlertsModel(_Strict):
 
 
 class KpiModel(_Strict):
-    productivity_class: Literal["province", "rural", "remote"] = "province"
+    # Deprecated: the target comes from the office's level (offices.toml `level`, default procedures.toml
+    # `[dossiers] office_class`); kept only so old files load, and refused when it disagrees (check_targets).
+    productivity_class: Literal["province", "rural", "remote"] | None = None
     working_days_per_year: int = Field(default=250, ge=1, le=366)
     satisfaction_target: float = Field(default=0.95, ge=0, le=1)
     reuse_target: float = Field(default=0.80, ge=0, le=1)
@@ -42,13 +45,15 @@ class AnalyticsSettings:
     kpi: KpiModel
     scenario_path: Path
 
-    def targets(self, config: SystemConfig) -> KpiTargets:
+    def targets(self, config: SystemConfig, office: str | None = None) -> KpiTargets:
+        """The plan's targets; productivity (only used without cases) by the office's level."""
+        level = config.offices[office].level if office in config.offices else ""
         return KpiTargets(
             wait_s=config.targets.wait.total_seconds(),
             handling_s=config.targets.handling.total_seconds(),
             satisfaction=self.kpi.satisfaction_target,
             reuse=self.kpi.reuse_target,
-            productivity_class=self.kpi.productivity_class,
+            productivity_class=level or self.kpi.productivity_class or "province",
             working_days_per_year=self.kpi.working_days_per_year,
         )
 
@@ -73,3 +78,26 @@ def load_analytics_settings(directory: Path) -> AnalyticsSettings:
             ]
         ) from None
     return AnalyticsSettings(model.alerts, model.kpi, directory / "simulation.toml")
+
+
+def check_targets(
+    settings: AnalyticsSettings, config: SystemConfig, target_for: Callable[[str], int] | None
+) -> None:
+    """The yearly cases-per-officer target has one source: the office's level. A leftover
+    `[kpi] productivity_class` that gives another figure for some office is a config error."""
+    legacy = settings.kpi.productivity_class
+    if legacy is None:
+        return
+    problems = []
+    for code, office in config.offices.items():
+        target = (
+            target_for(office.level) if target_for is not None else PRODUCTIVITY_TARGETS.get(office.level)
+        )
+        if target is not None and target != PRODUCTIVITY_TARGETS[legacy]:
+            problems.append(
+                f"analytics.toml: kpi.productivity_class: {legacy!r} ({PRODUCTIVITY_TARGETS[legacy]:,} a year) "
+                f"disagrees with office {code}'s target {target:,} (offices.toml `level`, procedures.toml "
+                "[dossiers] office_class / productivity_targets); remove productivity_class: it is deprecated"
+            )
+    if problems:
+        raise ConfigError(problems)

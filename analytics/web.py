@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,7 +22,7 @@ from analytics.live import LiveView
 from analytics.metrics import WaitHistogram, render_metrics
 from analytics.province import province_rows
 from analytics.schemas import AlertView, Overview, ProvinceView
-from analytics.settings import AnalyticsSettings, load_analytics_settings
+from analytics.settings import AnalyticsSettings, check_targets, load_analytics_settings
 from queue_server.api.deps import Managers, Readers, ServicesDep
 from queue_server.api.openapi import file_answer
 from queue_server.auth.scope import acting_office, offices_in_scope
@@ -81,8 +82,14 @@ class AnalyticsRuntime:
             await asyncio.to_thread(self._checked)
 
 
+def _target_for(services: Services) -> Callable[[str], int] | None:
+    catalogue = getattr(getattr(services, "cases", None), "catalogue", None)
+    return catalogue.settings.target_for if catalogue is not None else None
+
+
 def dashboard_part(services: Services) -> WebPart:
     settings = load_analytics_settings(Path(services.ctx.settings.config_dir))
+    check_targets(settings, services.ctx.config, _target_for(services))
     runtime = AnalyticsRuntime(services, settings)
     services.ctx.hub.add_listener(runtime.on_event)
     return WebPart(
@@ -128,19 +135,18 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
         config = services.ctx.config
         code = _office_code(services, acting_office(config, actor, office))
         offices = sorted(config.subtree(code), key=lambda c: (c != code, c))
-        alerts = sorted(
-            (alert for alert in runtime.alerts.active() if alert["office"] in offices),
-            key=lambda alert: alert["since"],
-        )
+        alerts = sorted(runtime.alerts.current(offices), key=lambda alert: alert["since"])
         rows = province_rows(services, runtime.settings, offices, alerts)
         target_s = runtime.settings.targets(config).wait_s
         return {"office": code, "wait_target_s": target_s, "offices": rows, "alerts": alerts}
 
     @router.get("/api/v1/analytics/alerts", response_model=list[AlertView])
     def alerts(services: ServicesDep, actor: Managers) -> list[dict[str, Any]]:
-        """Alerts open now (a line over its wait target, a desk paused too long)."""
-        scope = offices_in_scope(services.ctx.config, actor)
-        return [alert for alert in runtime.alerts.active() if alert["office"] in scope]
+        """Alerts open now (a line over its wait target, a desk paused too long, overdue cases), worded with
+        this moment's figures as on the dashboard."""
+        config = services.ctx.config
+        scope = offices_in_scope(config, actor)
+        return runtime.alerts.current(code for code in config.offices if code in scope)
 
     @router.get(
         "/api/v1/reports",

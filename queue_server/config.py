@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -86,6 +86,9 @@ class OfficeModel(_Strict):
     open_on_holidays: bool = False
     notice_vi: str = ""
     notice_en: str = ""
+    # the office's class for the yearly cases-per-officer target (procedures.toml productivity_targets);
+    # empty: procedures.toml `[dossiers] office_class`
+    level: Literal["", "province", "district", "commune"] = ""
     hours: HoursModel
 
     @field_validator("time_zone")
@@ -223,6 +226,7 @@ class OfficeConfig:
     notice_en: str
     queues: dict[str, QueueConfig] = field(default_factory=dict)
     counters: dict[int, CounterConfig] = field(default_factory=dict)
+    level: str = ""  # province, district, commune; empty: procedures.toml [dossiers] office_class
 
     def queue(self, code: str) -> QueueConfig:
         """The queue of a code as typed ('a ' is 'A'), or NotFound naming the office's queues."""
@@ -494,6 +498,7 @@ def _build(
             hours=hours,
             notice_vi=office.notice_vi,
             notice_en=office.notice_en,
+            level=office.level,
         )
     for q in queues:
         result[q.office].queues[q.code] = QueueConfig(**q.model_dump())

@@ -153,19 +153,3 @@ def open_cases(db: Database, offices: Sequence[str]) -> dict[str, list[tuple[str
         ):
             found[office].append((status, due))
     return found
-
-
-def receptions_since(db: Database, offices: Sequence[str], since: datetime) -> dict[str, dict[str, int]]:
-    """Per office, the cases each officer received since `since` (their yearly pace)."""
-    found: dict[str, dict[str, int]] = {office: {} for office in offices}
-    with db.read() as session:
-        for office, actor, count in session.execute(
-            select(Dossier.office, DossierEvent.actor, func.count())
-            .join(Dossier, Dossier.id == DossierEvent.dossier_id)
-            .where(
-                Dossier.office.in_(list(offices)), DossierEvent.action == "receive", DossierEvent.at >= since
-            )
-            .group_by(Dossier.office, DossierEvent.actor)
-        ):
-            found[office][actor] = int(count)
-    return found

@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 let token = sessionStorage.getItem(TOKEN) || "";
 
 const dayVi = (text) => (text ? String(text).slice(0, 10).split("-").reverse().join("/") : "—");
+const PACE_VERDICTS_VI = { meets: "Đạt", below: "Chưa đạt", too_short: "chưa đủ 20 ngày làm việc để đánh giá" };
 
 async function api(path, init = {}) {
   const headers = { Accept: "application/json", ...(init.body ? { "Content-Type": "application/json" } : {}) };
@@ -78,9 +79,10 @@ async function load(event) {
       const row = document.createElement("tr");
       cell(row, p.officer.replace(/^user:/, ""));
       cell(row, String(p.received));
-      cell(row, p.projected_per_year.toLocaleString("vi-VN"));
-      cell(row, p.target.toLocaleString("vi-VN"));
-      cell(row, p.meets ? "Đạt" : "Chưa đạt", p.meets ? "meets" : "misses");
+      cell(row, p.per_year === null ? "—" : p.per_year.toLocaleString("vi-VN"));
+      cell(row, p.target_per_year.toLocaleString("vi-VN"));
+      // the dashboard's and `motcua report`'s verdict: none before 20 working days
+      cell(row, PACE_VERDICTS_VI[p.verdict], p.verdict === "meets" ? "meets" : "misses");
       return row;
     }));
     show("follow");

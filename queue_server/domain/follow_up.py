@@ -1,13 +1,12 @@
-"""Following cases to their due date, and the officers' yearly pace. Standard library only.
+"""Following cases to their due date, and the officers' pace. Standard library only.
 
 - overdue: a case still being handled (received, in process, fee requested) whose due date has passed.
   A case waiting for requested papers is not overdue: its due date stops until they arrive.
 - due soon: such a case due today or on the next working day.
 - on time (the national index's "đúng hạn"): a case whose result was recorded on or before its due date;
   the rate is over the cases that got their result in the period.
-- productivity: cases an officer received this calendar year, divided by the working days elapsed so far,
-  times the working days of the whole year — a projection, not one day scaled up to a year.
-- pace over a period (`period_pace`, the dashboard and `motcua report`): cases received in the period
+- pace over a period (`period_pace`; the one definition the dashboard, the cases page, the province page and
+  `motcua report` use — the first three over the year to date): cases received in the period
   against the class target prorated to the period's working days (target × period days / year days);
   "Đạt"/"Chưa đạt" and a yearly figure only from `MIN_DAYS_FOR_VERDICT` working days on — a few days
   say too little to scale up to a year.
@@ -62,29 +61,6 @@ def working_days_in(first: date, last: date, hours: OpeningHours) -> int:
         count += int(is_working_day(day, hours))
         day += timedelta(days=1)
     return count
-
-
-@dataclass(frozen=True)
-class Pace:
-    officer: str
-    received: int
-    projected: int  # cases a year at this pace
-    target: int
-
-    @property
-    def meets(self) -> bool:
-        return self.projected >= self.target
-
-
-def yearly_pace(received: Mapping[str, int], today: date, hours: OpeningHours, target: int) -> list[Pace]:
-    """Each officer's cases received this calendar year, projected over the year's working days."""
-    elapsed = working_days_in(date(today.year, 1, 1), today, hours)
-    whole = working_days_in(date(today.year, 1, 1), date(today.year, 12, 31), hours)
-    paces = []
-    for officer, count in sorted(received.items()):
-        projected = round(count / elapsed * whole) if elapsed else 0
-        paces.append(Pace(officer, count, projected, target))
-    return paces
 
 
 MIN_DAYS_FOR_VERDICT = 20  # about a month of working days

@@ -1,4 +1,4 @@
-"""The "Hồ sơ" view: an office's cases by status and due date, the on-time rate, the officers' yearly pace.
+"""The "Hồ sơ" view: an office's cases by status and due date, the on-time rate, the officers' pace.
 
 Definitions are in queue_server/domain/follow_up.py. A case's officer is whoever received it. Staff see the
 cases they received; supervisors and admins see the office's.
@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from queue_server.auth.principal import Principal
 from queue_server.context import ServerContext
-from queue_server.domain.calendar import OpeningHours, business_day
+from queue_server.domain.calendar import business_day
 from queue_server.domain.dossiers import STATUS_NAMES, DossierStatus
-from queue_server.domain.follow_up import PeriodPace, due_state, on_time_rate, period_pace, yearly_pace
+from queue_server.domain.follow_up import PeriodPace, due_state, on_time_rate, period_pace
 from queue_server.procedures.catalogue import Catalogue
 from queue_server.tables.dossiers import Dossier, DossierEvent
 from queue_server.tickets.service import TicketService
@@ -79,28 +79,25 @@ class DossierFollowUp:
             **groups,
             "period": {"first": first, "last": last},
             "on_time": {"results": on_time.results, "on_time": on_time.on_time, "rate": on_time.rate},
-            "productivity": self._productivity(receivers, dossiers, today, office_cfg.hours),
+            "productivity": self._productivity(office_cfg.code, today, officer),
         }
 
-    def _productivity(
-        self, receivers: dict[int, str], dossiers: list[Dossier], today: date, hours: OpeningHours
-    ) -> list[dict[str, Any]]:
-        counts: Counter[str] = Counter()
-        for dossier in dossiers:
-            who = receivers.get(dossier.id)
-            received = dossier.received_at
-            if who and received is not None and received.year == today.year:
-                counts[who] += 1
-        target = self.catalogue.settings.productivity_target
+    def _productivity(self, office: str, today: date, officer: str | None) -> list[dict[str, Any]]:
+        """The year to date's pace exactly as the dashboard shows it (`pace`): the same officer gets the same
+        figure and verdict on both pages, and no yearly figure before 20 working days."""
+        rows = self.pace(office, date(today.year, 1, 1), today)
         return [
             {
-                "officer": pace.officer,
-                "received": pace.received,
-                "projected_per_year": pace.projected,
-                "target": pace.target,
-                "meets": pace.meets,
+                "officer": f"user:{p.officer}",
+                "received": p.received,
+                "working_days": p.working_days,
+                "period_target": round(p.period_target, 1),
+                "target_per_year": p.target_per_year,
+                "per_year": p.per_year,
+                "verdict": p.verdict,
             }
-            for pace in yearly_pace(counts, today, hours, target)
+            for p in rows
+            if officer is None or f"user:{p.officer}" == officer
         ]
 
     def pace(self, office: str, first: date, last: date) -> list[PeriodPace]:
@@ -119,7 +116,7 @@ class DossierFollowUp:
         for actor, at in rows:
             if first <= business_day(at, office_cfg.zone) <= last:
                 counts[actor.removeprefix("user:")] += 1
-        target = self.catalogue.settings.productivity_target
+        target = self.catalogue.settings.target_for(office_cfg.level)
         return period_pace(counts, first, last, office_cfg.hours, target) if first <= last else []
 
     def overdue_count(self, office: str) -> int:

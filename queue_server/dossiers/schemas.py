@@ -4,7 +4,7 @@ the receipt, and what the public lookup may show."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -180,11 +180,15 @@ class OnTime(Answer):
 
 
 class OfficerPace(Answer):
+    """The year to date, as on the dashboard (domain/follow_up.py `period_pace`)."""
+
     officer: str
     received: int
-    projected_per_year: int
-    target: int
-    meets: bool
+    working_days: int
+    period_target: float = Field(description="the yearly target prorated to the working days so far")
+    target_per_year: int
+    per_year: int | None = Field(description="None before 20 working days: too few to scale up to a year")
+    verdict: Literal["meets", "below", "too_short"]
 
 
 class FollowUp(Answer):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -263,7 +264,7 @@ class Procedure:
 @dataclass(frozen=True)
 class DossierSettings:
     retention_days: int
-    productivity_target: int  # cases a year per desk officer for this office's class
+    productivity_target: int  # cases a year per desk officer for `office_class` (offices without a level)
     count_from_next_day_after: time | None
     max_file_bytes: int
     max_document_bytes: int
@@ -272,6 +273,13 @@ class DossierSettings:
     lookup_per_ip_per_minute: int
     lookup_failures_per_code: int
     lookup_failure_window_s: int
+    office_class: str = "commune"  # the class of an office whose offices.toml `level` is empty
+    productivity_targets: Mapping[str, int] = field(default_factory=dict)
+
+    def target_for(self, level: str) -> int:
+        """The yearly cases-per-officer target of an office of this level (offices.toml `level`), the one
+        source the cases page, the dashboard, the province page and `motcua report` read."""
+        return self.productivity_targets.get(level or self.office_class, self.productivity_target)
 
 
 @dataclass(frozen=True)
@@ -478,4 +486,6 @@ def _settings(model: DossierSettingsModel) -> DossierSettings:
         lookup_per_ip_per_minute=model.lookup_per_ip_per_minute,
         lookup_failures_per_code=model.lookup_failures_per_code,
         lookup_failure_window_s=model.lookup_failure_window_minutes * 60,
+        office_class=model.office_class,
+        productivity_targets=dict(model.productivity_targets),
     )

@@ -298,3 +298,38 @@ def test_satisfaction_comes_from_the_ratings(fresh: Server) -> None:
         day = fresh.clock().date().isoformat()
         text = client.get(f"/api/v1/reports?from={day}&to={day}&format=csv", headers=supervisor).content
         assert "Tỷ lệ người dân hài lòng,66.7,≥ 95.0 %,Chưa đạt" in text.decode("utf-8")
+
+
+def test_the_alerts_api_words_alerts_with_the_figures_the_dashboard_shows(fresh: Server) -> None:
+    """Raised with the figures of one moment; asked later, the API tells the same as the dashboard's card."""
+    clock = fresh.clock
+    assert isinstance(clock, ManualClock)
+    with client_for(fresh) as client:
+        monitor = fresh.app.state.analytics.alerts
+        fresh.services.counters.open(number=1, actor=staff_of(fresh, 1))
+        fresh.services.counters.open(number=2, actor=staff_of(fresh, 2))
+        fresh.services.counters.pause(number=2, actor=staff_of(fresh, 2), reason="Đi họp")
+        for _ in range(5):
+            fresh.services.tickets.issue(actor=KIOSK_ACTOR, queue="A")
+        clock.advance(minutes=16)
+        raised = {e["data"]["alert"]["kind"]: e["data"]["alert"]["message_vi"] for e in monitor.check()}
+        assert set(raised) == {"wait_over_target", "counter_paused_long"}
+        for _ in range(4):  # the queue grows and the pause goes on: the raised wording is now stale
+            fresh.services.tickets.issue(actor=KIOSK_ACTOR, queue="A")
+        clock.advance(minutes=10)
+        supervisor = fresh.login(client, "giamsat")
+        api = {
+            a["kind"]: a["message_vi"]
+            for a in client.get("/api/v1/analytics/alerts", headers=supervisor).json()
+        }
+        cards = client.get("/api/v1/analytics/overview", headers=supervisor).json()["alerts"]
+        province = client.get("/api/v1/analytics/province", headers=supervisor).json()["alerts"]
+    assert (
+        api == {a["kind"]: a["message_vi"] for a in cards} == {a["kind"]: a["message_vi"] for a in province}
+    )
+    assert (
+        api["wait_over_target"] != raised["wait_over_target"]
+        and "(9 người đang chờ)" in api["wait_over_target"]
+    )
+    assert api["counter_paused_long"] != raised["counter_paused_long"]
+    assert "Quầy 2 tạm dừng đã 26 phút" in api["counter_paused_long"]

@@ -207,6 +207,6 @@ def test_follow_up_lists_overdue_and_due_soon_cases_with_an_injected_clock(
     assert view["overdue"] == [] and view["productivity"][0]["officer"] == "user:canbo1"
     cleared = [e for e in monitor.check() if e["type"] == "alert.cleared"]
     assert [e["data"]["alert"]["kind"] for e in cleared] == ["cases_overdue"]
-    assert view["productivity"][0]["received"] == 2 and view["productivity"][0]["target"] == 800
+    assert view["productivity"][0]["received"] == 2 and view["productivity"][0]["target_per_year"] == 800
     other = server.login(client, "canbo2")  # staff see only the cases they received
     assert client.get("/api/v1/dossiers/follow-up", headers=other).json()["productivity"] == []

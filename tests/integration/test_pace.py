@@ -3,7 +3,9 @@ working days — on the dashboard (the year to date) and in `motcua report` (the
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+
+import pytest
 
 from analytics.reports import build_report
 from analytics.store import load_visits
@@ -60,3 +62,30 @@ def test_pace_counts_cases_received_and_never_scales_a_day_to_a_year(sqlite_url:
         f"Năng suất canbo1: 2 hồ sơ tiếp nhận trong 1 ngày làm việc; chỉ tiêu cho khoảng này "
         f"{target / year:.1f} ({target:,} hồ sơ/năm): chưa đủ 20 ngày làm việc để đánh giá."
     )
+
+
+@pytest.mark.parametrize(
+    ("now", "verdict"),
+    [(T0, "below"), (datetime(2026, 1, 9, 2, 0, tzinfo=UTC), "too_short")],  # ~45 and ~6 working days
+)
+def test_the_cases_page_shows_the_dashboards_pace_and_verdict(
+    sqlite_url: str, now: datetime, verdict: str
+) -> None:
+    server = make_server(sqlite_url, ManualClock(now))
+    with client_for(server) as client:
+        staff = seated(server, client, "canbo1", 1)
+        register(client)
+        paper = upload(client, "GTCMCHO").json()["id"]
+        code = submit(client, "kiosk-pace-ho-so", [paper]).json()["dossier"]["code"]
+        assert client.post(f"/api/v1/dossiers/{code}/receive", headers=staff).status_code == 200
+        supervisor = server.login(client, "giamsat")
+        dashboard = client.get("/api/v1/analytics/overview", headers=supervisor).json()["pace"]
+        cases_page = client.get("/api/v1/dossiers/follow-up", headers=supervisor).json()["productivity"]
+        own = client.get("/api/v1/dossiers/follow-up", headers=staff).json()["productivity"]
+
+    (on_dashboard,) = dashboard
+    (on_cases_page,) = cases_page
+    assert on_cases_page["officer"] == "user:canbo1" and own == cases_page
+    assert {**on_cases_page, "officer": "canbo1"} == on_dashboard
+    assert on_dashboard["verdict"] == verdict
+    assert (on_dashboard["per_year"] is None) == (verdict == "too_short")

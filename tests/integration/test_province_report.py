@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from analytics.province_report import vi_number
 from queue_server.clock import ManualClock
+from queue_server.config import ConfigError
 from queue_server.tables.auth import AccessRefusal
 from tests.conftest import ROOT, T0
 from tests.fixtures.dossiers.helpers import NHUNG_ID, NHUNG_QR, ct01_form, page_jpeg
@@ -230,3 +231,50 @@ def test_the_province_page_shows_each_office_cases_and_pace(
         r["office"]: r for r in client.get("/api/v1/analytics/province", headers=headers).json()["offices"]
     }
     assert late[BM]["cases_overdue"] == 1 and late[AB]["on_time_rate"] is None  # a new month: no result yet
+
+
+def levelled(folder: Path) -> Path:
+    """The province fixture with each office's level: the province 1,600, An Bình 1,200 (district), Bình
+    Minh none (procedures.toml's office_class: commune, 800)."""
+    config = province_config(folder)
+    offices = config / "offices.toml"
+    text = offices.read_text(encoding="utf-8")
+    for code, level in ((PROVINCE, "province"), (AB, "district")):
+        text = text.replace(f'code = "{code}"\n', f'code = "{code}"\nlevel = "{level}"\n')
+    offices.write_text(text, encoding="utf-8")
+    return config
+
+
+def test_each_office_is_held_to_its_own_levels_target_on_every_page(
+    database_url: str, tmp_path: Path
+) -> None:
+    server = make_server(database_url, ManualClock(T0), config_dir=levelled(tmp_path))
+    server.services.auth.add_user(
+        username="giamsat.tinh", role="supervisor", password=PASSWORD, office=PROVINCE
+    )
+    server.services.auth.add_user(username="canbo.ab", role="staff", password=PASSWORD, office=AB)
+    server.services.auth.add_device(name="kiosk-ab", role="kiosk", office=AB, key=KIOSK[AB]["X-Device-Key"])
+    with client_for(server) as client:
+        code = a_case(client, AB, "level-ab-1", with_paper=True)
+        staff = server.login(client, "canbo.ab")
+        assert client.post("/api/v1/counters/1/open", headers=staff).status_code == 200
+        assert client.post(f"/api/v1/dossiers/{code}/receive", headers=staff).status_code == 200
+        chief = server.login(client, "giamsat.tinh")
+        rows = client.get("/api/v1/analytics/province", headers=chief).json()["offices"]
+        cases_page = client.get("/api/v1/dossiers/follow-up", params={"office": AB}, headers=chief).json()
+        dashboard = client.get("/api/v1/analytics/overview", params={"office": AB}, headers=chief).json()
+    assert {r["office"]: r["pace_target"] for r in rows} == {PROVINCE: 1600, AB: 1200, BM: 800}
+    assert [p["target_per_year"] for p in cases_page["productivity"]] == [1200]
+    assert [p["target_per_year"] for p in dashboard["pace"]] == [1200]
+
+
+def test_a_leftover_analytics_class_that_disagrees_is_a_config_error(
+    database_url: str, tmp_path: Path
+) -> None:
+    config = levelled(tmp_path)
+    (config / "analytics.toml").write_text('[kpi]\nproductivity_class = "province"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        make_server(database_url, ManualClock(T0), config_dir=config)
+    problems = "\n".join(raised.value.problems)
+    assert "office CAXAB's target 1,200" in problems and "office CAXBM's target 800" in problems
+    assert "CATTN" not in problems and "deprecated" in problems

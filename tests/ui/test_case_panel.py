@@ -313,6 +313,7 @@ def test_the_case_view_lists_overdue_cases_with_an_injected_clock(
     expect(page.locator("#today")).to_have_text("20/03/2026")
     assert int(page.locator("#n-overdue").inner_text()) >= 1
     expect(page.locator("#productivity")).to_contain_text("canbo2")
+    expect(page.locator("#productivity")).to_contain_text("Chưa đạt")  # the dashboard's verdict, year to date
     page.select_option("#f-procedure", "2.000200")  # the identity card procedure: none of these cases
     page.click("#filters button[type=submit]")
     expect(page.locator("#n-overdue")).to_have_text("0")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time
 
 from queue_server.domain.calendar import Interval, OpeningHours
-from queue_server.domain.follow_up import due_state, on_time_rate, working_days_in, yearly_pace
+from queue_server.domain.follow_up import due_state, on_time_rate, period_pace, working_days_in
 
 TET = {date(2026, 2, d) for d in range(16, 21)}  # Tết 2026 off, Monday 16 – Friday 20 February
 HOURS = OpeningHours(weekly={}, holiday=lambda day: "Tết" if day in TET else None)
@@ -43,10 +43,10 @@ def test_the_yearly_pace_uses_the_working_days_elapsed_not_one_day_scaled_up() -
     assert (elapsed, whole) == (44, 256)  # January 22 + February 20 - 5 (Tết) + March 7
     # The case: 24 cases received on one busy simulated day. Scaled as "per day worked × 250"
     # that was 6,000 a year and "met"; projected from the working days elapsed it is far below 800.
-    [pace] = yearly_pace({"canbo1": 24}, TUESDAY, HOURS, target=800)
-    assert pace.projected == round(24 / 44 * 256) == 140 and not pace.meets
-    [busy] = yearly_pace({"canbo2": 160}, TUESDAY, HOURS, target=800)
-    assert busy.projected == 931 and busy.meets
+    [pace] = period_pace({"canbo1": 24}, date(2026, 1, 1), TUESDAY, HOURS, target=800)
+    assert pace.per_year == round(24 / 44 * 256) == 140 and pace.verdict == "below"
+    [busy] = period_pace({"canbo2": 160}, date(2026, 1, 1), TUESDAY, HOURS, target=800)
+    assert busy.per_year == 931 and busy.verdict == "meets"
 
 
 def test_period_pace_prorates_the_class_target_and_needs_twenty_days() -> None:
