@@ -63,7 +63,9 @@ def page_jpeg(label: str) -> bytes:
 
 def prepare_case(base: str, number: int) -> str:
     with httpx.Client(base_url=base, headers=KIOSK, timeout=30) as kiosk:
-        kiosk.post("/api/v1/citizens", json={"qr": QR}).raise_for_status()
+        registered = kiosk.post("/api/v1/citizens", json={"qr": QR})
+        registered.raise_for_status()
+        claim = registered.json()["claim"]  # the card's claim, kept with the case it belongs to
         ids = []
         for paper in PAPERS:
             files = [
@@ -73,7 +75,7 @@ def prepare_case(base: str, number: int) -> str:
             answer.raise_for_status()
             ids.append(answer.json()["id"])
         body = {"procedure": "1.004222", "citizen_id": QR[:12], "form": ct01_form(), "documents": ids,
-                "idempotency_key": f"bench-case-panel-{number:04d}"}  # fmt: skip
+                "claim": claim, "idempotency_key": f"bench-case-panel-{number:04d}"}  # fmt: skip
         answer = kiosk.post("/api/v1/dossiers", json=body)
         answer.raise_for_status()
         return str(answer.json()["dossier"]["code"])
