@@ -13,6 +13,7 @@ the CSCA folder (`*.crl`, DER or PEM, signed by that CSCA) is refused as altered
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,13 +93,8 @@ def parse_sod(data: bytes) -> SecurityObject:
 
 def load_csca_certificates(folder: Path | str | None) -> list[x509.Certificate]:
     """Every certificate in the folder (PEM, also several per file, or DER); unreadable files are skipped."""
-    if folder is None or not Path(folder).is_dir():
-        return []
     certificates: list[x509.Certificate] = []
-    for path in sorted(Path(folder).iterdir()):
-        if path.suffix.lower() not in CERT_SUFFIXES or not path.is_file():
-            continue
-        data = path.read_bytes()
+    for data in _files_in(folder, CERT_SUFFIXES):
         try:
             if b"-----BEGIN CERTIFICATE-----" in data:
                 certificates.extend(x509.load_pem_x509_certificates(data))
@@ -111,13 +107,8 @@ def load_csca_certificates(folder: Path | str | None) -> list[x509.Certificate]:
 
 def load_crls(folder: Path | str | None) -> list[x509.CertificateRevocationList]:
     """Every CRL (`*.crl`, PEM or DER) in the CSCA folder; unreadable files are skipped."""
-    if folder is None or not Path(folder).is_dir():
-        return []
     crls: list[x509.CertificateRevocationList] = []
-    for path in sorted(Path(folder).glob("*")):
-        if path.suffix.lower() != CRL_SUFFIX or not path.is_file():
-            continue
-        data = path.read_bytes()
+    for data in _files_in(folder, (CRL_SUFFIX,)):
         try:
             if b"-----BEGIN X509 CRL-----" in data:
                 crls.append(x509.load_pem_x509_crl(data))
@@ -126,6 +117,16 @@ def load_crls(folder: Path | str | None) -> list[x509.CertificateRevocationList]
         except ValueError:
             continue
     return crls
+
+
+def _files_in(folder: Path | str | None, suffixes: Iterable[str]) -> Iterator[bytes]:
+    """The bytes of each file of the CSCA folder with one of these suffixes, in name order."""
+    if folder is None or not Path(folder).is_dir():
+        return
+    wanted = set(suffixes)
+    for path in sorted(Path(folder).iterdir()):
+        if path.suffix.lower() in wanted and path.is_file():
+            yield path.read_bytes()
 
 
 def verify(
