@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 NO_CACHE = {"Cache-Control": "no-store"}
 EVENT_CHECK_GAP_S = 5.0  # after events, check alerts at most this often (each check reads every line)
+# The period and file format of the report routes (the office's and the province's).
+FirstDay = Annotated[date, Query(alias="from", description="first business day, YYYY-MM-DD")]
+LastDay = Annotated[date, Query(alias="to", description="last business day, YYYY-MM-DD")]
+FileFormat = Annotated[str, Query(pattern="^(csv|xlsx|pdf)$")]
 MAX_REPORT_DAYS = 400
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -157,9 +161,9 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
     def report(
         services: ServicesDep,
         actor: Managers,
-        first: Annotated[date, Query(alias="from", description="first business day, YYYY-MM-DD")],
-        last: Annotated[date, Query(alias="to", description="last business day, YYYY-MM-DD")],
-        format: Annotated[str, Query(pattern="^(csv|xlsx|pdf)$")] = "csv",
+        first: FirstDay,
+        last: LastDay,
+        format: FileFormat = "csv",
         by: Annotated[str, Query(max_length=16)] = "queue",
         office: Annotated[str | None, Query(max_length=16)] = None,
     ) -> Response:
@@ -176,9 +180,9 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
     def province_report(
         services: ServicesDep,
         actor: Managers,
-        first: Annotated[date, Query(alias="from", description="first business day, YYYY-MM-DD")],
-        last: Annotated[date, Query(alias="to", description="last business day, YYYY-MM-DD")],
-        format: Annotated[str, Query(pattern="^(csv|xlsx|pdf)$")] = "csv",
+        first: FirstDay,
+        last: LastDay,
+        format: FileFormat = "csv",
         office: Annotated[str | None, Query(max_length=16)] = None,
     ) -> Response:
         """Every office of the asker's subtree (or of `office` inside it) over a period: waits and the
