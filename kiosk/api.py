@@ -201,6 +201,13 @@ class KioskApi:
         answer: dict[str, Any] = await self.request("POST", "/kiosk/help")
         return answer
 
+    async def withdraw_help(self, call_id: int) -> dict[str, Any]:
+        """The citizen who called left before anyone came: the server closes that call ("người dân đã rời đi")."""
+        answer: dict[str, Any] = await self.request(
+            "POST", f"/kiosk/help/{call_id}/withdraw", json={"reason": "citizen_left"}
+        )
+        return answer
+
     async def help_call(self) -> dict[str, Any] | None:
         """This kiosk's latest call (its `answered_at` says someone went), or None."""
         answer: dict[str, Any] | None = await self.request("GET", "/kiosk/help")

@@ -281,6 +281,8 @@ class KioskFlow(Presenter):
         """Called every second by the app: the idle countdown; whether someone answered the call for help."""
         if self.help.called:
             self.background(self.help.poll())
+        if self.help.left_open and not self.health.out_of_service:
+            self.background(self.help.close_left_calls())
         if self.idle.tick(self.now()):
             log.info("idle timeout: session wiped")
             self.wipe()
@@ -290,6 +292,7 @@ class KioskFlow(Presenter):
         self.session = Session()
         self.forget_frames()
         self.identify_opened_at = self.lookup_opened_at = None
+        self.help.citizen_left()  # before the reset forgets which call was this citizen's
         for presenter in self.citizen_presenters:
             presenter.reset()
         self.idle.reset()
@@ -298,6 +301,8 @@ class KioskFlow(Presenter):
         self.office_defaults()
         self.screen = "out_of_service" if self.health.out_of_service else "start"
         self.dispatch("on_wipe")
+        if self.help.left_open:
+            self.background(self.help.close_left_calls())
 
     def on_wipe(self) -> None:
         pass

@@ -32,6 +32,9 @@ class HelpPresenter(Presenter):
         self.api, self.now = api, now
         self._sent_at: float | None = None
         self._polled_at = 0.0
+        self._visit = 0  # one per citizen: an answer arriving after its citizen left is not the next one's
+        self.left_open: set[int] = set()  # calls whose citizen left, not yet closed on the server
+        self._closing = False
 
     async def press(self) -> None:
         """The button: the confirmation at once; a request unless one was just sent for this citizen."""
@@ -39,23 +42,60 @@ class HelpPresenter(Presenter):
         recent = self._sent_at is not None and self.now() - self._sent_at < RESEND_AFTER_S
         if self.busy or (self.called and recent):
             return
+        await self.close_left_calls()  # else the server would count this press on the last citizen's call
+        visit = self._visit
         answer = await self.call(self.api.call_help())
+        if visit != self._visit:  # the citizen left while the call was on its way
+            if answer is not None:
+                self.left_open.add(int(answer["id"]))
+                await self.close_left_calls()
+            self.busy, self.error = False, None
+            return
         if answer is None:
             self.error = T["help.failed"]
             return
         self.called, self.answered, self.call_id = True, False, int(answer["id"])
         self._sent_at = self._polled_at = self.now()
 
+    def citizen_left(self) -> None:
+        """The wipe: a call nobody answered is to be closed on the server ("người dân đã rời đi")."""
+        if self.called and self.call_id:
+            self.left_open.add(int(self.call_id))
+        self._visit += 1
+
+    async def close_left_calls(self) -> None:
+        """Close the calls of citizens who left; one the server could not take now is tried again later."""
+        if self._closing:
+            return
+        self._closing = True
+        try:
+            await self._close_each()
+        finally:
+            self._closing = False
+
+    async def _close_each(self) -> None:
+        for call_id in sorted(self.left_open):
+            try:
+                await self.api.withdraw_help(call_id)
+            except ApiError as error:
+                if error.status != 404:  # gone from the server: nothing left to close
+                    log.info("help call %s not closed yet: %s", call_id, error.code)
+                    continue
+            self.left_open.discard(call_id)
+
     async def poll(self) -> None:
         """Called every second by the flow; asks the server at most every POLL_EVERY_S while a call is open."""
         if not self.called or self.busy or self.now() - self._polled_at < POLL_EVERY_S:
             return
         self._polled_at = self.now()
+        visit = self._visit
         try:
             answer = await self.api.help_call()
         except ApiError as error:
             log.info("help call: %s", error.code)
             return
+        if visit != self._visit:
+            return  # the citizen left meanwhile: this answer is not the next citizen's
         if answer and int(answer["id"]) == self.call_id and answer.get("answered_at"):
             self.called, self.answered = False, True
 

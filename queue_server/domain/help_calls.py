@@ -1,5 +1,6 @@
 """When a kiosk's "Gọi cán bộ hỗ trợ" tells the staff again: one open call per kiosk, and presses in a burst
-(an anxious citizen tapping again and again) are one call, not a flood of alerts."""
+(an anxious citizen tapping again and again) are one call, not a flood of alerts. A call nobody answered
+closes when its citizen leaves the kiosk, with the reason said in words."""
 
 from __future__ import annotations
 
@@ -20,3 +21,16 @@ def press_outcome(last_alert_at: datetime | None, now: datetime) -> Press:
     if last_alert_at is None:
         return Press.NEW
     return Press.REMIND if now - last_alert_at >= REMIND_AFTER else Press.ABSORBED
+
+
+class Withdrawal(enum.StrEnum):
+    """Why a call closed without a staff member going (the kiosk says so when its citizen leaves)."""
+
+    CITIZEN_LEFT = "citizen_left"
+
+    @property
+    def words(self) -> str:
+        return WITHDRAWAL_WORDS[self]
+
+
+WITHDRAWAL_WORDS = {Withdrawal.CITIZEN_LEFT: "Người dân đã rời đi"}

@@ -10,7 +10,8 @@ from queue_server.api.deps import People, ServicesDep, require
 from queue_server.api.params import RowId
 from queue_server.auth.principal import Principal, Role
 from queue_server.auth.scope import acting_office, home_office, offices_in_scope
-from queue_server.kiosk_help.schemas import HelpCallView
+from queue_server.domain.help_calls import Withdrawal
+from queue_server.kiosk_help.schemas import HelpCallView, WithdrawHelp
 from queue_server.services import Services
 
 router = APIRouter(prefix="/api/v1", tags=["kiosk help"])
@@ -43,6 +44,17 @@ def my_call(services: ServicesDep, device: Kiosk) -> dict[str, Any] | Response:
     if call is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT, headers={"Cache-Control": "no-store"})
     return {**call, "staff": None, "staff_name": None}  # who went is for the office, not the hall
+
+
+@router.post("/kiosk/help/{call_id}/withdraw", response_model=HelpCallView)
+async def withdraw_call(
+    call_id: RowId, body: WithdrawHelp, services: ServicesDep, device: Kiosk
+) -> dict[str, Any]:
+    """The citizen who called left the kiosk before anyone came: the call closes, with the reason."""
+    closed = await services.writes.run(
+        services.kiosk_help.withdraw, call_id=call_id, device=device, reason=Withdrawal(body.reason)
+    )
+    return {**closed, "staff": None, "staff_name": None}
 
 
 @router.get("/kiosk-help", response_model=list[HelpCallView])

@@ -1,6 +1,7 @@
 """Kiosks' calls for help: a press at the kiosk (one open call per kiosk, no flood), the open calls of the
-offices one sees, and "Đã đến hỗ trợ" that closes a call. Each write is one transaction; its event
-(`kiosk.help_requested`, `kiosk.help_answered`) is published after the commit."""
+offices one sees, "Đã đến hỗ trợ" that closes a call, and the kiosk closing its own call when the citizen
+left before anyone came. Each write is one transaction; its event (`kiosk.help_requested`,
+`kiosk.help_answered`, `kiosk.help_withdrawn`) is published after the commit."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from queue_server.auth.principal import Principal
 from queue_server.context import ServerContext
 from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.errors import NotFound
-from queue_server.domain.help_calls import Press, press_outcome
+from queue_server.domain.help_calls import Press, Withdrawal, press_outcome
 from queue_server.tables.auth import User
 from queue_server.tables.kiosk_help import HelpCall
 
 REQUESTED = "kiosk.help_requested"
 ANSWERED = "kiosk.help_answered"
+WITHDRAWN = "kiosk.help_withdrawn"
 OPEN_LIMIT = 200  # a screen of open calls; more than this is a broken kiosk, not a hall
 
 
@@ -33,6 +35,9 @@ def view(call: HelpCall, outcome: str | None = None) -> dict[str, Any]:
         "answered_at": call.answered_at,
         "staff": call.answered_by,
         "staff_name": call.answered_by_name,
+        "withdrawn_at": call.withdrawn_at,
+        "withdrawn_reason": call.withdrawn_reason,
+        "withdrawn_words": Withdrawal(call.withdrawn_reason).words if call.withdrawn_reason else None,
         "outcome": outcome,
     }
 
@@ -40,7 +45,7 @@ def view(call: HelpCall, outcome: str | None = None) -> dict[str, Any]:
 def _event_data(call: HelpCall) -> dict[str, Any]:
     data = view(call)
     data.pop("outcome")
-    for key in ("requested_at", "alerted_at", "answered_at"):
+    for key in ("requested_at", "alerted_at", "answered_at", "withdrawn_at"):
         data[key] = data[key].isoformat() if data[key] is not None else None
     return {"help": data}
 
@@ -89,13 +94,29 @@ class HelpCallService:
                 raise NotFound(
                     "help_call_not_found", "Không có yêu cầu hỗ trợ này.", "No such call for help."
                 )
-            if call.answered_at is not None:
+            if call.open_for is None:  # answered already, or its citizen left
                 return view(call)
             full_name = tx.session.scalar(select(User.full_name).where(User.id == actor.id))
             call.answered_at, call.open_for = tx.now, None
             call.answered_by, call.answered_by_name = actor.name, full_name or actor.name
             tx.session.flush()
             tx.outbox.add(type=ANSWERED, office=call.office, at=tx.now, data=_event_data(call))
+            return view(call)
+
+    def withdraw(self, *, call_id: int, device: Principal, reason: Withdrawal) -> dict[str, Any]:
+        """The kiosk's citizen left before anyone came: the call closes (it leaves every console and
+        dashboard) and says why. Only the kiosk's own call; a call already closed stays as it was."""
+        with UnitOfWork(self.ctx) as tx:
+            call = tx.session.get(HelpCall, call_id, with_for_update=True)
+            if call is None or call.device_id != device.id:
+                raise NotFound(
+                    "help_call_not_found", "Không có yêu cầu hỗ trợ này.", "No such call for help."
+                )
+            if call.open_for is None:
+                return view(call)
+            call.open_for, call.withdrawn_at, call.withdrawn_reason = None, tx.now, reason.value
+            tx.session.flush()
+            tx.outbox.add(type=WITHDRAWN, office=call.office, at=tx.now, data=_event_data(call))
             return view(call)
 
     def open_calls(self, *, offices: Collection[str] | None) -> list[dict[str, Any]]:

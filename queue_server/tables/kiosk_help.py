@@ -1,4 +1,5 @@
-"""A kiosk's call for a staff member ("Gọi cán bộ hỗ trợ"), open until someone says they went."""
+"""A kiosk's call for a staff member ("Gọi cán bộ hỗ trợ"), open until someone says they went or the citizen
+leaves the kiosk."""
 
 from __future__ import annotations
 
@@ -26,3 +27,6 @@ class HelpCall(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     answered_by: Mapped[str | None] = mapped_column(String(64))  # username
     answered_by_name: Mapped[str | None] = mapped_column(String(120))
+    # Closed without anyone going: when, and why (a Withdrawal: the citizen left the kiosk).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(32))

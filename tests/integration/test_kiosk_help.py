@@ -141,3 +141,40 @@ def test_each_office_sees_its_own_kiosks(sqlite_url: str) -> None:
         # Another office's officer cannot close it (not even learn it exists).
         assert client.post(f"/api/v1/kiosk-help/{call['id']}/answer", headers=bm).status_code == 404
         assert client.post(f"/api/v1/kiosk-help/{call['id']}/answer", headers=ab).status_code == 200
+
+
+def test_a_call_nobody_answered_closes_when_its_citizen_leaves(server: Server) -> None:
+    """The kiosk says its citizen left: the call leaves the staff's list, says why, and stays in the record."""
+    with client_for(server) as client:
+        staff = server.login(client, "canbo1")
+        call = client.post("/api/v1/kiosk/help", headers=KIOSK).json()
+        left = client.post(f"/api/v1/kiosk/help/{call['id']}/withdraw", json={}, headers=KIOSK)
+        assert left.status_code == 200, left.text
+        closed = left.json()
+        assert closed["withdrawn_reason"] == "citizen_left" and closed["withdrawn_at"]
+        assert closed["withdrawn_words"] == "Người dân đã rời đi" and closed["answered_at"] is None
+        assert client.get("/api/v1/kiosk-help", headers=staff).json() == []
+        # Said twice (the kiosk retrying): nothing changes; an officer's late "Đã đến hỗ trợ" neither.
+        again = client.post(f"/api/v1/kiosk/help/{call['id']}/withdraw", json={}, headers=KIOSK).json()
+        assert again["withdrawn_at"] == closed["withdrawn_at"]
+        late = client.post(f"/api/v1/kiosk-help/{call['id']}/answer", headers=staff).json()
+        assert late["staff"] is None and late["withdrawn_reason"] == "citizen_left"
+        # The next citizen's press is a new call.
+        assert client.post("/api/v1/kiosk/help", headers=KIOSK).json()["id"] != call["id"]
+        # Only the kiosk's own call, by a kiosk, for a reason the server knows.
+        other = {"X-Device-Key": "kiosk-other-key-for-tests-01"}
+        server.services.auth.add_device(name="kiosk-2", role="kiosk", office="CAXTP", key=other["X-Device-Key"])
+        assert client.post(f"/api/v1/kiosk/help/{call['id']}/withdraw", json={}, headers=other).status_code == 404
+        assert client.post(f"/api/v1/kiosk/help/{call['id']}/withdraw", json={}, headers=staff).status_code == 403
+        odd = client.post(f"/api/v1/kiosk/help/{call['id']}/withdraw", json={"reason": "x"}, headers=KIOSK)
+        assert odd.status_code == 422
+    with server.ctx.db.read() as session:
+        record = session.get(HelpCall, call["id"])
+        assert record is not None and record.open_for is None and record.withdrawn_reason == "citizen_left"
+    events = help_events(server)
+    assert [kind for kind, _ in events] == [
+        "kiosk.help_requested",
+        "kiosk.help_withdrawn",
+        "kiosk.help_requested",
+    ]
+    assert events[1][1]["withdrawn_reason"] == "citizen_left"

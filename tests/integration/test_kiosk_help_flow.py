@@ -101,6 +101,36 @@ def test_a_call_for_help_reaches_the_staff_and_their_answer_comes_back(base_url:
     assert open_calls(base_url, headers) == []
 
 
+def test_a_call_nobody_answered_closes_when_the_citizen_leaves(base_url: str) -> None:
+    """ "Về đầu" or the idle wipe: the open call closes on the server ("Người dân đã rời đi"); the next
+    citizen's kiosk shows no call, and their own press is a new call."""
+    headers = staff(base_url)
+
+    async def scenario(flow: KioskFlow, _clock: Clock) -> None:
+        await flow.begin("ticket")
+        await flow.call_help()
+        first = int(flow.help.call_id)
+        flow.wipe()
+        assert not flow.help.called and not flow.help.answered and not flow.help.showing
+        await until(lambda: not flow.help.left_open and not open_calls(base_url, headers), "the call closed")
+        mine = httpx.get(f"{base_url}/api/v1/kiosk/help", headers={"X-Device-Key": KIOSK_KEY}).json()
+        assert (mine["id"], mine["withdrawn_words"]) == (first, "Người dân đã rời đi")
+        # A press still on its way when the citizen leaves: closed as soon as its answer comes.
+        pressing = asyncio.ensure_future(flow.call_help())
+        await asyncio.sleep(0)
+        flow.wipe()
+        await pressing
+        assert not flow.help.called and flow.help.error is None
+        await until(lambda: not flow.help.left_open and not open_calls(base_url, headers), "the late call closed")
+        await flow.call_help()  # the next citizen's own call
+        assert flow.help.called and flow.help.call_id not in (0, first)
+        assert [c["id"] for c in open_calls(base_url, headers)] == [flow.help.call_id]
+        flow.wipe()
+        await until(lambda: not open_calls(base_url, headers), "the last call closed")
+
+    run(base_url, scenario)
+
+
 def test_a_call_that_cannot_reach_the_server_sends_the_citizen_to_a_counter() -> None:
     async def scenario(flow: KioskFlow, _clock: Clock) -> None:
         await flow.call_help()

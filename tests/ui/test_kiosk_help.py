@@ -4,19 +4,25 @@ into a folder speaker (file://: a WAV and its words per sentence) and goes quiet
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from queue_server.clock import ManualClock
 from tests.conftest import T0
-from tests.support import PASSWORD, Server, make_server, running_server
+from tests.support import KIOSK_KEY, PASSWORD, Server, make_server, running_server
+from tests.ui.conftest import new_page
+from tests.ui.test_console import sign_in
 from tests.ui.test_kiosk_journeys import _xvfb, drive
 
 pytestmark = pytest.mark.ui
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +83,53 @@ def test_call_staff_for_help_from_the_kiosk_and_their_answer(
     assert seen["answer"]["staff"] == "canbo1"  # type: ignore[index]
     assert facts["help_button_called"].replace("\xa0", " ") == "Đã gọi cán bộ"
     assert facts["help_after_wipe"].replace("\xa0", " ") == "Gọi cán bộ hỗ trợ"
-    # The call from the queues screen is a new one, still open for the staff.
-    still_open = httpx.get(f"{base_url}/api/v1/kiosk-help", headers=staff(base_url)).json()
-    assert [c["id"] for c in still_open] == [facts["second_call"]]
+    # The call from the queues screen was a new one; nobody came and the citizen left: it closed.
+    assert httpx.get(f"{base_url}/api/v1/kiosk-help", headers=staff(base_url)).json() == []
+    latest = httpx.get(f"{base_url}/api/v1/kiosk/help", headers={"X-Device-Key": KIOSK_KEY}).json()
+    assert (latest["id"], latest["withdrawn_reason"]) == (facts["second_call"], "citizen_left")
     assert {"kiosk-help.png", "kiosk-help-queues.png"} <= set(facts["shots"])
+
+
+def wait_for_file(path: Path, driving: threading.Thread) -> None:
+    while not path.exists():
+        assert driving.is_alive(), f"the kiosk stopped before {path.name}"
+        time.sleep(0.05)
+
+
+def test_a_call_nobody_answered_leaves_the_console_when_the_citizen_goes(
+    chromium: Any, page_errors: list[str], display: str, base_url: str, tmp_path: Path
+) -> None:
+    """The real window (xdotool) calls; the console (headless Chromium) shows the yellow bar; the citizen
+    taps "Về đầu": the bar goes, the record says "Người dân đã rời đi", the next citizen sees no call."""
+    console = new_page(chromium, page_errors, 1366, 768)
+    sign_in(console, base_url, "canbo1")
+    console.get_by_role("button", name=re.compile("^Quầy 1")).click()
+    expect(console.locator("#seat")).to_have_text("Quầy 1")
+    found: dict[str, Any] = {}
+    driving = threading.Thread(
+        target=lambda: found.update(drive(display, base_url, tmp_path, "help_left")), daemon=True
+    )
+    driving.start()
+    try:
+        wait_for_file(tmp_path / "help-called", driving)
+        call_id = (tmp_path / "help-called").read_text("utf-8")
+        expect(console.locator(f"#help-calls .help-call[data-id='{call_id}']")).to_be_visible()
+        (tmp_path / "console-saw").write_text("seen", "utf-8")
+        wait_for_file(tmp_path / "help-left", driving)
+        expect(console.locator("#help-calls")).to_be_hidden()
+    finally:
+        driving.join()
+    assert found["next_citizen_button"].replace("\xa0", " ") == "Gọi cán bộ hỗ trợ"
+    assert found["next_citizen_cover"] is False
+    assert "đang đến" not in found["next_citizen_ocr"] and "Đã gọi" not in found["next_citizen_ocr"]
+    assert "cần làm việc gì" in found["next_citizen_ocr"]  # the screen is read back
+    headers = staff(base_url)
+    assert httpx.get(f"{base_url}/api/v1/kiosk-help", headers=headers).json() == []
+    # The record: the event log says the call closed because the citizen left.
+    events = httpx.get(f"{base_url}/api/v1/events", headers=headers).json()
+    closed = [e["data"]["help"] for e in events if e["type"] == "kiosk.help_withdrawn"]
+    assert [(c["id"], c["withdrawn_words"]) for c in closed][-1] == (int(call_id), "Người dân đã rời đi")
+    assert page_errors == []
 
 
 def test_spoken_guidance_reads_each_screen_until_the_citizen_leaves(
