@@ -100,6 +100,7 @@ class KioskFlow(Presenter):
         self.scan.bind(index=self._speak_screen, papers=self._speak_screen)
         self.ticket.bind(number=self._speak_screen)
         self.help.bind(showing=self._speak_help)
+        self.bind(screen=self._mask_ids_again)
         self._before_outage = "start"
         self._tasks: set[asyncio.Future[Any]] = set()
 
@@ -432,6 +433,16 @@ class KioskFlow(Presenter):
         self.prepare.focus(name)
         self.editing_from_review = True
         self.go("question")
+
+    def toggle_id_shown(self, name: str) -> None:
+        """ "Hiện số" / "Ẩn số" beside an ID number on the review (masked again when the review is left)."""
+        self.user_touch()
+        shown = list(self.prepare.revealed)
+        self.prepare.revealed = [n for n in shown if n != name] if name in shown else [*shown, name]
+
+    def _mask_ids_again(self, _flow: object, screen: str) -> None:
+        if screen != "review" and self.prepare.revealed:
+            self.prepare.revealed = []  # an ID shown whole for a check is hidden again behind the citizen
 
     def edit_paper(self, paper_type: str) -> None:
         """ "Sửa" beside a paper on the review: photograph it (again)."""

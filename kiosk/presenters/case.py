@@ -129,6 +129,7 @@ class PreparePresenter(Presenter):
     loading = BooleanProperty(False)  # registering and asking for the checklist
     claim = StringProperty("")  # the server's token for what this citizen told the kiosk
     needed_count = NumericProperty(0)  # papers the citizen must still supply
+    revealed = ListProperty([])  # ID-number answers the citizen asked to see whole on the review
 
     def __init__(
         self, api: KioskApi, identify: IdentifyPresenter, today: Callable[[], date] = date.today

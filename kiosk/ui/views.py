@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from devices.id_mask import mask_id
 from kiosk.presenters import answers
 from kiosk.presenters.case import money
+from kiosk.presenters.identify import grouped_id
 from kiosk.text import T, Text, say
 
 STATUS_MARK = {"on_file": "•", "uploaded": "•", "expired": "!", "missing": "•"}
@@ -277,14 +279,26 @@ def choice_items(
 
 
 def review_answers(
-    fields: Sequence[Mapping[str, Any]], values: Mapping[str, str], language: str
+    fields: Sequence[Mapping[str, Any]],
+    values: Mapping[str, str],
+    language: str,
+    revealed: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    """Each answer for the review: the question, the answer in words, and a "Sửa" to change it."""
+    """Each answer for the review: the question, the answer in words, and a "Sửa" to change it.
+
+    The review is read in a public hall: an ID number is masked like everywhere else ("001******567"),
+    with "Hiện số" beside it for the citizen who wants to check it (`revealed`: the ones shown whole)."""
     rows = []
     for field in fields:
-        value = str(values.get(field["name"], ""))
+        name = str(field["name"])
+        value = str(values.get(name, ""))
         shown = say(answers.shown_value(dict(field), value), language) if value else ""
-        rows.append({"key": field["name"], "label": _pick(field, "label", language), "value": shown or "…"})
+        row = {"key": name, "label": _pick(field, "label", language), "value": shown or "…"}
+        if field.get("type") == "personal_id" and value:
+            open_ = name in revealed
+            row["value"] = grouped_id(value) if open_ else mask_id(value)
+            row["reveal"] = "hide" if open_ else "show"
+        rows.append(row)
     return rows
 
 

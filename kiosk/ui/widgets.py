@@ -415,19 +415,22 @@ class FaceButton(BigButton):
 
 
 class ReviewList(GridLayout):  # type: ignore[misc]
-    """Rows of {"key", "label", "value", "editable"?}: the question or paper, the answer, and a
-    "Sửa" button beside it (`on_edit(key)`)."""
+    """Rows of {"key", "label", "value", "editable"?, "reveal"?}: the question or paper, the answer, and a
+    "Sửa" button beside it (`on_edit(key)`); an ID number has "Hiện số" / "Ẩn số" too (`on_reveal(key)`)."""
 
     rows_data = ListProperty([])
     edit_text = StringProperty("Sửa")
+    show_text = StringProperty("Hiện số")
+    hide_text = StringProperty("Ẩn số")
     font = NumericProperty(dp(26))
-    __events__ = ("on_edit",)
+    __events__ = ("on_edit", "on_reveal")
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("cols", 1)
         super().__init__(spacing=dp(10), size_hint_y=None, **kwargs)
         self.bind(minimum_height=self.setter("height"))
         self.bind(rows_data=self._rebuild, edit_text=self._rebuild, font=self._rebuild)
+        self.bind(show_text=self._rebuild, hide_text=self._rebuild)
 
     def _rebuild(self, *_: Any) -> None:
         from kivy.uix.label import Label
@@ -445,6 +448,12 @@ class ReviewList(GridLayout):  # type: ignore[misc]
             )
             text.bind(width=lambda label, width: setattr(label, "text_size", (width, None)))
             line.add_widget(text)
+            if row.get("reveal"):
+                words = self.show_text if row["reveal"] == "show" else self.hide_text
+                reveal = KeyButton(text=words, key=str(row["key"]), kind="soft", size_hint_x=None)
+                reveal.width = max(MIN_TARGET * 2.2, self.font * 5)
+                reveal.bind(on_release=lambda b: self.dispatch("on_reveal", b.key))
+                line.add_widget(reveal)
             if row.get("editable", True):
                 button = KeyButton(text=self.edit_text, key=str(row["key"]), kind="soft", size_hint_x=None)
                 button.width = max(MIN_TARGET * 1.6, self.font * 4)
@@ -459,6 +468,9 @@ class ReviewList(GridLayout):  # type: ignore[misc]
             self.add_widget(line)
 
     def on_edit(self, key: str) -> None:
+        pass
+
+    def on_reveal(self, key: str) -> None:
         pass
 
 

@@ -22,7 +22,9 @@ class HelpCallView(BaseModel):
         default=None, description="closed without anyone going (the citizen left the kiosk)"
     )
     withdrawn_reason: Literal["citizen_left"] | None = None
-    withdrawn_words: str | None = Field(default=None, description='the reason in words: "Người dân đã rời đi"')
+    withdrawn_words: str | None = Field(
+        default=None, description='the reason in words: "Người dân đã rời đi"'
+    )
     waited_s: float | None = Field(
         default=None,
         description="in the list of open calls: seconds since the kiosk called (the server's clock)",

@@ -163,9 +163,17 @@ def test_a_call_nobody_answered_closes_when_its_citizen_leaves(server: Server) -
         assert client.post("/api/v1/kiosk/help", headers=KIOSK).json()["id"] != call["id"]
         # Only the kiosk's own call, by a kiosk, for a reason the server knows.
         other = {"X-Device-Key": "kiosk-other-key-for-tests-01"}
-        server.services.auth.add_device(name="kiosk-2", role="kiosk", office="CAXTP", key=other["X-Device-Key"])
-        assert client.post(f"/api/v1/kiosk/help/{call['id']}/withdraw", json={}, headers=other).status_code == 404
-        assert client.post(f"/api/v1/kiosk/help/{call['id']}/withdraw", json={}, headers=staff).status_code == 403
+        server.services.auth.add_device(
+            name="kiosk-2", role="kiosk", office="CAXTP", key=other["X-Device-Key"]
+        )
+        assert (
+            client.post(f"/api/v1/kiosk/help/{call['id']}/withdraw", json={}, headers=other).status_code
+            == 404
+        )
+        assert (
+            client.post(f"/api/v1/kiosk/help/{call['id']}/withdraw", json={}, headers=staff).status_code
+            == 403
+        )
         odd = client.post(f"/api/v1/kiosk/help/{call['id']}/withdraw", json={"reason": "x"}, headers=KIOSK)
         assert odd.status_code == 422
     with server.ctx.db.read() as session:

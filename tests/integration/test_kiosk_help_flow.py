@@ -121,7 +121,9 @@ def test_a_call_nobody_answered_closes_when_the_citizen_leaves(base_url: str) ->
         flow.wipe()
         await pressing
         assert not flow.help.called and flow.help.error is None
-        await until(lambda: not flow.help.left_open and not open_calls(base_url, headers), "the late call closed")
+        await until(
+            lambda: not flow.help.left_open and not open_calls(base_url, headers), "the late call closed"
+        )
         await flow.call_help()  # the next citizen's own call
         assert flow.help.called and flow.help.call_id not in (0, first)
         assert [c["id"] for c in open_calls(base_url, headers)] == [flow.help.call_id]

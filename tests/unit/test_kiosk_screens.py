@@ -154,3 +154,23 @@ def test_the_window_takes_the_screen_size_and_its_orientation(
 ) -> None:
     display = choose_display(KioskConfig(**settings), fullscreen, screen)  # type: ignore[arg-type]
     assert (display.width, display.height, display.portrait) == expected
+
+
+def test_the_review_masks_id_numbers_until_the_citizen_asks_to_see_one() -> None:
+    fields = [
+        {"name": "personal_id", "label_vi": "Số định danh cá nhân", "type": "personal_id"},
+        {"name": "head_personal_id", "label_vi": "Số định danh của chủ hộ", "type": "personal_id"},
+        {"name": "phone", "label_vi": "Số điện thoại", "type": "phone"},
+    ]
+    values = {"personal_id": "001199004567", "head_personal_id": "079056001234", "phone": "0912345678"}
+    rows = views.review_answers(fields, values, "vi")
+    assert [(r["value"], r.get("reveal")) for r in rows] == [
+        ("001******567", "show"),
+        ("079******234", "show"),
+        ("0912345678", None),
+    ]
+    shown = views.review_answers(fields, values, "vi", ["personal_id"])
+    assert [(r["value"], r.get("reveal")) for r in shown[:2]] == [
+        ("001 199 004 567", "hide"),
+        ("079******234", "show"),
+    ]
