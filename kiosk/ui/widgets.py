@@ -12,7 +12,7 @@ import numpy as np
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.event import EventDispatcher
-from kivy.graphics import Color, Line
+from kivy.graphics import Color, InstructionGroup, Line
 from kivy.graphics.texture import Texture
 from kivy.metrics import cm, dp
 from kivy.properties import (
@@ -27,6 +27,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
+from kivy.uix.scrollview import ScrollView
 
 from kiosk.text import say
 
@@ -279,6 +280,67 @@ class ChoiceList(GridLayout):  # type: ignore[misc]
 
     def on_choose(self, key: str) -> None:
         pass
+
+
+class KioskScroll(ScrollView):  # type: ignore[misc]
+    """A list that says it goes on: while more lies below, its foot fades into the page under a line
+    "▼ Còn nữa — vuốt lên để xem thêm" (so a row cut by the edge reads as "more", not as broken), and
+    the bar at its side stays drawn instead of fading out."""
+
+    hint_text = StringProperty("")
+    hint_color = ColorProperty([0.05, 0.20, 0.40, 1])
+    fade = ColorProperty([0.96, 0.97, 0.98, 1])
+    font = NumericProperty(dp(22))
+    more_below = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._ramp = Texture.create(size=(1, 64), colorfmt="rgba")
+        alpha = np.linspace(255, 0, 64, dtype=np.uint8)  # opaque at the foot, clear above
+        ramp = np.stack([np.full(64, 255, np.uint8)] * 3 + [alpha], axis=1)
+        self._ramp.blit_buffer(ramp.tobytes(), colorfmt="rgba", bufferfmt="ubyte")
+        self._label_key: tuple[str, float] | None = None
+        self._label: Any = None
+        # Its own group after the view's stencil pop: clearing it leaves the stencil instructions alone.
+        self._hint = InstructionGroup()
+        self.canvas.after.add(self._hint)
+        self.bind(
+            size=self._redraw, pos=self._redraw, scroll_y=self._redraw, viewport_size=self._redraw,
+            fade=self._redraw, hint_text=self._redraw, hint_color=self._redraw, font=self._redraw,
+        )  # fmt: skip
+
+    def _redraw(self, *_: Any) -> None:
+        from kivy.graphics import Rectangle, Triangle
+
+        self.more_below = self.viewport_size[1] > self.height + 2 and self.scroll_y > 0.002
+        self._hint.clear()
+        if not self.more_below:
+            return
+        band = min(self.height * 0.4, self.font * 2.6)
+        text = self._hint_texture()
+        side, x, y = self.font * 0.7, self.x + dp(12), self.y + band * 0.14
+        group = self._hint
+        group.add(Color(*self.fade))
+        group.add(Rectangle(pos=(self.x, self.y), size=(self.width, band), texture=self._ramp))
+        group.add(Rectangle(pos=(self.x, self.y), size=(self.width, band * 0.55)))
+        group.add(Color(*self.hint_color))
+        group.add(Triangle(points=[x, y + side, x + side, y + side, x + side / 2, y]))
+        if text is not None:
+            at = (x + side + dp(12), y + side / 2 - text.height / 2)
+            group.add(Rectangle(texture=text, size=text.size, pos=at))
+
+    def _hint_texture(self) -> Any:
+        """The hint's words drawn once per text and size."""
+        if not self.hint_text:
+            return None
+        key = (self.hint_text, float(self.font))
+        if key != self._label_key:
+            from kivy.core.text import Label as CoreLabel
+
+            label = CoreLabel(text=self.hint_text, font_size=self.font * 0.8, bold=True)
+            label.refresh()
+            self._label, self._label_key = label.texture, key
+        return self._label
 
 
 def bgr_texture(frame: np.ndarray[Any, Any], texture: Texture | None = None) -> Texture:
