@@ -23,7 +23,7 @@ from devices.registry import DeviceRegistry, open_devices
 from devices.scanners import AsyncScanQueue
 from kiosk.api import KioskApi
 from kiosk.config import KioskConfig
-from kiosk.flow import KioskFlow
+from kiosk.flow import KioskFlow, task_name
 from kiosk.text import T, say
 
 log = logging.getLogger(__name__)
@@ -259,9 +259,10 @@ def make_app_class() -> type:
             task.add_done_callback(self._task_done)
 
         def _task_done(self, task: asyncio.Task[Any]) -> None:
+            """A step the citizen started (a tap) that broke unexpectedly: logged, said, recovered from."""
             self.tasks.discard(task)
             if not task.cancelled() and task.exception() is not None:
-                log.error("kiosk task failed", exc_info=task.exception())
+                self.flow.task_failed(task_name(task), task.exception())
 
         async def _scan_loop(self) -> None:
             queue = AsyncScanQueue(asyncio.get_running_loop())
@@ -274,7 +275,10 @@ def make_app_class() -> type:
             self.camera_duty.check()
             while True:
                 event = await queue.get()
-                await self.flow.on_scan(event.text, event.at)
+                try:
+                    await self.flow.on_scan(event.text, event.at)
+                except Exception as error:  # one bad code must not stop every scanner
+                    self.flow.task_failed("KioskFlow.on_scan", error)
 
         def frames(self) -> Any:
             return self.parts.fresh_frame()
@@ -349,6 +353,7 @@ def make_app_class() -> type:
         review_text = staticmethod(views.review_text)
         lookup_text = staticmethod(views.lookup_text)
         device_text = staticmethod(views.device_text)
+        fault_text = staticmethod(views.fault_text)
         question_label = staticmethod(views.question_label)
         answer_text = staticmethod(views.answer_text)
         choice_items = staticmethod(views.choice_items)

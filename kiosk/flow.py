@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
 from devices.audio import Speaker, SpeechSynth
 from devices.chip import ChipReader
@@ -33,6 +33,7 @@ from kiosk.presenters.tickets import TakeNumberPresenter, TicketPresenter
 from kiosk.text import T
 
 log = logging.getLogger(__name__)
+FAULTS_KEPT = 10  # the maintenance screen lists the last few unexpected failures
 
 # Screens that belong to no citizen: the idle countdown never runs there.
 RESTING_SCREENS = ("start", "out_of_service", "maintenance")
@@ -51,6 +52,9 @@ class KioskFlow(Presenter):
     appointment_code = StringProperty("")
     editing_from_review = BooleanProperty(False)  # "Sửa" on the review: one answer, then back to it
     started = BooleanProperty(False)  # what the server said at start is known (office, appointments)
+    # After an unexpected failure: "Xin lỗi Ông/Bà…" over the start screen until touched (a Text, or None).
+    trouble = ObjectProperty(None, allownone=True)
+    faults = ListProperty([])  # {"at", "what", "error"}: kept across citizens, for the maintenance screen
     has_chip_reader = BooleanProperty(False)  # the identify screen offers the card's chip first
 
     __events__ = ("on_wipe",)
@@ -291,6 +295,7 @@ class KioskFlow(Presenter):
     def wipe(self) -> None:
         """Forget the citizen: new session, every presenter reset, start screen; the view drops its images."""
         self.session = Session()
+        self.trouble = None
         self.forget_frames()
         self.identify_opened_at = self.lookup_opened_at = None
         self.help.citizen_left()  # before the reset forgets which call was this citizen's
@@ -335,10 +340,35 @@ class KioskFlow(Presenter):
             self.background(self.startup())
 
     def background(self, awaitable: Any) -> None:
-        """Run a coroutine on the loop, kept until it ends."""
+        """Run a coroutine on the loop, kept until it ends; an unexpected failure is logged and listed."""
         task = asyncio.ensure_future(awaitable)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # Work the citizen did not ask for (a poll, a reload): nothing of theirs is lost, so no wipe.
+            self.task_failed(task_name(task), task.exception(), recover=False)
+
+    # --- failures nobody expected --------------------------------------------------------------------
+
+    def task_failed(self, what: str, error: BaseException | None, recover: bool = True) -> None:
+        """A task broke in a way no presenter handles: the maintenance log gets it; when it was the
+        citizen's own step, the kiosk goes back to the start and says so in plain words."""
+        log.error("kiosk task %s failed unexpectedly", what, exc_info=error)
+        at = self.wall_clock().astimezone().strftime("%H:%M:%S")
+        fault = {"at": at, "what": what, "error": type(error).__name__}
+        self.faults = [*self.faults[-(FAULTS_KEPT - 1) :], fault]
+        if not recover or self.screen in ("maintenance", "out_of_service"):
+            return
+        self.wipe()
+        self.trouble = T["trouble.body"]
+
+    def close_trouble(self) -> None:
+        """ "Làm lại" under the apology."""
+        self.user_touch()
+        self.trouble = None
 
     # --- scans from the camera or a scanner -------------------------------------------------------
 
@@ -524,3 +554,9 @@ class KioskFlow(Presenter):
 
     def reset(self) -> None:  # the flow's own state is reset by wipe()
         self.wipe()
+
+
+def task_name(task: asyncio.Future[Any]) -> str:
+    """What a task was doing, for the maintenance log: its coroutine's name ("KioskFlow.begin")."""
+    coro = task.get_coro() if isinstance(task, asyncio.Task) else None
+    return str(getattr(coro, "__qualname__", "") or "task")

@@ -239,6 +239,18 @@ def device_text(rows: Sequence[Mapping[str, Any]], language: str) -> str:
     return "\n".join(lines)
 
 
+def fault_text(faults: Sequence[Mapping[str, Any]], language: str) -> str:
+    """The last unexpected failures for staff: when, what the kiosk was doing, what broke."""
+    if not faults:
+        return say(T["maint.no_faults"], language)
+    lines = [say(T["maint.faults"], language)]
+    lines += [
+        f"{f['at']} · {markup_escape(str(f['what']))} · {markup_escape(str(f['error']))}"
+        for f in faults[::-1]
+    ]
+    return "\n".join(lines)
+
+
 def markup_escape(text: str) -> str:
     """Text shown inside Kivy markup as it is (a URL or a message may hold [ ] or &)."""
     return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")

@@ -189,6 +189,49 @@ def serve_on(server: Server, port: int) -> Iterator[str]:
         thread.join(30)
 
 
+class WifiLoginPage:
+    """In front of the server: answers the kiosk's next GET /api/v1/queues with a captive Wi-Fi login page
+    (200, HTML) once the driver writes WORK/break-queues, then lets everything through again."""
+
+    def __init__(self, app: Any, flag: Path) -> None:
+        self.app, self.flag = app, flag
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/api/v1/queues" and self.flag.exists():
+            self.flag.unlink()
+            await send(
+                {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]}
+            )
+            await send({"type": "http.response.body", "body": b"<html><body>Wi-Fi: dang nhap</body></html>"})
+            return
+        await self.app(scope, receive, send)
+
+
+def test_an_unexpected_failure_is_said_plainly_and_the_kiosk_recovers(
+    display: str, server: Server, tmp_path: Path
+) -> None:
+    import uvicorn
+
+    port = free_port()
+    front = WifiLoginPage(server.app, tmp_path / "break-queues")
+    instance = uvicorn.Server(uvicorn.Config(front, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    try:
+        facts = drive(display, f"http://127.0.0.1:{port}", tmp_path, "trouble")
+    finally:
+        instance.should_exit = True
+        thread.join(30)
+    assert not (tmp_path / "break-queues").exists()  # the broken answer was given
+    read = facts["trouble_ocr"]
+    assert "vừa gặp sự cố" in read and "Xin Ông/Bà làm lại" in read, read
+    assert "Traceback" not in read and "JSONDecodeError" not in read  # nothing technical for the citizen
+    assert "KioskFlow.begin · JSONDecodeError" in facts["maintenance_faults"]
+    log = (tmp_path / "kiosk.log").read_text("utf-8")
+    assert "kiosk task KioskFlow.begin failed unexpectedly" in log and "Traceback" in log
+    assert "kiosk-trouble.png" in facts["shots"]
+
+
 def _finish_a_ticket(server: Server) -> str:
     """Issue a ticket and serve it at counter 1, as the office would, so that it can be rated."""
     with client_for(server) as client:
