@@ -299,7 +299,7 @@ class KioskScroll(ScrollView):  # type: ignore[misc]
         alpha = np.linspace(255, 0, 64, dtype=np.uint8)  # opaque at the foot, clear above
         ramp = np.stack([np.full(64, 255, np.uint8)] * 3 + [alpha], axis=1)
         self._ramp.blit_buffer(ramp.tobytes(), colorfmt="rgba", bufferfmt="ubyte")
-        self._label_key: tuple[str, float] | None = None
+        self._label_key: tuple[str, float, float] | None = None
         self._label: Any = None
         # Its own group after the view's stencil pop: clearing it leaves the stencil instructions alone.
         self._hint = InstructionGroup()
@@ -330,15 +330,19 @@ class KioskScroll(ScrollView):  # type: ignore[misc]
             group.add(Rectangle(texture=text, size=text.size, pos=at))
 
     def _hint_texture(self) -> Any:
-        """The hint's words drawn once per text and size."""
+        """The hint's words drawn once per text, size and width; a narrow list says only "Còn nữa"."""
         if not self.hint_text:
             return None
-        key = (self.hint_text, float(self.font))
+        room = self.width - self.font * 0.7 - dp(36)
+        key = (str(self.hint_text), float(self.font), float(room))
         if key != self._label_key:
             from kivy.core.text import Label as CoreLabel
 
-            label = CoreLabel(text=self.hint_text, font_size=self.font * 0.8, bold=True)
-            label.refresh()
+            for words in (self.hint_text, self.hint_text.split(" — ")[0]):
+                label = CoreLabel(text=words, font_size=self.font * 0.8, bold=True)
+                label.refresh()
+                if label.texture.width <= room:
+                    break
             self._label, self._label_key = label.texture, key
         return self._label
 
