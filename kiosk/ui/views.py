@@ -264,13 +264,21 @@ def question_label(fields: Sequence[Mapping[str, Any]], active: str, language: s
 
 
 def answer_text(
-    fields: Sequence[Mapping[str, Any]], values: Mapping[str, str], active: str, kind: str, language: str
+    fields: Sequence[Mapping[str, Any]],
+    values: Mapping[str, str],
+    active: str,
+    kind: str,
+    language: str,
+    own_id: str = "",
 ) -> str:
-    """The answer being typed, with a cursor; a date shows what is still to come (dd/mm/yyyy)."""
+    """The answer being typed, with a cursor; a date shows what is still to come (dd/mm/yyyy). The
+    citizen's own ID number, filled in from the identify step they already checked, stays masked."""
     field = next((f for f in fields if f["name"] == active), None)
     if field is None:
         return ""
     value = str(values.get(active, ""))
+    if field.get("type") == "personal_id" and own_id and value == own_id:
+        return mask_id(value) + "|"
     if field.get("type") == "date":
         hint = "nn/tt/nnnn" if language == "vi" else "dd/mm/yyyy"
         return value + "|" + hint[len(value) :]

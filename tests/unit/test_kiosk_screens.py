@@ -174,3 +174,18 @@ def test_the_review_masks_id_numbers_until_the_citizen_asks_to_see_one() -> None
         ("001 199 004 567", "hide"),
         ("079******234", "show"),
     ]
+
+
+def test_the_own_id_filled_in_from_the_card_stays_masked_on_its_question() -> None:
+    fields = [
+        {"name": "personal_id", "type": "personal_id"},
+        {"name": "head_personal_id", "type": "personal_id"},
+    ]
+    values = {"personal_id": "001199004567", "head_personal_id": "0790560012"}
+    own = "001199004567"
+    assert views.answer_text(fields, values, "personal_id", "keypad", "vi", own) == "001******567|"
+    # Someone else's number is being typed: shown as typed.
+    assert views.answer_text(fields, values, "head_personal_id", "keypad", "vi", own) == "0790560012|"
+    # Changed by the citizen (a digit rubbed out): what they type is theirs to see.
+    values["personal_id"] = "00119900456"
+    assert views.answer_text(fields, values, "personal_id", "keypad", "vi", own) == "00119900456|"
