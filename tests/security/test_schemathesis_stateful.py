@@ -4,8 +4,9 @@ infers (an issued ticket's id fed to its actions, a listed account's name to its
 server (uvicorn, HTTP) on SQLite and on PostgreSQL. Over the whole run no answer may be a server error (5xx),
 and every answer must fit what the document says of it.
 
-Every sequence starts from the same state: a fresh copy of the database, a fresh server (services, login
-throttles, caches, a clock stopped at T0, its own page-file folder) and a fresh HTTP session. Hypothesis
+Every sequence starts from the same state: the database as it was at the start (StartState), a fresh
+server (services, login throttles, caches, a clock stopped at T0, its own page-file folder) and a fresh HTTP
+session. Hypothesis
 replays the beginnings of earlier sequences to reach new ones and requires each replay to meet the same
 answers; with state carried over from one sequence to the next it did not (a bundle filled or empty, a
 rule enabled or not) and the run failed with `FlakyStrategyDefinition`.
@@ -241,7 +242,6 @@ class Restorable:
             return {name: digest for name, digest in connection.execute(text(self.reading))}
 
     def restore(self) -> None:
-
         with self.engine.begin() as connection:
             connection.exec_driver_sql(self.emptying)
             for table, rows in self.rows.items():
