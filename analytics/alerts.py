@@ -67,6 +67,7 @@ class AlertMonitor:
         self.settings = settings
         self._over_since: dict[str, datetime] = {}  # office → when it went over its wait target
         self._lock = threading.Lock()
+        self.checks = 0  # finished, for /metrics: each process checks, the database keeps one alert
 
     def active(self, office: str | None = None) -> list[dict[str, Any]]:
         """The open alerts as raised (by whichever process), of one office or of all."""
@@ -87,7 +88,9 @@ class AlertMonitor:
 
     def check(self) -> list[dict[str, Any]]:
         """Look at every office now; raise new alerts and clear ended ones. Returns the events written."""
-        with self._lock:  # one check at a time in this process (the episodes' starts); the database does the rest
+        with (
+            self._lock
+        ):  # one check at a time in this process (the episodes' starts); the database does the rest
             events: list[dict[str, Any]] = []
             offices = list(self.services.ctx.config.offices)
             live = offices_now(self.services.ctx.db, offices)
@@ -96,6 +99,7 @@ class AlertMonitor:
                 opened.setdefault(alert["office"], set()).add((alert["office"], alert["kind"], alert["key"]))
             for office in offices:
                 events.extend(self._check_office(office, live[office].oldest_waiting_since, opened[office]))
+            self.checks += 1
             return events
 
     def _check_office(

@@ -51,4 +51,7 @@ def open_alerts(session: Session, offices: Collection[str] | None = None) -> lis
     query = select(OpenAlert).order_by(OpenAlert.raised_at, OpenAlert.office, OpenAlert.kind, OpenAlert.key)
     if offices is not None:
         query = query.where(OpenAlert.office.in_(sorted(offices)))
-    return [{**row.alert, "office": row.office, "kind": row.kind, "key": row.key} for row in session.scalars(query)]
+    return [
+        {**row.alert, "office": row.office, "kind": row.kind, "key": row.key}
+        for row in session.scalars(query)
+    ]
