@@ -200,6 +200,7 @@ class Run:
     rss_after_mb: float = 0.0
     pg_connections: int = 0
     errors: int = 0
+    slow_by_5s: dict[int, int] = field(default_factory=lambda: defaultdict(int))  # calls over 250 ms
     reconnects: int = 0  # boards cut off or refused (HTTP 500, 1013) that connected again
     pool: tuple[int, int] = (0, 0)  # each process's PostgreSQL pool: kept open, overflow
     missing: list[Missing] = field(default_factory=list)  # what was lost, to find out why
@@ -455,6 +456,8 @@ async def load_run(
     for ticket, started in sent_at.items():
         if ticket in seen_call:
             run.latencies_ms.append((seen_call[ticket] - started) * 1000)
+            if run.latencies_ms[-1] > 250:  # when in the run the slow ones were: a burst, or all along
+                run.slow_by_5s[int((started - began_perf) // 5) * 5] += 1
         else:
             run.lost += 1
             office = called_office[ticket]
@@ -556,6 +559,7 @@ def part_one(args: argparse.Namespace, folder: Path) -> list[Run]:
             f"calls/s, p99 {percentile(run.latencies_ms, 0.99):.0f} ms",
             flush=True,
         )
+        print(f"    calls over 250 ms by 5 s of the run: {dict(sorted(run.slow_by_5s.items()))}", flush=True)
         for item in run.missing:
             print(f"    lost: {item}", flush=True)
     return runs
