@@ -31,6 +31,11 @@ class ConsolePresence:
         self._lock = threading.Lock()
         self._beats: dict[int, datetime] = {}
 
+    def hear(self, staff_id: int, message: str, at: datetime) -> None:
+        """A message from the staff member's socket: a heartbeat counts, anything else is ignored."""
+        if message == HEARTBEAT_MESSAGE:
+            self.beat(staff_id, at)
+
     def beat(self, staff_id: int, at: datetime) -> None:
         with self._lock:
             last = self._beats.get(staff_id)

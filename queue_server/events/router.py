@@ -14,7 +14,6 @@ from queue_server.api.deps import Readers, ServicesDep, websocket_principal
 from queue_server.auth.principal import DEVICES, Principal, Role
 from queue_server.auth.scope import OutOfScope, acting_office, offices_in_scope, record_refusal
 from queue_server.config import SystemConfig
-from queue_server.counters.presence import HEARTBEAT_MESSAGE
 from queue_server.domain.errors import DomainError
 from queue_server.events.outbox import events_since
 from queue_server.events.schemas import EventView
@@ -128,8 +127,7 @@ def _heartbeats(services: Services, principal: Principal) -> Callable[[str], Non
     presence, clock, staff_id = services.counters.presence, services.ctx.clock, principal.id
 
     def heard(text: str) -> None:
-        if text == HEARTBEAT_MESSAGE:
-            presence.beat(staff_id, clock())
+        presence.hear(staff_id, text, clock())
 
     return heard
 
