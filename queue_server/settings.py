@@ -46,8 +46,8 @@ class ServerSettings(BaseSettings):
     # Send the citizens' messages from this process (phone.toml names the gateways); off for a process
     # that only serves pages while another one sends.
     send_messages: bool = True
-    # A counter whose officer's console has been disconnected this long is paused ("mất kết nối"), checked
-    # every `presence_check_s` seconds (counters/presence.py).
+    # A counter whose officer's console page has sent no heartbeat this long is paused ("mất kết nối"),
+    # checked every `presence_check_s` seconds (counters/presence.py).
     console_lost_after_minutes: float = Field(default=10.0, gt=0)
     presence_check_s: float = Field(default=15.0, gt=0)
 
