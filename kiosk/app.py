@@ -249,6 +249,7 @@ def make_app_class() -> type:
         def _restyle(self, *_: Any) -> None:
             width, height = Window.size
             self.theme.apply(self.flow.high_contrast, self.flow.large_text, min(width, height))
+            Window.clearcolor = self.theme.bg  # every screen's background, at no drawing cost
 
         # --- async plumbing ------------------------------------------------------------------
 
