@@ -56,7 +56,7 @@ def rss_mb() -> float:
 
 def kivy_env(size: tuple[int, int] = (1280, 800)) -> None:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
-    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KCFG_KIVY_LOG_LEVEL", "warning")  # a failing child says why on stderr
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     from kiosk.display import Display, apply_display
 
@@ -174,6 +174,15 @@ class CardOnCue:
 
     def hide_card(self) -> None:
         self.showing = False
+
+    async def hide_card_and_wait(self) -> None:
+        """The card taken away, and a frame without it read: none with it is left to capture."""
+        self.showing = False
+        index = self.index
+        for _ in range(200):  # unless the camera has stopped meanwhile
+            if self.index >= index + 2:
+                return
+            await asyncio.sleep(0.01)
 
     def probe(self) -> Any:
         from devices.scanners.base import idle_status
@@ -321,7 +330,7 @@ async def qr_read_latency(app: Any, source: CardOnCue, times: int = 12) -> list[
             Window.unbind(on_flip=on_flip)
         assert source.first_card_at is not None
         latencies.append((source.drawn_at - source.first_card_at) * 1000)
-        source.hide_card()
+        await source.hide_card_and_wait()
     flow.wipe()
     return latencies
 
@@ -408,7 +417,9 @@ def run_child(args: list[str], env: dict[str, str], *options: str) -> dict[str, 
         if line.startswith("RESULT "):
             result: dict[str, Any] = json.loads(line[7:])
             return result
-    raise SystemExit(f"child {args[0]} failed:\n{answer.stdout[-2000:]}\n{answer.stderr[-4000:]}")
+    raise SystemExit(
+        f"child {args} failed ({answer.returncode}):\n{answer.stdout[-2000:]}\n{answer.stderr[-4000:]}"
+    )
 
 
 def start_display(size: tuple[int, int] = (1920, 1920), own: bool = False) -> subprocess.Popen[bytes] | None:

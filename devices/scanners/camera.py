@@ -253,7 +253,9 @@ class CameraCodeScanner(ThreadedCodeScanner):
         self.frames_skipped = 0  # captured but never decoded: a newer one had arrived
         self.frames_unchanged = 0  # not decoded: like the last one decoded, which was recently
         self._look_again = False  # the next frame is decoded even if it looks like the last one
+        self._held_until = 0.0  # monotonic time before which nothing is decoded (hold())
         self._forgotten_up_to = 0  # frames up to this number are never shown or decoded again
+        self._forgotten_at = 0.0  # nor frames whose capture began before this (monotonic) time
 
     @classmethod
     def from_url(cls, url: str) -> CameraCodeScanner:
@@ -286,12 +288,18 @@ class CameraCodeScanner(ThreadedCodeScanner):
         with self._frame_ready:
             return self._frame
 
+    def hold(self, seconds: float) -> None:
+        """No decoding for this long (the kiosk is drawing a new screen: on a small machine without a
+        GPU that takes both cores); frames are still captured and shown."""
+        self._held_until = max(self._held_until, time.monotonic() + seconds)
+
     def forget(self) -> None:
         """Drop the newest frame and what the decoder has seen: nothing captured until now is shown,
         decoded or reported again (a kiosk's previous citizen), and a code still in view is new."""
         with self._frame_ready:
             self._frame = None
             self._forgotten_up_to = self._frame_number
+            self._forgotten_at = time.monotonic()
             self._look_again = True
         self.dedupe = Deduplicator(self.dedupe.window_s)
 
@@ -342,19 +350,22 @@ class CameraCodeScanner(ThreadedCodeScanner):
         interval = 1.0 / self.fps if self.source.paced else 0.0
         due = time.monotonic()
         while not self._stopping.is_set():
+            reading_since = time.monotonic()
             frame = self.source.read()
             if frame is None:
                 return True
-            self._publish(frame)
+            self._publish(frame, reading_since)
             if interval:
                 due = max(due + interval, time.monotonic() - interval)  # never race to catch up
                 if not self._wait(max(0.0, due - time.monotonic())):
                     break
         return False
 
-    def _publish(self, frame: Frame) -> None:
+    def _publish(self, frame: Frame, reading_since: float) -> None:
         frame.setflags(write=False)
         with self._frame_ready:
+            if reading_since < self._forgotten_at:
+                return  # being captured when forget() came: it may show the card just taken away
             self._frame = frame
             self._frame_number += 1
             self.frames_captured += 1
@@ -371,6 +382,10 @@ class CameraCodeScanner(ThreadedCodeScanner):
             decoded_number = number
             if number <= self._forgotten_up_to:
                 continue
+            held = self._held_until - time.monotonic()
+            if held > 0:
+                self._wait(held)
+                continue  # then the newest frame
             look = thumbnail(frame)
             with self._frame_ready:
                 if self._look_again:
