@@ -12,8 +12,9 @@ decode_fps (most frames decoded a second, default 15), nice (the decoder's CPU p
 
 Decoding is the kiosk's costliest work besides drawing, and on a small machine drawing is done by the
 CPU too (software rendering), so the decoder takes less than it could: it runs at a lower OS priority
-than the UI (Linux: per-thread nice), pauses while the kiosk draws a new screen (hold()), decodes at most `decode_fps` frames a second, and a frame that
-looks like the last one decoded (the empty desk) only a few times a second.
+than the UI (Linux: per-thread nice), pauses while the kiosk draws a new screen (hold()), decodes
+at most `decode_fps` frames a second, and a frame that looks like the last one decoded (the empty
+desk) only a few times a second.
 """
 
 from __future__ import annotations
@@ -292,7 +293,7 @@ class CameraCodeScanner(ThreadedCodeScanner):
     def hold(self, seconds: float) -> None:
         """No decoding for this long (the kiosk is drawing a new screen: on a small machine without a
         GPU that takes both cores); frames are still captured and shown."""
-        self._held_until = max(self._held_until, time.monotonic() + seconds)
+        self._held_until = time.monotonic() + seconds
 
     def forget(self) -> None:
         """Drop the newest frame and what the decoder has seen: nothing captured until now is shown,
@@ -386,7 +387,7 @@ class CameraCodeScanner(ThreadedCodeScanner):
                 continue
             held = self._held_until - time.monotonic()
             if held > 0:
-                self._wait(held)
+                self._wait(min(held, 0.05))  # a hold may be shortened
                 continue  # then the newest frame
             look = thumbnail(frame)
             with self._frame_ready:
