@@ -33,6 +33,11 @@ class ServerSettings(BaseSettings):
     port: int = 8000
     # Fan-out of events between server processes: "none" (one process), "postgres" (LISTEN/NOTIFY).
     event_fanout: str = "none"
+    # PostgreSQL connections of this process: a pool kept open plus overflow opened under load, and one more
+    # for LISTEN. Every process together must stay under the server's max_connections (docs/deploy.md):
+    # past it PostgreSQL refuses new connections and requests fail; within the pool they wait their turn.
+    db_pool_size: int = Field(default=20, ge=1, le=500)
+    db_max_overflow: int = Field(default=20, ge=0, le=500)
     public_url: str = "http://127.0.0.1:8000"
     # Scanned papers, stored by content hash; default: `files/` beside an SQLite database, else var/files.
     files_dir: Path | None = None

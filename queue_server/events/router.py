@@ -7,6 +7,7 @@ import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from queue_server.api.deps import Readers, ServicesDep, websocket_principal
@@ -73,6 +74,12 @@ async def event_stream(websocket: WebSocket) -> None:
         principal = await run_in_threadpool(websocket_principal, websocket, services)
     except DomainError:
         principal = None
+    except OperationalError:
+        # The database refused a connection for a moment (all taken, a restart): "try again later" (1013)
+        # tells the client to reconnect with its last seq, where an HTTP 500 only says the handshake failed.
+        await websocket.accept()
+        await websocket.close(code=1013, reason="the server is busy; reconnect with since")
+        return
     if principal is None or principal.role not in STREAM_ROLES:
         await websocket.close(code=4401, reason="a device key (key=…) or a token (token=…) is needed")
         return
