@@ -12,6 +12,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from analytics.figures import whole_minutes
 from analytics.scenario import ServiceModel
 from analytics.simulation import OfficeSimulation, SimCounter, SimTicket
 from queue_server.domain.calling import FairnessRule
@@ -162,7 +163,7 @@ def advise(
     wait = current.get(worst.code)
     if wait is None:
         wait = now[worst.code]
-    expected = f"{(wait or 0.0) / 60:.0f}"
+    expected = whole_minutes(wait or 0.0)  # the card's and the alert's figure, half up
     if not spare:
         text_vi = (
             f"Hàng {worst.name_vi}: người lấy số bây giờ dự kiến chờ {expected} phút (mục tiêu {target_min} phút) "

@@ -13,7 +13,11 @@ alert.cleared when the condition ends), raised through the server's use case
 that reconnects catches up on it. Each condition is raised once per episode: a wait alert ends only when the estimate falls below `clear_below_share` × target, so a line hovering
 at the target does not flood the stream.
 
-The state of open alerts is kept in the process; after a restart a condition still true is raised again.
+Open alerts live in the database (queue_server/events/alerts.py), one per condition (office, kind, key):
+every server process runs this check, and whichever process's write lands first raises (or clears) the
+alert; the others find it done and write nothing. A restarted process carries on with the open alerts as
+they are. Only the start of an office's over-target episode is kept in the process (it is read again from
+the longest waiter, so processes agree on it).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from queue_server.readmodels import offices_now
 from queue_server.services import Services
 
 log = logging.getLogger(__name__)
+Condition = tuple[str, str, str]  # (office, kind, key): one open alert at most for each
 
 
 @dataclass(frozen=True)
@@ -60,40 +65,51 @@ class AlertMonitor:
     def __init__(self, services: Services, settings: AnalyticsSettings) -> None:
         self.services = services
         self.settings = settings
-        self._active: dict[tuple[str, str, str], Alert] = {}
         self._over_since: dict[str, datetime] = {}  # office → when it went over its wait target
         self._lock = threading.Lock()
+        self.checks = 0  # finished, for /metrics: each process checks, the database keeps one alert
 
     def active(self, office: str | None = None) -> list[dict[str, Any]]:
-        with self._lock:
-            alerts = list(self._active.values())
-        return [a.as_dict() for a in alerts if office is None or a.office == office]
+        """The open alerts as raised (by whichever process), of one office or of all."""
+        return self.services.events.open_alerts(None if office is None else [office])
 
     def current(self, offices: Iterable[str]) -> list[dict[str, Any]]:
         """The offices' open alerts told with this moment's figures, exactly as the dashboard shows them
         beside its cards (`alerts_now`): for the alerts API and the province page."""
         target_s = self.settings.targets(self.services.ctx.config).wait_s
+        wanted = list(offices)
+        opened: dict[str, list[dict[str, Any]]] = {office: [] for office in wanted}
+        for alert in self.services.events.open_alerts(wanted):  # one read for the whole province
+            opened[alert["office"]].append(alert)
         shown: list[dict[str, Any]] = []
-        for office in offices:
-            shown.extend(alerts_now(self.active(office), office_figures(self.services, office, target_s)))
+        for office in wanted:
+            shown.extend(alerts_now(opened[office], office_figures(self.services, office, target_s)))
         return shown
 
     def check(self) -> list[dict[str, Any]]:
         """Look at every office now; raise new alerts and clear ended ones. Returns the events written."""
-        with self._lock:  # one check at a time: two checks must not raise the same alert twice
+        with (
+            self._lock
+        ):  # one check at a time in this process (the episodes' starts); the database does the rest
             events: list[dict[str, Any]] = []
             offices = list(self.services.ctx.config.offices)
             live = offices_now(self.services.ctx.db, offices)
+            opened: dict[str, set[Condition]] = {office: set() for office in offices}
+            for alert in self.services.events.open_alerts():
+                opened.setdefault(alert["office"], set()).add((alert["office"], alert["kind"], alert["key"]))
             for office in offices:
-                events.extend(self._check_office(office, live[office].oldest_waiting_since))
+                events.extend(self._check_office(office, live[office].oldest_waiting_since, opened[office]))
+            self.checks += 1
             return events
 
-    def _check_office(self, office: str, oldest: datetime | None) -> list[dict[str, Any]]:
+    def _check_office(
+        self, office: str, oldest: datetime | None, opened: set[Condition]
+    ) -> list[dict[str, Any]]:
         target_s = self.settings.targets(self.services.ctx.config).wait_s
         live = office_figures(self.services, office, target_s)
         now = live.now
-        found: dict[tuple[str, str, str], Alert] = {}
-        still: set[tuple[str, str, str]] = set()
+        found: dict[Condition, Alert] = {}
+        still: set[Condition] = set()
         passed = oldest + timedelta(seconds=target_s) if oldest is not None else None
         over_from = passed if passed is not None and passed < now else None  # someone waits past the target
         for line in live.lines.values():
@@ -102,7 +118,7 @@ class AlertMonitor:
                 over_from = min(over_from or now, now)
                 found[key] = _wait_alert(office, line, now)
             elif (
-                key in self._active
+                key in opened
                 and line.waiting
                 and (line.estimated_wait_s or 0) >= self.settings.alerts.clear_below_share * line.target_s
             ):
@@ -121,17 +137,10 @@ class AlertMonitor:
         overdue = self._overdue_cases(office)
         if overdue:
             found[(office, "cases_overdue", "cases")] = _overdue_alert(office, overdue, now)
-        raised = [alert for key, alert in found.items() if key not in self._active]
-        cleared = [
-            alert
-            for key, alert in self._active.items()
-            if key[0] == office and key not in found and key not in still
-        ]
-        for key, alert in found.items():
-            self._active.setdefault(key, alert)
-        for alert in cleared:
-            del self._active[(alert.office, alert.kind, alert.key)]
-        return self._emit(office, raised, cleared)
+        raised = [alert.as_dict() for key, alert in found.items() if key not in opened]
+        cleared = [{"kind": kind, "key": key} for _, kind, key in opened - found.keys() - still]
+        # The database has the last word: another process may have raised or cleared it meanwhile.
+        return self.services.events.raise_alerts(office=office, raised=raised, cleared=cleared)
 
     def _office_over(
         self, office: str, over_from: datetime | None, oldest: datetime | None, target_s: float, now: datetime
@@ -165,13 +174,6 @@ class AlertMonitor:
     def _overdue_cases(self, office: str) -> int:
         follow_up = getattr(getattr(self.services, "cases", None), "follow_up", None)
         return int(follow_up.overdue_count(office)) if follow_up is not None else 0
-
-    def _emit(self, office: str, raised: list[Alert], cleared: list[Alert]) -> list[dict[str, Any]]:
-        return self.services.events.raise_alerts(
-            office=office,
-            raised=[alert.as_dict() for alert in raised],
-            cleared=[alert.as_dict() for alert in cleared],
-        )
 
 
 def _wait_alert(office: str, line: LineFigures, now: datetime) -> Alert:

@@ -19,6 +19,12 @@ from queue_server.queues.service import WaitingPerson
 from queue_server.services import Services
 
 
+def whole_minutes(seconds: float) -> int:
+    """A wait in whole minutes, half up as every page writes it (the cards' toFixed, the board's and phone's
+    Math.round, the ticket's `devices.printers.layout.wait_minutes`), never Python's half-to-even."""
+    return int(seconds / 60 + 0.5)
+
+
 @dataclass(frozen=True)
 class LineFigures:
     code: str
@@ -39,8 +45,7 @@ class LineFigures:
 
     @property
     def minutes(self) -> int | None:
-        # Half up, as the dashboard's cards write it (toFixed), not Python's half-to-even.
-        return None if self.estimated_wait_s is None else int(self.estimated_wait_s / 60 + 0.5)
+        return None if self.estimated_wait_s is None else whole_minutes(self.estimated_wait_s)
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ class WaitHistogram:
         return out
 
 
-def render_metrics(services: Services, histogram: WaitHistogram) -> str:
+def render_metrics(services: Services, histogram: WaitHistogram, alert_checks: int = 0) -> str:
     histogram.resolve(services)
     lines: list[str] = []
     _ticket_totals(services, lines)
@@ -94,6 +94,8 @@ def render_metrics(services: Services, histogram: WaitHistogram) -> str:
     lines.extend(histogram.lines())
     _metric(lines, "motcua_event_stream_clients", "gauge", "WebSocket clients of the event stream.")
     lines.append(f"motcua_event_stream_clients {services.ctx.hub.client_count}")
+    _metric(lines, "motcua_alert_checks_total", "counter", "Alert checks this process has finished.")
+    lines.append(f"motcua_alert_checks_total {alert_checks}")
     _devices(lines)
     return "\n".join(lines) + "\n"
 

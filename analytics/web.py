@@ -215,7 +215,8 @@ def _api(runtime: AnalyticsRuntime) -> APIRouter:
     def metrics(services: ServicesDep, scraper: Readers) -> PlainTextResponse:
         """Queue sizes and device states: for the office's own monitoring (a device key or a sign-in)."""
         return PlainTextResponse(
-            render_metrics(services, runtime.histogram), media_type="text/plain; version=0.0.4; charset=utf-8"
+            render_metrics(services, runtime.histogram, runtime.alerts.checks),
+            media_type="text/plain; version=0.0.4; charset=utf-8",
         )
 
     return router

@@ -46,6 +46,7 @@ COUNTERS = 4
 KIOSKS = 2
 LINES = "ABC"
 ROOT_OFFICE = "TINH"
+CONNECTION_MARGIN = 10  # PostgreSQL connections left free: this bench's own, psql, a backup
 HOURS = "\n".join(f'{day} = ["00:00-24:00"]' for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
 
 
@@ -199,6 +200,25 @@ class Run:
     rss_after_mb: float = 0.0
     pg_connections: int = 0
     errors: int = 0
+    slow_by_5s: dict[int, int] = field(default_factory=lambda: defaultdict(int))  # calls over 250 ms
+    reconnects: int = 0  # boards cut off or refused (HTTP 500, 1013) that connected again
+    pool: tuple[int, int] = (0, 0)  # each process's PostgreSQL pool: kept open, overflow
+    missing: list[Missing] = field(default_factory=list)  # what was lost, to find out why
+
+
+@dataclass
+class Missing:
+    """A call whose event never reached its office's board: where it came from and where it should have gone."""
+
+    ticket: int
+    office: str
+    seq: int  # its ticket.called in the event log (0: not in the log)
+    emitted_by: int  # the process the call request went to
+    board_on: int  # the process the office's board is connected to
+    at_s: float  # when the call request left, from the start of the load
+    before_end_s: float  # how long before the load stopped
+    board_seqs_around: str  # the board's seqs just before and after that seq
+    board_closed: str  # how the board's socket ended, if it did before the end
 
 
 def peak_hour(rate_factor: float) -> tuple[float, dict[str, float]]:
@@ -240,6 +260,11 @@ async def load_run(
     )  # office → (seq, type, id, t)
     sent_at: dict[int, float] = {}  # ticket id → when its call request left
     called_office: dict[int, str] = {}
+    called_through: dict[int, int] = {}  # ticket id → index of the process the call went to
+    board_process: dict[str, int] = {}  # office → index of the process its board listens on
+    board_closed: dict[str, str] = {}  # office → how its board's socket ended before the run did
+    board_connected: dict[str, float] = {}  # office → when its board's socket opened
+    board_sockets: dict[str, Any] = {}  # office → its board's socket now
     stop = asyncio.Event()
     sockets: list[Any] = []
 
@@ -247,15 +272,37 @@ async def load_run(
         return bases[index % len(bases)].replace("http", "ws") + f"/api/v1/events?{query}"
 
     async def board(index: int, office: str) -> None:
+        """Like the lobby board (board.js): listen, and when cut off or refused, reconnect with since=<last
+        seq> so nothing committed meanwhile is missed. Each reconnect is counted: there should be none."""
+        board_process[office] = index % len(bases)
+        first = True
+        while not stop.is_set() or first:
+            seen = board_seen[office]
+            since = f"&since={seen[-1][0]}" if seen else ""
+            try:
+                await board_listen(index, office, since, first)
+                return
+            except Exception as error:
+                board_closed[office] = f"{type(error).__name__}: {error}"
+                run.reconnects += 1
+            first = False
+            await asyncio.sleep(0.5)
+
+    async def board_listen(index: int, office: str, since: str, first: bool) -> None:
         async with websockets.connect(
-            ws_url(index, f"key={accounts.boards[office]}"), max_size=None
+            ws_url(index, f"key={accounts.boards[office]}{since}"), max_size=None
         ) as socket:
-            sockets.append(socket)
+            if office not in board_connected:
+                sockets.append(socket)
+            board_sockets[office] = socket
+            board_connected[office] = time.perf_counter()
             async for text in socket:
                 event = json.loads(text)
                 if "seq" in event:
                     ticket = ((event.get("data") or {}).get("ticket") or {}).get("id", 0)
                     board_seen[office].append((event["seq"], event["type"], ticket, time.perf_counter()))
+            if not stop.is_set():
+                raise ConnectionError(f"closed {socket.close_code} {socket.close_reason}")
 
     async def drain(index: int, query: str) -> None:
         async with websockets.connect(ws_url(index, query), max_size=None) as socket:
@@ -263,6 +310,22 @@ async def load_run(
             async for _ in socket:
                 pass
 
+    async def sample_connections() -> None:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(pg_url)
+        dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as connection:
+            while True:  # from before the clients connect (their burst) to the end
+                cursor = await connection.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (parsed.database,)
+                )
+                row = await cursor.fetchone()
+                run.pg_connections = max(run.pg_connections, int(row[0]) - 1 if row else 0)
+                await asyncio.sleep(0.2)
+
+    sampler = asyncio.create_task(sample_connections())
     listeners = []
     index = 0
     for office in offices:
@@ -279,6 +342,7 @@ async def load_run(
         deadline = time.monotonic() + 60
         while len(sockets) < run.clients and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
+        print(f"    {len(sockets)} of {run.clients} sockets open; boards failed: {board_closed}", flush=True)
         await asyncio.sleep(1.0)
         run.rss_after_mb = rss()
         waiting: dict[str, int] = defaultdict(int)
@@ -293,8 +357,11 @@ async def load_run(
                 run.errors += 1
                 return None
 
+        def process_for(office: str, number: int = 0) -> int:
+            return (offices.index(office) + number) % len(bases)
+
         def base_for(office: str, number: int = 0) -> str:
-            return bases[(offices.index(office) + number) % len(bases)]
+            return bases[process_for(office, number)]
 
         async def open_counters() -> None:
             async def one(office: str, number: int) -> None:
@@ -350,35 +417,21 @@ async def load_run(
                 ticket = answer.json()
                 sent_at[ticket["id"]] = started
                 called_office[ticket["id"]] = office
+                called_through[ticket["id"]] = process_for(office, number)
                 run.calls += 1
                 for action in ("start",):
                     await post(f"{base}/api/v1/tickets/{ticket['id']}/{action}", headers=headers)
                 await asyncio.sleep(rng.expovariate(1 / service[ticket["queue"]]))
                 await post(f"{base}/api/v1/tickets/{ticket['id']}/finish", headers=headers)
 
-        async def sample_connections() -> None:
-            import psycopg
-            from sqlalchemy.engine import make_url
-
-            parsed = make_url(pg_url)
-            dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-            async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as connection:
-                while not stop.is_set():
-                    cursor = await connection.execute(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (parsed.database,)
-                    )
-                    row = await cursor.fetchone()
-                    run.pg_connections = max(run.pg_connections, int(row[0]) - 1 if row else 0)
-                    await asyncio.sleep(1.0)
-
         await open_counters()
         workers = [asyncio.create_task(kiosk(o)) for o in offices]
         workers += [asyncio.create_task(counter(o, n)) for o in offices for n in range(1, COUNTERS + 1)]
-        workers.append(asyncio.create_task(sample_connections()))
-        began = time.monotonic()
+        began, began_perf = time.monotonic(), time.perf_counter()
         await asyncio.sleep(seconds)
         stop.set()
         run.seconds = time.monotonic() - began
+        ended_perf = time.perf_counter()
         for worker in workers:  # a desk in the middle of a visit, a kiosk between citizens: stop now
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
@@ -388,11 +441,11 @@ async def load_run(
             for ticket in sent_at
         ):
             await asyncio.sleep(0.5)
-    for socket in sockets:
+    for socket in [*sockets, *board_sockets.values()]:
         await socket.close()
-    for task in listeners:
+    for task in [*listeners, sampler]:
         task.cancel()
-    await asyncio.gather(*listeners, return_exceptions=True)
+    await asyncio.gather(*listeners, sampler, return_exceptions=True)
     seen_call: dict[int, float] = {}
     for office, events in board_seen.items():
         seqs = [seq for seq, _, _, _ in events]
@@ -403,9 +456,71 @@ async def load_run(
     for ticket, started in sent_at.items():
         if ticket in seen_call:
             run.latencies_ms.append((seen_call[ticket] - started) * 1000)
+            if run.latencies_ms[-1] > 250:  # when in the run the slow ones were: a burst, or all along
+                run.slow_by_5s[int((started - began_perf) // 5) * 5] += 1
         else:
             run.lost += 1
+            office = called_office[ticket]
+            run.missing.append(
+                Missing(
+                    ticket=ticket,
+                    office=office,
+                    seq=0,
+                    emitted_by=called_through[ticket],
+                    board_on=board_process.get(office, -1),
+                    at_s=started - began_perf,
+                    before_end_s=ended_perf - started,
+                    board_seqs_around="",
+                    board_closed=board_closed.get(office, "")
+                    or ("" if office in board_connected else "never connected"),
+                )
+            )
+    if run.missing:
+        await asyncio.to_thread(place_in_log, run.missing, pg_url, board_seen)
     return run
+
+
+def place_in_log(
+    missing: list[Missing], pg_url: str, board_seen: dict[str, list[tuple[int, str, int, float]]]
+) -> None:
+    """The seq of each lost call in the event log, and what its board saw just around it."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn) as connection:
+        for item in missing:
+            row = connection.execute(
+                "SELECT seq FROM event_log WHERE type = 'ticket.called' "
+                "AND (data->'ticket'->>'id')::int = %s",
+                (item.ticket,),
+            ).fetchone()
+            item.seq = int(row[0]) if row else 0
+            seqs = sorted(seq for seq, _, _, _ in board_seen[item.office])
+            before = [s for s in seqs if s < item.seq][-2:]
+            after = [s for s in seqs if s > item.seq][:2]
+            item.board_seqs_around = f"{before} · {item.seq} · {after}"
+
+
+def pool_for(url: str, processes: int) -> tuple[int, int]:
+    """Each process's pool (kept, overflow) so that all of them, with one LISTEN each, fit in PostgreSQL's
+    max_connections beside what is open already (other databases) and a margin: docs/deploy.md's rule.
+    Past it PostgreSQL refuses connections, and the requests that needed them fail."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(url).set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False)) as connection:
+        allowed = int(connection.execute("SHOW max_connections").fetchone()[0])  # type: ignore[index]
+        reserved = int(connection.execute("SHOW superuser_reserved_connections").fetchone()[0])  # type: ignore[index]
+        used = int(
+            connection.execute(  # type: ignore[index]
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+            ).fetchone()[0]
+        )
+    per_process = min(40, (allowed - reserved - used - CONNECTION_MARGIN) // processes - 1)  # 1: LISTEN
+    kept = max(1, per_process // 2)
+    return kept, max(0, per_process - kept)
 
 
 def part_one(args: argparse.Namespace, folder: Path) -> list[Run]:
@@ -419,8 +534,15 @@ def part_one(args: argparse.Namespace, folder: Path) -> list[Run]:
         accounts = place_accounts(args.url, config, offices)
         logs = folder / f"logs-{count}"
         logs.mkdir(exist_ok=True)
+        pool = pool_for(args.url, count)
         with serve_processes(
-            count, database_url=args.url, config_dir=config, logs=logs, MOTCUA_EVENT_FANOUT="postgres"
+            count,
+            database_url=args.url,
+            config_dir=config,
+            logs=logs,
+            MOTCUA_EVENT_FANOUT="postgres",
+            MOTCUA_DB_POOL_SIZE=str(pool[0]),
+            MOTCUA_DB_MAX_OVERFLOW=str(pool[1]),
         ) as bases:
             import psutil
 
@@ -430,12 +552,16 @@ def part_one(args: argparse.Namespace, folder: Path) -> list[Run]:
             run = asyncio.run(
                 load_run(bases, accounts, offices, args.seconds, args.rate_factor, args.url, pids)
             )
+        run.pool = pool
         runs.append(run)
         print(
             f"  {count} process(es): {run.tickets / run.seconds:.1f} tickets/s, {run.calls / run.seconds:.1f} "
             f"calls/s, p99 {percentile(run.latencies_ms, 0.99):.0f} ms",
             flush=True,
         )
+        print(f"    calls over 250 ms by 5 s of the run: {dict(sorted(run.slow_by_5s.items()))}", flush=True)
+        for item in run.missing:
+            print(f"    lost: {item}", flush=True)
     return runs
 
 
@@ -536,8 +662,9 @@ def report(runs: list[Run], growth: list[Growth], args: argparse.Namespace) -> s
         f"{runs[0].clients if runs else 0} WebSocket clients, peak hour × {args.rate_factor:g}, "
         f"{args.seconds:g} s per process count, PostgreSQL, {os.cpu_count()} cores",
         "| processes | tickets/s (offered) | calls/s | call → board p50 | p99 | lost | out of order "
-        "| server MB before → with clients | KB per WS client | PG connections | HTTP errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| server MB before → with clients | KB per WS client | PG connections (pool per process) "
+        "| board reconnects | HTTP errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         per_client = (run.rss_after_mb - run.rss_before_mb) * 1024 / run.clients if run.clients else 0
@@ -546,7 +673,7 @@ def report(runs: list[Run], growth: list[Growth], args: argparse.Namespace) -> s
             f"| {run.calls / run.seconds:.1f} | {percentile(run.latencies_ms, 0.5):.0f} ms "
             f"| {percentile(run.latencies_ms, 0.99):.0f} ms | {run.lost} | {run.out_of_order} "
             f"| {run.rss_before_mb:.0f} → {run.rss_after_mb:.0f} | {per_client:.0f} | {run.pg_connections} "
-            f"| {run.errors} |"
+            f"({run.pool[0]} + {run.pool[1]}) | {run.reconnects} | {run.errors} |"
         )
     if growth:
         base = growth[0]
@@ -573,17 +700,19 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--rate-factor", type=float, default=10)
     parser.add_argument("--grow", type=lambda s: [int(x) for x in s.split(",") if x], default=[10, 100, 300])
+    parser.add_argument("--keep", help="a folder for the config and the servers' logs, kept after the run")
     parser.add_argument("--url", default=os.environ.get("MOTCUA_BENCH_POSTGRES_URL", DEFAULT_URL))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="motcua-bench-province-") as tmp:
-        folder = Path(tmp)
+        folder = Path(args.keep or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         print("part 1: load", flush=True)
         runs = part_one(args, folder) if args.processes and args.offices else []
         print("part 2: growth", flush=True)
         growth = part_two(args, folder) if args.grow else []
     print()
     print(report(runs, growth, args))
-    bad = [run for run in runs if run.lost or run.out_of_order]
+    bad = [run for run in runs if run.lost or run.out_of_order or run.reconnects]
     return 1 if bad else 0
 
 

@@ -249,6 +249,7 @@ def make_app_class() -> type:
         def _restyle(self, *_: Any) -> None:
             width, height = Window.size
             self.theme.apply(self.flow.high_contrast, self.flow.large_text, min(width, height))
+            Window.clearcolor = self.theme.bg  # every screen's background, at no drawing cost
 
         # --- async plumbing ------------------------------------------------------------------
 
@@ -270,7 +271,7 @@ def make_app_class() -> type:
                 if scanner is not self.parts.camera:
                     scanner.start(queue.put_threadsafe)
             self.camera_duty.on_scan = queue.put_threadsafe
-            self.flow.bind(screen=lambda *_: self.camera_duty.check())
+            self.flow.bind(screen=lambda *_: self.camera_duty.screen_changed())
             Clock.schedule_interval(lambda _dt: self.camera_duty.check(), 1.0)
             self.camera_duty.check()
             while True:

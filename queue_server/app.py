@@ -166,11 +166,11 @@ async def _day_end_loop(services: Services) -> None:
 
 
 async def _presence_loop(services: Services) -> None:
-    """Pause the counters whose console has been gone too long ("mất kết nối", counters/presence.py)."""
+    """Pause the counters whose console has sent no heartbeat for too long ("mất kết nối", counters/presence.py)."""
     counters = services.counters
     while True:
         try:
-            await asyncio.to_thread(counters.sweep_consoles, counters.presence.connected())
+            await asyncio.to_thread(counters.sweep_consoles, counters.presence.beats())
         except Exception:
             log.exception("the console presence sweep failed")
         await asyncio.sleep(services.ctx.settings.presence_check_s)

@@ -33,7 +33,7 @@ def build_context(
     read-only commands on a database of unknown state say so themselves)."""
     settings = settings or get_settings()
     config = load_config(Path(settings.config_dir))
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pool=(settings.db_pool_size, settings.db_max_overflow))
     ctx = ServerContext(
         db=db,
         config=config,

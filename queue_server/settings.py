@@ -33,6 +33,11 @@ class ServerSettings(BaseSettings):
     port: int = 8000
     # Fan-out of events between server processes: "none" (one process), "postgres" (LISTEN/NOTIFY).
     event_fanout: str = "none"
+    # PostgreSQL connections of this process: a pool kept open plus overflow opened under load, and one more
+    # for LISTEN. Every process together must stay under the server's max_connections (docs/deploy.md):
+    # past it PostgreSQL refuses new connections and requests fail; within the pool they wait their turn.
+    db_pool_size: int = Field(default=20, ge=1, le=500)
+    db_max_overflow: int = Field(default=20, ge=0, le=500)
     public_url: str = "http://127.0.0.1:8000"
     # Scanned papers, stored by content hash; default: `files/` beside an SQLite database, else var/files.
     files_dir: Path | None = None
@@ -41,8 +46,8 @@ class ServerSettings(BaseSettings):
     # Send the citizens' messages from this process (phone.toml names the gateways); off for a process
     # that only serves pages while another one sends.
     send_messages: bool = True
-    # A counter whose officer's console has been disconnected this long is paused ("mất kết nối"), checked
-    # every `presence_check_s` seconds (counters/presence.py).
+    # A counter whose officer's console page has sent no heartbeat this long is paused ("mất kết nối"),
+    # checked every `presence_check_s` seconds (counters/presence.py).
     console_lost_after_minutes: float = Field(default=10.0, gt=0)
     presence_check_s: float = Field(default=15.0, gt=0)
 

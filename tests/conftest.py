@@ -12,8 +12,8 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,42 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """Both backends: the numbering and calling guarantees must hold on each."""
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(fixture))
+
+
+@contextmanager
+def _sqlite_copy(source: Path, folder: Path) -> Iterator[str]:
+    """A copy of a SQLite file in a folder of its own (its page files go beside it), removed afterwards."""
+    assert not source.with_name(source.name + "-wal").exists(), f"{source} is still open"
+    home = folder / f"copy-{uuid.uuid4().hex[:10]}"
+    home.mkdir()
+    shutil.copyfile(source, home / "motcua.sqlite3")
+    try:
+        yield f"sqlite:///{home / 'motcua.sqlite3'}"
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+DatabaseCopies = Callable[[str | None], AbstractContextManager[str]]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_copies(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseCopies:
+    """Both backends, for a test that needs many databases that start the same: each call gives a fresh
+    copy of the template at the current schema, or of the database a URL names (closed: nothing may be
+    connected to it), removed when its block ends. About 10 ms on SQLite, 100–500 ms on PostgreSQL."""
+    from sqlalchemy.engine import make_url
+
+    if request.param == "postgres" and postgres_admin_url() is None:
+        pytest.skip(f"PostgreSQL tests skipped: {POSTGRES_ENV} is not set")
+    template = request.getfixturevalue(f"{request.param}_template")
+
+    def copy(source: str | None = None) -> AbstractContextManager[str]:
+        name = make_url(source).database if source else template
+        if request.param == "sqlite":
+            return _sqlite_copy(Path(name), tmp_path)
+        return _fresh_postgres(name)
+
+    return copy
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -52,15 +52,30 @@ def dispose_built() -> None:
         BUILT.pop().ctx.db.dispose()
 
 
+def server_settings(
+    database_url: str,
+    *,
+    config_dir: Path = DEMO_CONFIG,
+    csca_dir: Path | None = None,
+    files_dir: Path | None = None,
+) -> ServerSettings:
+    return ServerSettings(
+        database_url=database_url,
+        config_dir=config_dir,
+        secret="test-secret-" + "x" * 20,
+        csca_dir=csca_dir,
+        files_dir=files_dir,
+    )
+
+
 def make_server(
     database_url: str,
     clock: Clock | None = None,
     config_dir: Path = DEMO_CONFIG,
     csca_dir: Path | None = None,
+    files_dir: Path | None = None,
 ) -> Server:
-    settings = ServerSettings(
-        database_url=database_url, config_dir=config_dir, secret="test-secret-" + "x" * 20, csca_dir=csca_dir
-    )
+    settings = server_settings(database_url, config_dir=config_dir, csca_dir=csca_dir, files_dir=files_dir)
     clock = clock or ManualClock(datetime.fromisoformat("2026-03-10T02:00:00+00:00"))
     ctx = build_context(settings, clock)
     services = build_services(ctx)

@@ -219,10 +219,11 @@ def qr_image(payload: str, target: int) -> Image.Image:
 
 
 def wait_minutes(estimated_wait_s: float | None) -> int | None:
-    """A wait in whole minutes as the ticket and the kiosk's screen both say it (at least 1)."""
+    """A wait in whole minutes as the ticket and the kiosk's screen both say it (at least 1): half up, like
+    the board, the phone page and the dashboard (analytics.figures.whole_minutes), not half-to-even."""
     if estimated_wait_s is None:
         return None
-    return max(1, round(estimated_wait_s / 60))
+    return max(1, int(estimated_wait_s / 60 + 0.5))
 
 
 def wait_minutes_text(estimated_wait_s: int | None) -> tuple[str, str]:

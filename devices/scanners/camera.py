@@ -7,12 +7,20 @@ is free. `latest_frame()` gives the newest frame for a preview.
     camera://0?width=1280&height=720            camera by index (or camera:///dev/video2)
     camera+file:///path/video.mp4?fps=25        a video file, looping
     camera+file:///path/frames/?fps=10          a folder of images in name order, looping (loop=0: once)
-Options: fps, loop, width, height (camera), profile=fast|thorough (decode steps), formats, dedupe.
+Options: fps, loop, width, height (camera), profile=fast|thorough (decode steps), formats, dedupe,
+decode_fps (most frames decoded a second, default 15), nice (the decoder's CPU priority, default 5).
+
+Decoding is the kiosk's costliest work besides drawing, and on a small machine drawing is done by the
+CPU too (software rendering), so the decoder takes less than it could: it runs at a lower OS priority
+than the UI (Linux: per-thread nice), pauses while the kiosk draws a new screen (hold()), decodes
+at most `decode_fps` frames a second, and a frame that looks like the last one decoded (the empty
+desk) only a few times a second.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -41,7 +49,35 @@ log = logging.getLogger(__name__)
 Frame = npt.NDArray[np.uint8]
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".pgm", ".ppm")
 PROFILES: dict[str, tuple[str, ...]] = {"fast": FAST, "thorough": THOROUGH}
-_OPTIONS = "fps, loop, width, height, profile, formats, dedupe"
+_OPTIONS = "fps, loop, width, height, profile, formats, dedupe, decode_fps, nice"
+DECODE_FPS = 15.0  # a card shown is read within a frame or two of a 30 fps camera at this rate
+NICENESS = 5  # the decoder below the UI thread, which draws (software rendering: on the CPU); more
+# starves the decoder when the machine is busy and a card is read late
+UNCHANGED_RECHECK_S = 0.2  # a frame like the last one decoded is decoded again after this long
+THUMB_SIZE = (80, 45)  # what "like the last one" compares: a 16x16-pixel average per point
+CHANGED_LEVEL = 16  # a point differing by this much (of 255) has changed: camera noise averages out
+CHANGED_POINTS = 4  # this many changed points make a new frame (a card's corner, a phone coming in)
+
+
+def lower_thread_priority(niceness: int) -> None:
+    """The calling thread only runs when the UI has no use for the core (Linux: a thread's nice value
+    is its own; elsewhere nothing changes)."""
+    if niceness <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except OSError:  # not allowed here: the thread keeps the process's priority
+        log.debug("cannot lower the priority of %s", threading.current_thread().name)
+
+
+def thumbnail(frame: Frame) -> Frame:
+    """A tiny grey picture of the frame: enough to see that something moved, too small for noise."""
+    small = cv2.resize(frame, THUMB_SIZE, interpolation=cv2.INTER_AREA)
+    return small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)  # type: ignore[return-value]
+
+
+def looks_alike(one: Frame, other: Frame) -> bool:
+    return int(np.count_nonzero(cv2.absdiff(one, other) > CHANGED_LEVEL)) < CHANGED_POINTS
 
 
 class FrameSourceError(Exception):
@@ -205,16 +241,23 @@ class CameraCodeScanner(ThreadedCodeScanner):
         steps: Sequence[str] = FAST,
         formats: str = QR_FORMATS,
         dedupe_s: float = DEFAULT_DEDUPE_S,
+        decode_fps: float = DECODE_FPS,
+        niceness: int = NICENESS,
     ) -> None:
         super().__init__(url, dedupe_s)
         self.source, self.fps, self.steps, self.formats = source, fps, tuple(steps), formats
+        self.decode_fps, self.niceness = decode_fps, niceness
         self._frame: Frame | None = None
         self._frame_number = 0
         self._frame_ready = threading.Condition()
         self.frames_captured = 0
         self.frames_decoded = 0
         self.frames_skipped = 0  # captured but never decoded: a newer one had arrived
+        self.frames_unchanged = 0  # not decoded: like the last one decoded, which was recently
+        self._look_again = False  # the next frame is decoded even if it looks like the last one
+        self._held_until = 0.0  # monotonic time before which nothing is decoded (hold())
         self._forgotten_up_to = 0  # frames up to this number are never shown or decoded again
+        self._forgotten_at = 0.0  # nor frames whose capture began before this (monotonic) time
 
     @classmethod
     def from_url(cls, url: str) -> CameraCodeScanner:
@@ -231,11 +274,13 @@ class CameraCodeScanner(ThreadedCodeScanner):
         loop = parsed.take_bool("loop", True)
         fps = parsed.take_float("fps", 0.0, 0.0, 240.0)
         size = (parsed.take_int("width", 0, 0, 10_000), parsed.take_int("height", 0, 0, 10_000))
+        decode_fps = parsed.take_float("decode_fps", DECODE_FPS, 0.5, 240.0)
+        niceness = parsed.take_int("nice", NICENESS, 0, 19)
         parsed.reject_rest(_OPTIONS)
         source = _source_for(parsed, loop, size)
         if not fps and isinstance(source, CaptureFrames):
             fps = source.file_fps()
-        return cls(url, source, fps or 10.0, PROFILES[profile], formats, dedupe)
+        return cls(url, source, fps or 10.0, PROFILES[profile], formats, dedupe, decode_fps, niceness)
 
     def _probe(self) -> DeviceStatus:
         return self.source.probe()
@@ -245,12 +290,19 @@ class CameraCodeScanner(ThreadedCodeScanner):
         with self._frame_ready:
             return self._frame
 
+    def hold(self, seconds: float) -> None:
+        """No decoding for this long (the kiosk is drawing a new screen: on a small machine without a
+        GPU that takes both cores); frames are still captured and shown."""
+        self._held_until = time.monotonic() + seconds
+
     def forget(self) -> None:
         """Drop the newest frame and what the decoder has seen: nothing captured until now is shown,
         decoded or reported again (a kiosk's previous citizen), and a code still in view is new."""
         with self._frame_ready:
             self._frame = None
             self._forgotten_up_to = self._frame_number
+            self._forgotten_at = time.monotonic()
+            self._look_again = True
         self.dedupe = Deduplicator(self.dedupe.window_s)
 
     # --- threads ---------------------------------------------------------------------------------
@@ -268,6 +320,8 @@ class CameraCodeScanner(ThreadedCodeScanner):
             worker.join(5.0)
 
     def _capture_frames(self) -> None:
+        # Not lowered: a capture thread starved by a busy machine would make the preview and every
+        # read late (measured: 11 fps and QR reads 3x slower with nice 10 beside a busy core).
         while not self._stopping.is_set():
             try:
                 self.source.open()
@@ -299,34 +353,54 @@ class CameraCodeScanner(ThreadedCodeScanner):
         interval = 1.0 / self.fps if self.source.paced else 0.0
         due = time.monotonic()
         while not self._stopping.is_set():
+            reading_since = time.monotonic()
             frame = self.source.read()
             if frame is None:
                 return True
-            self._publish(frame)
+            self._publish(frame, reading_since)
             if interval:
                 due = max(due + interval, time.monotonic() - interval)  # never race to catch up
                 if not self._wait(max(0.0, due - time.monotonic())):
                     break
         return False
 
-    def _publish(self, frame: Frame) -> None:
+    def _publish(self, frame: Frame, reading_since: float) -> None:
         frame.setflags(write=False)
         with self._frame_ready:
+            if reading_since < self._forgotten_at:
+                return  # being captured when forget() came: it may show the card just taken away
             self._frame = frame
             self._frame_number += 1
             self.frames_captured += 1
             self._frame_ready.notify()
 
     def _decode_frames(self) -> None:
-        decoded_number = 0
+        lower_thread_priority(self.niceness)
+        decoded_number, last_look, last_decode = 0, None, -1e9
         while not self._stopping.is_set():
             number, frame = self._wait_for_frame_after(decoded_number)
             if frame is None or number == decoded_number:
                 continue
             self.frames_skipped += max(0, number - decoded_number - 1)
             decoded_number = number
-            if number > self._forgotten_up_to:
-                self._decode(frame, number)
+            if number <= self._forgotten_up_to:
+                continue
+            held = self._held_until - time.monotonic()
+            if held > 0:
+                self._wait(min(held, 0.05))  # a hold may be shortened
+                continue  # then the newest frame
+            look = thumbnail(frame)
+            with self._frame_ready:
+                if self._look_again:
+                    last_look, self._look_again = None, False
+            recent = time.monotonic() - last_decode < UNCHANGED_RECHECK_S
+            if last_look is not None and recent and looks_alike(look, last_look):
+                self.frames_unchanged += 1
+                continue
+            last_look, last_decode = look, time.monotonic()
+            self._decode(frame, number)
+            # At most decode_fps frames a second: the frame after the pause is the newest one.
+            self._wait(max(0.0, last_decode + 1.0 / self.decode_fps - time.monotonic()))
 
     def _wait_for_frame_after(self, number: int) -> tuple[int, Frame | None]:
         with self._frame_ready:

@@ -36,6 +36,7 @@ const MESSAGE_KIND = {
 };
 const MESSAGES_POLL_MS = 10000; // while a message is still on its way (no event tells the console)
 const LOST_REASON = "mất kết nối"; // the reason of an automatic pause (server: counters/presence.py)
+const HEARTBEAT_MS = 20000; // the script's sign of life over the event socket (server: counters/presence.py HEARTBEAT_S)
 const COUNTER_VI = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
 // Which buttons make sense for the current ticket's state (the server checks again).
 const ENABLED = {
@@ -88,12 +89,16 @@ class Console {
     this.helpCalls = new HelpCalls($("help-calls"), (method, path) => this.api(method, path), (message) => this.showError(message));
     this.visit = null; // {id, since}: the visit at the counter, timed from when this console saw the call
     setInterval(() => this.renderTimer(), 1000);
+    // This script's own sign of life: a frozen tab keeps its socket but stops this timer, and the server
+    // pauses the counter "mất kết nối" after 10 minutes without it (queue_server/counters/presence.py).
+    setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     this.socket = new ReconnectingSocket({
       url: () => wsUrl(`/api/v1/events?${new URLSearchParams({ token: this.token })}`),
       prepare: () => this.refresh(),
       onmessage: (event) => this.onEvent(event),
       onstate: (state) => {
         $("stale").hidden = state !== "stale";
+        if (state === "live") this.heartbeat();
       },
       onclose: (event) => {
         if (event.code === 4401) this.signedOut("Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.");
@@ -121,6 +126,10 @@ class Console {
       return; // api() already showed the sign-in form
     }
     await this.afterSignIn();
+  }
+
+  heartbeat() {
+    if (this.counter) this.socket.send("heartbeat");
   }
 
   // ---- HTTP -------------------------------------------------------------------------------------

@@ -44,6 +44,13 @@ export class ReconnectingSocket {
     if (this._ws) this._ws.close(1000, "stopped");
   }
 
+  /** Say something to the server if the socket is open (answers whether it went). */
+  send(text) {
+    if (!this._ws || this._ws.readyState !== WebSocket.OPEN) return false;
+    this._ws.send(text);
+    return true;
+  }
+
   /** Drop the current socket (if any) and go through prepare + connect again. */
   restart() {
     if (this._ws) this._ws.close(4000, "restart");

@@ -14,6 +14,9 @@ from typing import Any
 # Screens that read codes or pages from the camera.
 CAMERA_SCREENS = frozenset({"identify", "queues", "priority", "lookup", "rate", "scan"})
 CAMERA_REST_AFTER_S = 2.0  # off those screens this long before the camera stops (no churn between screens)
+# No decoding while a new screen is drawn: without a GPU drawing takes both cores of a small kiosk, and a
+# decoder beside it makes a screen change twice as slow (benchmarks/bench_kiosk.py).
+HOLD_WHILE_DRAWING_S = 0.3
 
 
 class CameraDuty:
@@ -28,6 +31,13 @@ class CameraDuty:
         self.on_scan: Callable[[Any], None] | None = None
         self._lock = asyncio.Lock()
         self._off_since: float | None = None
+
+    def screen_changed(self) -> None:
+        camera = self.parts.camera
+        hold = getattr(camera, "hold", None)
+        if hold is not None and camera.running:
+            hold(HOLD_WHILE_DRAWING_S)
+        self.check()
 
     def check(self) -> None:
         """Start or stop the camera for the screen that is up (also restarts a camera that died)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -26,6 +27,13 @@ HASHING_AT_ONCE = 2
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """What an unknown username's password is checked against: hashed once per process, as it costs
+    as much as a sign-in (the first sign-in of every server paid for it)."""
+    return hash_password(new_token())
+
+
 class Unauthorized(DomainError):
     status_code = 401
 
@@ -47,7 +55,6 @@ class AuthService:
         self._token_cache: dict[str, tuple[Principal, datetime, datetime]] = {}
         self.throttle = LoginThrottle(clock)
         self._hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
-        self._dummy_hash: str | None = None
 
     def login(self, *, username: str, password: str, address: str = "unknown") -> IssuedToken:
         username = username.strip().lower()
@@ -77,9 +84,7 @@ class AuthService:
 
     def _password_matches(self, user: User | None, password: str) -> bool:
         """The same argon2 work whether or not the user exists, so timing does not tell usernames."""
-        if self._dummy_hash is None:
-            self._dummy_hash = hash_password(new_token())
-        stored = user.password_hash if user is not None else self._dummy_hash
+        stored = user.password_hash if user is not None else _dummy_hash()
         with self._hashing:
             matches = verify_password(stored, password)
         return matches and user is not None

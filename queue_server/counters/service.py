@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from queue_server.auth.principal import Principal, Role
 from queue_server.config import OfficeConfig
 from queue_server.context import ServerContext
-from queue_server.counters.presence import LOST_REASON, STAMP_EVERY, ConsolePresence
+from queue_server.counters.presence import LOST_REASON, ConsolePresence
 from queue_server.db.unit_of_work import Transaction, UnitOfWork
 from queue_server.domain.errors import DomainError, Forbidden, InvalidInput
 from queue_server.tables.auth import User
@@ -28,7 +28,7 @@ class CounterService:
 
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
-        self.presence = ConsolePresence()  # the consoles connected to this process
+        self.presence = ConsolePresence()  # the consoles' heartbeats received by this process
 
     def open(self, *, number: int, actor: Principal, office: str | None = None) -> dict[str, Any]:
         office_cfg = self.ctx.config.office(office or actor.office)
@@ -63,15 +63,11 @@ class CounterService:
     def close(self, *, number: int, actor: Principal, office: str | None = None) -> dict[str, Any]:
         return self._set(number, actor, office, CounterStatus.CLOSED, "counter.closed", None)
 
-    def stamp_console(self, staff_id: int) -> None:
-        """The staff member's console connected or left just now (counters/presence.py)."""
-        with UnitOfWork(self.ctx) as tx:
-            for state in self._seats_of(tx, staff_id):
-                state.console_seen_at = tx.now
-
-    def sweep_consoles(self, connected: frozenset[int]) -> list[tuple[str, int]]:
-        """Stamp the counters whose console is connected here; pause the open ones whose console has been
-        gone for `console_lost_after_minutes` ("mất kết nối"). Answers the counters it paused."""
+    def sweep_consoles(self, beats: Mapping[int, datetime]) -> list[tuple[str, int]]:
+        """Stamp each seated counter with its console's last heartbeat (`beats`, this process's); pause the
+        open ones whose console has sent none for `console_lost_after_minutes` ("mất kết nối"). A heartbeat
+        from before the counter's last change of status (a resume, an opening) does not count. Answers
+        the counters it paused."""
         lost_after = timedelta(minutes=self.ctx.settings.console_lost_after_minutes)
         paused: list[tuple[str, int]] = []
         with UnitOfWork(self.ctx) as tx:
@@ -81,11 +77,11 @@ class CounterService:
                 .with_for_update()
             )
             for state in seated:
+                beat = beats.get(state.staff_id) if state.staff_id is not None else None
+                if beat is not None and self._counts(beat, state):
+                    state.console_seen_at = beat
                 seen = state.console_seen_at
-                if state.staff_id in connected:
-                    if seen is None or tx.now - seen >= STAMP_EVERY:
-                        state.console_seen_at = tx.now
-                elif state.status == CounterStatus.OPEN and seen is not None and tx.now - seen >= lost_after:
+                if state.status == CounterStatus.OPEN and seen is not None and tx.now - seen >= lost_after:
                     self._move(
                         tx,
                         state,
@@ -97,6 +93,12 @@ class CounterService:
                     )
                     paused.append((state.office, state.number))
         return paused
+
+    @staticmethod
+    def _counts(beat: datetime, state: CounterState) -> bool:
+        """A heartbeat newer than the stamp, and not from before the counter's last opening or resume."""
+        after_change = state.since is None or beat >= state.since
+        return after_change and (state.console_seen_at is None or beat > state.console_seen_at)
 
     def list(self, *, office: str | None = None) -> list[dict[str, Any]]:
         office_cfg = self.ctx.config.office(office)
@@ -167,15 +169,6 @@ class CounterService:
             "by": actor.label,
         }
         tx.outbox.add(type=event, office=state.office, at=tx.now, data=data)
-
-    def _seats_of(self, tx: Transaction, staff_id: int) -> Sequence[CounterState]:
-        return tuple(
-            tx.session.scalars(
-                select(CounterState)
-                .where(CounterState.staff_id == staff_id, CounterState.status != CounterStatus.CLOSED.value)
-                .with_for_update()
-            )
-        )
 
     def _leave_other_seats(self, tx: Transaction, number: int, actor: Principal) -> None:
         """A person sits at one counter at a time: opening another one closes the previous."""

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000
 CHECKPOINT_EVERY_S = 1.0
 CHECKPOINT_BUSY_MS = 1000
+POSTGRES_POOL = (20, 20)  # connections kept open, and opened beyond them under load (settings: db_pool_size)
 AUTO_CHECKPOINT_KEY = "motcua_auto_checkpoint"  # engine: False once a background checkpointer runs
 # FULL: a commit is on disk when it returns (NORMAL may lose the last commits in a power cut, and ticket
 # numbers already printed would be issued again); bench_issue.py measures what it costs.
@@ -63,12 +64,12 @@ class refusing_when_busy:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool: tuple[int, int] = POSTGRES_POOL) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         # A commit waits for the disk (fsync): better not on the event loop (api/writes.py).
         self.commits_wait_for_disk = self.is_sqlite and SQLITE_SYNCHRONOUS == "FULL"
-        self.engine = _create(url, echo) if not self.is_sqlite else _create_sqlite(url, echo)
+        self.engine = _create(url, echo, pool) if not self.is_sqlite else _create_sqlite(url, echo)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write_lock = threading.Lock() if self.is_sqlite else None
         self._checkpointer: _Checkpointer | None = None
@@ -155,10 +156,11 @@ def _transaction(session: Session) -> Iterator[Session]:
         session.close()
 
 
-def _create(url: str, echo: bool) -> Engine:
+def _create(url: str, echo: bool, pool: tuple[int, int]) -> Engine:
     # hide_parameters: a failed statement's error (and its log line) never carries the citizen's data.
+    size, overflow = pool
     return create_engine(
-        url, echo=echo, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+        url, echo=echo, pool_size=size, max_overflow=overflow, pool_pre_ping=True, hide_parameters=True
     )
 
 

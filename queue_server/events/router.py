@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from queue_server.api.deps import Readers, ServicesDep, websocket_principal
@@ -73,6 +75,12 @@ async def event_stream(websocket: WebSocket) -> None:
         principal = await run_in_threadpool(websocket_principal, websocket, services)
     except DomainError:
         principal = None
+    except OperationalError:
+        # The database refused a connection for a moment (all taken, a restart): "try again later" (1013)
+        # tells the client to reconnect with its last seq, where an HTTP 500 only says the handshake failed.
+        await websocket.accept()
+        await websocket.close(code=1013, reason="the server is busy; reconnect with since")
+        return
     if principal is None or principal.role not in STREAM_ROLES:
         await websocket.close(code=4401, reason="a device key (key=…) or a token (token=…) is needed")
         return
@@ -93,24 +101,16 @@ async def event_stream(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     subscription = services.ctx.hub.subscribe(offices=office)
-    console = principal.id if principal.kind == "user" else None  # an officer's console is there
-    if console is not None:
-        services.counters.presence.connect(console)
-        await run_in_threadpool(services.counters.stamp_console, console)
+    heard = _heartbeats(services, principal)
     try:
         last_sent = since if since is not None else -1
         if since is not None:
             last_sent = await _send_backlog(websocket, services, since, office, principal)
-        await _send_live(websocket, subscription.queue, last_sent, subscription, principal)
+        await _send_live(websocket, subscription.queue, last_sent, subscription, principal, heard)
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
         subscription.close()
-        if console is not None:
-            # The last sighting first, then gone: once gone, no late stamp can restart the 10 minutes.
-            with contextlib.suppress(Exception):  # the sweep decides without it too
-                await run_in_threadpool(services.counters.stamp_console, console)
-            services.counters.presence.disconnect(console)
 
 
 async def _send_backlog(
@@ -126,10 +126,28 @@ async def _send_backlog(
             return last
 
 
+def _heartbeats(services: Services, principal: Principal) -> Callable[[str], None]:
+    """What a message from the client does: an officer's console page says its script is alive
+    (counters/presence.py), timed by the server's clock; anything else, and any device's message, is ignored."""
+    if principal.kind != "user":
+        return lambda _: None
+    presence, clock, staff_id = services.counters.presence, services.ctx.clock, principal.id
+
+    def heard(text: str) -> None:
+        presence.hear(staff_id, text, clock())
+
+    return heard
+
+
 async def _send_live(
-    websocket: WebSocket, queue: asyncio.Queue[Any], last_sent: int, subscription: Any, principal: Principal
+    websocket: WebSocket,
+    queue: asyncio.Queue[Any],
+    last_sent: int,
+    subscription: Any,
+    principal: Principal,
+    heard: Callable[[str], None],
 ) -> None:
-    receiver = asyncio.ensure_future(_drain_incoming(websocket))
+    receiver = asyncio.ensure_future(_drain_incoming(websocket, heard))
     # A client that leaves wakes its sender with None: no asyncio.wait per event (it costs at 200 boards).
     receiver.add_done_callback(lambda _: _wake(queue))
     try:
@@ -150,9 +168,10 @@ def _wake(queue: asyncio.Queue[Any]) -> None:
         queue.put_nowait(None)
 
 
-async def _drain_incoming(websocket: WebSocket) -> None:
-    """Clients only listen; reading notices when they leave."""
+async def _drain_incoming(websocket: WebSocket, heard: Callable[[str], None]) -> None:
+    """Clients listen; the only thing they say is a console's heartbeat. Reading notices when they leave."""
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
             return
+        heard(message.get("text") or "")

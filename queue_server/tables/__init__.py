@@ -7,7 +7,7 @@ from queue_server.tables.citizens import Citizen, CitizenClaim, CitizenVerificat
 from queue_server.tables.counters import CounterState
 from queue_server.tables.documents import Document, DocumentPage
 from queue_server.tables.dossiers import Dossier, DossierCheck, DossierDocument, DossierEvent, DossierSequence
-from queue_server.tables.events import EventLog
+from queue_server.tables.events import EventLog, OpenAlert
 from queue_server.tables.kiosk_help import HelpCall
 from queue_server.tables.messages import MessageContact, OutboundMessage
 from queue_server.tables.phone import PhoneCode, RemoteTicket
@@ -35,6 +35,7 @@ __all__ = [
     "EventLog",
     "HelpCall",
     "MessageContact",
+    "OpenAlert",
     "OutboundMessage",
     "PersonalDataAccess",
     "PhoneCode",

@@ -19,3 +19,17 @@ class EventLog(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     office: Mapped[str] = mapped_column(String(16), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class OpenAlert(Base):
+    """An alert open now, one row per condition (office, kind, key) for every server process: the process
+    whose insert lands raises it, the one whose delete lands clears it; the rest find it done."""
+
+    __tablename__ = "open_alert"
+
+    office: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UtcDateTime())
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    alert: Mapped[dict[str, Any]] = mapped_column(JSON)  # as raised: messages, figures

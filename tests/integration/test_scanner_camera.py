@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import partial
 from pathlib import Path
@@ -181,3 +182,46 @@ def test_preview_is_none_before_the_first_frame(tmp_path: Path) -> None:
     assert scanner.status().reason == "no_frames"
     write_frames(tmp_path / "nothing", with_card=range(0), count=1)
     assert scanner.status().ready and scanner.status().reason == "idle"
+
+
+def test_a_still_desk_is_decoded_a_few_times_a_second_and_a_card_at_once(tmp_path: Path) -> None:
+    folder = tmp_path / "frames"
+    write_frames(folder, with_card=range(0), count=1)  # the same empty desk again and again
+    scanner, events = start(f"camera+file://{folder}/?fps=30")
+    try:
+        assert wait_for(lambda: scanner.frames_unchanged >= 20)
+        assert scanner.frames_decoded < scanner.frames_unchanged  # most frames: nothing new to read
+        write_frames(folder, with_card=range(0, 1), count=1)  # the camera's picture changes
+        assert wait_for(lambda: [event.text for event in events] == [CARD])
+    finally:
+        scanner.stop()
+
+
+def test_held_decoder_reads_nothing_until_the_hold_ends(tmp_path: Path) -> None:
+    write_frames(tmp_path / "frames", with_card=range(0, 3), count=3)
+    scanner = open_scanner(f"camera+file://{tmp_path / 'frames'}/?fps=30")
+    assert isinstance(scanner, CameraCodeScanner)
+    events: list[ScanEvent] = []
+    scanner.hold(3600)  # as the kiosk does while it draws a new screen
+    scanner.start(events.append)
+    try:
+        assert wait_for(lambda: scanner.frames_captured >= 20)  # the preview still gets frames
+        assert scanner.frames_decoded == 0 and events == []
+        scanner.hold(0)
+        assert wait_for(lambda: [event.text for event in events] == [CARD])
+    finally:
+        scanner.stop()
+
+
+def test_only_the_decoder_yields_the_cpu(tmp_path: Path) -> None:
+    write_frames(tmp_path / "frames", with_card=range(0), count=2)
+    scanner, _ = start(f"camera+file://{tmp_path / 'frames'}/?fps=30&nice=7")
+    try:
+        assert wait_for(lambda: scanner.frames_decoded >= 1)
+        threads = {thread.name.split(" ")[0]: thread.native_id for thread in threading.enumerate()}
+        own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        assert os.getpriority(os.PRIO_PROCESS, threads["decoder"]) == max(own, 7)
+        capture = next(t.native_id for t in threading.enumerate() if t.name.startswith("scanner"))
+        assert os.getpriority(os.PRIO_PROCESS, capture) == own
+    finally:
+        scanner.stop()

@@ -74,7 +74,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, printer_file: Path) -> Serv
         f'\n[[queue]]\noffice = "CATDN"\ncode = "{q}"\nprefix = "{q}"\nname_vi = "Hàng {q}"\n' for q in "ABC"
     )
     queues.write_text(queues.read_text(encoding="utf-8") + lines, encoding="utf-8")
-    return make_server(f"sqlite:///{root / 'db.sqlite3'}", ManualClock(T0), config_dir=config)
+    with pytest.MonkeyPatch.context() as env:
+        # The overdue test moves the clock ten days while consoles stay open, faster than their heartbeat
+        # (20 s of real time): the "mất kết nối" pause is tested in test_console_transfer_presence.py.
+        env.setenv("MOTCUA_CONSOLE_LOST_AFTER_MINUTES", str(60 * 24 * 30))
+        return make_server(f"sqlite:///{root / 'db.sqlite3'}", ManualClock(T0), config_dir=config)
 
 
 @pytest.fixture(scope="module")

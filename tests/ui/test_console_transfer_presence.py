@@ -1,6 +1,7 @@
 """The counter console in real Chromium against the real server: a transfer to a specific counter, a
 transfer keeping its place that does not come back to the counter that sent it, and a counter paused
-"mất kết nối" after its console tab was closed for 10 minutes (the server's clock moved, no waiting)."""
+"mất kết nối" when its console's script froze (socket still open) or its tab was closed for 10 minutes
+(the server's clock moved, no waiting)."""
 
 from __future__ import annotations
 
@@ -104,37 +105,51 @@ def counter_row(server: Server, number: int) -> CounterState:
         return row
 
 
-def test_a_console_gone_ten_minutes_pauses_its_counter(
+def freeze_script(page: Any) -> Any:
+    """Stop the page's JavaScript where it stands (the debugger pauses it); its WebSocket stays open, as in
+    a hung tab or a machine asleep with its socket held. Answers the CDP session that resumes it."""
+    cdp = page.context.new_cdp_session(page)
+    paused: list[Any] = []
+    cdp.on("Debugger.paused", lambda event: paused.append(event))
+    cdp.send("Debugger.enable")
+    cdp.send("Debugger.pause")
+    while not paused:  # the console's 1-second visit timer runs into the pause
+        page.wait_for_timeout(10)  # lets Playwright's loop deliver the CDP event (time.sleep would not)
+    return cdp
+
+
+def test_a_frozen_console_pauses_its_counter_after_ten_minutes(
     chromium: Any, page_errors: list[str], base: str, server: Server
 ) -> None:
     clock = server.clock
     assert isinstance(clock, ManualClock)
-    counters = server.app.state.services.counters  # the app's own services hold its sockets
+    hub = server.ctx.hub
     page = new_page(chromium, page_errors, 1280, 720)
+    page.clock.install()  # the page's own timers, moved by the test (time still flows)
     sign_in_at(page, base, "canbo3", 3)
-    assert wait_for(lambda: counter_row(server, 3).console_seen_at is not None)
-    staff_id = counter_row(server, 3).staff_id
-    assert staff_id in counters.presence.connected()
+    assert wait_for(lambda: counter_row(server, 3).console_seen_at == clock.now)  # the heartbeat at connect
 
-    # While the tab is open, time passing changes nothing: the sweep sees the console and stamps it.
+    # While the script runs, its heartbeat timer keeps the counter open however much time passes.
     clock.advance(minutes=11)
+    page.clock.run_for("00:21")  # the next heartbeat (every 20 s)
     assert wait_for(lambda: counter_row(server, 3).console_seen_at == clock.now)
     assert counter_row(server, 3).status == "open"
 
-    page.context.close()  # the officer's tab is closed
-    assert wait_for(lambda: staff_id not in counters.presence.connected())
+    sockets = hub.client_count
+    cdp = freeze_script(page)
+    counters = server.app.state.services.counters  # the app's own services hold the heartbeats
     clock.advance(minutes=9, seconds=59)
-    assert counters.sweep_consoles(counters.presence.connected()) == []
+    assert counters.sweep_consoles(counters.presence.beats()) == []
     assert counter_row(server, 3).status == "open"
-    clock.advance(seconds=1)  # ten minutes without the console
+    clock.advance(seconds=1)  # ten minutes without a heartbeat, the socket still open
     assert wait_for(lambda: counter_row(server, 3).status == "paused")
     assert counter_row(server, 3).pause_reason == "mất kết nối"
+    assert hub.client_count == sockets  # the frozen page's socket was never closed
 
     supervisor = bearer(base, "giamsat", PASSWORD)
     overview = httpx.get(f"{base}/api/v1/analytics/overview", headers=supervisor).json()
     three = next(c for c in overview["counters"] if c["number"] == 3)
     assert (three["status"], three["pause_reason"]) == ("paused", "mất kết nối")
-
     dashboard = new_page(chromium, page_errors, 1280, 720)
     dashboard.goto(f"{base}/dashboard")
     dashboard.fill("#username", "giamsat")
@@ -147,16 +162,26 @@ def test_a_console_gone_ten_minutes_pauses_its_counter(
     expect(board.locator(".tile.paused")).to_have_count(1)
     expect(board.locator(".tile.paused .state")).to_have_text("Tạm dừng (mất kết nối)")
 
-    # The officer comes back: the console says why the counter paused; P resumes it.
-    back = new_page(chromium, page_errors, 1280, 720)
-    back.goto(f"{base}/counter")
-    back.fill("#username", "canbo3")
-    back.fill("#password", PASSWORD)
-    back.click("#login-form button[type=submit]")
-    expect(back.locator("#counter-status")).to_have_text("Quầy 3: Tạm dừng (mất kết nối)")
-    expect(back.locator("#notice")).to_contain_text("tự tạm dừng vì mất kết nối")
-    screenshot(back, "console-lost-connection-1280x720.png")
-    back.keyboard.press("p")
-    expect(back.locator("#counter-status")).to_have_text("Quầy 3: Đang mở")
+    # The script runs again: the console says why its counter paused, and it stays paused (a machine that
+    # wakes up is not an officer back at the desk) until the officer presses P.
+    cdp.send("Debugger.resume")
+    expect(page.locator("#counter-status")).to_have_text("Quầy 3: Tạm dừng (mất kết nối)")
+    expect(page.locator("#notice")).to_contain_text("tự tạm dừng vì mất kết nối")
+    woke = clock.advance(seconds=30)
+    page.clock.run_for("00:21")
+    assert wait_for(lambda: counter_row(server, 3).console_seen_at == woke)  # heard again, still paused
+    assert counter_row(server, 3).status == "paused"
+    screenshot(page, "console-lost-connection-1280x720.png")
+    page.keyboard.press("p")
+    expect(page.locator("#counter-status")).to_have_text("Quầy 3: Đang mở")
     expect(dashboard.locator("[data-counter='3']")).to_contain_text("Đang mở")
+    expect(board.locator(".tile.paused")).to_have_count(0)
+
+    # A closed tab sends nothing either: ten minutes later the counter pauses the same way.
+    sockets = hub.client_count
+    page.context.close()
+    assert wait_for(lambda: hub.client_count == sockets - 1)
+    clock.advance(minutes=10, seconds=1)
+    assert wait_for(lambda: counter_row(server, 3).status == "paused")
+    expect(dashboard.locator("[data-counter='3']")).to_contain_text("mất kết nối")
     assert page_errors == []
