@@ -1,7 +1,7 @@
 """kiosk help withdrawn: a call nobody answered closes when its citizen leaves the kiosk (when, and why)
 
 Revision ID: 0013_kiosk_help_withdrawn
-Revises: 0012_console
+Revises: 0013_province_alerts
 Create Date: 2026-12-05 10:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from queue_server.db.base import UtcDateTime
 
 revision: str = "0013_kiosk_help_withdrawn"
-down_revision: str | None = "0012_console"
+down_revision: str | None = "0013_province_alerts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
