@@ -135,6 +135,8 @@ class ScanPresenter(Presenter):
             return False
         if self.busy:  # the papers are being sent: the citizen has moved on, and this look is late
             return False
+        if self.current is None or self.current["type"] != paper_type:
+            return False  # the citizen went to another paper while this look ran: it belongs to none
         self.hashes.setdefault(paper_type, []).append(fingerprint)
         self.pages.setdefault(paper_type, []).append(processed.page)
         self.page_counts = {**self.page_counts, paper_type: len(self.pages[paper_type])}
@@ -158,7 +160,9 @@ class ScanPresenter(Presenter):
         if self.index + 1 >= len(self.papers):
             return False
         self.index += 1
-        self.armed, self.reason, self.outline, self._steady = True, None, [], 0
+        # Not armed: the last paper's sheet is usually still under the camera. The next page is taken once
+        # the desk has been seen clear (a look without a page arms it), never the old sheet a second time.
+        self.armed, self.reason, self.outline, self._steady = False, None, [], 0
         return True
 
     def show_paper(self, paper_type: str) -> None:

@@ -367,3 +367,59 @@ def test_a_look_under_way_when_the_papers_are_sent_neither_breaks_nor_joins_the_
     uploaded, late, sent, counts = asyncio.run(scenario())
     assert uploaded == {"A": 1, "B": 2} and sent == ["A", "B"]
     assert late is False and "C" not in counts
+
+
+def test_the_last_papers_sheet_still_on_the_desk_is_not_taken_for_the_next_paper() -> None:
+    """After "Tiếp tục" the sheet just photographed usually still lies under the camera: it must not be taken
+    again as the next paper's page; the next page is taken once the desk has been seen clear."""
+    import asyncio
+
+    from kiosk.demo_frames import desk, page_photo
+    from kiosk.presenters.scan import STEADY_FINDS, ScanPresenter
+
+    sheet, empty = page_photo(seed=7), desk(seed=3)
+    shown = {"frame": sheet}
+
+    async def scenario() -> tuple[dict[str, int], dict[str, int]]:
+        scan = ScanPresenter(None, IdentifyPresenter(), lambda: shown["frame"])  # type: ignore[arg-type]
+        scan.start([{"type": t, "name_vi": t} for t in ("A", "B")])
+        for _ in range(STEADY_FINDS):
+            await scan.look()
+        scan.next_paper()
+        for _ in range(STEADY_FINDS + 3):  # the same sheet, still there
+            await scan.look()
+        still_there = dict(scan.page_counts)
+        shown["frame"] = empty
+        await scan.look()  # the desk is clear
+        shown["frame"] = page_photo(seed=11)  # the next paper's sheet
+        for _ in range(STEADY_FINDS):
+            await scan.look()
+        return still_there, dict(scan.page_counts)
+
+    still_there, after = asyncio.run(scenario())
+    assert still_there == {"A": 1}
+    assert after == {"A": 1, "B": 1}
+
+
+def test_a_look_that_ends_after_the_citizen_moved_on_adds_no_page_to_the_paper_left() -> None:
+    import asyncio
+
+    import devices.scanners.document_photo as document_photo
+    from kiosk.demo_frames import page_photo
+    from kiosk.presenters.scan import ScanPresenter
+
+    frame = page_photo(seed=7)
+    scan = ScanPresenter(None, IdentifyPresenter(), lambda: frame)  # type: ignore[arg-type]
+    scan.start([{"type": t, "name_vi": t} for t in ("A", "B")])
+    real_find = document_photo.find_page
+
+    def find_while_the_citizen_taps_on(image: Any) -> Any:
+        scan.next_paper()  # "Tiếp tục" lands while this look is under way
+        return real_find(image)
+
+    document_photo.find_page = find_while_the_citizen_taps_on  # type: ignore[assignment]
+    try:
+        taken = asyncio.run(scan.look(force=True))
+    finally:
+        document_photo.find_page = real_find  # type: ignore[assignment]
+    assert taken is False and scan.page_counts.get("A", 0) == 0 and scan.current["type"] == "B"
