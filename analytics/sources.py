@@ -48,18 +48,7 @@ def pace_rows(
     pace: Callable[[str, date, date], Sequence[Any]], office: str, first: date, last: date
 ) -> list[dict[str, Any]]:
     """Each officer's cases against the prorated class target, as the dashboard and reports show them."""
-    return [
-        {
-            "officer": p.officer,
-            "received": p.received,
-            "working_days": p.working_days,
-            "period_target": round(p.period_target, 1),
-            "target_per_year": p.target_per_year,
-            "per_year": p.per_year,
-            "verdict": p.verdict,
-        }
-        for p in pace(office, first, last)
-    ]
+    return [p.as_row() for p in pace(office, first, last)]
 
 
 def _case_pace(pace: Callable[[str, date, date], Sequence[Any]]) -> KpiSource:

@@ -92,6 +92,18 @@ class PeriodPace:
             return "too_short"
         return "meets" if self.received >= self.period_target else "below"
 
+    def as_row(self) -> dict[str, object]:
+        """The figures as the dashboard, `/ho-so` and reports show them (one shape everywhere)."""
+        return {
+            "officer": self.officer,
+            "received": self.received,
+            "working_days": self.working_days,
+            "period_target": round(self.period_target, 1),
+            "target_per_year": self.target_per_year,
+            "per_year": self.per_year,
+            "verdict": self.verdict,
+        }
+
 
 def period_pace(
     received: Mapping[str, int], first: date, last: date, hours: OpeningHours, target: int

@@ -87,15 +87,7 @@ class DossierFollowUp:
         figure and verdict on both pages, and no yearly figure before 20 working days."""
         rows = self.pace(office, date(today.year, 1, 1), today)
         return [
-            {
-                "officer": f"user:{p.officer}",
-                "received": p.received,
-                "working_days": p.working_days,
-                "period_target": round(p.period_target, 1),
-                "target_per_year": p.target_per_year,
-                "per_year": p.per_year,
-                "verdict": p.verdict,
-            }
+            {**p.as_row(), "officer": f"user:{p.officer}"}
             for p in rows
             if officer is None or f"user:{p.officer}" == officer
         ]
