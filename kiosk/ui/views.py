@@ -277,8 +277,10 @@ def answer_text(
     if field is None:
         return ""
     value = str(values.get(active, ""))
-    if field.get("type") == "personal_id" and own_id and value == own_id:
-        return mask_id(value) + "|"
+    if field.get("type") == "personal_id":
+        # the citizen's own, already checked on the identify screen, stays masked; a number being
+        # typed is shown in threes, like the identify screen's, so it can be checked against the card
+        return (mask_id(value) if own_id and value == own_id else grouped_id(value)) + "|"
     if field.get("type") == "date":
         hint = "nn/tt/nnnn" if language == "vi" else "dd/mm/yyyy"
         return value + "|" + hint[len(value) :]

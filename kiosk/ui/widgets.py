@@ -308,6 +308,19 @@ class KioskScroll(ScrollView):  # type: ignore[misc]
             size=self._redraw, pos=self._redraw, scroll_y=self._redraw, viewport_size=self._redraw,
             fade=self._redraw, hint_text=self._redraw, hint_color=self._redraw, font=self._redraw,
         )  # fmt: skip
+        self.bind(width=self._keep_bar_clear, bar_width=self._keep_bar_clear)
+
+    def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        super().add_widget(widget, *args, **kwargs)
+        self._keep_bar_clear()
+
+    def _keep_bar_clear(self, *_: Any) -> None:
+        """The list stops short of the bar, so the bar never covers a row's right edge (a "Sửa" button
+        there). Always, not only while it scrolls: text rewrapped to a new width could change whether
+        it scrolls, and so back and forth."""
+        for content in self.children:
+            if content.size_hint_x is not None:
+                content.size_hint_max_x = max(0.0, self.width - self.bar_width - dp(8))
 
     def _redraw(self, *_: Any) -> None:
         from kivy.graphics import Rectangle, Triangle

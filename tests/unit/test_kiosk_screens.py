@@ -184,8 +184,8 @@ def test_the_own_id_filled_in_from_the_card_stays_masked_on_its_question() -> No
     values = {"personal_id": "001199004567", "head_personal_id": "0790560012"}
     own = "001199004567"
     assert views.answer_text(fields, values, "personal_id", "keypad", "vi", own) == "001******567|"
-    # Someone else's number is being typed: shown as typed.
-    assert views.answer_text(fields, values, "head_personal_id", "keypad", "vi", own) == "0790560012|"
-    # Changed by the citizen (a digit rubbed out): what they type is theirs to see.
+    # Someone else's number is being typed: shown in threes, as on the identify screen.
+    assert views.answer_text(fields, values, "head_personal_id", "keypad", "vi", own) == "079 056 001 2|"
+    # Changed by the citizen (a digit rubbed out): what they type is theirs to see, in threes.
     values["personal_id"] = "00119900456"
-    assert views.answer_text(fields, values, "personal_id", "keypad", "vi", own) == "00119900456|"
+    assert views.answer_text(fields, values, "personal_id", "keypad", "vi", own) == "001 199 004 56|"
