@@ -5,6 +5,7 @@ PACKAGES=(
   libzbar0            # pyzbar, the second opinion on QR codes
   xvfb xauth libgl1 libegl1 libmtdev1   # Kivy kiosk under a virtual screen
   x11-utils xdotool   # the kiosk reads the screen size (xdpyinfo); its UI tests tap with xdotool
+  openbox matchbox-window-manager   # the kiosk fills the screen under a window manager too (UI test)
   chromium            # board, console and dashboard tests in a real browser
   espeak-ng sox       # the board's offline Vietnamese voice clips
   alsa-utils          # aplay: the kiosk's speaker (alsa://)

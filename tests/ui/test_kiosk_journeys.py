@@ -40,18 +40,33 @@ def _xvfb(width: int, height: int) -> Iterator[str]:
     while Path(f"/tmp/.X11-unix/X{number}").exists():
         number += 1
     process = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+        # -noreset: an X server resets when its last client leaves, and refuses clients meanwhile (a
+        # probe or a quick xprop before the window manager connects would make it fail to start)
+        ["Xvfb", f":{number}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp", "-noreset"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 20
-    while not Path(f"/tmp/.X11-unix/X{number}").exists() and time.monotonic() < deadline:
+    while not _accepts(f"/tmp/.X11-unix/X{number}") and time.monotonic() < deadline:
         time.sleep(0.05)
     try:
         yield f":{number}"
     finally:
         process.terminate()
         process.wait(10)
+
+
+def _accepts(socket_path: str) -> bool:
+    """The X server takes clients: its socket file appears at bind(), a moment before it listens (a
+    client in between is refused: "Failed to open the display")."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(socket_path)
+        except OSError:
+            return False
+    return True
 
 
 @pytest.fixture(scope="module")
