@@ -430,7 +430,8 @@ def start_display(size: tuple[int, int] = (1920, 1920), own: bool = False) -> su
     while Path(f"/tmp/.X11-unix/X{number}").exists():
         number += 1
     process = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"]
+        # -noreset: it would reset (and refuse clients) each time its last client leaves
+        ["Xvfb", f":{number}", "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp", "-noreset"]
     )
     for _ in range(100):
         if Path(f"/tmp/.X11-unix/X{number}").exists():
