@@ -309,34 +309,41 @@ def test_rate_a_finished_visit(display: str, server: Server, base_url: str, tmp_
     assert facts["rated"]["score"] == 2 and facts["rated"]["reasons"]
 
 
-def test_motcua_kiosk_fills_a_screen_without_a_window_manager(portrait: str, tmp_path: Path) -> None:
-    """`motcua kiosk` (not windowed) on a 1080x1920 X screen: one window at (0, 0), the screen's size."""
-    if shutil.which("xdotool") is None:
-        pytest.skip("no xdotool (scripts/system-deps.sh installs it)")
+@contextmanager
+def motcua_kiosk_window(display: str, server_url: str, work: Path) -> Iterator[str]:
+    """`motcua kiosk` itself (not windowed, emulated devices) on this X screen; yields what xdotool says
+    of its window's place and size once it is there."""
     env = {
         **os.environ,
-        "DISPLAY": portrait,
-        "KIVY_HOME": str(tmp_path / "kivy-home"),
+        "DISPLAY": display,
+        "KIVY_HOME": str(work / "kivy-home"),
         "MOTCUA_KIOSK_KEY": KIOSK_KEY,
         "PYTHONPATH": str(ROOT),
     }
-    config = tmp_path / "kiosk.toml"
+    config = work / "kiosk.toml"
     config.write_text(
-        f'[kiosk]\nemulated_frames = "{tmp_path / "frames"}"\nemulated_ticket_file = "{tmp_path / "t.bin"}"\n',
+        f'[kiosk]\nemulated_frames = "{work / "frames"}"\nemulated_ticket_file = "{work / "t.bin"}"\n',
         encoding="utf-8",
     )
     kiosk = subprocess.Popen(
-        [sys.executable, "-m", "motcua", "kiosk", "--server", f"http://127.0.0.1:{free_port()}", "--config",
-         str(config), "--emulate"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "motcua", "kiosk", "--server", server_url, "--config", str(config), "--emulate"],
+        env=env, stdout=subprocess.DEVNULL, stderr=(work / "kiosk.log").open("wb"),
     )  # fmt: skip
     try:
         found = subprocess.run(
             ["xdotool", "search", "--sync", "--classname", "python", "getwindowgeometry"],
             env=env, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
+        yield found.stdout + found.stderr
     finally:
         kiosk.terminate()
         kiosk.wait(30)
-    assert "Position: 0,0" in found.stdout, found.stdout + found.stderr
-    assert "Geometry: 1080x1920" in found.stdout, found.stdout
+
+
+def test_motcua_kiosk_fills_a_screen_without_a_window_manager(portrait: str, tmp_path: Path) -> None:
+    """`motcua kiosk` (not windowed) on a 1080x1920 X screen: one window at (0, 0), the screen's size."""
+    if shutil.which("xdotool") is None:
+        pytest.skip("no xdotool (scripts/system-deps.sh installs it)")
+    with motcua_kiosk_window(portrait, f"http://127.0.0.1:{free_port()}", tmp_path) as found:
+        assert "Position: 0,0" in found, found
+        assert "Geometry: 1080x1920" in found, found

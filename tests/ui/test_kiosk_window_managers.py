@@ -10,17 +10,17 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from queue_server.clock import ManualClock
 from tests.conftest import T0
-from tests.support import KIOSK_KEY, make_server, running_server
-from tests.ui.test_kiosk_journeys import ROOT, _xvfb
+from tests.support import make_server, running_server
+from tests.ui.test_kiosk_journeys import _xvfb, motcua_kiosk_window
 
 pytestmark = pytest.mark.ui
 # The start screen whole, from the header to the right column (the old bug cut off the right column).
@@ -60,6 +60,16 @@ def _grab(display: str, path: Path) -> Path:
     return path
 
 
+def _read_start_screen(display: str, shot: Path) -> tuple[str, list[str]]:
+    """OCR of the X screen until the start screen's words are all there (or the wait is over)."""
+    seen, missing = "", list(START_WORDS)
+    deadline = time.monotonic() + WAIT_S
+    while missing and time.monotonic() < deadline:
+        seen = _ocr(_grab(display, shot))
+        missing = [words for words in START_WORDS if words not in seen]
+    return seen, missing
+
+
 def _ocr(path: Path) -> str:
     answer = subprocess.run(
         ["tesseract", str(path), "-", "-l", "vie"], capture_output=True, text=True, timeout=120, check=True
@@ -78,45 +88,17 @@ def test_motcua_kiosk_fills_the_screen_under_a_window_manager(
     for tool in (manager[0], "xdotool", "xprop", "tesseract"):
         if shutil.which(tool) is None:
             pytest.skip(f"no {tool} (scripts/system-deps.sh installs it)")
-    screens = _xvfb(*size)
-    display = next(screens)
-    wm = _window_manager(manager, display, tmp_path / "wm.log")
-    env = {
-        **os.environ,
-        "DISPLAY": display,
-        "KIVY_HOME": str(tmp_path / "kivy-home"),
-        "MOTCUA_KIOSK_KEY": KIOSK_KEY,
-        "PYTHONPATH": str(ROOT),
-    }
-    config = tmp_path / "kiosk.toml"
-    config.write_text(
-        f'[kiosk]\nemulated_frames = "{tmp_path / "frames"}"\nemulated_ticket_file = "{tmp_path / "t.bin"}"\n',
-        encoding="utf-8",
-    )
-    kiosk = subprocess.Popen(
-        [sys.executable, "-m", "motcua", "kiosk", "--server", base_url, "--config", str(config), "--emulate"],
-        env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "kiosk.log").open("wb"),
-    )  # fmt: skip
-    try:
-        found = subprocess.run(
-            ["xdotool", "search", "--sync", "--classname", "python", "getwindowgeometry"],
-            env=env, capture_output=True, text=True, timeout=WAIT_S,
-        )  # fmt: skip
-        seen, missing = "", list(START_WORDS)
-        deadline = time.monotonic() + WAIT_S
-        while missing and time.monotonic() < deadline and kiosk.poll() is None:
-            shot = _grab(display, tmp_path / "screen.png")
-            seen = _ocr(shot)
-            missing = [words for words in START_WORDS if words not in seen]
-    finally:
-        kiosk.terminate()
-        kiosk.wait(30)
-        wm.terminate()
-        wm.wait(10)
-        screens.close()
+    with contextmanager(_xvfb)(*size) as display:
+        wm = _window_manager(manager, display, tmp_path / "wm.log")
+        try:
+            with motcua_kiosk_window(display, base_url, tmp_path) as found:
+                seen, missing = _read_start_screen(display, tmp_path / "screen.png")
+        finally:
+            wm.terminate()
+            wm.wait(10)
     width, height = size
-    assert "Position: 0,0" in found.stdout, found.stdout + found.stderr
-    assert f"Geometry: {width}x{height}" in found.stdout, found.stdout
+    assert "Position: 0,0" in found, found
+    assert f"Geometry: {width}x{height}" in found, found
     assert missing == [], f"not on the screen: {missing}; read: {seen}"
     _assert_covers_the_edges(tmp_path / "screen.png")
 
