@@ -34,16 +34,20 @@ def open_if_absent(session: Session, office: str, alert: Mapping[str, Any], now:
         "alert": dict(alert),
     }
     insert = postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
-    written = session.execute(insert(_open).values(values).on_conflict_do_nothing())
-    return bool(written.rowcount)  # type: ignore[attr-defined]
+    # RETURNING says whether a row went in: psycopg's rowcount for this statement is -1 (unknown), which
+    # read as true let two processes' checks both raise the same alert
+    written = session.execute(insert(_open).values(values).on_conflict_do_nothing().returning(_open.c.key))
+    return written.first() is not None
 
 
 def close_if_open(session: Session, office: str, kind: str, key: str) -> bool:
     """Close the alert; True when this call closed it (it was open)."""
     gone = session.execute(
-        delete(_open).where(_open.c.office == office, _open.c.kind == kind, _open.c.key == key)
+        delete(_open)
+        .where(_open.c.office == office, _open.c.kind == kind, _open.c.key == key)
+        .returning(_open.c.key)
     )
-    return bool(gone.rowcount)  # type: ignore[attr-defined]
+    return gone.first() is not None
 
 
 def open_alerts(session: Session, offices: Collection[str] | None = None) -> list[dict[str, Any]]:
