@@ -57,8 +57,8 @@ def _xvfb(width: int, height: int) -> Iterator[str]:
 
 
 def _accepts(socket_path: str) -> bool:
-    """The X server takes clients: its socket file appears at bind(), a moment before it listens (a
-    client in between is refused: "Failed to open the display")."""
+    """The X server takes clients, not only has its socket file (made at bind(), before it listens).
+    Harmless only with -noreset: without it, this probe's leaving would make the server reset."""
     import socket
 
     with socket.socket(socket.AF_UNIX) as probe:
